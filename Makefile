@@ -1,0 +1,58 @@
+# Oschatzer Land portal. `make run` and `make test` work on a fresh machine with Python 3.11.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+MO := locale/de/LC_MESSAGES/django.mo
+
+# Demo mode: DEBUG on, demo login printed. Never use these settings in production.
+DEV_ENV := DJANGO_DEBUG=true DJANGO_DEMO_MODE=true
+# Production settings for a local gunicorn on plain HTTP.
+SERVE_ENV := DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-local-serve-only-$$(hostname)-key-0123456789} \
+	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost} \
+	DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_COOKIES=false DJANGO_SECURE_HSTS_SECONDS=0
+
+.PHONY: install run serve test test-fast lint fmt messages clean
+
+$(STAMP): pyproject.toml build-constraints.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.3"
+	# XStatic-Bootstrap is an sdist whose build still needs setuptools<81.
+	$(BIN)/python -m pip install --quiet --build-constraint build-constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+$(MO): $(STAMP) locale/de/LC_MESSAGES/django.po
+	$(BIN)/pybabel compile --statistics -D django -d locale -l de
+
+install: $(STAMP) $(MO)
+
+run: install  ## serve the site with demo content on http://127.0.0.1:8000
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+serve: install  ## the same site under gunicorn with production settings
+	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(SERVE_ENV) $(BIN)/gunicorn -c gunicorn.conf.py oschatzerland.wsgi
+
+test: install  ## the whole suite against PostgreSQL, browser tests included
+	scripts/with-postgres.sh $(BIN)/pytest $(ARGS)
+
+test-fast: install  ## the suite without browser tests
+	scripts/with-postgres.sh $(BIN)/pytest -m "not browser" $(ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: install  ## collect new strings into the German .po file (needs GNU gettext)
+	$(BIN)/python manage.py makemessages -l de --no-obsolete --ignore=.venv --ignore=var --ignore=tests
+	$(BIN)/pybabel compile --statistics -D django -d locale -l de
+
+clean:
+	rm -rf $(VENV) var/static

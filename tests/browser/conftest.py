@@ -1,0 +1,79 @@
+"""Browser journeys: Playwright drives Debian's chromium against pytest-django's live server.
+
+Every page a journey visits is checked with axe-core (WCAG 2.1 A/AA) and for requests to
+other hosts.
+"""
+
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture
+def foreign_requests(page, live_server):
+    """Collects every request the page makes to a host other than the live server."""
+    own = urlsplit(live_server.url).netloc
+    seen = []
+
+    def record(request):
+        parts = urlsplit(request.url)
+        if parts.scheme in {"http", "https", "ws", "wss"} and parts.netloc != own:
+            seen.append(request.url)
+
+    page.on("request", record)
+    return seen
+
+
+@pytest.fixture
+def check_accessible():
+    """Run axe-core on the current page and fail with a readable list of violations."""
+    axe = Axe()
+
+    def check(page):
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        violations = results.response["violations"]
+        report = [
+            f"{v['id']} ({v['impact']}): {v['help']} – "
+            + "; ".join(str(node["target"]) for node in v["nodes"][:5])
+            for v in violations
+        ]
+        assert not violations, f"axe-core violations on {page.url}:\n" + "\n".join(report)
+
+    return check
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    """Replaces pytest-base-url's fixture (deprecated form); pages use live_server.url."""
+    return None
+
+
+# Data migrations whose rows every page needs. A transactional test flushes the database
+# afterwards, and Django's serialized_rollback cannot restore it here: Playwright's sync API
+# switches the async context, so the connection that carries the serialized copy is not the
+# one the next test uses. So each browser test re-runs these migrations' data functions.
+DATA_MIGRATIONS = [
+    ("portal.migrations.0002_seed_municipalities_topics_pages", ["seed", "set_site"]),
+]
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(transactional_db):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module_name, functions in DATA_MIGRATIONS:
+        module = import_module(module_name)
+        for name in functions:
+            getattr(module, name)(apps, None)

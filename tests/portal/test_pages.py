@@ -1,0 +1,126 @@
+"""The foundation's public pages, as a resident meets them."""
+
+import pytest
+from django.urls import reverse
+
+from portal.models import Municipality, Page
+from tests.factories import MunicipalityFactory, PageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_shows_the_seven_municipalities_and_topics(client):
+    response = client.get("/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="de">' in body
+    assert "<title>Startseite – Oschatzer Land – Collmregion</title>" in body
+    for name in [
+        "Cavertitz",
+        "Dahlen",
+        "Liebschützberg",
+        "Mügeln",
+        "Naundorf",
+        "Oschatz",
+        "Wermsdorf",
+    ]:
+        assert name in body
+    assert "Döllnitzbahn" in body  # one of the 14 topics
+
+
+def test_base_layout_has_skip_link_landmarks_and_navigation(client):
+    body = client.get("/").content.decode()
+    assert body.index('class="skip-link"') < body.index("<header")
+    assert body.count("<main") == 1
+    assert '<nav class="site-nav" aria-label="Hauptnavigation">' in body
+    for label in ["Aktuelles", "Kommunen", "Themen", "Befragungen", "Termine", "Mitmachen"]:
+        assert f">{label}</a>" in body
+    assert 'role="search"' in body
+    for label in ["Kontakt", "Impressum", "Datenschutz", "Barrierefreiheit"]:
+        assert f">{label}</a>" in body
+
+
+def test_municipality_list_shows_facts_with_umlauts(client):
+    response = client.get("/kommunen/")
+    body = response.content.decode()
+    assert "Liebschützberg" in body
+    assert "14.707" in body  # Oschatz, German thousands separator
+    assert 'aria-current="page"' in body
+
+
+def test_municipality_detail_shows_profile(client):
+    response = client.get("/kommunen/oschatz/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Oschatz</h1>" in body
+    assert "Oberbürgermeister" in body
+    assert "Andreas Kretschmar" in body
+    assert "Neumarkt 1, 04758 Oschatz" in body
+    assert "Zschöllau" in body
+
+
+def test_unknown_municipality_is_404(client):
+    assert client.get("/kommunen/leipzig/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("slug", "heading", "phrase"),
+    [
+        ("impressum", "Impressum", "Neumarkt 1"),
+        ("datenschutz", "Datenschutzerklärung", "ohne IP-Adresse"),
+        ("barrierefreiheit", "Erklärung zur Barrierefreiheit", "BITV 2.0"),
+        ("kooperation", "Die Kooperation", "seit 2016"),
+        ("leichte-sprache", "Leichte Sprache", "Sieben Orte arbeiten zusammen"),
+    ],
+)
+def test_required_pages_exist_from_the_migration(client, slug, heading, phrase):
+    response = client.get(f"/{slug}/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert f"<h1>{heading}</h1>" in body
+    assert phrase in body
+
+
+def test_accessibility_statement_names_legal_basis_feedback_and_enforcement(client):
+    body = client.get("/barrierefreiheit/").content.decode()
+    for phrase in ["BfWebG", "WCAG", "EN 301 549", "Barrieren melden", "Durchsetzungsverfahren"]:
+        assert phrase in body
+
+
+def test_unpublished_page_is_404(client):
+    PageFactory(slug="entwurf", title="Entwurf", is_published=False)
+    assert client.get("/entwurf/").status_code == 404
+
+
+def test_page_body_is_sanitised_when_shown(client):
+    PageFactory(
+        slug="test-html",
+        body='<p onclick="alert(1)">Hallo</p><script>alert(2)</script>'
+        '<a href="javascript:alert(3)">Link</a><img src=x onerror=alert(4)>',
+    )
+    body = client.get("/test-html/").content.decode()
+    assert "<p>Hallo</p>" in body
+    assert "alert(" not in body
+    assert "<script>alert" not in body
+
+
+def test_topic_pages(client):
+    assert "Radverkehr" in client.get("/themen/").content.decode()
+    detail = client.get(reverse("portal:topic_detail", kwargs={"slug": "radverkehr"}))
+    assert "<h1>Radverkehr</h1>" in detail.content.decode()
+
+
+def test_query_counts_stay_constant_as_data_grows(client, django_assert_num_queries):
+    # Counted: the municipality list (1) and the topic list (1) on the home page; the
+    # municipality list page runs the list (1) and the population sum (1); a profile (1).
+    pages = {"/": 2, "/kommunen/": 2, "/kommunen/oschatz/": 1, "/impressum/": 1, "/themen/": 1}
+    for path, queries in pages.items():
+        with django_assert_num_queries(queries):
+            client.get(path)
+    MunicipalityFactory.create_batch(40)
+    PageFactory.create_batch(40)
+    assert Municipality.objects.count() == 47
+    assert Page.objects.count() >= 45
+    for path, queries in pages.items():
+        with django_assert_num_queries(queries):
+            client.get(path)
