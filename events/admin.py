@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -50,6 +51,8 @@ class EventAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "municipality", "takes_registrations"]
     search_fields = ["title", "venue_name", "address", "description"]
     date_hierarchy = "starts_at"
+    # Django 6 will assume https for URLs typed without a scheme; opt in now.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["topics"]
     readonly_fields = ["uid", "sequence", "created_at", "updated_at"]
