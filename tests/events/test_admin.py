@@ -25,7 +25,10 @@ def event():
         slug="forum", title="Kommunalforum Liebschützberg", takes_registrations=True, capacity=3
     )
     RegistrationFactory(
-        event=event, name="Jörg Müßig", email="joerg@example.org", persons=2,
+        event=event,
+        name="Jörg Müßig",
+        email="joerg@example.org",
+        persons=2,
         accessibility_needs="Gebärdensprache",
     )
     RegistrationFactory(event=event, name="=HYPERLINK(1)", email="x@example.org", persons=1)
@@ -42,8 +45,12 @@ def _csv_rows(response):
 def _export(client, event):
     return client.post(
         "/admin/events/registration/",
-        {"action": "export_csv", "_selected_action": list(
-            Registration.objects.filter(event=event).values_list("pk", flat=True))},
+        {
+            "action": "export_csv",
+            "_selected_action": list(
+                Registration.objects.filter(event=event).values_list("pk", flat=True)
+            ),
+        },
     )
 
 
@@ -53,8 +60,14 @@ def test_csv_export_has_bom_umlauts_and_every_registration(admin_client, event):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="anmeldungen.csv"'
     header, *rows = _csv_rows(response)
-    assert header[:6] == ["Veranstaltung", "Beginn", "Name", "E-Mail-Adresse",
-                          "Anzahl der Personen", "Status"]
+    assert header[:6] == [
+        "Veranstaltung",
+        "Beginn",
+        "Name",
+        "E-Mail-Adresse",
+        "Anzahl der Personen",
+        "Status",
+    ]
     by_name = {row[2]: row for row in rows}
     assert by_name["Jörg Müßig"][0] == "Kommunalforum Liebschützberg"
     assert by_name["Jörg Müßig"][3:7] == ["joerg@example.org", "2", "Bestätigt", "Gebärdensprache"]
@@ -92,7 +105,8 @@ def test_who_may_export_registrations(client, event, who, expected):
     response = _export(client, event)
 
     if expected == "login":
-        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+        assert response.status_code == 302
+        assert "/admin/login/" in response["Location"]
     elif expected == 403:
         assert response.status_code == 403
     else:
@@ -101,7 +115,8 @@ def test_who_may_export_registrations(client, event, who, expected):
 
 def test_public_pages_never_show_registrants(client, event):
     body = client.get("/termine/forum/").content.decode()
-    assert "Müßig" not in body and "joerg@example.org" not in body
+    assert "Müßig" not in body
+    assert "joerg@example.org" not in body
 
 
 def test_admin_pages_render_with_inline_registrations(admin_client, event):
@@ -118,16 +133,30 @@ def test_admin_pages_render_with_inline_registrations(admin_client, event):
 def test_saving_in_admin_raises_sequence_only_for_calendar_changes(admin_client, event):
     url = f"/admin/events/event/{event.pk}/change/"
     form = {
-        "title": event.title, "slug": event.slug, "kind": event.kind, "status": "planned",
+        "title": event.title,
+        "slug": event.slug,
+        "kind": event.kind,
+        "status": "planned",
         "status_note": "",
-        "starts_at_0": "20.01.2099", "starts_at_1": "18:00:00",
-        "ends_at_0": "20.01.2099", "ends_at_1": "20:00:00",
-        "venue_name": event.venue_name, "address": event.address,
-        "municipality": event.municipality_id, "venue_accessibility": "", "online_url": "",
-        "description": event.description, "takes_registrations": "on", "capacity": "3",
-        "registration_deadline_0": "", "registration_deadline_1": "", "results": "",
-        "documents-TOTAL_FORMS": "0", "documents-INITIAL_FORMS": "0",
-        "registrations-TOTAL_FORMS": "0", "registrations-INITIAL_FORMS": "0",
+        "starts_at_0": "20.01.2099",
+        "starts_at_1": "18:00:00",
+        "ends_at_0": "20.01.2099",
+        "ends_at_1": "20:00:00",
+        "venue_name": event.venue_name,
+        "address": event.address,
+        "municipality": event.municipality_id,
+        "venue_accessibility": "",
+        "online_url": "",
+        "description": event.description,
+        "takes_registrations": "on",
+        "capacity": "3",
+        "registration_deadline_0": "",
+        "registration_deadline_1": "",
+        "results": "",
+        "documents-TOTAL_FORMS": "0",
+        "documents-INITIAL_FORMS": "0",
+        "registrations-TOTAL_FORMS": "0",
+        "registrations-INITIAL_FORMS": "0",
     }
     assert admin_client.post(url, form).status_code == 302
     first = Event.objects.get(pk=event.pk).sequence

@@ -54,16 +54,16 @@ def test_event_ics_has_uid_status_timezone_location_and_url(client, settings):
     ("local", "utc"),
     [
         # Last Sunday of October 2026: clocks go back at 03:00 CEST -> 02:00 CET.
-        (datetime(2026, 10, 25, 10, 0), datetime(2026, 10, 25, 9, 0, tzinfo=UTC)),
+        (datetime(2026, 10, 25, 10, 0, tzinfo=BERLIN), datetime(2026, 10, 25, 9, 0, tzinfo=UTC)),
         # The night of the change itself: 01:30 is still summer time (UTC+2).
-        (datetime(2026, 10, 25, 1, 30), datetime(2026, 10, 24, 23, 30, tzinfo=UTC)),
+        (datetime(2026, 10, 25, 1, 30, tzinfo=BERLIN), datetime(2026, 10, 24, 23, 30, tzinfo=UTC)),
         # Summer: UTC+2.
-        (datetime(2026, 7, 15, 10, 0), datetime(2026, 7, 15, 8, 0, tzinfo=UTC)),
+        (datetime(2026, 7, 15, 10, 0, tzinfo=BERLIN), datetime(2026, 7, 15, 8, 0, tzinfo=UTC)),
     ],
     ids=["october-dst-end", "night-of-change", "summer"],
 )
 def test_ics_times_are_correct_in_utc_across_daylight_saving(client, local, utc):
-    starts_at = local.replace(tzinfo=BERLIN)
+    starts_at = local
     EventFactory(slug="forum", starts_at=starts_at, ends_at=starts_at.replace(hour=local.hour + 2))
 
     _, (vevent,) = _vevents(client.get("/termine/forum.ics"))

@@ -76,7 +76,9 @@ def test_concurrent_registrations_with_one_email_create_one(slow_count):
     def register(i):
         try:
             services.registration_create(
-                event=event, name="Eva", email="EVA@example.org" if i % 2 else "eva@example.org",
+                event=event,
+                name="Eva",
+                email="EVA@example.org" if i % 2 else "eva@example.org",
                 persons=1,
             )
         except services.RegistrationError as error:

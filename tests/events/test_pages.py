@@ -41,8 +41,10 @@ def test_list_shows_upcoming_soonest_first_then_past_latest_first(client):
 
     body = client.get("/termine/").content.decode()
 
-    order = [body.index(f'href="/termine/{slug}/"') for slug in
-             ["soon", "later", "last-month", "long-ago"]]
+    order = [
+        body.index(f'href="/termine/{slug}/"')
+        for slug in ["soon", "later", "last-month", "long-ago"]
+    ]
     assert order == sorted(order)
     assert body.index("Kommende Termine") < body.index("soon") < body.index("Vergangene Termine")
     assert "<title>Termine – Oschatzer Land – Collmregion</title>" in body
@@ -50,8 +52,10 @@ def test_list_shows_upcoming_soonest_first_then_past_latest_first(client):
 
 def test_event_running_now_is_still_upcoming(client):
     EventFactory(
-        slug="running", title="Läuft gerade",
-        starts_at=timezone.now() - timedelta(hours=1), ends_at=timezone.now() + timedelta(hours=1),
+        slug="running",
+        title="Läuft gerade",
+        starts_at=timezone.now() - timedelta(hours=1),
+        ends_at=timezone.now() + timedelta(hours=1),
     )
     body = client.get("/termine/").content.decode()
     assert body.index("Läuft gerade") < body.index("Vergangene Termine")
@@ -67,10 +71,12 @@ def test_list_filters_by_municipality_and_kind(client):
     by_place = client.get("/termine/?kommune=muegeln-test").content.decode()
     by_both = client.get("/termine/?kommune=muegeln-test&art=workshop").content.decode()
 
-    assert "forum-muegeln" in by_place and "past-muegeln" in by_place
+    assert "forum-muegeln" in by_place
+    assert "past-muegeln" in by_place
     assert "forum-elsewhere" not in by_place
     assert "workshop-muegeln" in by_both
-    assert "forum-muegeln" not in by_both and "past-muegeln" not in by_both
+    assert "forum-muegeln" not in by_both
+    assert "past-muegeln" not in by_both
     assert '<option value="muegeln-test" selected>Mügeln Test</option>' in by_place
     assert 'href="/termine/kalender.ics?kommune=muegeln-test"' in by_place
     assert "Alle Termine anzeigen" in by_place
@@ -94,8 +100,10 @@ def test_archive_is_paginated_and_keeps_the_filter(client):
     first = client.get("/termine/?kommune=dahlen-test").content.decode()
     second = client.get("/termine/?kommune=dahlen-test&seite=2").content.decode()
 
-    assert "past-00" in first and "past-11" not in first
-    assert "past-11" in second and "past-00" not in second
+    assert "past-00" in first
+    assert "past-11" not in first
+    assert "past-11" in second
+    assert "past-00" not in second
     assert "Seite 1 von 2" in first
     assert 'href="?kommune=dahlen-test&amp;seite=2#archiv"' in first
     assert client.get("/termine/?seite=abc").status_code == 200
@@ -133,20 +141,28 @@ def test_detail_shows_everything_about_the_event(client):
     body = client.get("/termine/forum/").content.decode()
 
     assert "<h1>1. Regionalforum</h1>" in body
-    assert "Stadthalle Oschatz" in body and "Stufenlos erreichbar" in body
-    assert 'href="/termine/forum.ics"' in body and "Zum Kalender hinzufügen" in body
-    assert "Marktstände" in body and "<script>alert" not in body
-    assert "Dokumentation" in body and "Rund 80 Teilnehmende." in body
-    assert ">Protokoll</a>" in body and "(PDF, " in body
+    assert "Stadthalle Oschatz" in body
+    assert "Stufenlos erreichbar" in body
+    assert 'href="/termine/forum.ics"' in body
+    assert "Zum Kalender hinzufügen" in body
+    assert "Marktstände" in body
+    assert "<script>alert" not in body
+    assert "Dokumentation" in body
+    assert "Rund 80 Teilnehmende." in body
+    assert ">Protokoll</a>" in body
+    assert "(PDF, " in body
     assert 'href="/themen/radverkehr-test/"' in body
     document.file.delete(save=False)
 
 
 def test_cancelled_event_says_so_in_words(client):
     EventFactory(
-        slug="abgesagt", title="Forum", status=EventStatus.CANCELLED,
+        slug="abgesagt",
+        title="Forum",
+        status=EventStatus.CANCELLED,
         status_note="Wegen Krankheit.",
-        takes_registrations=True, capacity=10,
+        takes_registrations=True,
+        capacity=10,
     )
     body = client.get("/termine/abgesagt/").content.decode()
     assert "<title>Abgesagt: Forum – Oschatzer Land – Collmregion</title>" in body
@@ -158,7 +174,9 @@ def test_cancelled_event_says_so_in_words(client):
 
 def test_detail_shows_places_left_and_deadline(client):
     event = EventFactory(
-        slug="forum", takes_registrations=True, capacity=10,
+        slug="forum",
+        takes_registrations=True,
+        capacity=10,
         registration_deadline=datetime(2099, 1, 13, 23, 59, tzinfo=BERLIN),
         starts_at=datetime(2099, 1, 20, 18, tzinfo=BERLIN),
         ends_at=datetime(2099, 1, 20, 20, tzinfo=BERLIN),
@@ -215,11 +233,14 @@ def test_home_municipality_and_topic_pages_show_next_events(client, django_asser
     theme = client.get("/themen/radverkehr/").content.decode()
 
     assert "Nächste Termine" in home
-    assert "Kommunalforum Oschatz" in home and "Kommunalforum Anderswo" in home
+    assert "Kommunalforum Oschatz" in home
+    assert "Kommunalforum Anderswo" in home
     assert "Nächste Termine in Oschatz" in place
     assert "Kommunalforum Oschatz" in place
-    assert "Kommunalforum Anderswo" not in place and "Vorbei in Oschatz" not in place
-    assert "Kommunalforum Oschatz" in theme and "Kommunalforum Anderswo" not in theme
+    assert "Kommunalforum Anderswo" not in place
+    assert "Vorbei in Oschatz" not in place
+    assert "Kommunalforum Oschatz" in theme
+    assert "Kommunalforum Anderswo" not in theme
 
 
 def test_upcoming_events_tag_uses_one_query(django_assert_num_queries):

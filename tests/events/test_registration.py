@@ -25,8 +25,9 @@ VALID = {
 
 @pytest.fixture
 def event():
-    return EventFactory(slug="forum", title="Kommunalforum Mügeln", takes_registrations=True,
-                        capacity=5)
+    return EventFactory(
+        slug="forum", title="Kommunalforum Mügeln", takes_registrations=True, capacity=5
+    )
 
 
 def _register(event, email="a@example.org", persons=1, **kwargs):
@@ -45,7 +46,8 @@ def _cancel_path(message) -> str:
 def test_registration_form_has_autocomplete_and_limits(client, event):
     body = client.get("/termine/forum/anmeldung/").content.decode()
     assert "<title>Anmeldung zu Kommunalforum Mügeln – Oschatzer Land – Collmregion</title>" in body
-    assert 'autocomplete="name"' in body and 'autocomplete="email"' in body
+    assert 'autocomplete="name"' in body
+    assert 'autocomplete="email"' in body
     assert 'min="1" max="5"' in body
     assert "Ich bin einverstanden" in body
 
@@ -87,9 +89,11 @@ def test_bad_input_shows_message_at_field_and_changes_nothing(client, event, dat
     body = response.content.decode()
     assert response.status_code == 200
     assert "<title>Fehler: Anmeldung zu" in body
-    assert 'class="error-summary"' in body and f'href="#id_{field}"' in body
+    assert 'class="error-summary"' in body
+    assert f'href="#id_{field}"' in body
     assert message in body
-    assert f'aria-describedby="id_{field}' in body and 'aria-invalid="true"' in body
+    assert f'aria-describedby="id_{field}' in body
+    assert 'aria-invalid="true"' in body
     assert 'value="Jürgen Schröder"' in body or field == "name"
     assert Registration.objects.count() == 0
     assert mail.outbox == []
@@ -104,9 +108,7 @@ def test_garbage_post_never_fails(client, event):
 def test_same_email_twice_in_other_case_is_refused(client, event):
     client.post("/termine/forum/anmeldung/", VALID)
 
-    response = client.post(
-        "/termine/forum/anmeldung/", {**VALID, "email": "JUERGEN@Example.org"}
-    )
+    response = client.post("/termine/forum/anmeldung/", {**VALID, "email": "JUERGEN@Example.org"})
 
     assert "bereits eine Anmeldung" in response.content.decode()
     assert Registration.objects.count() == 1
@@ -151,8 +153,9 @@ def test_closed_registration_says_why_and_changes_nothing(client, event, changes
     page = client.get("/termine/forum/anmeldung/").content.decode()
     response = client.post("/termine/forum/anmeldung/", VALID)
 
-    assert text in page and "Anmeldung geschlossen." in page
-    assert "<form method=\"post\"" not in page
+    assert text in page
+    assert "Anmeldung geschlossen." in page
+    assert '<form method="post"' not in page
     assert text in response.content.decode()
     assert Registration.objects.count() == 0
     with pytest.raises(services.RegistrationError, match=text.split()[0]):
