@@ -59,6 +59,7 @@ def event_save(*, event: Event, changed_fields: Iterable[str] | None = None) -> 
     changed = set(changed_fields or ())
     is_new = event.pk is None
     moved: list[Registration] = []
+    informed: list[Registration] = []
     with transaction.atomic():
         if not is_new and changed & CALENDAR_FIELDS:
             event.sequence = F("sequence") + 1
@@ -67,8 +68,17 @@ def event_save(*, event: Event, changed_fields: Iterable[str] | None = None) -> 
             event.refresh_from_db(fields=["sequence"])
             if changed & {"capacity", "takes_registrations", "status", "starts_at"}:
                 moved = _move_up_waiting(event=Event.objects.select_for_update().get(pk=event.pk))
+            if "status" in changed and event.status != EventStatus.PLANNED:
+                # Everyone registered hears about a cancellation or postponement.
+                informed = list(
+                    Registration.objects.active()
+                    .filter(event=event, anonymised_at__isnull=True)
+                    .select_related("event")
+                )
     for registration in moved:
         _send_registration_mail(registration=registration, kind="moved_up")
+    for registration in informed:
+        _send_registration_mail(registration=registration, kind=f"event_{event.status}")
     logger.info(
         "event saved",
         extra={"event_id": event.pk, "sequence": event.sequence, "moved_up": len(moved)},
@@ -259,6 +269,8 @@ MAIL_SUBJECTS = {
     "waiting": lambda title: _("You are on the waiting list: %(title)s") % {"title": title},
     "moved_up": lambda title: _("A place is free for you: %(title)s") % {"title": title},
     "cancelled": lambda title: _("Registration cancelled: %(title)s") % {"title": title},
+    "event_cancelled": lambda title: _("Cancelled: %(title)s") % {"title": title},
+    "event_postponed": lambda title: _("Postponed: %(title)s") % {"title": title},
 }
 
 
@@ -271,7 +283,7 @@ def _send_registration_mail(*, registration: Registration, kind: str) -> None:
             "event_url": settings.SITE_URL + event.get_absolute_url(),
             "cancel_url": (
                 settings.SITE_URL + registration.get_cancel_url()
-                if registration.cancel_token and kind != "cancelled"
+                if registration.cancel_token and kind not in {"cancelled", "event_cancelled"}
                 else ""
             ),
             "site_name": settings.SITE_NAME,

@@ -317,3 +317,31 @@ def test_failing_mail_server_does_not_lose_the_registration(event, monkeypatch):
     monkeypatch.setattr(services, "send_mail", broken)
     registration = _register(event)
     assert registration.status == RegistrationStatus.CONFIRMED
+
+
+def test_cancelling_the_event_tells_everyone_registered(event):
+    _register(event, email="a@example.org", persons=5)
+    _register(event, email="b@example.org")  # waiting list
+    gone = _register(event, email="c@example.org")
+    services.registration_cancel(registration=gone)
+    event.status_note = "Der Saal ist gesperrt."
+    mail.outbox.clear()
+
+    services.event_set_status(event=event, status=EventStatus.CANCELLED)
+
+    assert sorted(m.to[0] for m in mail.outbox) == ["a@example.org", "b@example.org"]
+    message = mail.outbox[0]
+    assert message.subject == "Abgesagt: Kommunalforum Mügeln"
+    assert "findet nicht statt" in message.body
+    assert "/abmeldung/" not in message.body
+
+
+def test_postponing_the_event_tells_everyone_and_keeps_the_cancel_link(event):
+    registration = _register(event, email="a@example.org")
+    mail.outbox.clear()
+
+    services.event_set_status(event=event, status=EventStatus.POSTPONED)
+
+    (message,) = mail.outbox
+    assert message.subject == "Verschoben: Kommunalforum Mügeln"
+    assert registration.cancel_token in message.body
