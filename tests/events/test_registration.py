@@ -1,6 +1,7 @@
 """Registering, the waiting list, the cancel link and the e-mails."""
 
 import re
+import smtplib
 from datetime import timedelta
 
 import pytest
@@ -310,13 +311,15 @@ def test_service_refuses_cancelling_twice(event):
         services.registration_cancel(registration=registration)
 
 
-def test_failing_mail_server_does_not_lose_the_registration(event, monkeypatch):
+def test_failing_mail_server_does_not_lose_the_registration(event, monkeypatch, caplog):
     def broken(*args, **kwargs):
-        raise ConnectionRefusedError
+        raise smtplib.SMTPRecipientsRefused({"a@example.org": (550, b"no")})
 
     monkeypatch.setattr(services, "send_mail", broken)
     registration = _register(event)
     assert registration.status == RegistrationStatus.CONFIRMED
+    assert "registration mail failed" in caplog.text
+    assert "example.org" not in caplog.text
 
 
 def test_cancelling_the_event_tells_everyone_registered(event):
