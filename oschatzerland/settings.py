@@ -288,3 +288,8 @@ LOGGING = {
 
 # Messages travel in a cookie, so rendering a page never touches the session.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+
+# --- Events -------------------------------------------------------------------------------
+# Registrants' personal data is deleted this many days after the event
+# (`manage.py purge_registrations`, daily cron job; see README, "Termine").
+EVENTS_REGISTRATION_RETENTION_DAYS = env_int("EVENTS_REGISTRATION_RETENTION_DAYS", 30)

@@ -40,3 +40,44 @@ class PageFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Seite {n}")
     slug = factory.Sequence(lambda n: f"seite-{n}")
     body = "<p>Inhalt</p>"
+
+
+# --- events -------------------------------------------------------------------------------
+import datetime as _dt  # noqa: E402 (kept in this app's own section for easy merging)
+
+from django.utils import timezone as _tz  # noqa: E402
+
+from events.models import Event, EventKind, Registration  # noqa: E402
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    """A planned event two weeks ahead, 18:00–20:00 Berlin time, without registration."""
+
+    class Meta:
+        model = Event
+        django_get_or_create = ("slug",)
+
+    title = factory.Sequence(lambda n: f"Kommunalforum Test {n}")
+    slug = factory.Sequence(lambda n: f"kommunalforum-test-{n}")
+    kind = EventKind.MUNICIPAL_FORUM
+    starts_at = factory.LazyFunction(
+        lambda: (_tz.localtime() + _dt.timedelta(days=14)).replace(
+            hour=18, minute=0, second=0, microsecond=0
+        )
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + _dt.timedelta(hours=2))
+    venue_name = "Rathaus, Ratssaal"
+    address = "Markt 1, 04758 Teststadt"
+    municipality = factory.SubFactory(MunicipalityFactory)
+    description = "<p>Ein Forum für alle.</p>"
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Registration
+
+    event = factory.SubFactory(EventFactory, takes_registrations=True, capacity=20)
+    name = factory.Sequence(lambda n: f"Jörg Müller {n}")
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    persons = 1
+    status = "confirmed"

@@ -1,0 +1,70 @@
+from django import forms
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from events.models import EventKind
+from portal.models import Municipality
+
+
+class EventFilterForm(forms.Form):
+    """The filter above the event list: a plain GET form that works without JavaScript."""
+
+    kommune = forms.ModelChoiceField(
+        label=_("Municipality"),
+        queryset=Municipality.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All municipalities"),
+    )
+    art = forms.ChoiceField(
+        label=_("Kind of event"),
+        choices=[("", _("All kinds")), *EventKind.choices],
+        required=False,
+    )
+
+
+class RegistrationForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        help_text=_("We send the confirmation and a link to cancel to this address."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    persons = forms.IntegerField(
+        label=_("Number of persons"),
+        min_value=1,
+        initial=1,
+        help_text=_("Including yourself."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    accessibility_needs = forms.CharField(
+        label=_("Accessibility needs (optional)"),
+        required=False,
+        max_length=1000,
+        help_text=_("For example step-free access, a sign language interpreter or a hearing loop."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    consent = forms.BooleanField(
+        label=_("I agree that my details are stored to organise this event."),
+        help_text=_(
+            "Only the organisers see them. They are deleted %(days)d days after the event."
+        ),
+    )
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        maximum = event.max_persons_per_registration
+        persons = self.fields["persons"]
+        persons.max_value = maximum
+        persons.validators.append(MaxValueValidator(maximum))
+        persons.widget.attrs["max"] = maximum
+        persons.help_text = _("Including yourself; at most %(max)d.") % {"max": maximum}
+        self.fields["consent"].help_text = self.fields["consent"].help_text % {
+            "days": settings.EVENTS_REGISTRATION_RETENTION_DAYS
+        }

@@ -1,0 +1,35 @@
+"""Delete registrants' personal data a set number of days after the event.
+
+Meant for a daily cron job, e.g. ``15 3 * * * cd /srv/portal && .venv/bin/python manage.py
+purge_registrations``. Prints and logs only counts, never names or addresses.
+"""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from events.services import registrations_purge
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete name, e-mail and accessibility needs of registrations whose event ended more "
+        "than EVENTS_REGISTRATION_RETENTION_DAYS days ago (the numbers stay)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            help="Retention in days (default: the setting EVENTS_REGISTRATION_RETENTION_DAYS).",
+        )
+
+    def handle(self, *args, days=None, **options):
+        retention = settings.EVENTS_REGISTRATION_RETENTION_DAYS if days is None else days
+        if retention < 0:
+            raise CommandError("--days must not be negative.")
+        result = registrations_purge(retention_days=retention)
+        self.stdout.write(
+            f"Deleted the personal data of {result.registrations} registration(s) "
+            f"of {result.events} event(s) that ended more than {retention} days ago."
+        )

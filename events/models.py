@@ -1,0 +1,302 @@
+import secrets
+import uuid
+from datetime import datetime
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from events.validators import validate_document, validate_event_slug
+from portal.models import Municipality, Topic
+
+# Nobody registers a whole coach party through the public form; staff handle larger groups.
+MAX_PERSONS_PER_REGISTRATION = 10
+
+
+class EventKind(models.TextChoices):
+    REGIONAL_FORUM = "regionalforum", _("Regional forum")
+    MUNICIPAL_FORUM = "kommunalforum", _("Municipal forum")
+    WORKSHOP = "workshop", _("Workshop")
+    ONLINE = "online", _("Online participation")
+    INFORMATION = "information", _("Information event")
+
+
+class EventStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    CANCELLED = "cancelled", _("Cancelled")
+    POSTPONED = "postponed", _("Postponed")
+
+
+class EventQuerySet(models.QuerySet):
+    def upcoming(self, now: datetime | None = None):
+        """Events that have not ended yet, the next one first."""
+        return self.filter(ends_at__gte=now or timezone.now()).order_by("starts_at", "pk")
+
+    def past(self, now: datetime | None = None):
+        """Events that are over, the latest one first."""
+        return self.filter(ends_at__lt=now or timezone.now()).order_by("-starts_at", "-pk")
+
+
+class Event(models.Model):
+    """A participation event (Beteiligungsrunde, Veranstaltung): a forum, workshop, …"""
+
+    uid = models.UUIDField(
+        _("calendar UID"),
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text=_("Identifies the event in calendars; never changes."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        validators=[validate_event_slug],
+        help_text=_("Part of the address: /termine/<slug>/. Please do not change it later."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=EventStatus.choices, default=EventStatus.PLANNED
+    )
+    status_note = models.CharField(
+        _("note on the status"),
+        max_length=300,
+        blank=True,
+        help_text=_("For example why the event was cancelled or when it will take place instead."),
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    venue_name = models.CharField(
+        _("venue"), max_length=200, blank=True, help_text=_("Empty for online events.")
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        help_text=_("Empty for online events and events of the whole region."),
+    )
+    venue_accessibility = models.TextField(
+        _("accessibility of the venue"),
+        blank=True,
+        help_text=_("Step-free access, accessible toilet, hearing loop, parking, …"),
+    )
+    online_url = models.URLField(
+        _("address of the online participation"),
+        blank=True,
+        help_text=_("For online participation: where people take part."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    topics = models.ManyToManyField(
+        Topic, verbose_name=_("topics"), blank=True, related_name="events"
+    )
+    results = models.TextField(
+        _("documentation"),
+        blank=True,
+        help_text=_("After the event: what was discussed and decided."),
+    )
+    takes_registrations = models.BooleanField(_("takes registrations"), default=False)
+    capacity = models.PositiveIntegerField(
+        _("places"),
+        null=True,
+        blank=True,
+        help_text=_("Number of persons who can take part; needed for registrations."),
+    )
+    registration_deadline = models.DateTimeField(
+        _("registration deadline"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: registration is open until the event starts."),
+    )
+    sequence = models.PositiveIntegerField(
+        _("calendar revision"),
+        default=0,
+        editable=False,
+        help_text=_("Raised on every change of date, place or status so calendars update."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["ends_at", "starts_at"], name="event_ends_starts_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="event_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(takes_registrations=False) | models.Q(capacity__gt=0),
+                name="event_registrations_need_capacity",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("events:detail", kwargs={"slug": self.slug})
+
+    def get_ics_url(self):
+        return reverse("events:ics", kwargs={"slug": self.slug})
+
+    def get_registration_url(self):
+        return reverse("events:register", kwargs={"slug": self.slug})
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == EventStatus.CANCELLED
+
+    @property
+    def is_postponed(self) -> bool:
+        return self.status == EventStatus.POSTPONED
+
+    @property
+    def is_online(self) -> bool:
+        return self.kind == EventKind.ONLINE
+
+    @property
+    def is_past(self) -> bool:
+        return self.ends_at < timezone.now()
+
+    @property
+    def registration_closes_at(self) -> datetime:
+        return self.registration_deadline or self.starts_at
+
+    @property
+    def max_persons_per_registration(self) -> int:
+        return min(self.capacity or 1, MAX_PERSONS_PER_REGISTRATION)
+
+
+def document_upload_to(instance: "EventDocument", filename: str) -> str:
+    return f"events/{instance.event.uid}/{filename}"
+
+
+class EventDocument(models.Model):
+    """A download that documents an event (minutes, slides, photos of the pin boards)."""
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="documents"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(
+        _("file"),
+        upload_to=document_upload_to,
+        validators=[validate_document],
+        help_text=_("PDF, Word, Excel, PowerPoint, OpenDocument, JPEG or PNG."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def extension(self) -> str:
+        return self.file.name.rsplit(".", 1)[-1].upper() if "." in self.file.name else ""
+
+
+class RegistrationStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed")
+    WAITING = "waiting", _("Waiting list")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+ACTIVE_STATUSES = [RegistrationStatus.CONFIRMED.value, RegistrationStatus.WAITING.value]
+
+
+def new_cancel_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def confirmed(self):
+        return self.filter(status=RegistrationStatus.CONFIRMED)
+
+    def waiting(self):
+        return self.filter(status=RegistrationStatus.WAITING).order_by("created_at", "pk")
+
+
+class Registration(models.Model):
+    """Someone's registration for an event. Personal data is deleted after the event
+    (management command ``purge_registrations``); only the counts stay."""
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="registrations"
+    )
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    persons = models.PositiveSmallIntegerField(
+        _("number of persons"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_PERSONS_PER_REGISTRATION)],
+    )
+    accessibility_needs = models.TextField(_("accessibility needs"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=RegistrationStatus.choices, db_index=True
+    )
+    # NULL once the personal data is purged: the link dies, and NULLs never collide.
+    cancel_token = models.CharField(  # noqa: DJ001 (NULL = no token; "" would not be unique)
+        _("cancel token"), max_length=64, unique=True, null=True, default=new_cancel_token
+    )
+    created_at = models.DateTimeField(_("registered at"), default=timezone.now)
+    moved_up_at = models.DateTimeField(_("moved up from the waiting list at"), null=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True)
+    anonymised_at = models.DateTimeField(_("personal data deleted at"), null=True)
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # One active registration per e-mail address and event, whatever the case.
+            models.UniqueConstraint(
+                Lower("email"),
+                "event",
+                condition=models.Q(status__in=ACTIVE_STATUSES) & ~models.Q(email=""),
+                name="registration_unique_active_email",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(persons__gte=1)
+                & models.Q(persons__lte=MAX_PERSONS_PER_REGISTRATION),
+                name="registration_persons_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in RegistrationStatus]),
+                name="registration_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        if self.anonymised_at:
+            return str(_("Deleted registration"))
+        return f"{self.name} ({self.event})"
+
+    def get_cancel_url(self):
+        return reverse(
+            "events:cancel", kwargs={"slug": self.event.slug, "token": self.cancel_token}
+        )
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES

@@ -1,0 +1,300 @@
+"""Writes of the events app: saving events, registering, cancelling, deleting personal data.
+
+All handling of registrants' personal data goes through this module. Log records carry ids
+and counts only, never names or e-mail addresses.
+"""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from events.models import Event, EventStatus, Registration, RegistrationStatus
+from events.selectors import event_places_taken, registration_closed_reason
+
+logger = logging.getLogger(__name__)
+
+# Changes to these fields change what a calendar shows, so SEQUENCE goes up (RFC 5545 3.8.7.4).
+CALENDAR_FIELDS = frozenset(
+    {
+        "title",
+        "kind",
+        "status",
+        "status_note",
+        "starts_at",
+        "ends_at",
+        "venue_name",
+        "address",
+        "municipality",
+        "online_url",
+        "description",
+    }
+)
+
+
+class RegistrationError(Exception):
+    """A registration or cancellation that cannot be done; the message is for the visitor."""
+
+    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid"):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.code = code
+
+
+# --- Events -------------------------------------------------------------------------------
+
+
+def event_save(*, event: Event, changed_fields: Iterable[str] | None = None) -> Event:
+    """Save an event from the admin. A new event starts at SEQUENCE 0; every later change of
+    a calendar-relevant field raises it. More places move people up from the waiting list."""
+    changed = set(changed_fields or ())
+    is_new = event.pk is None
+    moved: list[Registration] = []
+    informed: list[Registration] = []
+    with transaction.atomic():
+        if not is_new and changed & CALENDAR_FIELDS:
+            event.sequence = F("sequence") + 1
+        event.save()
+        if not is_new:
+            event.refresh_from_db(fields=["sequence"])
+            if changed & {"capacity", "takes_registrations", "status", "starts_at"}:
+                moved = _move_up_waiting(event=Event.objects.select_for_update().get(pk=event.pk))
+            if "status" in changed and event.status != EventStatus.PLANNED:
+                # Everyone registered hears about a cancellation or postponement.
+                informed = list(
+                    Registration.objects.active()
+                    .filter(event=event, anonymised_at__isnull=True)
+                    .select_related("event")
+                )
+    for registration in moved:
+        _send_registration_mail(registration=registration, kind="moved_up")
+    for registration in informed:
+        _send_registration_mail(registration=registration, kind=f"event_{event.status}")
+    logger.info(
+        "event saved",
+        extra={"event_id": event.pk, "sequence": event.sequence, "moved_up": len(moved)},
+    )
+    return event
+
+
+def event_set_status(*, event: Event, status: str) -> Event:
+    """Cancel, postpone or re-plan an event (admin action); calendars see the change."""
+    if event.status == status:
+        return event
+    event.status = status
+    return event_save(event=event, changed_fields=["status"])
+
+
+# --- Registrations ------------------------------------------------------------------------
+
+
+def registration_create(
+    *,
+    event: Event,
+    name: str,
+    email: str,
+    persons: int,
+    accessibility_needs: str = "",
+    now: datetime | None = None,
+) -> Registration:
+    """Register someone: a confirmed place while places are left, else the waiting list.
+
+    The event row is locked (SELECT … FOR UPDATE) for the whole check-and-insert, so two
+    people taking the last place at the same moment are served one after the other and the
+    event is never overbooked. Raises RegistrationError and changes nothing when the event is
+    closed, the number of persons is out of range or the e-mail is already registered.
+    """
+    now = now or timezone.now()
+    email = email.strip()
+    with transaction.atomic():
+        locked = Event.objects.select_for_update().get(pk=event.pk)
+        reason = registration_closed_reason(event=locked, now=now)
+        if reason:
+            raise RegistrationError(reason, code="closed")
+        maximum = locked.max_persons_per_registration
+        if not 1 <= persons <= maximum:
+            raise RegistrationError(
+                _("Please enter a number between 1 and %(max)d.") % {"max": maximum},
+                field="persons",
+                code="persons",
+            )
+        duplicate = RegistrationError(
+            _(
+                "This e-mail address is already registered for this event. To cancel, use "
+                "the link in your confirmation e-mail."
+            ),
+            field="email",
+            code="duplicate",
+        )
+        if Registration.objects.active().filter(event=locked, email__iexact=email).exists():
+            raise duplicate
+        taken = event_places_taken(event=locked)
+        status = (
+            RegistrationStatus.CONFIRMED
+            if taken + persons <= (locked.capacity or 0)
+            else RegistrationStatus.WAITING
+        )
+        try:
+            with transaction.atomic():
+                registration = Registration.objects.create(
+                    event=locked,
+                    name=name.strip(),
+                    email=email,
+                    persons=persons,
+                    accessibility_needs=accessibility_needs.strip(),
+                    status=status,
+                    created_at=now,
+                )
+        except IntegrityError as error:
+            raise duplicate from error
+    logger.info(
+        "registration created",
+        extra={
+            "event_id": locked.pk,
+            "registration_id": registration.pk,
+            "status": status,
+            "persons": persons,
+        },
+    )
+    _send_registration_mail(
+        registration=registration,
+        kind="confirmed" if status == RegistrationStatus.CONFIRMED else "waiting",
+    )
+    return registration
+
+
+def registration_cancel(*, registration: Registration, now: datetime | None = None) -> list:
+    """Cancel a registration (cancel link or staff). A freed place goes to the waiting list
+    in order of registration; a group that does not fit does not block smaller ones behind it.
+    Returns the registrations that moved up; each gets an e-mail."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=registration.event_id)
+        current = Registration.objects.select_for_update().get(pk=registration.pk)
+        if current.status == RegistrationStatus.CANCELLED:
+            raise RegistrationError(
+                _("This registration has already been cancelled."), code="already_cancelled"
+            )
+        if current.anonymised_at is not None:
+            raise RegistrationError(_("This registration no longer exists."), code="gone")
+        if event.starts_at <= now:
+            raise RegistrationError(
+                _("The event has already begun; the registration can no longer be cancelled."),
+                code="started",
+            )
+        was_confirmed = current.status == RegistrationStatus.CONFIRMED
+        current.status = RegistrationStatus.CANCELLED
+        current.cancelled_at = now
+        current.save(update_fields=["status", "cancelled_at"])
+        moved = _move_up_waiting(event=event, now=now) if was_confirmed else []
+    registration.status, registration.cancelled_at = current.status, current.cancelled_at
+    logger.info(
+        "registration cancelled",
+        extra={"event_id": event.pk, "registration_id": current.pk, "moved_up": len(moved)},
+    )
+    _send_registration_mail(registration=current, kind="cancelled")
+    for moved_registration in moved:
+        _send_registration_mail(registration=moved_registration, kind="moved_up")
+    return moved
+
+
+def _move_up_waiting(*, event: Event, now: datetime | None = None) -> list[Registration]:
+    """Give free places to the waiting list. The caller holds the lock on the event row."""
+    if (
+        not event.takes_registrations
+        or event.status != EventStatus.PLANNED
+        or event.starts_at <= (now or timezone.now())
+    ):
+        return []
+    free = (event.capacity or 0) - event_places_taken(event=event)
+    moved = []
+    for waiting in Registration.objects.filter(event=event).waiting().select_for_update():
+        if free <= 0:
+            break
+        if waiting.persons <= free:
+            waiting.status = RegistrationStatus.CONFIRMED
+            waiting.moved_up_at = now or timezone.now()
+            waiting.save(update_fields=["status", "moved_up_at"])
+            waiting.event = event
+            free -= waiting.persons
+            moved.append(waiting)
+    return moved
+
+
+# --- Personal data ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    events: int
+    registrations: int
+
+
+def registrations_purge(*, retention_days: int, now: datetime | None = None) -> PurgeResult:
+    """Delete name, e-mail and needs of registrations whose event ended more than
+    ``retention_days`` ago. The rows stay, emptied, so the numbers of participants remain."""
+    cutoff = (now or timezone.now()) - timedelta(days=retention_days)
+    with transaction.atomic():
+        registrations = Registration.objects.filter(
+            event__ends_at__lt=cutoff, anonymised_at__isnull=True
+        )
+        events = registrations.values("event").distinct().count()
+        count = registrations.update(
+            name="",
+            email="",
+            accessibility_needs="",
+            cancel_token=None,
+            anonymised_at=now or timezone.now(),
+        )
+    logger.info(
+        "registrations purged",
+        extra={"events": events, "registrations": count, "retention_days": retention_days},
+    )
+    return PurgeResult(events=events, registrations=count)
+
+
+# --- E-mail -------------------------------------------------------------------------------
+
+MAIL_SUBJECTS = {
+    "confirmed": lambda title: _("Registration confirmed: %(title)s") % {"title": title},
+    "waiting": lambda title: _("You are on the waiting list: %(title)s") % {"title": title},
+    "moved_up": lambda title: _("A place is free for you: %(title)s") % {"title": title},
+    "cancelled": lambda title: _("Registration cancelled: %(title)s") % {"title": title},
+    "event_cancelled": lambda title: _("Cancelled: %(title)s") % {"title": title},
+    "event_postponed": lambda title: _("Postponed: %(title)s") % {"title": title},
+}
+
+
+def _send_registration_mail(*, registration: Registration, kind: str) -> None:
+    event = registration.event
+    with translation.override(settings.LANGUAGE_CODE), timezone.override(settings.TIME_ZONE):
+        context = {
+            "registration": registration,
+            "event": event,
+            "event_url": settings.SITE_URL + event.get_absolute_url(),
+            "cancel_url": (
+                settings.SITE_URL + registration.get_cancel_url()
+                if registration.cancel_token and kind not in {"cancelled", "event_cancelled"}
+                else ""
+            ),
+            "site_name": settings.SITE_NAME,
+        }
+        body = render_to_string(f"events/email/registration_{kind}.txt", context)
+        subject = MAIL_SUBJECTS[kind](event.title)
+    try:
+        send_mail(subject, body, None, [registration.email])
+    except OSError as error:  # smtplib errors included; the registration itself is saved
+        # Only the error's type: SMTP errors quote the refused addresses.
+        logger.error(
+            "registration mail failed",
+            extra={"registration_id": registration.pk, "kind": kind, "error": type(error).__name__},
+        )

@@ -1,0 +1,155 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from events import selectors, services
+from events.calendar import build_calendar
+from events.forms import EventFilterForm, RegistrationForm
+from events.models import Event, Registration, RegistrationStatus
+from portal.models import Municipality
+
+ARCHIVE_PAGE_SIZE = 10
+
+
+def event_list(request):
+    """Upcoming events first, then the archive of past ones (paginated), filterable."""
+    form = EventFilterForm(request.GET or None)
+    filters = {"municipality": None, "kind": ""}
+    if form.is_bound and form.is_valid():
+        filters = {"municipality": form.cleaned_data["kommune"], "kind": form.cleaned_data["art"]}
+    upcoming = selectors.event_list_upcoming(**filters)
+    archive = Paginator(selectors.event_list_past(**filters), ARCHIVE_PAGE_SIZE)
+    page = archive.get_page(request.GET.get("seite"))
+    query = request.GET.copy()
+    query.pop("seite", None)
+    return render(
+        request,
+        "events/event_list.html",
+        {
+            "form": form,
+            "upcoming": list(upcoming),
+            "archive_page": page,
+            "filter_query": query.urlencode(),
+            "is_filtered": bool(filters["municipality"] or filters["kind"]),
+            "feed_municipality": filters["municipality"],
+        },
+    )
+
+
+def event_detail(request, slug):
+    try:
+        event = selectors.event_detail(slug=slug)
+    except Event.DoesNotExist as error:
+        raise Http404 from error
+    state = selectors.event_registration_state(event=event) if event.takes_registrations else None
+    return render(
+        request, "events/event_detail.html", {"event": event, "registration_state": state}
+    )
+
+
+def _calendar_response(content: bytes, filename: str, *, download: bool) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    disposition = "attachment" if download else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
+
+
+def _base_url(request) -> str:
+    return settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")
+
+
+def event_ics(request, slug):
+    event = get_object_or_404(Event.objects.select_related("municipality"), slug=slug)
+    content = build_calendar([event], base_url=_base_url(request), name=event.title)
+    return _calendar_response(content, f"{event.slug}.ics", download=True)
+
+
+def calendar_feed(request):
+    """The subscribable calendar of all events, or of one municipality (?kommune=<slug>)."""
+    municipality = None
+    name = _("Events – Oschatzer Land")
+    if request.GET.get("kommune"):
+        municipality = get_object_or_404(Municipality, slug=request.GET["kommune"])
+        name = _("Events in %(municipality)s – Oschatzer Land") % {
+            "municipality": municipality.name
+        }
+    events = selectors.event_calendar_feed(municipality=municipality)
+    content = build_calendar(events, base_url=_base_url(request), name=name)
+    return _calendar_response(content, "kalender.ics", download=False)
+
+
+@require_http_methods(["GET", "POST"])
+def registration_create(request, slug):
+    event = get_object_or_404(
+        Event.objects.select_related("municipality"), slug=slug, takes_registrations=True
+    )
+    state = selectors.event_registration_state(event=event)
+    form = RegistrationForm(request.POST or None, event=event)
+    if state.is_open and request.method == "POST" and form.is_valid():
+        try:
+            registration = services.registration_create(
+                event=event,
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                persons=form.cleaned_data["persons"],
+                accessibility_needs=form.cleaned_data["accessibility_needs"],
+            )
+        except services.RegistrationError as error:
+            if error.field:
+                form.add_error(error.field, error.message)
+            else:
+                form.add_error(None, error.message)
+                state = selectors.event_registration_state(event=event)
+        else:
+            if registration.status == RegistrationStatus.CONFIRMED:
+                messages.success(
+                    request,
+                    _(
+                        "Thank you, you are registered. We have sent you a confirmation "
+                        "e-mail with a link to cancel."
+                    ),
+                )
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Thank you, you are on the waiting list. We will write to you as soon "
+                        "as a place becomes free."
+                    ),
+                )
+            return redirect(event)
+    return render(
+        request,
+        "events/registration_form.html",
+        {"event": event, "form": form, "registration_state": state},
+        status=200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def registration_cancel(request, slug, token):
+    """The personal cancel link. GET only asks (mail scanners follow links); POST cancels."""
+    try:
+        registration = selectors.registration_by_token(slug=slug, token=token)
+    except Registration.DoesNotExist:
+        return render(request, "events/registration_cancel.html", {"invalid": True}, status=404)
+    error = None
+    if registration.status == RegistrationStatus.CANCELLED:
+        error = _("This registration has already been cancelled.")
+    elif request.method == "POST":
+        try:
+            services.registration_cancel(registration=registration)
+        except services.RegistrationError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("Your registration has been cancelled."))
+            return redirect(registration.event)
+    return render(
+        request,
+        "events/registration_cancel.html",
+        {"registration": registration, "event": registration.event, "error": error},
+    )

@@ -1,0 +1,91 @@
+"""Two people taking the last place at the same moment: real threads, real PostgreSQL
+transactions, each thread with its own database connection."""
+
+import threading
+import time
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from events import services
+from events.models import Registration, RegistrationStatus
+from tests.factories import EventFactory, RegistrationFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _run_at_once(count, work):
+    """Start `count` threads that call work(i) at the same moment; return their results."""
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def run(i):
+        try:
+            barrier.wait()
+            results[i] = work(i)
+        finally:
+            connection.close()  # each thread has its own connection
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+@pytest.fixture
+def slow_count(monkeypatch):
+    """Widen the race window between counting places and inserting: without the row lock
+    every thread would see the same free place and all would be confirmed."""
+    original = services.event_places_taken
+
+    def slow(*, event):
+        taken = original(event=event)
+        time.sleep(0.2)
+        return taken
+
+    monkeypatch.setattr(services, "event_places_taken", slow)
+
+
+def test_concurrent_requests_for_the_last_place_do_not_overbook(slow_count):
+    event = EventFactory(slug="letzter-platz", takes_registrations=True, capacity=3)
+    RegistrationFactory(event=event, persons=2)
+
+    def register(i):
+        response = Client().post(
+            "/termine/letzter-platz/anmeldung/",
+            {"name": f"Person {i}", "email": f"p{i}@example.org", "persons": "1", "consent": "on"},
+        )
+        return response.status_code
+
+    statuses = _run_at_once(6, register)
+
+    assert statuses == [302] * 6
+    registrations = Registration.objects.filter(event=event)
+    confirmed = registrations.filter(status=RegistrationStatus.CONFIRMED)
+    assert sum(r.persons for r in confirmed) == 3
+    assert confirmed.count() == 2  # the one before plus exactly one of the six
+    assert registrations.filter(status=RegistrationStatus.WAITING).count() == 5
+
+
+def test_concurrent_registrations_with_one_email_create_one(slow_count):
+    event = EventFactory(slug="doppelt", takes_registrations=True, capacity=10)
+
+    def register(i):
+        try:
+            services.registration_create(
+                event=event,
+                name="Eva",
+                email="EVA@example.org" if i % 2 else "eva@example.org",
+                persons=1,
+            )
+        except services.RegistrationError as error:
+            return error.code
+        return "created"
+
+    outcomes = _run_at_once(4, register)
+
+    assert sorted(outcomes) == ["created", "duplicate", "duplicate", "duplicate"]
+    assert Registration.objects.filter(event=event).count() == 1
