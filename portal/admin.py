@@ -62,7 +62,7 @@ class MunicipalityScopedAdmin(admin.ModelAdmin):
         municipality = editor_municipality(request.user)
         if db_field.name == self.municipality_lookup and municipality is not None:
             kwargs["queryset"] = Municipality.objects.filter(pk=municipality.pk)
-            kwargs["initial"] = [municipality.pk] if db_field.many_to_many else municipality.pk
+            kwargs["initial"] = [municipality] if db_field.many_to_many else municipality.pk
             kwargs["required"] = True
         return kwargs
 

@@ -17,6 +17,7 @@ PROSE_EDITOR_CONFIG = {
         "Heading": {"levels": [2, 3]},
         "BulletList": True,
         "OrderedList": True,
+        "ListItem": True,
         "Blockquote": True,
         "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto", "tel"]},
         "HardBreak": True,

@@ -22,7 +22,8 @@ from datetime import datetime
 from html import unescape
 
 from django.db import connection
-from django.db.models import F, Func, Q, QuerySet, Value
+from django.db.models import F, Func, Q, QuerySet, TextField, Value
+from django.db.models.functions import Cast
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -81,7 +82,14 @@ def uses_postgres() -> bool:
 
 def _plain(expression):
     """The text of an HTML column without its tags (PostgreSQL)."""
-    return Func(expression, Value("<[^>]*>"), Value(" "), Value("g"), function="regexp_replace")
+    return Func(
+        expression,
+        Value("<[^>]*>"),
+        Value(" "),
+        Value("g"),
+        function="regexp_replace",
+        output_field=TextField(),
+    )
 
 
 def highlight(text: str, *, terms: list[str] | None = None, length: int = 0) -> SafeString:
@@ -124,7 +132,9 @@ def fulltext_search(
         )
 
         def column(name):
-            return _plain(F(name)) if name in html_fields else F(name)
+            if name in html_fields:
+                return _plain(F(name))
+            return Cast(F(name), output_field=TextField())
 
         vector = None
         for name, weight in fields.items():
