@@ -23,10 +23,14 @@ from portal.models import (
 )
 
 IMPORTMAP = re.compile(rb'<script type="importmap"[^>]*>(.*?)</script>', re.DOTALL)
+# The editor (Tiptap inside django-prose-editor 0.28) injects one fixed <style> element with
+# its base CSS. Allowed by hash; after an upgrade the browser test
+# test_staff_publishes_an_article_and_a_resident_finds_it names the new hash.
+PROSE_EDITOR_STYLE_HASHES = ["'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"]
 
 
 def allow_importmap(response):
-    """Let the CSP allow the editor's inline import map by its hash (no 'unsafe-inline')."""
+    """Let the CSP allow the editor's import map and base style by hash (no 'unsafe-inline')."""
     if hasattr(response, "render") and not response.is_rendered:
         response.render()
     hashes = [
@@ -34,7 +38,7 @@ def allow_importmap(response):
         for match in IMPORTMAP.findall(getattr(response, "content", b""))
     ]
     if hashes:
-        response._csp_update = {"script-src": hashes}
+        response._csp_update = {"script-src": hashes, "style-src": PROSE_EDITOR_STYLE_HASHES}
     return response
 
 
