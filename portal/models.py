@@ -138,7 +138,10 @@ class NewsArticle(models.Model):
         _("slug"),
         max_length=200,
         unique=True,
-        help_text=_("Part of the address: /aktuelles/<slug>/. Lower case, no spaces."),
+        help_text=_(
+            "The last part of the address after /aktuelles/: "
+            "lower-case letters, digits and hyphens."
+        ),
     )
     teaser = models.TextField(
         _("teaser"),

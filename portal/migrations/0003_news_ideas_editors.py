@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('slug', models.SlugField(help_text='Part of the address: /aktuelles/<slug>/. Lower case, no spaces.', max_length=200, unique=True, verbose_name='slug')),
+                ('slug', models.SlugField(help_text='The last part of the address after /aktuelles/: lower-case letters, digits and hyphens.', max_length=200, unique=True, verbose_name='slug')),
                 ('teaser', models.TextField(help_text='Two or three sentences shown in lists, feeds and link previews.', max_length=400, verbose_name='teaser')),
                 ('body', models.TextField(blank=True, verbose_name='text')),
                 ('image', models.ImageField(blank=True, help_text='JPEG, PNG or WebP. Smaller versions for phones are made automatically.', upload_to='news/', verbose_name='image')),
