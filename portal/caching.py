@@ -1,7 +1,8 @@
 """Cache for public pages that look the same to every anonymous visitor.
 
 Use ``@cache_public_page`` on a view (function view, or ``method_decorator`` on
-``dispatch``). A response is cached under the request's path and query string plus a global
+``dispatch``; ``cache_public_page(params=("seite",))`` for pages with query parameters).
+A response is cached under the request's path and query string plus a global
 *content version*. Saving or deleting any model listed in ``settings.PUBLIC_CONTENT_MODELS``
 bumps that version (signals connected in ``PortalConfig.ready``), so every cached page is
 stale at once and a change by staff shows immediately. Other apps only add their models to
@@ -58,8 +59,11 @@ def connect_invalidation() -> None:
             )
 
 
-def _cacheable_request(request) -> bool:
+def _cacheable_request(request, params: tuple[str, ...]) -> bool:
     if request.method not in ("GET", "HEAD"):
+        return False
+    # Only known query parameters with short values, so random URLs cannot flood the cache.
+    if any(key not in params for key in request.GET) or len(request.get_full_path()) > 300:
         return False
     # Staff (preview, admin links) and visitors with a pending message get a fresh page.
     cookies = request.COOKIES
@@ -74,12 +78,18 @@ def _cache_key(request) -> str:
     return f"portal:page:{content_version()}:{digest}"
 
 
-def cache_public_page(view):
-    """Serve the view from the cache for anonymous GETs; store 200s that set no cookie."""
+def cache_public_page(view=None, *, params: tuple[str, ...] = ()):
+    """Serve the view from the cache for anonymous GETs; store 200s that set no cookie.
+
+    ``@cache_public_page`` caches only URLs without a query string;
+    ``@cache_public_page(params=("seite",))`` also those whose query uses only these names.
+    """
+    if view is None:
+        return lambda view: cache_public_page(view, params=params)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not _cacheable_request(request):
+        if not _cacheable_request(request, params):
             return view(request, *args, **kwargs)
         key = _cache_key(request)
         cached = cache.get(key)

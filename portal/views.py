@@ -84,7 +84,7 @@ class PageDetailView(DetailView):
 # --- News -----------------------------------------------------------------------------------
 
 
-@cached
+@method_decorator(cache_public_page(params=("thema", "kommune", "seite")), name="dispatch")
 class NewsListView(ListView):
     template_name = "portal/newsarticle_list.html"
     context_object_name = "articles"
@@ -227,8 +227,9 @@ class ContactView(SpamProtectedFormView):
 # --- Search ---------------------------------------------------------------------------------
 
 
-@cached
 class SearchView(TemplateView):
+    """Not cached: every query differs, and caching them would let anyone fill the cache."""
+
     template_name = "portal/search.html"
 
     def get_context_data(self, **kwargs):
