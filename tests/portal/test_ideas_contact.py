@@ -4,6 +4,9 @@ import time
 
 import pytest
 from django.core import mail
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from portal import services
 from portal.models import Idea, IdeaStatus
@@ -197,3 +200,34 @@ def test_contact_spam_protection(client, settings):
 
 def test_footer_links_to_contact(client):
     assert '<a href="/kontakt/">Kontakt</a>' in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("url", ["/mitmachen/", "/kontakt/"])
+@hypothesis_settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    data=st.dictionaries(
+        st.sampled_from(
+            [
+                "title",
+                "text",
+                "municipality",
+                "topic",
+                "name",
+                "email",
+                "consent",
+                "subject",
+                "message",
+                "website",
+                "started",
+            ]
+        ),
+        st.text(max_size=300),
+    )
+)
+def test_any_post_to_the_forms_answers_without_error(client, url, data):
+    response = client.post(url, data)
+    assert response.status_code in (200, 302)
