@@ -73,6 +73,23 @@ def _cacheable_request(request, params: tuple[str, ...]) -> bool:
     return not (user is not None and user.is_authenticated)
 
 
+def _shareable(request, response) -> bool:
+    """True when the response is the same for everyone and sets no cookie.
+
+    Cookies for CSRF, session and messages are added by middleware after the view, so the
+    request's flags are checked too: a page with a CSRF token must never be shared.
+    """
+    if response.status_code != 200 or response.cookies or response.streaming:
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return False
+    session = getattr(request, "session", None)
+    if session is not None and session.modified:
+        return False
+    storage = getattr(request, "_messages", None)
+    return not (storage is not None and getattr(storage, "added_new", False))
+
+
 def _cache_key(request) -> str:
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
     return f"portal:page:{content_version()}:{digest}"
@@ -98,7 +115,7 @@ def cache_public_page(view=None, *, params: tuple[str, ...] = ()):
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
-        if response.status_code == 200 and not response.cookies and not response.streaming:
+        if _shareable(request, response):
             cache.set(key, response, timeout=settings.PAGE_CACHE_SECONDS)
         return response
 

@@ -1,6 +1,9 @@
 """Public pages are cached and a change by staff shows at once."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 
 from portal.caching import bump_content_version, cache_public_page, content_version
 from portal.models import NewsArticle
@@ -51,8 +54,6 @@ def test_logged_in_users_and_posts_are_never_cached(client, django_user_model, r
 
     @cache_public_page
     def view(request):
-        from django.http import HttpResponse
-
         calls.append(1)
         return HttpResponse("ok")
 
@@ -81,3 +82,20 @@ def test_unknown_query_parameters_are_not_cached(client, django_assert_num_queri
     client.get("/aktuelles/?seite=1")
     with django_assert_num_queries(0):
         client.get("/aktuelles/?seite=1")
+
+
+def test_a_page_with_a_csrf_token_is_never_shared(rf):
+    calls = []
+
+    @cache_public_page
+    def view(request):
+        calls.append(1)
+        return HttpResponse(get_token(request))
+
+    for _ in range(2):
+        request = rf.get("/form/")
+        request.user = AnonymousUser()
+        request.COOKIES["csrftoken"] = "x" * 32
+        request.META["CSRF_COOKIE"] = "x" * 32
+        view(request)
+    assert len(calls) == 2
