@@ -13,7 +13,7 @@ from PIL import Image
 
 from portal import services
 from portal.forms import NewsArticleAdminForm, validate_uploaded_image
-from portal.models import NewsArticle
+from portal.models import Municipality, NewsArticle, Topic
 from portal.sanitize import clean_html
 from tests.factories import MunicipalityFactory, NewsArticleFactory, TopicFactory
 
@@ -303,3 +303,19 @@ def test_bulk_status_service_counts_changes():
         articles=NewsArticle.objects.all(), status="published"
     )
     assert changed == 2
+
+
+def test_municipality_and_topic_pages_gather_their_public_news(client, hidden_articles):
+    oschatz, topic = Municipality.objects.get(slug="oschatz"), Topic.objects.get(slug="oepnv")
+    for article in hidden_articles:
+        article.municipalities.add(oschatz)
+        article.topics.add(topic)
+    public = NewsArticleFactory(title="Neuer Rufbus in Oschatz")
+    public.municipalities.add(oschatz)
+    public.topics.add(topic)
+    for url in ["/kommunen/oschatz/", "/themen/oepnv/"]:
+        body = client.get(url).content.decode()
+        assert "Neuer Rufbus in Oschatz" in body
+        assert "Geheimer Entwurf" not in body
+        assert "Geplanter Beitrag" not in body
+    assert "Aktuelles aus Oschatz" in client.get("/kommunen/oschatz/").content.decode()
