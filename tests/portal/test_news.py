@@ -274,7 +274,7 @@ def test_upload_check_refuses_non_images_and_oversized_files(settings):
         validate_uploaded_image(big)
 
 
-def test_image_variants_are_resized(settings, tmp_path):
+def test_image_variants_are_resized(client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     article = NewsArticleFactory(image_alt="Blaue Fläche")
     article.image.save("gross.png", SimpleUploadedFile("gross.png", png_bytes()), save=True)
@@ -285,6 +285,10 @@ def test_image_variants_are_resized(settings, tmp_path):
     with Image.open(article.image_large.path) as large:
         assert large.width == 1200
     assert article.image_small.size < len(png_bytes())
+    body = client.get(article.get_absolute_url()).content.decode()
+    assert 'alt="Blaue Fläche"' in body
+    assert f"{article.image_small.url} 480w, {article.image_large.url} 1200w" in body
+    assert article.image.url not in body  # the original never goes out
 
 
 def test_publish_and_unpublish_services():
