@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Events")
+
+    def ready(self):
+        from events.search import search_events
+        from events.sitemaps import EventSitemap
+        from portal.search import register_search_provider
+        from portal.sitemaps import register_sitemap
+
+        register_search_provider("events", search_events)
+        register_sitemap("events", EventSitemap)

@@ -1,35 +1,33 @@
-"""Events for the site search (/suche/): the portal's search registry calls this function.
+"""Events in the site search (/suche/), registered with the portal's search registry in
+``EventsConfig.ready``. The portal's ``fulltext_search`` does the work: German full-text
+search on PostgreSQL, a case-insensitive match on the SQLite demo."""
 
-PostgreSQL: full-text search with the German configuration, ranked; other databases
-(the SQLite demo): a simple case-insensitive match.
-"""
-
-from django.db import connection
-from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from events.models import Event
+from portal.search import SearchResult, fulltext_search, result_snippet
 
-SEARCH_FIELDS = ["title", "description", "venue_name", "results"]
 
-
-def search_events(query: str, *, limit: int = 20) -> QuerySet[Event]:
+def search_events(query: str, *, limit: int = 20) -> list[SearchResult]:
     query = (query or "").strip()
     if not query:
-        return Event.objects.none()
-    events = Event.objects.select_related("municipality")
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-        vector = SearchVector("title", weight="A", config="german") + SearchVector(
-            "description", "venue_name", "results", weight="B", config="german"
+        return []
+    rows = fulltext_search(
+        Event.objects.all(),
+        query,
+        fields={"title": "A", "description": "B", "venue_name": "B", "results": "C"},
+        snippet_field="description",
+        html_fields=("description", "results"),
+        limit=limit,
+    )
+    return [
+        SearchResult(
+            title=event.title,
+            url=event.get_absolute_url(),
+            snippet=result_snippet(event, query),
+            kind=_("Event"),
+            rank=float(event.rank),
+            date=event.starts_at,
         )
-        search = SearchQuery(query, config="german", search_type="websearch")
-        return (
-            events.annotate(rank=SearchRank(vector, search))
-            .filter(rank__gt=0)
-            .order_by("-rank", "-starts_at")[:limit]
-        )
-    condition = Q()
-    for field in SEARCH_FIELDS:
-        condition |= Q(**{f"{field}__icontains": query})
-    return events.filter(condition).order_by("-starts_at")[:limit]
+        for event in rows
+    ]

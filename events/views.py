@@ -10,11 +10,13 @@ from events import selectors, services
 from events.calendar import build_calendar
 from events.forms import EventFilterForm, RegistrationForm
 from events.models import Event, Registration, RegistrationStatus
+from portal.caching import cache_public_page
 from portal.models import Municipality
 
 ARCHIVE_PAGE_SIZE = 10
 
 
+@cache_public_page(params=("kommune", "art", "seite"))
 def event_list(request):
     """Upcoming events first, then the archive of past ones (paginated), filterable."""
     form = EventFilterForm(request.GET or None)
@@ -40,6 +42,7 @@ def event_list(request):
     )
 
 
+@cache_public_page
 def event_detail(request, slug):
     try:
         event = selectors.event_detail(slug=slug)
@@ -62,12 +65,14 @@ def _base_url(request) -> str:
     return settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")
 
 
+@cache_public_page
 def event_ics(request, slug):
     event = get_object_or_404(Event.objects.select_related("municipality"), slug=slug)
     content = build_calendar([event], base_url=_base_url(request), name=event.title)
     return _calendar_response(content, f"{event.slug}.ics", download=True)
 
 
+@cache_public_page(params=("kommune",))
 def calendar_feed(request):
     """The subscribable calendar of all events, or of one municipality (?kommune=<slug>)."""
     municipality = None

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_prose_editor",
     "portal",
     "survey",
     "events",
@@ -227,6 +228,30 @@ SITE_URL = os.environ.get("PORTAL_SITE_URL", "http://127.0.0.1:8000").rstrip("/"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# --- Public page cache (portal/caching.py) -----------------------------------------------
+# Pages that look the same for every anonymous visitor are cached for this many seconds.
+# Saving or deleting any model listed below invalidates them all at once, so a change by
+# staff shows immediately; the timeout only bounds how late a scheduled article appears.
+PAGE_CACHE_SECONDS = env_int("PORTAL_PAGE_CACHE_SECONDS", 300)
+PUBLIC_CONTENT_MODELS = [
+    "portal.Municipality",
+    "portal.Topic",
+    "portal.Page",
+    "portal.NewsArticle",
+    "portal.Idea",
+    "redirects.Redirect",
+    "events.Event",
+    "events.EventDocument",
+    # Places left and the waiting list show on the event pages.
+    "events.Registration",
+]
+# Spam protection of the idea and contact forms (portal/spam.py): a form sent faster than
+# this is refused, and one client may send at most SPAM_RATE_LIMIT forms per
+# SPAM_RATE_WINDOW seconds (counted in the cache only, under a hash of the address).
+SPAM_MIN_FILL_SECONDS = env_int("PORTAL_SPAM_MIN_FILL_SECONDS", 3)
+SPAM_RATE_LIMIT = env_int("PORTAL_SPAM_RATE_LIMIT", 5)
+SPAM_RATE_WINDOW = env_int("PORTAL_SPAM_RATE_WINDOW", 3600)
 
 # --- Security -----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,6 +1,240 @@
-from django.contrib import admin
+import base64
+import hashlib
+import re
 
-from portal.models import Municipality, Page, Topic
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from portal import services
+from portal.forms import NewsArticleAdminForm
+from portal.models import (
+    EditorProfile,
+    Idea,
+    IdeaStatus,
+    Municipality,
+    NewsArticle,
+    NewsStatus,
+    Page,
+    Topic,
+)
+
+IMPORTMAP = re.compile(rb'<script type="importmap"[^>]*>(.*?)</script>', re.DOTALL)
+# The editor (Tiptap inside django-prose-editor 0.28) injects one fixed <style> element with
+# its base CSS. Allowed by hash; after an upgrade the browser test
+# test_staff_publishes_an_article_and_a_resident_finds_it names the new hash.
+PROSE_EDITOR_STYLE_HASHES = ["'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"]
+
+
+def allow_importmap(response):
+    """Let the CSP allow the editor's import map and base style by hash (no 'unsafe-inline')."""
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    hashes = [
+        "'sha256-" + base64.b64encode(hashlib.sha256(match).digest()).decode() + "'"
+        for match in IMPORTMAP.findall(getattr(response, "content", b""))
+    ]
+    if hashes:
+        response._csp_update = {"script-src": hashes, "style-src": PROSE_EDITOR_STYLE_HASHES}
+    return response
+
+
+def editor_municipality(user) -> Municipality | None:
+    """The municipality an editor is limited to, or None (superusers are never limited)."""
+    if user.is_superuser:
+        return None
+    profile = EditorProfile.objects.filter(user=user).select_related("municipality").first()
+    return profile.municipality if profile else None
+
+
+class MunicipalityScopedAdmin(admin.ModelAdmin):
+    """Editors limited to one municipality see, pick and save only that municipality."""
+
+    municipality_lookup = "municipalities"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        municipality = editor_municipality(request.user)
+        if municipality is not None:
+            queryset = queryset.filter(**{self.municipality_lookup: municipality}).distinct()
+        return queryset
+
+    def _limit(self, db_field, request, kwargs):
+        municipality = editor_municipality(request.user)
+        if db_field.name == self.municipality_lookup and municipality is not None:
+            kwargs["queryset"] = Municipality.objects.filter(pk=municipality.pk)
+            kwargs["initial"] = [municipality] if db_field.many_to_many else municipality.pk
+            kwargs["required"] = True
+        return kwargs
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return super().formfield_for_manytomany(
+            db_field, request, **self._limit(db_field, request, kwargs)
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return super().formfield_for_foreignkey(
+            db_field, request, **self._limit(db_field, request, kwargs)
+        )
+
+
+def log_action(modeladmin, request, objects, message: str) -> None:
+    for obj in objects:
+        modeladmin.log_change(request, obj, message)
+
+
+@admin.register(NewsArticle)
+class NewsArticleAdmin(MunicipalityScopedAdmin):
+    form = NewsArticleAdminForm
+    list_display = ["title", "status", "published_at", "is_public_display", "author"]
+    list_filter = ["status", "topics", "municipalities", "author"]
+    search_fields = ["title", "teaser", "body"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["topics", "municipalities"]
+    readonly_fields = ["author", "preview_link", "created_at", "updated_at"]
+    actions = ["publish", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "teaser", "body"]}),
+        (_("Image"), {"fields": ["image", "image_alt"]}),
+        (_("Assignment"), {"fields": ["topics", "municipalities"]}),
+        (
+            _("Publication"),
+            {
+                "fields": [
+                    "status",
+                    "published_at",
+                    "preview_link",
+                    "author",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+    ]
+
+    @admin.display(boolean=True, description=_("visible now"))
+    def is_public_display(self, article):
+        return article.is_public
+
+    @admin.display(description=_("preview"))
+    def preview_link(self, article):
+        if not article.pk:
+            return _("Save the article first.")
+        return format_html(
+            '<a href="{}?vorschau" target="_blank" rel="noopener">{}</a>',
+            article.get_absolute_url(),
+            _("Show preview (also for drafts)"),
+        )
+
+    def view_on_site(self, article):
+        return article.get_absolute_url() + ("" if article.is_public else "?vorschau")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)
+        if "image" in form.changed_data:
+            services.news_article_make_image_variants(article=obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        municipality = editor_municipality(request.user)
+        if municipality is not None:
+            # Enforced on save too: a limited editor's article always concerns their place.
+            form.instance.municipalities.add(municipality)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        return allow_importmap(response)
+
+    @admin.action(description=_("Publish selected articles"), permissions=["change"])
+    def publish(self, request, queryset):
+        self._set_status(request, queryset, NewsStatus.PUBLISHED)
+
+    @admin.action(
+        description=_("Unpublish selected articles (back to draft)"), permissions=["change"]
+    )
+    def unpublish(self, request, queryset):
+        self._set_status(request, queryset, NewsStatus.DRAFT)
+
+    def _set_status(self, request, queryset, status):
+        articles = list(queryset.exclude(status=status))
+        count = services.news_articles_set_status(articles=queryset, status=status)
+        log_action(self, request, articles, str(_("Status set to %s.") % status))
+        self.message_user(
+            request,
+            ngettext("%d article changed.", "%d articles changed.", count) % count,
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Idea)
+class IdeaAdmin(MunicipalityScopedAdmin):
+    municipality_lookup = "municipality"
+    list_display = ["title", "status", "municipality", "topic", "created_at", "has_reply"]
+    list_filter = ["status", "municipality", "topic"]
+    search_fields = ["title", "text", "name"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["name", "email", "created_at", "moderated_by", "moderated_at", "replied_at"]
+    fields = [
+        "title",
+        "text",
+        "municipality",
+        "topic",
+        "status",
+        "reply",
+        "name",
+        "email",
+        "created_at",
+        "moderated_by",
+        "moderated_at",
+        "replied_at",
+    ]
+    actions = ["approve", "reject"]
+
+    def has_add_permission(self, request):
+        return False  # ideas come from residents through /mitmachen/
+
+    @admin.display(boolean=True, description=_("replied"))
+    def has_reply(self, idea):
+        return bool(idea.reply)
+
+    def save_model(self, request, obj, form, change):
+        # Moderation goes through the services (who, when, the reply e-mail).
+        new_status, new_reply = obj.status, obj.reply
+        if change:
+            obj.status = form.initial.get("status", obj.status)
+            obj.reply = form.initial.get("reply", "")
+        super().save_model(request, obj, form, change)
+        if new_status != obj.status:
+            services.ideas_set_status(
+                ideas=Idea.objects.filter(pk=obj.pk), status=new_status, user=request.user
+            )
+            obj.refresh_from_db()
+        if new_reply != obj.reply:
+            services.idea_reply(idea=obj, reply=new_reply, user=request.user)
+
+    @admin.action(description=_("Approve selected ideas (publish)"), permissions=["change"])
+    def approve(self, request, queryset):
+        self._set_status(request, queryset, IdeaStatus.APPROVED)
+
+    @admin.action(description=_("Reject selected ideas"), permissions=["change"])
+    def reject(self, request, queryset):
+        self._set_status(request, queryset, IdeaStatus.REJECTED)
+
+    def _set_status(self, request, queryset, status):
+        ideas = list(queryset.exclude(status=status))
+        count = services.ideas_set_status(ideas=queryset, status=status, user=request.user)
+        log_action(self, request, ideas, str(_("Status set to %s.") % status))
+        self.message_user(
+            request,
+            ngettext("%d idea changed.", "%d ideas changed.", count) % count,
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Municipality)
@@ -9,6 +243,11 @@ class MunicipalityAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name", "districts", "head_name"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        municipality = editor_municipality(request.user)
+        return queryset if municipality is None else queryset.filter(pk=municipality.pk)
 
 
 @admin.register(Topic)
@@ -26,3 +265,39 @@ class PageAdmin(admin.ModelAdmin):
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["updated_at"]
+    actions = ["publish", "unpublish"]
+
+    @admin.action(description=_("Publish selected pages"), permissions=["change"])
+    def publish(self, request, queryset):
+        self._set_published(request, queryset, True)
+
+    @admin.action(description=_("Unpublish selected pages"), permissions=["change"])
+    def unpublish(self, request, queryset):
+        self._set_published(request, queryset, False)
+
+    def _set_published(self, request, queryset, value):
+        pages = list(queryset.exclude(is_published=value))
+        count = services.pages_set_published(pages=queryset, is_published=value)
+        log_action(self, request, pages, str(_("Published: %s.") % value))
+        self.message_user(
+            request,
+            ngettext("%d page changed.", "%d pages changed.", count) % count,
+            messages.SUCCESS,
+        )
+
+
+class EditorProfileInline(admin.StackedInline):
+    model = EditorProfile
+    can_delete = True
+    extra = 0
+    max_num = 1
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    inlines = [*UserAdmin.inlines, EditorProfileInline]

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Portal")
+
+    def ready(self):
+        from portal import caching, search, sitemaps
+
+        caching.connect_invalidation()
+        search.register_portal_providers()
+        sitemaps.register_portal_sitemaps()

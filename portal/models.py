@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -112,3 +114,205 @@ class Page(models.Model):
 
     def get_absolute_url(self):
         return reverse("portal:page_detail", kwargs={"slug": self.slug})
+
+
+class NewsStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class NewsArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Published and due: the only articles the public ever sees."""
+        return self.filter(status=NewsStatus.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_municipality(self, municipality):
+        return self.filter(municipalities=municipality)
+
+
+class NewsArticle(models.Model):
+    """A news article (Beitrag). A publish date in the future schedules it."""
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        help_text=_(
+            "The last part of the address after /aktuelles/: "
+            "lower-case letters, digits and hyphens."
+        ),
+    )
+    teaser = models.TextField(
+        _("teaser"),
+        max_length=400,
+        help_text=_("Two or three sentences shown in lists, feeds and link previews."),
+    )
+    body = models.TextField(_("text"), blank=True)
+    image = models.ImageField(
+        _("image"),
+        upload_to="news/",
+        blank=True,
+        help_text=_("JPEG, PNG or WebP. Smaller versions for phones are made automatically."),
+    )
+    image_alt = models.CharField(
+        _("alternative text of the image"),
+        max_length=250,
+        blank=True,
+        help_text=_(
+            "Describe what the image shows for people who cannot see it. Required with an image."
+        ),
+    )
+    image_small = models.ImageField(_("small image"), upload_to="news/variants/", blank=True)
+    image_large = models.ImageField(_("large image"), upload_to="news/variants/", blank=True)
+    topics = models.ManyToManyField(
+        Topic, verbose_name=_("topics"), related_name="news_articles", blank=True
+    )
+    municipalities = models.ManyToManyField(
+        Municipality,
+        verbose_name=_("municipalities concerned"),
+        related_name="news_articles",
+        blank=True,
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=NewsStatus.choices, default=NewsStatus.DRAFT
+    )
+    published_at = models.DateTimeField(
+        _("publish date"),
+        default=timezone.now,
+        db_index=True,
+        help_text=_("A date in the future schedules the article: it appears at that time."),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="news_articles",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = NewsArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("news article")
+        verbose_name_plural = _("news articles")
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(image="") | ~models.Q(image_alt=""),
+                name="newsarticle_image_needs_alt",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=NewsStatus.values),
+                name="newsarticle_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "published_at"])]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("portal:news_detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == NewsStatus.PUBLISHED and self.published_at <= timezone.now()
+
+
+class IdeaStatus(models.TextChoices):
+    NEW = "new", _("New")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class IdeaQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=IdeaStatus.APPROVED)
+
+
+class Idea(models.Model):
+    """An idea sent by a resident ("Mitmachen"); public only after staff approve it."""
+
+    title = models.CharField(_("title"), max_length=150)
+    text = models.TextField(_("your idea"), max_length=4000)
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ideas",
+    )
+    topic = models.ForeignKey(
+        Topic,
+        verbose_name=_("topic"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ideas",
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=IdeaStatus.choices, default=IdeaStatus.NEW
+    )
+    reply = models.TextField(_("reply of the cooperation"), blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moderated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    objects = IdeaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("idea")
+        verbose_name_plural = _("ideas")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=IdeaStatus.values), name="idea_status_valid"
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("portal:idea_list") + f"#idee-{self.pk}"
+
+
+class EditorProfile(models.Model):
+    """Per-user editor setting: limits a staff member to the content of one municipality."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="editor_profile",
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("limited to municipality"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        help_text=_("If set, this person sees and edits only news and ideas of this municipality."),
+    )
+
+    class Meta:
+        verbose_name = _("editor setting")
+        verbose_name_plural = _("editor settings")
+
+    def __str__(self):
+        return str(self.user)

@@ -1,8 +1,8 @@
 """Reads for the portal pages; query shapes are decided here."""
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from portal.models import Municipality, Page, Topic
+from portal.models import Idea, Municipality, NewsArticle, Page, Topic
 
 
 def municipality_list() -> QuerySet[Municipality]:
@@ -15,3 +15,72 @@ def topic_list() -> QuerySet[Topic]:
 
 def footer_pages() -> QuerySet[Page]:
     return Page.objects.in_navigation()
+
+
+def _with_topics(queryset: QuerySet[NewsArticle]) -> QuerySet[NewsArticle]:
+    return queryset.prefetch_related(
+        Prefetch("topics", queryset=Topic.objects.only("name", "slug", "position"))
+    )
+
+
+def news_list(
+    *, topic: Topic | None = None, municipality: Municipality | None = None
+) -> QuerySet[NewsArticle]:
+    """Public articles, newest first, with their topics (one extra query per page)."""
+    articles = NewsArticle.objects.published()
+    if topic is not None:
+        articles = articles.filter(topics=topic)
+    if municipality is not None:
+        articles = articles.filter(municipalities=municipality)
+    return _with_topics(articles.defer("body"))
+
+
+def news_latest(*, limit: int = 3) -> list[NewsArticle]:
+    return list(NewsArticle.objects.published().defer("body")[:limit])
+
+
+def news_for_preview(*, slug: str) -> NewsArticle | None:
+    """Any article, drafts included (staff preview)."""
+    return (
+        NewsArticle.objects.prefetch_related("topics", "municipalities").filter(slug=slug).first()
+    )
+
+
+def news_detail(*, slug: str) -> NewsArticle | None:
+    return (
+        NewsArticle.objects.published()
+        .prefetch_related("topics", "municipalities")
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def news_related(*, article: NewsArticle, limit: int = 3) -> list[NewsArticle]:
+    """Other public articles sharing a topic or municipality, newest first."""
+    topic_ids = [topic.pk for topic in article.topics.all()]
+    municipality_ids = [municipality.pk for municipality in article.municipalities.all()]
+    if not topic_ids and not municipality_ids:
+        return []
+    related = NewsArticle.objects.published().exclude(pk=article.pk).defer("body")
+    sharing = NewsArticle.objects.filter(
+        Q(topics__in=topic_ids) | Q(municipalities__in=municipality_ids)
+    ).values("pk")
+    return list(related.filter(pk__in=sharing)[:limit])
+
+
+def news_for_topic(*, topic: Topic, limit: int = 5) -> list[NewsArticle]:
+    return list(NewsArticle.objects.published().filter(topics=topic).defer("body")[:limit])
+
+
+def news_for_municipality(*, municipality: Municipality, limit: int = 5) -> list[NewsArticle]:
+    return list(
+        NewsArticle.objects.published().filter(municipalities=municipality).defer("body")[:limit]
+    )
+
+
+def ideas_approved(*, topic: Topic | None = None) -> QuerySet[Idea]:
+    """Approved ideas without any personal field but the name the sender chose to give."""
+    ideas = Idea.objects.approved().select_related("municipality", "topic").defer("email")
+    if topic is not None:
+        ideas = ideas.filter(topic=topic)
+    return ideas

@@ -1,21 +1,34 @@
+from django.contrib import messages
 from django.db.models import Sum
-from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, ListView, TemplateView
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, FormView, ListView, TemplateView
 
-from portal import selectors
-from portal.models import Municipality, Page, Topic
+from portal import selectors, services
+from portal.caching import cache_public_page
+from portal.forms import ContactForm, IdeaForm, NewsFilterForm
+from portal.models import Municipality, NewsArticle, Page, Topic
+from portal.search import normalize_query, search
+from portal.spam import rate_limited
+
+cached = method_decorator(cache_public_page, name="dispatch")
 
 
+@cached
 class HomeView(TemplateView):
     template_name = "portal/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["latest_news"] = selectors.news_latest(limit=3)
         context["municipalities"] = selectors.municipality_list()
         context["topics"] = selectors.topic_list()
         return context
 
 
+@cached
 class MunicipalityListView(ListView):
     model = Municipality
     template_name = "portal/municipality_list.html"
@@ -27,27 +40,201 @@ class MunicipalityListView(ListView):
         return context
 
 
+@cached
 class MunicipalityDetailView(DetailView):
     model = Municipality
     template_name = "portal/municipality_detail.html"
     context_object_name = "municipality"
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["news"] = selectors.news_for_municipality(municipality=self.object)
+        return context
 
+
+@cached
 class TopicListView(ListView):
     model = Topic
     template_name = "portal/topic_list.html"
     context_object_name = "topics"
 
 
+@cached
 class TopicDetailView(DetailView):
     model = Topic
     template_name = "portal/topic_detail.html"
     context_object_name = "topic"
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["news"] = selectors.news_for_topic(topic=self.object)
+        context["ideas"] = list(selectors.ideas_approved(topic=self.object)[:5])
+        return context
 
+
+@cached
 class PageDetailView(DetailView):
     template_name = "portal/page_detail.html"
     context_object_name = "page"
 
     def get_object(self, queryset=None):
         return get_object_or_404(Page.objects.published(), slug=self.kwargs["slug"])
+
+
+# --- News -----------------------------------------------------------------------------------
+
+
+@method_decorator(cache_public_page(params=("thema", "kommune", "seite")), name="dispatch")
+class NewsListView(ListView):
+    template_name = "portal/newsarticle_list.html"
+    context_object_name = "articles"
+    paginate_by = 10
+
+    def get_queryset(self):
+        self.filter_form = NewsFilterForm(self.request.GET or None)
+        filters = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+        self.topic = filters.get("thema")
+        self.municipality = filters.get("kommune")
+        return selectors.news_list(topic=self.topic, municipality=self.municipality)
+
+    def paginate_queryset(self, queryset, page_size):
+        # An out-of-range or garbage ?seite= shows the last/first page instead of a 404.
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get("seite"))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("seite", None)
+        context.update(
+            filter_form=self.filter_form,
+            topic=self.topic,
+            municipality=self.municipality,
+            filter_query=query.urlencode(),
+        )
+        return context
+
+
+class NewsDetailView(DetailView):
+    """A public article; staff with view permission may preview drafts with ?vorschau."""
+
+    template_name = "portal/newsarticle_detail.html"
+    context_object_name = "article"
+
+    def get(self, request, *args, **kwargs):
+        if "vorschau" in request.GET:
+            return super().get(request, *args, **kwargs)
+        return cache_public_page(super().get)(request, *args, **kwargs)
+
+    def get_object(self, queryset=None):
+        slug = self.kwargs["slug"]
+        user = self.request.user
+        if "vorschau" in self.request.GET and user.has_perm("portal.view_newsarticle"):
+            article = selectors.news_for_preview(slug=slug)
+        else:
+            article = selectors.news_detail(slug=slug)
+        if article is None:
+            raise Http404(_("No article found."))
+        return article
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["is_preview"] = not self.object.is_public
+        context["related"] = selectors.news_related(article=self.object)
+        return context
+
+
+def legacy_news_redirect(request, year, month, day, slug):
+    """Old WordPress addresses /YYYY/MM/DD/<slug>/ move permanently to the article."""
+    article = get_object_or_404(NewsArticle.objects.published(), slug=slug)
+    return redirect(article, permanent=True)
+
+
+# --- Ideas and contact ----------------------------------------------------------------------
+
+
+class SpamProtectedFormView(FormView):
+    rate_limit_scope = ""
+
+    def form_valid(self, form):
+        if form.is_spam:
+            # Pretend success: a bot learns nothing; nothing is stored or sent.
+            messages.success(self.request, self.success_message)
+            return redirect(self.get_success_url())
+        if rate_limited(self.request, self.rate_limit_scope):
+            form.add_error(
+                None,
+                _(
+                    "You have sent several messages in a short time. Please wait an hour "
+                    "and try again."
+                ),
+            )
+            return self.form_invalid(form)
+        if self.submit(form.cleaned_data) is False:
+            form.add_error(None, _("Your message could not be sent. Please try again later."))
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return redirect(self.get_success_url())
+
+
+class IdeaView(SpamProtectedFormView):
+    template_name = "portal/idea_list.html"
+    form_class = IdeaForm
+    rate_limit_scope = "idea"
+
+    @property
+    def success_message(self):
+        return _("Thank you for your idea! We will read it and publish it here after review.")
+
+    def get_success_url(self):
+        return self.request.path
+
+    def submit(self, data):
+        services.idea_submit(
+            title=data["title"],
+            text=data["text"],
+            municipality=data["municipality"],
+            topic=data["topic"],
+            name=data["name"],
+            email=data["email"],
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["ideas"] = selectors.ideas_approved()[:50]
+        return context
+
+
+class ContactView(SpamProtectedFormView):
+    template_name = "portal/contact.html"
+    form_class = ContactForm
+    rate_limit_scope = "contact"
+
+    @property
+    def success_message(self):
+        return _("Thank you for your message. We will answer you as soon as we can.")
+
+    def get_success_url(self):
+        return self.request.path
+
+    def submit(self, data):
+        return services.contact_send(
+            name=data["name"], email=data["email"], subject=data["subject"], message=data["message"]
+        )
+
+
+# --- Search ---------------------------------------------------------------------------------
+
+
+class SearchView(TemplateView):
+    """Not cached: every query differs, and caching them would let anyone fill the cache."""
+
+    template_name = "portal/search.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = normalize_query(self.request.GET.get("q"))
+        context["search_query"] = query
+        context["results"] = search(query) if query else []
+        return context

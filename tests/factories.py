@@ -81,3 +81,42 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     persons = 1
     status = "confirmed"
+
+
+# --- portal: news and ideas ---------------------------------------------------------------
+
+from datetime import timedelta  # noqa: E402 -- kept with the section it belongs to
+
+from django.utils import timezone  # noqa: E402
+
+from portal.models import Idea, IdeaStatus, NewsArticle, NewsStatus  # noqa: E402
+
+
+class NewsArticleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NewsArticle
+        django_get_or_create = ("slug",)
+
+    title = factory.Sequence(lambda n: f"Beitrag {n}")
+    slug = factory.Sequence(lambda n: f"beitrag-{n}")
+    teaser = "Ein kurzer Anreißer."
+    body = "<p>Text des Beitrags.</p>"
+    status = NewsStatus.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+
+    class Params:
+        draft = factory.Trait(status=NewsStatus.DRAFT)
+        scheduled = factory.Trait(
+            published_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+        )
+
+
+class IdeaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Idea
+
+    title = factory.Sequence(lambda n: f"Idee {n}")
+    text = "Ein Spielplatz am Dorfteich."
+    name = "Anna"
+    email = "anna@example.org"
+    status = IdeaStatus.NEW

@@ -11,10 +11,29 @@ def test_search_finds_events_by_german_word_forms():
     EventFactory(slug="forum", title="Workshop Radwege", description="<p>Über Radwege</p>")
     EventFactory(slug="other", title="Bürgerforum", description="<p>Kinderbetreuung</p>")
 
-    assert [e.slug for e in search_events("Radweg")] == ["forum"]
+    assert [result.url for result in search_events("Radweg")] == ["/termine/forum/"]
     assert list(search_events("")) == []
 
 
 def test_sitemap_lists_every_event():
     EventFactory(slug="forum")
     assert [item.get_absolute_url() for item in EventSitemap().items()] == ["/termine/forum/"]
+
+
+def test_site_search_and_sitemap_include_events(client):
+    EventFactory(slug="forum", title="Workshop Radwege", description="<p>Über Radwege</p>")
+
+    search_page = client.get("/suche/?q=Radweg").content.decode()
+    sitemap = client.get("/sitemap.xml").content.decode()
+
+    assert "Workshop Radwege" in search_page
+    assert "/termine/forum/</loc>" in sitemap
+
+
+def test_editors_group_may_manage_events():
+    from django.contrib.auth.models import Group
+
+    codenames = set(
+        Group.objects.get(name="Redaktion").permissions.values_list("codename", flat=True)
+    )
+    assert {"add_event", "change_event", "view_registration", "change_eventdocument"} <= codenames

@@ -1,0 +1,68 @@
+"""RSS and Atom feeds of the news, for the whole region, a municipality or a topic."""
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+
+from portal.models import Municipality, NewsArticle, Topic
+
+FEED_LENGTH = 20
+
+
+class NewsFeed(Feed):
+    """Latest public news; ``kind`` is None, "kommune" or "thema"."""
+
+    def get_object(self, request, kind=None, slug=None):
+        if kind == "kommune":
+            return get_object_or_404(Municipality, slug=slug)
+        if kind == "thema":
+            return get_object_or_404(Topic, slug=slug)
+        if kind is not None:
+            raise Http404
+        return None
+
+    def title(self, obj):
+        if obj is None:
+            return _("News – Oschatzer Land – Collmregion")
+        return _("News about %(name)s – Oschatzer Land – Collmregion") % {"name": obj.name}
+
+    def link(self, obj):
+        url = reverse("portal:news_list")
+        if isinstance(obj, Municipality):
+            return f"{url}?kommune={obj.slug}"
+        if isinstance(obj, Topic):
+            return f"{url}?thema={obj.slug}"
+        return url
+
+    def description(self, obj):
+        return _("News of the cooperation of seven municipalities in the Oschatzer Land.")
+
+    def items(self, obj):
+        articles = NewsArticle.objects.published()
+        if isinstance(obj, Municipality):
+            articles = articles.filter(municipalities=obj)
+        elif isinstance(obj, Topic):
+            articles = articles.filter(topics=obj)
+        return articles.select_related("author")[:FEED_LENGTH]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.teaser
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+
+class AtomNewsFeed(NewsFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, obj):
+        return self.description(obj)

@@ -1,0 +1,177 @@
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+from django_prose_editor.widgets import AdminProseEditorWidget
+from PIL import Image
+
+from portal.models import Municipality, NewsArticle, Topic
+from portal.sanitize import clean_html
+from portal.spam import SpamProtectedForm
+
+# The editor offers exactly what portal.sanitize allows, so nothing typed gets lost.
+PROSE_EDITOR_CONFIG = {
+    "extensions": {
+        "Bold": True,
+        "Italic": True,
+        "Heading": {"levels": [2, 3]},
+        "BulletList": True,
+        "OrderedList": True,
+        "ListItem": True,
+        "Blockquote": True,
+        "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto", "tel"]},
+        "HardBreak": True,
+        "History": True,
+    }
+}
+ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+
+
+def validate_uploaded_image(upload) -> None:
+    """Refuse oversized files and anything that is not a real JPEG/PNG/WebP/GIF image."""
+    if upload.size > settings.MAX_UPLOAD_SIZE:
+        raise forms.ValidationError(
+            _("The file is too large (%(size)s). Please upload an image of at most %(max)s.")
+            % {
+                "size": filesizeformat(upload.size),
+                "max": filesizeformat(settings.MAX_UPLOAD_SIZE),
+            },
+            code="too_large",
+        )
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image_format = image.format
+            image.verify()
+    except Exception as error:  # Pillow raises many kinds for broken or foreign files
+        raise forms.ValidationError(
+            _("This file is not an image. Please upload a JPEG, PNG or WebP file."),
+            code="not_image",
+        ) from error
+    finally:
+        upload.seek(0)
+    if image_format not in ALLOWED_IMAGE_FORMATS:
+        raise forms.ValidationError(
+            _("This file is not an image. Please upload a JPEG, PNG or WebP file."),
+            code="not_image",
+        )
+
+
+class NewsArticleAdminForm(forms.ModelForm):
+    class Meta:
+        model = NewsArticle
+        fields = [
+            "title",
+            "slug",
+            "teaser",
+            "body",
+            "image",
+            "image_alt",
+            "topics",
+            "municipalities",
+            "status",
+            "published_at",
+        ]
+        widgets = {"body": AdminProseEditorWidget(config=PROSE_EDITOR_CONFIG)}
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if image and hasattr(image, "content_type"):  # a new upload, not the stored file
+            validate_uploaded_image(image)
+        return image
+
+    def clean_body(self):
+        return clean_html(self.cleaned_data.get("body", ""))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("image") and not (cleaned.get("image_alt") or "").strip():
+            self.add_error(
+                "image_alt",
+                _("Please describe the image: the alternative text is required with an image."),
+            )
+        return cleaned
+
+
+class NewsFilterForm(forms.Form):
+    """GET filter of the news list; unknown values are ignored, never an error page."""
+
+    thema = forms.ModelChoiceField(
+        label=_("Topic"),
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All topics"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    kommune = forms.ModelChoiceField(
+        label=_("Municipality"),
+        queryset=Municipality.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All municipalities"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+class IdeaForm(SpamProtectedForm):
+    title = forms.CharField(label=_("Title of your idea"), max_length=150)
+    text = forms.CharField(
+        label=_("Your idea"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("What should change, and where? At most 4,000 characters."),
+    )
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"),
+        queryset=Municipality.objects.all(),
+        required=False,
+        empty_label=_("Whole region"),
+    )
+    topic = forms.ModelChoiceField(
+        label=_("Topic"),
+        queryset=Topic.objects.all(),
+        required=False,
+        empty_label=_("No particular topic"),
+    )
+    name = forms.CharField(
+        label=_("Your name (optional)"),
+        max_length=100,
+        required=False,
+        help_text=_("Shown with your idea if it is published."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("Your e-mail address (optional)"),
+        required=False,
+        help_text=_("Only for our reply. It is never published."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that the cooperation management stores my idea and, after review, "
+            "publishes it on this portal."
+        ),
+        help_text=_("Details in the privacy notice."),
+    )
+
+    field_order = ["title", "text", "municipality", "topic", "name", "email", "consent"]
+
+
+class ContactForm(SpamProtectedForm):
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        help_text=_("So that we can answer you."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=150)
+    message = forms.CharField(
+        label=_("Your message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+    field_order = ["name", "email", "subject", "message"]

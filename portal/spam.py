@@ -1,0 +1,92 @@
+"""Invisible spam protection for public forms, without third parties.
+
+- Honeypot: a field people never see (hidden by CSS, labelled "leave empty"); bots fill it.
+- Minimum fill time: a signed timestamp in a hidden field; a form sent faster than
+  ``settings.SPAM_MIN_FILL_SECONDS`` is refused with a message.
+- Rate limit: at most ``settings.SPAM_RATE_LIMIT`` submissions per client and
+  ``settings.SPAM_RATE_WINDOW`` seconds, counted only in the cache under a salted hash of
+  the client address (the address itself is never stored anywhere).
+"""
+
+import hashlib
+import time
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
+
+SALT = "portal.spam.form-started"
+MAX_AGE = 60 * 60 * 24  # a form left open for a day is refused as stale
+
+
+def make_form_token(*, started: float | None = None) -> str:
+    return signing.dumps({"t": started if started is not None else time.time()}, salt=SALT)
+
+
+def form_age(token: str) -> float | None:
+    """Seconds since the form was shown, or None for a missing, forged or stale token."""
+    try:
+        data = signing.loads(token, salt=SALT, max_age=MAX_AGE)
+        return time.time() - float(data["t"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+class SpamProtectedForm(forms.Form):
+    """Adds the honeypot and the timestamp; ``is_spam`` tells a view to drop silently."""
+
+    # Named like a field bots love; people never see it (CSS class .hp-field).
+    website = forms.CharField(
+        label=_("Please leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["started"] = make_form_token()
+        self.fields["website"].widget.attrs["class"] = "form-control"
+        self.is_spam = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("website"):
+            self.is_spam = True
+            return cleaned
+        age = form_age(cleaned.get("started") or "")
+        if age is None or age < settings.SPAM_MIN_FILL_SECONDS:
+            # A fresh token lets a human simply send again.
+            self.data = self.data.copy()
+            self.data["started"] = make_form_token()
+            raise forms.ValidationError(
+                _(
+                    "The form was sent too quickly or has expired. Please check your "
+                    "entries and send it again."
+                ),
+                code="too_fast",
+            )
+        return cleaned
+
+
+def _client_key(request, scope: str) -> str:
+    address = request.META.get("REMOTE_ADDR", "")
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
+    return f"portal:rate:{scope}:{digest}"
+
+
+def rate_limited(request, scope: str) -> bool:
+    """Count this submission; True when the client has sent too many in the window."""
+    key = _client_key(request, scope)
+    if cache.add(key, 1, timeout=settings.SPAM_RATE_WINDOW):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=settings.SPAM_RATE_WINDOW)
+            count = 1
+    return count > settings.SPAM_RATE_LIMIT

@@ -1,0 +1,101 @@
+"""Public pages are cached and a change by staff shows at once."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+
+from portal.caching import bump_content_version, cache_public_page, content_version
+from portal.models import NewsArticle
+from tests.factories import NewsArticleFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_cached_page_is_served_without_queries(client, django_assert_num_queries):
+    client.get("/aktuelles/")
+    with django_assert_num_queries(0):
+        response = client.get("/aktuelles/")
+    assert response.status_code == 200
+
+
+def test_saving_an_article_invalidates_the_cache(client):
+    article = NewsArticleFactory(title="Alter Titel", slug="titel")
+    assert "Alter Titel" in client.get("/aktuelles/").content.decode()
+    article.title = "Neuer Titel"
+    article.save()
+    body = client.get("/aktuelles/").content.decode()
+    assert "Neuer Titel" in body
+    assert "Alter Titel" not in body
+
+
+def test_deleting_and_m2m_changes_invalidate(client):
+    article = NewsArticleFactory(title="Verschwindet")
+    topic = TopicFactory(slug="thema-x")
+    client.get("/themen/thema-x/")
+    article.topics.add(topic)
+    assert "Verschwindet" in client.get("/themen/thema-x/").content.decode()
+    article.delete()
+    assert "Verschwindet" not in client.get("/aktuelles/").content.decode()
+
+
+def test_queryset_update_needs_an_explicit_bump(client):
+    article = NewsArticleFactory(title="Vorher")
+    client.get("/aktuelles/")
+    NewsArticle.objects.filter(pk=article.pk).update(title="Nachher")
+    version = content_version()
+    bump_content_version()
+    assert content_version() == version + 1
+    assert "Nachher" in client.get("/aktuelles/").content.decode()
+
+
+def test_logged_in_users_and_posts_are_never_cached(client, django_user_model, rf):
+    calls = []
+
+    @cache_public_page
+    def view(request):
+        calls.append(1)
+        return HttpResponse("ok")
+
+    user = django_user_model.objects.create_user("staff", is_staff=True)
+    request = rf.get("/x/")
+    request.user = user
+    view(request)
+    view(request)
+    request = rf.post("/x/")
+    view(request)
+    assert len(calls) == 3
+
+
+def test_pages_with_forms_are_not_cached(client, django_assert_num_queries):
+    client.get("/mitmachen/")
+    # Counted: municipalities and topics of the form, the approved ideas.
+    with django_assert_num_queries(3):
+        client.get("/mitmachen/")
+
+
+def test_unknown_query_parameters_are_not_cached(client, django_assert_num_queries):
+    NewsArticleFactory()
+    client.get("/aktuelles/?utm_source=x")
+    with django_assert_num_queries(5):  # the same page built again: nothing was stored
+        client.get("/aktuelles/?utm_source=x")
+    client.get("/aktuelles/?seite=1")
+    with django_assert_num_queries(0):
+        client.get("/aktuelles/?seite=1")
+
+
+def test_a_page_with_a_csrf_token_is_never_shared(rf):
+    calls = []
+
+    @cache_public_page
+    def view(request):
+        calls.append(1)
+        return HttpResponse(get_token(request))
+
+    for _ in range(2):
+        request = rf.get("/form/")
+        request.user = AnonymousUser()
+        request.COOKIES["csrftoken"] = "x" * 32
+        request.META["CSRF_COOKIE"] = "x" * 32
+        view(request)
+    assert len(calls) == 2
