@@ -40,3 +40,104 @@ class PageFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Seite {n}")
     slug = factory.Sequence(lambda n: f"seite-{n}")
     body = "<p>Inhalt</p>"
+
+
+# === survey ===================================================================================
+import datetime as _dt  # noqa: E402 (kept in this app's own block so merges stay easy)
+
+from django.utils import timezone as _tz  # noqa: E402 (see above)
+
+from survey.models import (  # noqa: E402 (see above)
+    AccessCode,
+    Answer,
+    Channel,
+    MatrixItem,
+    Option,
+    Question,
+    QuestionKind,
+    Response,
+    Section,
+    Survey,
+    SurveyStatus,
+)
+
+
+class SurveyFactory(factory.django.DjangoModelFactory):
+    """An open survey that runs from yesterday for four weeks."""
+
+    class Meta:
+        model = Survey
+        django_get_or_create = ("slug",)
+
+    title = factory.Sequence(lambda n: f"Befragung {n}")
+    slug = factory.Sequence(lambda n: f"befragung-{n}")
+    intro = "Bitte nehmen Sie teil."
+    privacy_notice = "Wir speichern keine IP-Adresse."
+    opens_at = factory.LazyFunction(lambda: _tz.now() - _dt.timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: _tz.now() + _dt.timedelta(days=28))
+    status = SurveyStatus.OPEN
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    survey = factory.SubFactory(SurveyFactory)
+    title = factory.Sequence(lambda n: f"Seite {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    section = factory.SubFactory(SectionFactory)
+    survey = factory.SelfAttribute("section.survey")
+    code = factory.Sequence(lambda n: f"F{n}")
+    kind = QuestionKind.SINGLE
+    text = factory.Sequence(lambda n: f"Frage {n}?")
+    position = factory.Sequence(lambda n: n)
+
+
+class OptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Option
+
+    question = factory.SubFactory(QuestionFactory)
+    label = factory.Sequence(lambda n: f"Antwort {n}")
+    value = factory.Sequence(lambda n: n + 1)
+    position = factory.Sequence(lambda n: n)
+
+
+class MatrixItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MatrixItem
+
+    question = factory.SubFactory(QuestionFactory, kind=QuestionKind.MATRIX)
+    label = factory.Sequence(lambda n: f"Aspekt {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class ResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Response
+
+    survey = factory.SubFactory(SurveyFactory)
+    channel = Channel.ONLINE
+    submitted_on = factory.LazyFunction(_tz.localdate)
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Answer
+
+    response = factory.SubFactory(ResponseFactory)
+    question = factory.SubFactory(QuestionFactory)
+
+
+class AccessCodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AccessCode
+
+    survey = factory.SubFactory(SurveyFactory, access_mode="codes")
+    code = factory.Sequence(lambda n: f"TEST{n:04d}")
