@@ -141,3 +141,25 @@ class AccessCodeFactory(factory.django.DjangoModelFactory):
 
     survey = factory.SubFactory(SurveyFactory, access_mode="codes")
     code = factory.Sequence(lambda n: f"TEST{n:04d}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user; ``permissions=["survey.enter_paper_response"]`` grants permissions."""
+
+    class Meta:
+        model = "auth.User"
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"mitarbeiterin{n}")
+    password = factory.django.Password("Ein-sicheres-Passwort-2026")
+
+    @factory.post_generation
+    def permissions(self, create, extracted, **kwargs):
+        from django.contrib.auth.models import Permission
+
+        for name in extracted or []:
+            app_label, codename = name.split(".")
+            self.user_permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
