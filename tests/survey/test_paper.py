@@ -55,6 +55,7 @@ def test_paper_entry_permissions(client, url, filler, who, status):
     get = client.get(url)
     post = client.post(url, sheet(filler))
     assert get.status_code == status
+    assert post.status_code == (302 if status == 200 else status)
     if status == 302:
         assert get["Location"].startswith("/admin/login/")
     stored = Response.objects.count()
