@@ -268,8 +268,8 @@ def seed_mobility(stdout, *, opens_at=None, closes_at=None) -> Survey | None:
         intro=(
             "Radverkehr und ÖPNV waren 2019 die Themen, die Ihnen am wichtigsten waren. Jetzt "
             "fragen wir genauer: Wie sind Sie unterwegs, was fehlt, was funktioniert? Die "
-            "Antworten fließen in das Mobilitätskonzept der Kooperation ein. Fünf kurze "
-            "Seiten, etwa fünf Minuten."
+            "Antworten fließen in das Mobilitätskonzept der Kooperation ein. Vier bis fünf "
+            "kurze Seiten, etwa fünf Minuten."
         ),
         privacy_notice=PRIVACY,
         opens_at=opens_at or _when(2026, 11, 2, 8),
