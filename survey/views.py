@@ -15,7 +15,7 @@ from django.views.generic import DetailView, TemplateView
 
 from survey import participation, selectors
 from survey.forms import AccessCodeForm, PaperSheetForm, SectionForm
-from survey.models import AccessCode, Channel, Survey
+from survey.models import AccessCode, Channel, Survey, SurveyStatus
 from survey.services import SubmissionError, format_access_code, response_submit
 
 SUBMISSIONS_PER_HOUR = getattr(settings, "SURVEY_SUBMISSIONS_PER_HOUR", 20)
@@ -84,7 +84,7 @@ def _message(request, survey, title, text, *, status=200, link=None):
 
 
 def _closed_message(request, survey: Survey, *, status=200):
-    if survey.has_not_opened():
+    if survey.has_not_opened() or survey.status == SurveyStatus.DRAFT:
         text = _("This survey opens on %(date)s. Please come back then.")
         return _message(
             request,
@@ -283,6 +283,10 @@ class ParticipateView(View):
             return _message(
                 self.request, self.survey, _("Your answers could not be stored"), error.message
             )
+        except Exception:
+            # Let the participant try again at once rather than after the lock expires.
+            participation.release_submission_lock(token)
+            raise
         self.participation.finish()
         return redirect("survey:thanks", slug=self.survey.slug)
 
