@@ -132,3 +132,50 @@ def test_survey_pages_are_accessible(page, live_server, mobility, check_accessib
     for path in ["/befragungen/", "/", f"/befragungen/{mobility.slug}/fragebogen/"]:
         page.goto(live_server.url + path)
         check_page(page, check_accessible, viewport["width"])
+    # The access-code page, also with an error.
+    mobility.access_mode = "codes"
+    mobility.save()
+    page.goto(live_server.url + f"/befragungen/{mobility.slug}/teilnehmen/")
+    check_page(page, check_accessible, viewport["width"])
+    page.fill("#id_code", "FALSCH")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".error-summary")
+    check_page(page, check_accessible, viewport["width"])
+
+
+def test_staff_types_in_a_paper_sheet_with_the_keyboard(
+    page, live_server, mobility, check_accessible
+):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_superuser("auswertung", password="Ein-sicheres-Passwort-2026")
+    page.set_viewport_size(DESKTOP)
+    page.goto(live_server.url + f"/befragungen/{mobility.slug}/papiererfassung/")
+    page.fill("#id_username", "auswertung")
+    page.fill("#id_password", "Ein-sicheres-Passwort-2026")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("h1:has-text('Papierfragebogen erfassen')")
+    check_page(page, check_accessible, DESKTOP["width"])
+
+    # The sheet number has the focus; everything else follows with Tab, arrows and Space.
+    assert page.evaluate("document.activeElement.name") == "sheet_number"
+    page.keyboard.type("41")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Rathaus Dahlen")
+    tab_to(page, "Cavertitz")
+    page.keyboard.press("ArrowDown")  # Dahlen
+    tab_to(page, "Auto")
+    page.keyboard.press("Space")
+    tab_to(page, "1 – sehr unzufrieden")
+    page.keyboard.press("Space")
+    for _ in range(4):
+        tab_to(page, "1 – sehr schlecht")
+        page.keyboard.press("Space")
+    page.keyboard.press("Enter")
+
+    page.wait_for_selector("text=Bogen 41 gespeichert")
+    check_page(page, check_accessible, DESKTOP["width"])
+    assert page.locator("#id_batch").input_value() == "Rathaus Dahlen"
+    stored = Response.objects.get()
+    assert (stored.channel, stored.sheet_number, stored.batch) == ("paper", 41, "Rathaus Dahlen")
+    assert stored.answers.get(question__code="M1").option.label == "Dahlen"
