@@ -92,7 +92,6 @@ def _check_answers(*, survey: Survey, answers: list[AnswerInput]) -> None:
         raise SubmissionError(_("A question that takes one answer got several."))
 
 
-@transaction.atomic
 def response_submit(
     *,
     survey: Survey,
@@ -106,10 +105,10 @@ def response_submit(
 ) -> Response:
     """Store one filled-in questionnaire with all its answers in one transaction.
 
-    Online: the survey must be running; with access codes the code is used up in the same
-    transaction (and is not linked to the response). Paper: staff enter sheets while the
-    survey is open or closed (sheets arrive after the deadline), never twice the same number.
-    Stores the day only: no time, no IP address, no user agent.
+    Online: the survey must be running; with access codes the code is used up first (and is
+    not linked to the response). Paper: staff enter sheets while the survey is open or closed
+    (sheets arrive after the deadline), never twice the same number. Stores the day only:
+    no time, no IP address, no user agent.
     """
     today = today or timezone.localdate()
     if channel == Channel.ONLINE:
@@ -126,13 +125,51 @@ def response_submit(
         raise SubmissionError(_("Unknown channel."))
     _check_answers(survey=survey, answers=answers)
 
+    code = None
     if survey.uses_codes and channel == Channel.ONLINE:
-        used = AccessCode.objects.filter(survey=survey, code=access_code or "", used=False).update(
-            used=True, used_on=today
+        code = _access_code_use(survey=survey, code=access_code or "", today=today)
+    try:
+        return _response_store(
+            survey=survey,
+            answers=answers,
+            channel=channel,
+            sheet_number=sheet_number,
+            batch=batch,
+            entered_by=entered_by,
+            today=today,
         )
-        if used != 1:
-            raise SubmissionError(_("This access code is unknown or has already been used."))
+    except BaseException:
+        if code is not None:
+            _access_code_restore(code_id=code)
+        raise
 
+
+@transaction.atomic
+def _access_code_use(*, survey: Survey, code: str, today: datetime.date) -> int:
+    """Use up a code in a transaction of its own: were it written in the response's
+    transaction, PostgreSQL's row versions (``xmin``) would tie the code to the response."""
+    row = (
+        AccessCode.objects.select_for_update()
+        .filter(survey=survey, code=code, used=False)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if row is None:
+        raise SubmissionError(_("This access code is unknown or has already been used."))
+    AccessCode.objects.filter(pk=row).update(used=True, used_on=today)
+    return row
+
+
+@transaction.atomic
+def _access_code_restore(*, code_id: int) -> None:
+    """Storing the response failed: the participant may use the code again."""
+    AccessCode.objects.filter(pk=code_id).update(used=False, used_on=None)
+
+
+@transaction.atomic
+def _response_store(
+    *, survey, answers, channel, sheet_number, batch, entered_by, today
+) -> Response:
     try:
         with transaction.atomic():
             response = Response.objects.create(

@@ -147,3 +147,35 @@ def test_printable_code_list_shows_unused_codes_only(admin_client, coded):
     body = page.content.decode()
     assert f"{unused.code[:4]}-{unused.code[4:]}" in body
     assert f"{used.code[:4]}-{used.code[4:]}" not in body
+
+
+def test_code_is_restored_when_storing_the_response_fails(coded, monkeypatch):
+    from survey import services
+
+    code = access_codes_generate(survey=coded, count=1)[0]
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "_response_store", broken)
+    with pytest.raises(RuntimeError):
+        response_submit(survey=coded, answers=[], access_code=code.code)
+    code.refresh_from_db()
+    assert not code.used
+    assert code.used_on is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_code_and_response_are_written_in_different_transactions(coded):
+    """PostgreSQL records the writing transaction of every row (xmin); one shared
+    transaction would link the code to the response."""
+    from django.db import connection
+
+    code = access_codes_generate(survey=coded, count=1)[0]
+    response = response_submit(survey=coded, answers=[], access_code=code.code)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT xmin::text FROM survey_accesscode WHERE id = %s", [code.pk])
+        code_xmin = cursor.fetchone()[0]
+        cursor.execute("SELECT xmin::text FROM survey_response WHERE id = %s", [response.pk])
+        response_xmin = cursor.fetchone()[0]
+    assert code_xmin != response_xmin
