@@ -73,7 +73,7 @@ class EventAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Content"), {"fields": ["description", "topics"]}),
+        (_("Content"), {"fields": ["description", "topics", "related_survey"]}),
         (
             _("Registration"),
             {"fields": ["takes_registrations", "capacity", "registration_deadline"]},

@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 
 from events.models import Event, EventDocument, EventKind, EventStatus, Registration
 from portal.models import Municipality, Topic
+from survey.models import Survey
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -268,4 +269,8 @@ def seed(*, stdout) -> None:
             "ergebnisprotokoll-1-regionalforum.pdf",
             ContentFile(_pdf("Ergebnisprotokoll 1. Regionalforum, 4.11.2019")),
         )
+    # The forum presented the results of the 2019 survey (seeded by the survey app before).
+    if forum.related_survey_id is None:
+        forum.related_survey = Survey.objects.filter(slug="buergerbefragung-2019").first()
+        forum.save(update_fields=["related_survey"])
     stdout.write(f"events: {len(EVENTS)} Termine angelegt oder aktualisiert.")

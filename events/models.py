@@ -97,6 +97,15 @@ class Event(models.Model):
     topics = models.ManyToManyField(
         Topic, verbose_name=_("topics"), blank=True, related_name="events"
     )
+    related_survey = models.ForeignKey(
+        "survey.Survey",
+        verbose_name=_("related survey"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        help_text=_("A survey whose results are presented or that the event is part of."),
+    )
     results = models.TextField(
         _("documentation"),
         blank=True,

@@ -56,7 +56,7 @@ def event_list_next(
 def event_detail(*, slug: str) -> Event:
     """The event with everything its page shows (raises Event.DoesNotExist)."""
     return (
-        Event.objects.select_related("municipality")
+        Event.objects.select_related("municipality", "related_survey")
         .prefetch_related("topics", "documents")
         .get(slug=slug)
     )

@@ -241,6 +241,11 @@ PUBLIC_CONTENT_MODELS = [
     "portal.NewsArticle",
     "portal.Idea",
     "redirects.Redirect",
+    "survey.Survey",
+    "survey.Section",
+    "survey.Question",
+    "survey.Option",
+    "survey.MatrixItem",
     "events.Event",
     "events.EventDocument",
     # Places left and the waiting list show on the event pages.

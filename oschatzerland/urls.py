@@ -20,6 +20,7 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="django.contrib.sitemaps.views.sitemap",
     ),
+    path("befragungen/", include("survey.urls")),
     path("", include("portal.urls")),
 ]
 

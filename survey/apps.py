@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class SurveyConfig(AppConfig):
     name = "survey"
     verbose_name = _("Surveys")
+
+    def ready(self):
+        from portal.sitemaps import register_sitemap
+        from survey.sitemaps import SurveySitemap
+
+        register_sitemap("surveys", SurveySitemap)

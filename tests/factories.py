@@ -1,8 +1,34 @@
 """factory_boy factories shared by the whole suite."""
 
-import factory
+from datetime import timedelta
 
-from portal.models import Municipality, MunicipalityKind, Page, Topic
+import factory
+from django.utils import timezone
+
+from events.models import Event, EventKind, Registration
+from portal.models import (
+    Idea,
+    IdeaStatus,
+    Municipality,
+    MunicipalityKind,
+    NewsArticle,
+    NewsStatus,
+    Page,
+    Topic,
+)
+from survey.models import (
+    AccessCode,
+    Answer,
+    Channel,
+    MatrixItem,
+    Option,
+    Question,
+    QuestionKind,
+    Response,
+    Section,
+    Survey,
+    SurveyStatus,
+)
 
 
 class MunicipalityFactory(factory.django.DjangoModelFactory):
@@ -43,11 +69,6 @@ class PageFactory(factory.django.DjangoModelFactory):
 
 
 # --- events -------------------------------------------------------------------------------
-import datetime as _dt  # noqa: E402 (kept in this app's own section for easy merging)
-
-from django.utils import timezone as _tz  # noqa: E402
-
-from events.models import Event, EventKind, Registration  # noqa: E402
 
 
 class EventFactory(factory.django.DjangoModelFactory):
@@ -61,11 +82,11 @@ class EventFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"kommunalforum-test-{n}")
     kind = EventKind.MUNICIPAL_FORUM
     starts_at = factory.LazyFunction(
-        lambda: (_tz.localtime() + _dt.timedelta(days=14)).replace(
+        lambda: (timezone.localtime() + timedelta(days=14)).replace(
             hour=18, minute=0, second=0, microsecond=0
         )
     )
-    ends_at = factory.LazyAttribute(lambda o: o.starts_at + _dt.timedelta(hours=2))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
     venue_name = "Rathaus, Ratssaal"
     address = "Markt 1, 04758 Teststadt"
     municipality = factory.SubFactory(MunicipalityFactory)
@@ -84,12 +105,6 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
 
 
 # --- portal: news and ideas ---------------------------------------------------------------
-
-from datetime import timedelta  # noqa: E402 -- kept with the section it belongs to
-
-from django.utils import timezone  # noqa: E402
-
-from portal.models import Idea, IdeaStatus, NewsArticle, NewsStatus  # noqa: E402
 
 
 class NewsArticleFactory(factory.django.DjangoModelFactory):
@@ -120,3 +135,109 @@ class IdeaFactory(factory.django.DjangoModelFactory):
     name = "Anna"
     email = "anna@example.org"
     status = IdeaStatus.NEW
+
+
+# === survey ===================================================================================
+
+
+class SurveyFactory(factory.django.DjangoModelFactory):
+    """An open survey that runs from yesterday for four weeks."""
+
+    class Meta:
+        model = Survey
+        django_get_or_create = ("slug",)
+
+    title = factory.Sequence(lambda n: f"Befragung {n}")
+    slug = factory.Sequence(lambda n: f"befragung-{n}")
+    intro = "Bitte nehmen Sie teil."
+    privacy_notice = "Wir speichern keine IP-Adresse."
+    opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=28))
+    status = SurveyStatus.OPEN
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    survey = factory.SubFactory(SurveyFactory)
+    title = factory.Sequence(lambda n: f"Seite {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    section = factory.SubFactory(SectionFactory)
+    survey = factory.SelfAttribute("section.survey")
+    code = factory.Sequence(lambda n: f"F{n}")
+    kind = QuestionKind.SINGLE
+    text = factory.Sequence(lambda n: f"Frage {n}?")
+    position = factory.Sequence(lambda n: n)
+
+
+class OptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Option
+
+    question = factory.SubFactory(QuestionFactory)
+    label = factory.Sequence(lambda n: f"Antwort {n}")
+    value = factory.Sequence(lambda n: n + 1)
+    position = factory.Sequence(lambda n: n)
+
+
+class MatrixItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MatrixItem
+
+    question = factory.SubFactory(QuestionFactory, kind=QuestionKind.MATRIX)
+    label = factory.Sequence(lambda n: f"Aspekt {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class ResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Response
+
+    survey = factory.SubFactory(SurveyFactory)
+    channel = Channel.ONLINE
+    submitted_on = factory.LazyFunction(timezone.localdate)
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Answer
+
+    response = factory.SubFactory(ResponseFactory)
+    question = factory.SubFactory(QuestionFactory)
+
+
+class AccessCodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AccessCode
+
+    survey = factory.SubFactory(SurveyFactory, access_mode="codes")
+    code = factory.Sequence(lambda n: f"TEST{n:04d}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user; ``permissions=["survey.enter_paper_response"]`` grants permissions."""
+
+    class Meta:
+        model = "auth.User"
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"mitarbeiterin{n}")
+    password = factory.django.Password("Ein-sicheres-Passwort-2026")
+
+    @factory.post_generation
+    def permissions(self, create, extracted, **kwargs):
+        from django.contrib.auth.models import Permission
+
+        for name in extracted or []:
+            app_label, codename = name.split(".")
+            self.user_permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )

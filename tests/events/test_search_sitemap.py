@@ -37,3 +37,14 @@ def test_editors_group_may_manage_events():
         Group.objects.get(name="Redaktion").permissions.values_list("codename", flat=True)
     )
     assert {"add_event", "change_event", "view_registration", "change_eventdocument"} <= codenames
+
+
+def test_event_page_links_its_related_survey(client):
+    from tests.factories import SurveyFactory
+
+    survey = SurveyFactory(title="Bürgerbefragung 2019", status="closed")
+    EventFactory(slug="forum", related_survey=survey)
+
+    body = client.get("/termine/forum/").content.decode()
+
+    assert f'<a href="{survey.get_absolute_url()}">Bürgerbefragung 2019</a>' in body

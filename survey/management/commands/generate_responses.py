@@ -1,0 +1,46 @@
+"""Create N synthetic responses for a survey, e.g. for benchmarks:
+``manage.py generate_responses mobilitaet-2026 100000``."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from survey.models import Survey
+from survey.synthetic import responses_generate
+
+
+class Command(BaseCommand):
+    help = "Create N synthetic responses for a survey (bulk inserts; 100,000 take minutes)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug", help="Slug of the survey")
+        parser.add_argument("count", type=int, help="Number of responses")
+        parser.add_argument("--seed", type=int, default=1, help="Random seed (reproducible)")
+        parser.add_argument(
+            "--paper-share", type=float, default=0.25, help="Share of paper responses (0–1)"
+        )
+
+    def handle(self, *args, slug, count, seed, paper_share, **options):
+        try:
+            survey = Survey.objects.get(slug=slug)
+        except Survey.DoesNotExist as error:
+            raise CommandError(f"No survey with the slug {slug!r}.") from error
+        if count < 1:
+            raise CommandError("COUNT must be at least 1.")
+        if not 0 <= paper_share <= 1:
+            raise CommandError("--paper-share must be between 0 and 1.")
+        if not survey.questions.exists():
+            raise CommandError(f"The survey {slug!r} has no questions.")
+        started = time.monotonic()
+
+        def progress(done):
+            if done % 20000 == 0 or done == count:
+                self.stdout.write(f"  {done} / {count}")
+
+        created = responses_generate(
+            survey=survey, count=count, seed=seed, paper_share=paper_share, progress=progress
+        )
+        seconds = time.monotonic() - started
+        self.stdout.write(
+            self.style.SUCCESS(f"{created} responses created for {survey} in {seconds:.1f} s.")
+        )

@@ -1,0 +1,120 @@
+"""State of one participant's way through a questionnaire, kept server-side in the session,
+and the per-client rate limit, kept only in the cache (never in the database)."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.cache import cache
+
+from survey.forms import chosen_options
+from survey.models import Question, Section, Survey
+from survey.selectors import SurveyDefinition, is_shown
+
+DONE_KEY = "survey_done"
+
+
+class Participation:
+    """Answers given so far, per section, as the cleaned form data (JSON-serialisable)."""
+
+    def __init__(self, session, survey: Survey):
+        self.session = session
+        self.survey = survey
+        self.key = f"survey_{survey.pk}"
+
+    @property
+    def state(self) -> dict | None:
+        return self.session.get(self.key)
+
+    @property
+    def active(self) -> bool:
+        return self.state is not None
+
+    def start(self, *, code: str = "") -> None:
+        self.session[self.key] = {
+            "token": secrets.token_hex(16),
+            "code": code,
+            "data": {},
+            "complete": [],
+        }
+
+    @property
+    def token(self) -> str:
+        return self.state["token"]
+
+    @property
+    def code(self) -> str:
+        return (self.state or {}).get("code", "")
+
+    def section_data(self, section: Section) -> dict:
+        return (self.state or {}).get("data", {}).get(str(section.pk), {})
+
+    def is_complete(self, section: Section) -> bool:
+        return section.pk in (self.state or {}).get("complete", [])
+
+    def save_section(self, section: Section, data: dict, *, complete: bool) -> None:
+        state = self.state
+        state["data"][str(section.pk)] = data
+        done = set(state["complete"])
+        if complete:
+            done.add(section.pk)
+        else:
+            done.discard(section.pk)
+        state["complete"] = sorted(done)
+        self.session.modified = True
+
+    def finish(self) -> None:
+        """Forget the answers and mark the survey as done in this browser."""
+        self.session.pop(self.key, None)
+        done = set(self.session.get(DONE_KEY, []))
+        done.add(self.survey.pk)
+        self.session[DONE_KEY] = sorted(done)
+
+    def has_finished(self) -> bool:
+        return self.survey.pk in self.session.get(DONE_KEY, [])
+
+
+def visible_steps(
+    definition: SurveyDefinition, data_for
+) -> list[tuple[Section, list[Question], frozenset[int]]]:
+    """The pages a participant sees, given the answers so far: (section, shown questions,
+    ids of hidden questions). Display conditions refer to earlier pages only, so one pass in
+    page order decides everything; answers on hidden pages or to hidden questions never
+    count."""
+    chosen: dict[int, list[int]] = {}
+    steps = []
+    for section in definition.sections:
+        if not is_shown(section, chosen):
+            continue
+        shown = [q for q in section.question_list if is_shown(q, chosen)]
+        hidden = frozenset(q.pk for q in section.question_list if q not in shown)
+        steps.append((section, shown, hidden))
+        chosen.update(chosen_options(shown, data_for(section)))
+    return steps
+
+
+def client_key(request) -> str:
+    """A keyed hash of the client address; it lives only in the cache, for rate limits."""
+    address = request.META.get("REMOTE_ADDR", "")
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
+
+
+def rate_limited(request, *, bucket: str, limit: int, window: int = 3600) -> bool:
+    """Count one attempt for this client; True once more than ``limit`` in ``window`` s."""
+    key = f"survey-rate:{bucket}:{client_key(request)}"
+    cache.add(key, 0, window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        count = 1
+    return count > limit
+
+
+def submission_lock(token: str) -> bool:
+    """True for the first of several simultaneous final submissions of one questionnaire."""
+    return cache.add(f"survey-submit:{token}", 1, 600)
+
+
+def release_submission_lock(token: str) -> None:
+    cache.delete(f"survey-submit:{token}")

@@ -1,0 +1,281 @@
+"""Writes of the survey app. Every response, online or on paper, is stored by
+``response_submit``; it is the one place to audit what a response contains."""
+
+import datetime
+import secrets
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from survey.models import (
+    AccessCode,
+    Answer,
+    Channel,
+    MatrixItem,
+    Option,
+    Question,
+    QuestionKind,
+    Response,
+    Section,
+    Survey,
+    SurveyStatus,
+)
+
+# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: nothing that reads or types ambiguously from paper.
+ACCESS_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+ACCESS_CODE_LENGTH = 8
+
+
+class SubmissionError(ValidationError):
+    """The response cannot be stored; the message says why in words for the participant."""
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    question_id: int
+    option_id: int | None = None
+    item_id: int | None = None
+    number: int | None = None
+    text: str = ""
+
+
+def _check_answers(*, survey: Survey, answers: list[AnswerInput]) -> None:
+    """Defence in depth behind the forms: every id belongs to this survey's questionnaire and
+    every value fits its question, so a tampered request cannot store nonsense."""
+    question_ids = {answer.question_id for answer in answers}
+    questions = Question.objects.filter(survey=survey, pk__in=question_ids).in_bulk()
+    options = dict(
+        Option.objects.filter(question__survey=survey, question_id__in=question_ids).values_list(
+            "pk", "question_id"
+        )
+    )
+    items = dict(
+        MatrixItem.objects.filter(
+            question__survey=survey, question_id__in=question_ids
+        ).values_list("pk", "question_id")
+    )
+    seen = set()
+    for answer in answers:
+        question = questions.get(answer.question_id)
+        if question is None:
+            raise SubmissionError(_("The answers do not belong to this survey."))
+        key = (answer.question_id, answer.option_id, answer.item_id)
+        if key in seen:
+            raise SubmissionError(_("An answer was given twice."))
+        seen.add(key)
+        kind = question.kind
+        ok = True
+        if question.is_choice:
+            ok = options.get(answer.option_id) == question.pk and answer.number is None
+        elif kind == QuestionKind.MATRIX:
+            ok = items.get(answer.item_id) == question.pk and answer.number is not None
+            ok = ok and question.scale_min <= answer.number <= question.scale_max
+        elif kind == QuestionKind.SCALE:
+            ok = answer.number is not None
+            ok = ok and question.scale_min <= answer.number <= question.scale_max
+        elif kind == QuestionKind.NUMBER:
+            ok = answer.number is not None
+        else:
+            ok = bool(answer.text) and answer.number is None
+        if kind != QuestionKind.MATRIX and answer.item_id is not None:
+            ok = False
+        if not question.is_choice and answer.option_id is not None:
+            ok = False
+        if not ok:
+            raise SubmissionError(_("An answer does not fit its question."))
+    many = {QuestionKind.MULTIPLE, QuestionKind.MATRIX}
+    single = [a.question_id for a in answers if questions[a.question_id].kind not in many]
+    if len(single) != len(set(single)):
+        raise SubmissionError(_("A question that takes one answer got several."))
+
+
+def response_submit(
+    *,
+    survey: Survey,
+    answers: list[AnswerInput],
+    channel: str = Channel.ONLINE,
+    access_code: str | None = None,
+    sheet_number: int | None = None,
+    batch: str = "",
+    entered_by=None,
+    today: datetime.date | None = None,
+) -> Response:
+    """Store one filled-in questionnaire with all its answers in one transaction.
+
+    Online: the survey must be running; with access codes the code is used up first (and is
+    not linked to the response). Paper: staff enter sheets while the survey is open or closed
+    (sheets arrive after the deadline), never twice the same number. Stores the day only:
+    no time, no IP address, no user agent.
+    """
+    today = today or timezone.localdate()
+    if channel == Channel.ONLINE:
+        if not survey.is_running():
+            raise SubmissionError(_("This survey is not open, so nothing was stored."))
+        if sheet_number is not None or batch or entered_by is not None:
+            raise SubmissionError(_("Online responses have no sheet number."))
+    elif channel == Channel.PAPER:
+        if survey.status not in {SurveyStatus.OPEN, SurveyStatus.CLOSED}:
+            raise SubmissionError(_("Paper questionnaires can no longer be entered."))
+        if sheet_number is None:
+            raise SubmissionError(_("A paper questionnaire needs its sheet number."))
+    else:
+        raise SubmissionError(_("Unknown channel."))
+    _check_answers(survey=survey, answers=answers)
+
+    code = None
+    if survey.uses_codes and channel == Channel.ONLINE:
+        code = _access_code_use(survey=survey, code=access_code or "", today=today)
+    try:
+        return _response_store(
+            survey=survey,
+            answers=answers,
+            channel=channel,
+            sheet_number=sheet_number,
+            batch=batch,
+            entered_by=entered_by,
+            today=today,
+        )
+    except BaseException:
+        if code is not None:
+            _access_code_restore(code_id=code)
+        raise
+
+
+@transaction.atomic
+def _access_code_use(*, survey: Survey, code: str, today: datetime.date) -> int:
+    """Use up a code in a transaction of its own: were it written in the response's
+    transaction, PostgreSQL's row versions (``xmin``) would tie the code to the response."""
+    row = (
+        AccessCode.objects.select_for_update()
+        .filter(survey=survey, code=code, used=False)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if row is None:
+        raise SubmissionError(_("This access code is unknown or has already been used."))
+    AccessCode.objects.filter(pk=row).update(used=True, used_on=today)
+    return row
+
+
+@transaction.atomic
+def _access_code_restore(*, code_id: int) -> None:
+    """Storing the response failed: the participant may use the code again."""
+    AccessCode.objects.filter(pk=code_id).update(used=False, used_on=None)
+
+
+@transaction.atomic
+def _response_store(
+    *, survey, answers, channel, sheet_number, batch, entered_by, today
+) -> Response:
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                survey=survey,
+                channel=channel,
+                submitted_on=today,
+                sheet_number=sheet_number,
+                batch=batch,
+                entered_by=entered_by,
+            )
+    except IntegrityError as error:
+        raise SubmissionError(
+            _("Sheet %(number)s has already been entered.") % {"number": sheet_number}
+        ) from error
+    Answer.objects.bulk_create(
+        Answer(
+            response=response,
+            question_id=answer.question_id,
+            option_id=answer.option_id,
+            item_id=answer.item_id,
+            number=answer.number,
+            text=answer.text,
+        )
+        for answer in answers
+    )
+    return response
+
+
+def normalize_access_code(value: str) -> str:
+    """Codes are printed as ABCD-EFGH; accept them typed with spaces, dashes, lower case."""
+    return "".join(ch for ch in value.upper() if ch.isalnum())[:40]
+
+
+def format_access_code(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}"
+
+
+@transaction.atomic
+def access_codes_generate(*, survey: Survey, count: int) -> list[AccessCode]:
+    """Create ``count`` new random one-time codes for a survey."""
+    if count < 1 or count > 10_000:
+        raise ValidationError(_("Between 1 and 10,000 codes at a time."))
+    existing = set(AccessCode.objects.values_list("code", flat=True))
+    codes: set[str] = set()
+    while len(codes) < count:
+        code = "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _i in range(ACCESS_CODE_LENGTH))
+        if code not in existing:
+            codes.add(code)
+    return AccessCode.objects.bulk_create(
+        AccessCode(survey=survey, code=code) for code in sorted(codes)
+    )
+
+
+@transaction.atomic
+def survey_duplicate(*, survey: Survey, title: str | None = None) -> Survey:
+    """Copy a questionnaire (sections, questions, options, items, display conditions,
+    topics) into a new draft survey without responses or codes, e.g. for next year's."""
+    slug_base = f"{survey.slug}-kopie"[:90]
+    slug, number = slug_base, 2
+    while Survey.objects.filter(slug=slug).exists():
+        slug, number = f"{slug_base}-{number}", number + 1
+    copy = Survey.objects.create(
+        title=title or _("%(title)s (copy)") % {"title": survey.title},
+        slug=slug,
+        intro=survey.intro,
+        privacy_notice=survey.privacy_notice,
+        opens_at=survey.opens_at,
+        closes_at=survey.closes_at,
+        status=SurveyStatus.DRAFT,
+        is_anonymous=survey.is_anonymous,
+        access_mode=survey.access_mode,
+    )
+    copy.topics.set(survey.topics.all())
+    question_map: dict[int, Question] = {}
+    option_map: dict[int, Option] = {}
+    conditional: list[tuple[Section | Question, object]] = []
+    for section in survey.sections.order_by("position", "id"):
+        old_section = Section.objects.get(pk=section.pk)
+        section.pk = None
+        section.survey = copy
+        section.save()
+        conditional.append((section, old_section))
+        for question in old_section.questions.order_by("position", "id"):
+            old_question = Question.objects.get(pk=question.pk)
+            question.pk = None
+            question.section = section
+            question.save()
+            question.topics.set(old_question.topics.all())
+            question_map[old_question.pk] = question
+            conditional.append((question, old_question))
+            for option in old_question.options.order_by("position", "id"):
+                old_pk = option.pk
+                option.pk = None
+                option.question = question
+                option.save()
+                option_map[old_pk] = option
+            for item in old_question.items.order_by("position", "id"):
+                item.pk = None
+                item.question = question
+                item.save()
+    for new, old in conditional:
+        if old.condition_question_id is None:
+            continue
+        new.condition_question = question_map.get(old.condition_question_id)
+        new.save(update_fields=["condition_question"])
+        new.condition_options.set(
+            [option_map[o.pk] for o in old.condition_options.all() if o.pk in option_map]
+        )
+    return copy

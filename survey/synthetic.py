@@ -1,0 +1,180 @@
+"""Synthetic responses for demos and benchmarks.
+
+Not a path for real answers (those go through ``services.response_submit``): this writes in
+bulk, thousands of responses per statement, so that 100,000 responses take minutes. It
+follows the same rules: display conditions, required questions, maximum choices, scale and
+number ranges, other-texts, unique sheet numbers.
+"""
+
+import datetime
+import random
+from collections.abc import Callable, Mapping, Sequence
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from survey.models import Answer, Channel, Question, QuestionKind, Response, Survey
+from survey.selectors import is_shown, survey_definition
+
+GENERIC_TEXTS = [
+    "Mehr Angebote für junge Familien.",
+    "Die Straßen in den Ortsteilen müssten dringend saniert werden.",
+    "Schnelles Internet überall, auch in den kleinen Dörfern.",
+    "Bessere Busverbindungen am Abend und am Wochenende.",
+    "Mehr Treffpunkte für ältere Menschen.",
+    "Sichere Radwege zwischen den Orten.",
+    "Die Vereine brauchen mehr Unterstützung.",
+    "Ordnung und Sauberkeit auf den Plätzen.",
+]
+
+BATCH_SIZE = 2000
+
+
+class _Plan:
+    """Per-question choices made once, so that each response costs only a few random
+    draws."""
+
+    def __init__(self, question: Question, rng: random.Random, texts: Sequence[str]):
+        self.question = question
+        self.texts = texts or GENERIC_TEXTS
+        options = question.option_list
+        self.options = options
+        self.other_ids = {option.pk for option in options if option.is_other}
+        if any(option.municipality_id for option in options):
+            # Residence follows population, people from outside take part rarely.
+            self.weights = [
+                option.municipality.population if option.municipality_id else 300
+                for option in options
+            ]
+        else:
+            self.weights = [
+                (0.3 if option.is_other else 0.5 + rng.random() * 2) for option in options
+            ]
+        span = question.scale_max - question.scale_min
+        self.scale_mode = question.scale_min + span * (0.35 + rng.random() * 0.4)
+        self.item_modes = {
+            item.pk: question.scale_min + span * (0.25 + rng.random() * 0.5)
+            for item in question.item_list
+        }
+        self.answer_rate = 1.0 if question.required else (0.55 if question.is_text else 0.85)
+
+
+def _answers_for(plan: _Plan, rng: random.Random, texts_for_other: Sequence[str]) -> list[Answer]:
+    question = plan.question
+    kind = question.kind
+    if rng.random() > plan.answer_rate:
+        return []
+    if kind in (QuestionKind.SINGLE, QuestionKind.DROPDOWN):
+        option = rng.choices(plan.options, weights=plan.weights)[0]
+        text = rng.choice(texts_for_other) if option.pk in plan.other_ids else ""
+        return [Answer(question_id=question.pk, option_id=option.pk, text=text)]
+    if kind == QuestionKind.MULTIPLE:
+        limit = min(question.max_choices or 4, len(plan.options))
+        count = rng.randint(1, limit)
+        chosen: dict[int, object] = {}
+        while len(chosen) < count:
+            option = rng.choices(plan.options, weights=plan.weights)[0]
+            chosen[option.pk] = option
+        return [
+            Answer(
+                question_id=question.pk,
+                option_id=pk,
+                text=rng.choice(texts_for_other) if pk in plan.other_ids else "",
+            )
+            for pk in chosen
+        ]
+    if kind == QuestionKind.SCALE:
+        value = round(rng.triangular(question.scale_min, question.scale_max, plan.scale_mode))
+        return [Answer(question_id=question.pk, number=value)]
+    if kind == QuestionKind.MATRIX:
+        return [
+            Answer(
+                question_id=question.pk,
+                item_id=item.pk,
+                number=round(
+                    rng.triangular(question.scale_min, question.scale_max, plan.item_modes[item.pk])
+                ),
+            )
+            for item in question.item_list
+        ]
+    if kind == QuestionKind.NUMBER:
+        low = question.number_min if question.number_min is not None else 0
+        high = question.number_max if question.number_max is not None else 100
+        value = round(rng.triangular(low, high, low + (high - low) * 0.15))
+        return [Answer(question_id=question.pk, number=value)]
+    return [Answer(question_id=question.pk, text=rng.choice(plan.texts))]
+
+
+def responses_generate(
+    *,
+    survey: Survey,
+    count: int,
+    seed: int = 2019,
+    paper_share: float = 0.25,
+    texts: Mapping[str, Sequence[str]] | None = None,
+    batch_for: Callable[[list[Answer]], str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Create ``count`` synthetic responses; reproducible for the same seed and
+    questionnaire. ``texts`` maps question codes to free texts to draw from (the key
+    ``"<code>_other"`` for other-texts)."""
+    texts = texts or {}
+    rng = random.Random(seed)
+    definition = survey_definition(survey=survey)
+    plans = {
+        question.pk: _Plan(question, rng, texts.get(question.code, ()))
+        for question in definition.questions
+    }
+    others = {
+        question.pk: texts.get(f"{question.code}_other") or ["Sonstiges"]
+        for question in definition.questions
+    }
+    first_day = timezone.localtime(survey.opens_at).date()
+    last_day = min(timezone.localtime(survey.closes_at).date(), timezone.localdate())
+    days = max((last_day - first_day).days, 0)
+    sheet = (survey.responses.aggregate(top=Max("sheet_number"))["top"] or 0) + 1
+    created = 0
+    while created < count:
+        size = min(BATCH_SIZE, count - created)
+        responses, answer_lists = [], []
+        for _i in range(size):
+            answers = []
+            chosen: dict[int, list[int]] = {}
+            for section in definition.sections:
+                if not is_shown(section, chosen):
+                    continue
+                for question in section.question_list:
+                    if not is_shown(question, chosen):
+                        continue
+                    given = _answers_for(plans[question.pk], rng, others[question.pk])
+                    if question.is_choice:
+                        chosen[question.pk] = [answer.option_id for answer in given]
+                    answers.extend(given)
+            # Early days see more responses, like a survey announced in the gazette.
+            day = first_day + datetime.timedelta(days=int(days * rng.random() ** 1.6))
+            if rng.random() < paper_share:
+                response = Response(
+                    survey=survey,
+                    channel=Channel.PAPER,
+                    submitted_on=day,
+                    sheet_number=sheet,
+                    batch=batch_for(answers) if batch_for else "Sammelstelle",
+                )
+                sheet += 1
+            else:
+                response = Response(survey=survey, channel=Channel.ONLINE, submitted_on=day)
+            responses.append(response)
+            answer_lists.append(answers)
+        with transaction.atomic():
+            Response.objects.bulk_create(responses)
+            rows = []
+            for response, answers in zip(responses, answer_lists, strict=True):
+                for answer in answers:
+                    answer.response_id = response.pk
+                rows.extend(answers)
+            Answer.objects.bulk_create(rows, batch_size=5000)
+        created += size
+        if progress:
+            progress(created)
+    return created

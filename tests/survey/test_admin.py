@@ -1,0 +1,141 @@
+"""The questionnaire builder in the admin: frozen once responses exist; actions."""
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.urls import reverse
+
+from survey.models import AccessCode, Option, Question, Section, Survey, SurveyStatus
+from survey.synthetic import responses_generate
+
+pytestmark = pytest.mark.django_db
+
+
+def test_admin_pages_render(admin_client, mobility):
+    question = Question.objects.get(survey=mobility, code="M7")
+    section = question.section
+    for url in [
+        reverse("admin:survey_survey_changelist"),
+        reverse("admin:survey_survey_change", args=[mobility.pk]),
+        reverse("admin:survey_section_change", args=[section.pk]),
+        reverse("admin:survey_question_change", args=[question.pk]),
+        reverse("admin:survey_question_changelist"),
+        reverse("admin:survey_response_changelist"),
+        reverse("admin:survey_accesscode_changelist"),
+        reverse("admin:survey_survey_add"),
+    ]:
+        assert admin_client.get(url).status_code == 200, url
+
+
+def test_questionnaire_is_editable_before_responses(admin_client, mobility):
+    question = Question.objects.get(survey=mobility, code="M6")
+    page = admin_client.get(reverse("admin:survey_question_change", args=[question.pk]))
+    assert 'name="text"' in page.content.decode()
+
+
+def test_questionnaire_is_frozen_once_responses_exist(admin_client, mobility):
+    responses_generate(survey=mobility, count=1)
+    question = Question.objects.get(survey=mobility, code="M6")
+    url = reverse("admin:survey_question_change", args=[question.pk])
+
+    page = admin_client.get(url).content.decode()
+    assert 'name="text"' not in page  # read-only
+    admin_client.post(url, {"text": "Geändert", "section": question.section_id, "code": "M6"})
+    question.refresh_from_db()
+    assert question.text == "Welche Strecke fahren Sie am häufigsten?"
+
+    survey_page = admin_client.get(
+        reverse("admin:survey_survey_change", args=[mobility.pk])
+    ).content.decode()
+    assert "lässt sich ihr Fragebogen nicht mehr ändern" in survey_page
+    assert 'name="sections-0-title"' not in survey_page
+    delete = reverse("admin:survey_question_delete", args=[question.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    assert Question.objects.filter(pk=question.pk).exists()
+
+
+def test_adding_a_question_to_a_frozen_survey_is_refused(admin_client, mobility):
+    responses_generate(survey=mobility, count=1)
+    section = Section.objects.filter(survey=mobility).first()
+    response = admin_client.post(
+        reverse("admin:survey_question_add"),
+        {
+            "section": section.pk,
+            "position": 9,
+            "code": "NEU",
+            "kind": "short_text",
+            "text": "Neue Frage?",
+            "scale_min": 1,
+            "scale_max": 5,
+            "options-TOTAL_FORMS": 0,
+            "options-INITIAL_FORMS": 0,
+            "items-TOTAL_FORMS": 0,
+            "items-INITIAL_FORMS": 0,
+        },
+    )
+    assert "lässt sich ihr Fragebogen nicht mehr ändern" in response.content.decode()
+    assert not Question.objects.filter(code="NEU").exists()
+
+
+def test_question_code_must_be_unique_and_condition_earlier(admin_client, mobility):
+    first = Question.objects.get(survey=mobility, code="M1")
+    later = Question.objects.get(survey=mobility, code="M10")
+    data = {
+        "section": first.section_id,
+        "position": 9,
+        "code": "M2",
+        "kind": "short_text",
+        "text": "Neue Frage?",
+        "scale_min": 1,
+        "scale_max": 5,
+        "condition_question": later.pk,
+        "options-TOTAL_FORMS": 0,
+        "options-INITIAL_FORMS": 0,
+        "items-TOTAL_FORMS": 0,
+        "items-INITIAL_FORMS": 0,
+    }
+    page = admin_client.post(reverse("admin:survey_question_add"), data).content.decode()
+    assert "Eine andere Frage dieser Befragung hat schon diesen Code." in page
+    assert "Bedingungen können sich nur auf Auswahlfragen beziehen." in page
+
+    choice_later = Question.objects.get(survey=mobility, code="M9")
+    data |= {"code": "NEU", "condition_question": choice_later.pk}
+    data["condition_options"] = [choice_later.options.first().pk]
+    page = admin_client.post(reverse("admin:survey_question_add"), data).content.decode()
+    assert "auf einer früheren Seite" in page
+    assert not Question.objects.filter(code="NEU").exists()
+
+
+def test_duplicate_action(admin_client, mobility):
+    admin_client.post(
+        reverse("admin:survey_survey_changelist"),
+        {"action": "duplicate", ACTION_CHECKBOX_NAME: [mobility.pk]},
+    )
+    copy = Survey.objects.get(slug="mobilitaet-2026-kopie")
+    assert copy.status == SurveyStatus.DRAFT
+    assert Option.objects.filter(question__survey=copy).exists()
+
+
+def test_generate_codes_action_asks_then_generates(admin_client, mobility):
+    url = reverse("admin:survey_survey_changelist")
+    ask = admin_client.post(
+        url, {"action": "generate_access_codes", ACTION_CHECKBOX_NAME: [mobility.pk]}
+    )
+    assert "Anzahl der Codes" in ask.content.decode()
+    admin_client.post(
+        url,
+        {
+            "action": "generate_access_codes",
+            ACTION_CHECKBOX_NAME: [mobility.pk],
+            "apply": "1",
+            "count": "25",
+        },
+    )
+    assert AccessCode.objects.filter(survey=mobility).count() == 25
+
+
+def test_responses_are_read_only_in_admin(admin_client, mobility):
+    responses_generate(survey=mobility, count=1)
+    response = mobility.responses.get()
+    page = admin_client.get(reverse("admin:survey_response_change", args=[response.pk]))
+    assert 'name="channel"' not in page.content.decode()
+    assert admin_client.get(reverse("admin:survey_response_add")).status_code == 403

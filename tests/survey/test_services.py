@@ -1,0 +1,230 @@
+"""The survey services, one test per outcome."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from survey.demo import RESPONSES_2019, SURVEY_2019, seed, seed_2019
+from survey.models import (
+    Answer,
+    Channel,
+    MatrixItem,
+    Option,
+    Question,
+    QuestionKind,
+    Response,
+    Section,
+    Survey,
+    SurveyStatus,
+)
+from survey.services import AnswerInput, SubmissionError, response_submit, survey_duplicate
+from survey.synthetic import responses_generate
+
+pytestmark = pytest.mark.django_db
+
+
+def q(survey, code):
+    return Question.objects.get(survey=survey, code=code)
+
+
+def test_submit_online_stores_response_and_answers(mobility):
+    residence = q(mobility, "M1")
+    option = residence.options.get(label="Wermsdorf")
+    response = response_submit(
+        survey=mobility,
+        answers=[
+            AnswerInput(question_id=residence.pk, option_id=option.pk),
+            AnswerInput(question_id=q(mobility, "M3").pk, number=2),
+        ],
+    )
+    assert response.channel == Channel.ONLINE
+    assert response.submitted_on == timezone.localdate()
+    assert response.answers.count() == 2
+
+
+def test_submit_refuses_closed_survey(mobility):
+    mobility.status = SurveyStatus.CLOSED
+    mobility.save()
+    with pytest.raises(SubmissionError, match="nicht geöffnet"):
+        response_submit(survey=mobility, answers=[])
+    assert Response.objects.count() == 0
+
+
+def test_submit_refuses_online_response_with_sheet_number(mobility):
+    with pytest.raises(SubmissionError):
+        response_submit(survey=mobility, answers=[], sheet_number=3)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "option_of_other_question",
+        "option_of_other_survey",
+        "question_of_other_survey",
+        "scale_out_of_range",
+        "matrix_item_of_other_question",
+        "number_on_choice",
+        "two_answers_to_single",
+        "duplicate_option",
+        "empty_text",
+        "unknown_channel",
+    ],
+)
+def test_submit_refuses_tampered_answers_and_stores_nothing(mobility, bad):
+    other_survey = seed_2019(io.StringIO())
+    residence = q(mobility, "M1")
+    own = residence.options.first()
+    answers = []
+    channel = Channel.ONLINE
+    if bad == "option_of_other_question":
+        answers = [
+            AnswerInput(question_id=residence.pk, option_id=q(mobility, "M2").options.first().pk)
+        ]
+    elif bad == "option_of_other_survey":
+        answers = [
+            AnswerInput(
+                question_id=residence.pk, option_id=q(other_survey, "F1").options.first().pk
+            )
+        ]
+    elif bad == "question_of_other_survey":
+        answers = [AnswerInput(question_id=q(other_survey, "F4").pk, text="x")]
+    elif bad == "scale_out_of_range":
+        answers = [AnswerInput(question_id=q(mobility, "M5").pk, number=6)]
+    elif bad == "matrix_item_of_other_question":
+        item = MatrixItem.objects.filter(question__survey=other_survey).first()
+        answers = [AnswerInput(question_id=q(mobility, "M7").pk, item_id=item.pk, number=3)]
+    elif bad == "number_on_choice":
+        answers = [AnswerInput(question_id=residence.pk, option_id=own.pk, number=1)]
+    elif bad == "two_answers_to_single":
+        second = residence.options.last()
+        answers = [
+            AnswerInput(question_id=residence.pk, option_id=own.pk),
+            AnswerInput(question_id=residence.pk, option_id=second.pk),
+        ]
+    elif bad == "duplicate_option":
+        means = q(mobility, "M4").options.first()
+        answers = [AnswerInput(question_id=means.question_id, option_id=means.pk)] * 2
+    elif bad == "empty_text":
+        answers = [AnswerInput(question_id=q(mobility, "M10").pk, text="")]
+    elif bad == "unknown_channel":
+        channel = "fax"
+    before = Response.objects.count()
+    with pytest.raises(SubmissionError):
+        response_submit(survey=mobility, answers=answers, channel=channel)
+    assert Response.objects.count() == before
+
+
+def test_submit_paper_needs_sheet_number(mobility):
+    with pytest.raises(SubmissionError):
+        response_submit(survey=mobility, answers=[], channel=Channel.PAPER)
+
+
+def test_submit_paper_duplicate_sheet_number(mobility):
+    response_submit(survey=mobility, answers=[], channel=Channel.PAPER, sheet_number=5)
+    with pytest.raises(SubmissionError, match="Bogen 5 wurde schon erfasst"):
+        response_submit(survey=mobility, answers=[], channel=Channel.PAPER, sheet_number=5)
+    assert Response.objects.count() == 1
+
+
+def test_submit_paper_refused_for_drafts_and_published(mobility):
+    for status in (SurveyStatus.DRAFT, SurveyStatus.PUBLISHED):
+        mobility.status = status
+        mobility.save()
+        with pytest.raises(SubmissionError):
+            response_submit(survey=mobility, answers=[], channel=Channel.PAPER, sheet_number=1)
+
+
+def test_duplicate_copies_the_questionnaire_with_conditions_as_a_draft(mobility):
+    responses_generate(survey=mobility, count=3)
+
+    copy = survey_duplicate(survey=mobility)
+
+    assert copy.status == SurveyStatus.DRAFT
+    assert copy.slug == "mobilitaet-2026-kopie"
+    assert copy.title == "Mobilität im Oschatzer Land 2026 (Kopie)"
+    assert copy.responses.count() == 0
+    assert list(copy.sections.values_list("title", flat=True)) == list(
+        mobility.sections.values_list("title", flat=True)
+    )
+    assert Question.objects.filter(survey=copy).count() == 10
+    assert (
+        Option.objects.filter(question__survey=copy).count()
+        == Option.objects.filter(question__survey=mobility).count()
+    )
+    assert MatrixItem.objects.filter(question__survey=copy).count() == 4
+    oschatz_page = copy.sections.get(title="Stadtverkehr Oschatz")
+    assert oschatz_page.condition_question.survey == copy
+    assert [o.label for o in oschatz_page.condition_options.all()] == ["Oschatz"]
+    assert oschatz_page.condition_options.get().question.survey == copy
+    bike = Question.objects.get(survey=copy, code="M8")
+    assert bike.condition_question.code == "M4"
+    assert bike.condition_question.survey == copy
+    assert set(copy.topics.all()) == set(mobility.topics.all())
+    assert survey_duplicate(survey=mobility).slug == "mobilitaet-2026-kopie-2"
+
+
+def test_synthetic_responses_follow_the_rules(mobility):
+    responses_generate(survey=mobility, count=400, seed=3)
+    assert Response.objects.filter(survey=mobility).count() == 400
+    m4 = q(mobility, "M4")
+    # Maximum choices held, other-texts present, hidden questions unanswered.
+    counted = Response.objects.filter(survey=mobility).annotate(
+        n=Count("answers", filter=Q(answers__question=m4))
+    )
+    assert not counted.filter(n__gt=3).exists()
+    assert not Answer.objects.filter(option__is_other=True, text="").exists()
+    no_bike = Response.objects.filter(survey=mobility).exclude(
+        answers__option__label="Fahrrad oder E-Bike"
+    )
+    assert not Answer.objects.filter(response__in=no_bike, question__code="M8").exists()
+    not_oschatz = Response.objects.filter(survey=mobility).exclude(answers__option__label="Oschatz")
+    assert not Answer.objects.filter(response__in=not_oschatz, question__code="M9").exists()
+    assert Response.objects.filter(channel=Channel.PAPER).exists()
+    assert Response.objects.filter(channel=Channel.ONLINE).exists()
+    assert Answer.objects.filter(question__code="M1").count() == 400  # required
+
+
+def test_demo_seed_is_idempotent_and_realistic():
+    seed(stdout=io.StringIO())
+    seed(stdout=io.StringIO())
+    assert Survey.objects.count() == 2
+    survey = Survey.objects.get(slug=SURVEY_2019)
+    assert survey.status == SurveyStatus.CLOSED
+    assert survey.responses.count() == RESPONSES_2019
+    assert set(survey.responses.values_list("channel", flat=True)) == {"online", "paper"}
+    residence = Answer.objects.filter(question__survey=survey, question__code="F1")
+    linked = residence.filter(option__municipality__isnull=False).count()
+    assert linked == RESPONSES_2019
+    oschatz = residence.filter(option__municipality__slug="oschatz").count()
+    naundorf = residence.filter(option__municipality__slug="naundorf").count()
+    assert oschatz > 3 * naundorf  # roughly by population (14,707 vs 2,200)
+    assert set(survey.responses.values_list("submitted_on", flat=True)) <= {
+        datetime.date(2019, 6, 17) + datetime.timedelta(days=n) for n in range(43)
+    }
+    topics = Question.objects.get(survey=survey, code="F6")
+    assert topics.kind == QuestionKind.MULTIPLE
+    assert topics.options.count() == 15
+    mobility = Survey.objects.get(slug="mobilitaet-2026")
+    kinds = set(Question.objects.filter(survey=mobility).values_list("kind", flat=True))
+    assert kinds == set(QuestionKind.values)
+    assert Section.objects.filter(survey=mobility, condition_question__isnull=False).exists()
+    assert Question.objects.filter(survey=mobility, condition_question__isnull=False).exists()
+
+
+def test_generate_responses_command(mobility):
+    out = io.StringIO()
+    call_command("generate_responses", mobility.slug, "250", stdout=out)
+    assert mobility.responses.count() == 250
+    assert "250 responses created" in out.getvalue()
+
+
+@pytest.mark.parametrize("args", [["unknown-slug", "5"], ["mobilitaet-2026", "0"]])
+def test_generate_responses_command_errors(mobility, args):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("generate_responses", *args, stdout=io.StringIO())
