@@ -21,26 +21,45 @@ TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 class Session:
+    """One visitor: a cookie jar and keep-alive connections; ``port`` may change between
+    requests (the same visitor on another app server)."""
+
     def __init__(self, port: int):
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.port = port
         self.cookies: dict[str, str] = {}
+        self._connections: dict[int, http.client.HTTPConnection] = {}
 
     def request(self, method: str, path: str, body: bytes | None = None):
-        headers = {"Host": f"127.0.0.1:{self.conn.port}"}
+        conn = self._connections.get(self.port)
+        if conn is None:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            self._connections[self.port] = conn
+        headers = {"Host": f"127.0.0.1:{self.port}"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             # As a browser does; Django checks it against the Host header.
-            headers["Origin"] = f"http://127.0.0.1:{self.conn.port}"
-        self.conn.request(method, path, body=body, headers=headers)
-        response = self.conn.getresponse()
+            headers["Origin"] = f"http://127.0.0.1:{self.port}"
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
         content = response.read()
         for name, value in response.getheaders():
             if name.lower() == "set-cookie":
                 key, _, rest = value.partition("=")
-                self.cookies[key.strip()] = rest.split(";", 1)[0]
+                value = rest.split(";", 1)[0]
+                if value in ("", '""'):
+                    self.cookies.pop(key.strip(), None)
+                else:
+                    self.cookies[key.strip()] = value
         return response.status, content
+
+    def post(self, path: str, fields: dict):
+        return self.request("POST", path, urlencode(fields).encode())
+
+    def close(self) -> None:
+        for conn in self._connections.values():
+            conn.close()
 
 
 def run(label: str, port: int, seconds: float, users: int) -> dict:
@@ -61,8 +80,7 @@ def run(label: str, port: int, seconds: float, users: int) -> dict:
                 if isinstance(step, Post):
                     fields = {k: str(v).replace("{n}", str(n)) for k, v in step.fields.items()}
                     fields["csrfmiddlewaretoken"] = token.decode()
-                    body = urlencode(fields).encode()
-                    method = "POST"
+                    body, method = urlencode(fields).encode(), "POST"
                 else:
                     assert isinstance(step, Get)
                     body, method = None, "GET"
@@ -84,7 +102,7 @@ def run(label: str, port: int, seconds: float, users: int) -> dict:
                 match = TOKEN.search(content)
                 if match:
                     token = match.group(1)
-            session.conn.close()
+            session.close()
             with lock:
                 stats["completed" if ok else "failed"] += 1
 
