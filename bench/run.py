@@ -264,6 +264,20 @@ def goals(line: dict, kind: str) -> dict:
     return {"goals_met": all(checks.values()), "goals": checks}
 
 
+def machine() -> dict:
+    """What else ran: the bench shares the machine with the load generator and anything else."""
+    return {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_average_1m": round(os.getloadavg()[0], 2),
+            "workers": int(os.environ.get("GUNICORN_WORKERS", (os.cpu_count() or 1) * 2 + 1)),
+            "connections": CONNECTIONS,
+            "threads": THREADS,
+            "seconds_per_target": DURATION,
+        }
+    }
+
+
 def emit(line: dict, results: list) -> None:
     results.append(line)
     print(json.dumps(line, ensure_ascii=False), flush=True)  # noqa: T201
@@ -316,8 +330,10 @@ def main() -> None:
     log(f"database {urlsplit(env['DATABASE_URL']).path.lstrip('/')}; {DURATION} s per target")
     prepare(env)
     results: list[dict] = []
+    emit(machine(), results)
     measure_server("uncached", {**env, "DJANGO_CACHE_URL": "dummy://"}, results)
     measure_server("cached", {**env, "DJANGO_CACHE_URL": redis_url()}, results)
+    emit(machine(), results)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "latest.jsonl").write_text(
         "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in results)
