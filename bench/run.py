@@ -81,21 +81,31 @@ def redis_url() -> str:
     return url
 
 
-def base_env() -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+def local_production_env(database_url: str, **extra: str) -> dict:
+    """Production settings for a server on plain HTTP at 127.0.0.1 (also used by the
+    reliability tests): only SSL redirect, secure cookies and HSTS are off."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
     env.update(
-        DJANGO_SECRET_KEY="bench-only-secret-key-not-for-production-0123456789abcdef",
+        DATABASE_URL=database_url,
+        DJANGO_SECRET_KEY="local-only-secret-key-not-for-production-0123456789abcdef",
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_SECURE_SSL_REDIRECT="false",
         DJANGO_SECURE_COOKIES="false",
         DJANGO_SECURE_HSTS_SECONDS="0",
+        **extra,
+    )
+    return env
+
+
+def base_env() -> dict:
+    return local_production_env(
+        os.environ.get("DATABASE_URL", ""),
         DJANGO_BENCHMARK_VIEWS="true",
         GUNICORN_BIND=f"127.0.0.1:{PORT}",
         # Workers live for the whole run, so their peak RSS is the peak of a long-lived
         # worker and no restart falls into a measurement.
         GUNICORN_MAX_REQUESTS="0",
     )
-    return env
 
 
 def manage(env: dict, *args: str) -> None:

@@ -17,6 +17,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from bench.run import local_production_env
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 PYTHON = sys.executable
 
@@ -79,18 +81,7 @@ class PostgresCluster:
 
 
 def production_env(database_url: str, **extra: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
-    env.update(
-        DATABASE_URL=database_url,
-        DJANGO_SECRET_KEY="ops-test-secret-key-not-for-production-0123456789abcdef",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DJANGO_SECURE_SSL_REDIRECT="false",
-        DJANGO_SECURE_COOKIES="false",
-        DJANGO_SECURE_HSTS_SECONDS="0",
-        DJANGO_LOG_LEVEL="WARNING",
-        **extra,
-    )
-    return env
+    return local_production_env(database_url, DJANGO_LOG_LEVEL="WARNING", **extra)
 
 
 def manage(env: dict, *args: str) -> str:

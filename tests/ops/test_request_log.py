@@ -10,6 +10,7 @@ from django.test import override_settings
 from pythonjsonlogger.json import JsonFormatter
 
 from tests.factories import MunicipalityFactory
+from tests.test_settings import PROD_ENV, load_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +62,11 @@ def test_request_log_client_ip_only_when_configured(client, request_log):
 
     [line] = request_log()
     assert line["client_ip"] == "192.0.2.7"
+
+
+def test_production_defaults_log_requests_without_ip_and_hide_bench_views():
+    assert load_settings(
+        PROD_ENV,
+        "[s.LOG_REQUESTS, s.LOG_CLIENT_IP, s.BENCHMARK_VIEWS,"
+        " s.LOGGING['loggers']['oschatzerland.requests']['level']]",
+    ) == [True, False, False, "INFO"]
