@@ -30,7 +30,7 @@ def table(lines: list[dict]) -> str:
         rows.append(
             f"| {line['target']} | {line['variant']} | {line['requests_per_s']:.0f} "
             f"| {line['p50_ms']} | {line['p99_ms']} | {line['errors']} "
-            f"| {line.get('ratio_constant') or '–'} | {line.get('ratio_query') or '–'} "
+            f"| {line.get('ratio_constant', '–')} | {line.get('ratio_query', '–')} "
             f"| {max(line['worker_peak_rss_mb'] or [0])} | {goals} |"
         )
     machines = [line["machine"] for line in lines if "machine" in line]
