@@ -9,6 +9,7 @@ one JSON object: completed flows, requests/s, p50/p99 per request, errors.
 import http.client
 import json
 import re
+import resource
 import sys
 import threading
 import time
@@ -127,6 +128,8 @@ def run(label: str, port: int, seconds: float, users: int) -> dict:
         "p90_us": int(percentile(90) * 1e6),
         "p99_us": int(percentile(99) * 1e6),
         "max_us": int((latencies[-1] if latencies else 0) * 1e6),
+        # CPU the driver itself took from the machine the server runs on.
+        "driver_cpu_s": round(sum(resource.getrusage(resource.RUSAGE_SELF)[:2]), 1),
         **stats,
     }
 

@@ -322,6 +322,7 @@ def measure_server(variant: str, env: dict, results: list) -> None:
             line = summarise(flow.label, variant, raw, baselines, server.sample_rss())
             line["flows_completed"] = raw["completed"]
             line["flows_failed"] = raw["failed"]
+            line["driver_cpu_s"] = raw["driver_cpu_s"]
             if before is not None:
                 stored = count(env, flow.count_sql) - before
                 line["stored"] = stored
