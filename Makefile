@@ -12,7 +12,7 @@ SERVE_ENV := DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-local-serve-only-$$(hostnam
 	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_COOKIES=false DJANGO_SECURE_HSTS_SECONDS=0
 
-.PHONY: install run serve test test-fast lint fmt messages clean
+.PHONY: install run serve test test-fast lint fmt messages clean bench audit backup restore test-ops
 
 $(STAMP): pyproject.toml build-constraints.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -56,3 +56,22 @@ messages: install  ## collect new strings into the German .po file (needs GNU ge
 
 clean:
 	rm -rf $(VENV) var/static
+
+# --- Operations (README, section "Betrieb") ---------------------------------------------
+
+bench: install  ## load test under gunicorn, one JSON line per target (BENCHMARKS.md)
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	DATABASE_URL="$${BENCH_DATABASE_URL:-}" PGDATABASE_NAME=oschatzerland_bench \
+		scripts/with-postgres.sh $(BIN)/python -m bench.run
+
+audit: install  ## known vulnerabilities in the installed (pinned) dependencies
+	scripts/audit.sh
+
+backup: install  ## pg_dump of DATABASE_URL into var/backups/
+	scripts/backup.sh
+
+restore: install  ## pg_restore FILE=var/backups/….dump into DATABASE_URL (replaces its data)
+	scripts/restore.sh "$(FILE)"
+
+test-ops: install  ## the operations tests only (reliability, security, backup)
+	scripts/with-postgres.sh $(BIN)/pytest tests/ops $(ARGS)

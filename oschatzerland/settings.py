@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "oschatzerland.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "oschatzerland.middleware.DatabaseUnavailableMiddleware",
@@ -167,6 +168,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The only login is the admin's; a `next` to another host falls back to it (never /accounts/).
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -295,8 +299,12 @@ PERMISSIONS_POLICY = (
 )
 
 # --- Logging ------------------------------------------------------------------------------
-# One JSON object per line on stderr; no IP addresses or form contents.
+# One JSON object per line on stderr; no IP addresses or form contents. Every request gives
+# one line from "oschatzerland.requests" (method, path without query string, status,
+# duration_ms); the client's IP address only with DJANGO_LOG_CLIENT_IP=true.
 LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO")
+LOG_CLIENT_IP = env_bool("DJANGO_LOG_CLIENT_IP", False)
+LOG_REQUESTS = env_bool("DJANGO_LOG_REQUESTS", True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -313,8 +321,17 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # One line per request (oschatzerland.middleware.RequestLogMiddleware).
+        "oschatzerland.requests": {
+            "handlers": ["console"],
+            "level": "INFO" if LOG_REQUESTS else "WARNING",
+            "propagate": False,
+        },
     },
 }
+
+# Two baseline views for `make bench` (/_bench/constant/, /_bench/query/); 404 unless on.
+BENCHMARK_VIEWS = env_bool("DJANGO_BENCHMARK_VIEWS", False)
 
 # Messages travel in a cookie, so rendering a page never touches the session.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"

@@ -4,7 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.static import serve
 
-from oschatzerland import views
+from oschatzerland import bench_views, views
 from portal.caching import cache_public_page
 from portal.sitemaps import SITEMAPS
 
@@ -21,11 +21,17 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("befragungen/", include("survey.urls")),
+    # Baselines for `make bench`; 404 unless DJANGO_BENCHMARK_VIEWS is on.
+    path("_bench/constant/", bench_views.constant, name="bench_constant"),
+    path("_bench/query/", bench_views.query, name="bench_query"),
     path("", include("portal.urls")),
 ]
 
 if settings.DEBUG:
     urlpatterns.insert(0, path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+
+# A database outage inside middleware (session, user, axes) gives the 503 page, not the 500.
+handler500 = "oschatzerland.middleware.server_error"
 
 admin.site.site_header = "Oschatzer Land – Verwaltung"
 admin.site.site_title = "Oschatzer Land"

@@ -58,3 +58,35 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# Data migrations whose rows the site needs (municipalities, topics, pages, staff groups).
+# A transactional test (live server, threads, other processes) flushes the database
+# afterwards, and Django's serialized_rollback cannot restore it under Playwright (its sync
+# API switches the async context, so the connection that carries the serialized copy is not
+# the one the next test uses). So every transactional test re-runs these data functions.
+DATA_MIGRATIONS = [
+    ("portal.migrations.0002_seed_municipalities_topics_pages", ["seed", "set_site"]),
+    ("portal.migrations.0004_staff_groups", ["create_groups"]),
+    ("survey.migrations.0002_analyst_permissions", ["grant"]),
+    ("events.migrations.0002_editor_permissions", ["grant"]),
+]
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(request):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module_name, functions in DATA_MIGRATIONS:
+        module = import_module(module_name)
+        for name in functions:
+            getattr(module, name)(apps, None)

@@ -56,24 +56,3 @@ def check_accessible():
 def base_url():
     """Replaces pytest-base-url's fixture (deprecated form); pages use live_server.url."""
     return None
-
-
-# Data migrations whose rows every page needs. A transactional test flushes the database
-# afterwards, and Django's serialized_rollback cannot restore it here: Playwright's sync API
-# switches the async context, so the connection that carries the serialized copy is not the
-# one the next test uses. So each browser test re-runs these migrations' data functions.
-DATA_MIGRATIONS = [
-    ("portal.migrations.0002_seed_municipalities_topics_pages", ["seed", "set_site"]),
-]
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(transactional_db):
-    from importlib import import_module
-
-    from django.apps import apps
-
-    for module_name, functions in DATA_MIGRATIONS:
-        module = import_module(module_name)
-        for name in functions:
-            getattr(module, name)(apps, None)

@@ -1,0 +1,356 @@
+"""`make bench`: the site under gunicorn with production settings, loaded from a second process.
+
+Steps: make sure the bench database exists, migrate, seed (idempotent, kept between runs),
+collect static files, then for each server variant (see bench/targets.py) start gunicorn,
+warm up, drive every target with wrk (pages) or bench/flow.py (form flows), sample the peak
+RSS of the workers, and print one JSON line per target. The lines are also written to
+var/bench/latest.jsonl. Settings through the environment:
+
+  DATABASE_URL       the bench database (`make bench` picks oschatzerland_bench)
+  BENCH_DURATION     seconds per target (10)
+  BENCH_CONNECTIONS  concurrent connections (16)
+  BENCH_THREADS      wrk threads (2)
+  BENCH_PORT         port of the bench server (8005)
+  BENCH_CACHE_URL    cache of the "cached" server (redis://127.0.0.1:6379/4 when Redis
+                     answers, else local memory)
+  BENCH_ONLY         run only targets whose label contains this text
+  GUNICORN_WORKERS   workers (gunicorn.conf.py default: 2 × cores + 1)
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+from psycopg2 import sql
+
+from bench.targets import BASELINES, BENCH_USER, FLOWS, PAGES, SEED_COMMANDS
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "var" / "bench"
+PYTHON = sys.executable
+DURATION = int(os.environ.get("BENCH_DURATION", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+PORT = int(os.environ.get("BENCH_PORT", "8005"))
+ONLY = os.environ.get("BENCH_ONLY", "")
+MB = 1024 * 1024
+
+
+def log(message: str) -> None:
+    print(f"# {message}", file=sys.stderr, flush=True)  # noqa: T201
+
+
+def ensure_database(url: str) -> None:
+    try:
+        psycopg2.connect(url, connect_timeout=5).close()
+        return
+    except psycopg2.OperationalError:
+        pass
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    server = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")), connect_timeout=5)
+    server.autocommit = True
+    with server.cursor() as cursor:
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    server.close()
+    log(f"created database {name}")
+
+
+def redis_url() -> str:
+    url = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/4")
+    if not url.startswith("redis"):
+        return url
+    try:
+        import redis
+
+        client = redis.Redis.from_url(url, socket_connect_timeout=2)
+        client.ping()
+        client.flushdb()  # start cold; DB 4 belongs to the bench
+    except Exception:
+        log("Redis not reachable: the cached server uses local memory")
+        return ""
+    return url
+
+
+def local_production_env(database_url: str, **extra: str) -> dict:
+    """Production settings for a server on plain HTTP at 127.0.0.1 (also used by the
+    reliability tests): only SSL redirect, secure cookies and HSTS are off."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env.update(
+        DATABASE_URL=database_url,
+        DJANGO_SECRET_KEY="local-only-secret-key-not-for-production-0123456789abcdef",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_SECURE_COOKIES="false",
+        DJANGO_SECURE_HSTS_SECONDS="0",
+        **extra,
+    )
+    return env
+
+
+def base_env() -> dict:
+    return local_production_env(
+        os.environ.get("DATABASE_URL", ""),
+        DJANGO_BENCHMARK_VIEWS="true",
+        GUNICORN_BIND=f"127.0.0.1:{PORT}",
+        # Workers live for the whole run, so their peak RSS is the peak of a long-lived
+        # worker and no restart falls into a measurement.
+        GUNICORN_MAX_REQUESTS="0",
+    )
+
+
+def manage(env: dict, *args: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def prepare(env: dict) -> None:
+    ensure_database(env["DATABASE_URL"])
+    manage(env, "migrate", "--noinput", "--verbosity", "0")
+    for command in SEED_COMMANDS:
+        log("manage.py " + " ".join(command))
+        manage(env, *command)
+    username, password = BENCH_USER
+    manage(
+        env,
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model as g; U = g();"
+        f"u = U.objects.filter(username={username!r}).first() or U(username={username!r});"
+        "u.is_staff = u.is_superuser = True;"
+        f"u.check_password({password!r}) or u.set_password({password!r}); u.save()",
+    )
+    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+
+
+def fetch(path: str, headers: dict | None = None) -> int:
+    request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+class Server:
+    def __init__(self, name: str, env: dict):
+        self.name = name
+        self.env = env
+        self.peaks: dict[int, int] = {}
+
+    def __enter__(self):
+        OUT.mkdir(parents=True, exist_ok=True)
+        self.logfile = open(OUT / f"server-{self.name}.log", "w")
+        self.process = subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "oschatzerland.wsgi"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.logfile,
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(150):
+            time.sleep(0.2)
+            if self.process.poll() is not None:
+                raise SystemExit(f"gunicorn exited; see {self.logfile.name}")
+            try:
+                if fetch("/healthz") == 200:
+                    return self
+            except OSError:
+                continue
+        raise SystemExit("gunicorn did not answer /healthz within 30 s")
+
+    def __exit__(self, *exc):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.logfile.close()
+
+    def workers(self) -> list[int]:
+        pids = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            if ppid == self.process.pid:
+                pids.append(int(entry.name))
+        return pids
+
+    def sample_rss(self) -> list[float]:
+        """Peak resident memory (VmHWM) of each worker so far, in MB."""
+        for pid in self.workers():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    kb = int(line.split()[1])
+                    self.peaks[pid] = max(self.peaks.get(pid, 0), kb * 1024)
+        return sorted(round(v / MB, 1) for v in self.peaks.values())
+
+
+def run_wrk(path: str, headers: dict) -> dict:
+    command = [
+        "wrk",
+        f"-t{THREADS}",
+        f"-c{CONNECTIONS}",
+        f"-d{DURATION}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(ROOT / "bench" / "report.lua"),
+    ]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    command.append(f"http://127.0.0.1:{PORT}{path}")
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def run_flow(label: str) -> dict:
+    output = subprocess.run(
+        [PYTHON, "-m", "bench.flow", label, str(PORT), str(DURATION), str(CONNECTIONS)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def count(env: dict, query: str) -> int:
+    with psycopg2.connect(env["DATABASE_URL"]) as conn, conn.cursor() as cursor:
+        cursor.execute(query)
+        return cursor.fetchone()[0]
+
+
+def summarise(label: str, variant: str, raw: dict, baselines: dict, rss: list) -> dict:
+    seconds = raw["duration_us"] / 1e6
+    rps = raw["requests"] / seconds if seconds else 0.0
+    line = {
+        "target": label,
+        "variant": variant,
+        "requests_per_s": round(rps, 1),
+        "p50_ms": round(raw["p50_us"] / 1000, 1),
+        "p99_ms": round(raw["p99_us"] / 1000, 1),
+        "errors": raw["status_errors"] + raw["socket_errors"],
+    }
+    for name, base in baselines.items():
+        line[f"ratio_{name}"] = round(rps / base, 2) if base else None
+    line["worker_peak_rss_mb"] = rss
+    return line
+
+
+def goals(line: dict, kind: str) -> dict:
+    """The issue's goals for this line (2-core machine, 16 connections)."""
+    checks = {"no_errors": line["errors"] == 0}
+    if kind == "page" and line["variant"] == "uncached":
+        checks["ratio_query>=0.6"] = (line.get("ratio_query") or 0) >= 0.6
+        checks["p99<100ms"] = line["p99_ms"] < 100
+    elif kind == "page" and line["variant"] == "cached":
+        checks["ratio_constant>=0.5"] = (line.get("ratio_constant") or 0) >= 0.5
+        checks["p99<20ms"] = line["p99_ms"] < 20
+    elif kind == "form":
+        checks["ratio_query>=0.5"] = (line.get("ratio_query") or 0) >= 0.5
+    if "lost_or_duplicated" in line:
+        checks["none_lost_or_duplicated"] = line["lost_or_duplicated"] == 0
+    checks["rss<150MB"] = max(line["worker_peak_rss_mb"] or [0]) < 150
+    return {"goals_met": all(checks.values()), "goals": checks}
+
+
+def machine() -> dict:
+    """What else ran: the bench shares the machine with the load generator and anything else."""
+    return {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_average_1m": round(os.getloadavg()[0], 2),
+            "workers": int(os.environ.get("GUNICORN_WORKERS", (os.cpu_count() or 1) * 2 + 1)),
+            "connections": CONNECTIONS,
+            "threads": THREADS,
+            "seconds_per_target": DURATION,
+        }
+    }
+
+
+def emit(line: dict, results: list) -> None:
+    results.append(line)
+    print(json.dumps(line, ensure_ascii=False), flush=True)  # noqa: T201
+
+
+def measure_server(variant: str, env: dict, results: list) -> None:
+    log(f"{variant}: gunicorn on 127.0.0.1:{PORT}")
+    with Server(variant, env) as server:
+        baselines: dict[str, float] = {}
+        for page in [*BASELINES, *PAGES]:
+            if ONLY and ONLY not in page.label and page.kind != "baseline":
+                continue
+            statuses = {fetch(page.path, page.headers) for _ in range(20)}
+            if statuses != {200}:
+                log(f"{page.label} {page.path}: answered {sorted(statuses)} in the warm-up")
+            raw = run_wrk(page.path, page.headers)
+            line = summarise(page.label, variant, raw, baselines, server.sample_rss())
+            line["path"] = page.path
+            if page.kind == "baseline":
+                key = "constant" if "constant" in page.path else "query"
+                baselines[key] = line["requests_per_s"]
+            else:
+                line.update(goals(line, page.kind))
+            emit(line, results)
+        if variant != "cached":
+            return
+        for flow in FLOWS:
+            if ONLY and ONLY not in flow.label:
+                continue
+            before = count(env, flow.count_sql) if flow.count_sql else None
+            raw = run_flow(flow.label)
+            line = summarise(flow.label, variant, raw, baselines, server.sample_rss())
+            line["flows_completed"] = raw["completed"]
+            line["flows_failed"] = raw["failed"]
+            line["driver_cpu_s"] = raw["driver_cpu_s"]
+            if before is not None:
+                stored = count(env, flow.count_sql) - before
+                line["stored"] = stored
+                line["lost_or_duplicated"] = stored - raw["completed"]
+            line.update(goals(line, flow.kind))
+            emit(line, results)
+        log(f"{variant}: worker peak RSS (MB) {server.sample_rss()}")
+
+
+def main() -> None:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install -y wrk")
+    env = base_env()
+    if not env.get("DATABASE_URL", "").startswith("postgres"):
+        raise SystemExit("DATABASE_URL must point at PostgreSQL (run `make bench`)")
+    log(f"database {urlsplit(env['DATABASE_URL']).path.lstrip('/')}; {DURATION} s per target")
+    prepare(env)
+    results: list[dict] = []
+    emit(machine(), results)
+    measure_server("uncached", {**env, "DJANGO_CACHE_URL": "dummy://"}, results)
+    measure_server("cached", {**env, "DJANGO_CACHE_URL": redis_url()}, results)
+    emit(machine(), results)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "latest.jsonl").write_text(
+        "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in results)
+    )
+    log(f"written to {OUT / 'latest.jsonl'}")
+
+
+if __name__ == "__main__":
+    main()

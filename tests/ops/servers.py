@@ -1,0 +1,193 @@
+"""Real servers for the reliability tests: a throwaway PostgreSQL cluster and gunicorn.
+
+The cluster is our own (initdb/pg_ctl in a temporary directory, on a free port, as user
+postgres when we are root), so stopping it never touches the machine's shared server.
+"""
+
+import contextlib
+import html.parser
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from bench.run import local_production_env
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+PYTHON = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def postgres_bin() -> Path | None:
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if candidates:
+        return candidates[-1].parent
+    found = shutil.which("initdb")
+    return Path(found).parent if found else None
+
+
+class PostgresCluster:
+    def __init__(self):
+        self.bin = postgres_bin()
+        self.dir = Path(tempfile.mkdtemp(prefix="oschatzerland-ops-pg."))
+        self.port = free_port()
+        self.run_as = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+        if os.getuid() == 0:
+            shutil.chown(self.dir, "postgres")
+
+    def _ctl(self, *args: str) -> None:
+        subprocess.run([*self.run_as, str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"),
+                        *args], check=True, capture_output=True)  # fmt: skip
+
+    def create(self) -> None:
+        subprocess.run(
+            [*self.run_as, str(self.bin / "initdb"), "-D", str(self.dir / "data"),
+             "-U", "postgres", "--auth=trust", "-E", "UTF8"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        self.start()
+        subprocess.run(
+            [*self.run_as, str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port),
+             "-U", "postgres", "portal"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+
+    def start(self) -> None:
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir} -c fsync=off"
+        self._ctl("-l", str(self.dir / "log"), "-w", "-o", options, "start")
+
+    def stop(self) -> None:
+        self._ctl("-m", "fast", "-w", "stop")
+
+    def destroy(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/portal"
+
+
+def production_env(database_url: str, **extra: str) -> dict:
+    return local_production_env(database_url, DJANGO_LOG_LEVEL="WARNING", **extra)
+
+
+def manage(env: dict, *args: str) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+class Gunicorn:
+    def __init__(self, env: dict, workers: int = 2):
+        self.port = free_port()
+        self.env = {
+            **env,
+            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+            "GUNICORN_WORKERS": str(workers),
+            "GUNICORN_MAX_REQUESTS": "0",
+        }
+        self.log = tempfile.NamedTemporaryFile(prefix="ops-gunicorn.", suffix=".log")  # noqa: SIM115
+
+    def __enter__(self):
+        self.process = subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "oschatzerland.wsgi"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.output()
+            try:
+                if get(self.port, "/healthz")[0] == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError("gunicorn did not start:\n" + self.output())
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self.log.close()
+
+    def output(self) -> str:
+        self.log.flush()
+        return Path(self.log.name).read_text(errors="replace")
+
+
+def get(port: int, path: str, headers: dict | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+class FormParser(html.parser.HTMLParser):
+    """The fields a browser would submit with each form of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[dict[str, str]] = []
+        self._textarea = None
+        self._select = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.forms.append({})
+        if not self.forms or ("name" not in a and tag != "option"):
+            return
+        fields = self.forms[-1]
+        if tag == "input":
+            kind = a.get("type", "text")
+            if kind in ("submit", "button", "file", "image", "reset"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                return
+            fields[a["name"]] = a.get("value") or ("on" if kind == "checkbox" else "")
+        elif tag == "textarea":
+            self._textarea = a["name"]
+            fields[a["name"]] = ""
+        elif tag == "select":
+            self._select = a["name"]
+        elif tag == "option" and self._select and "selected" in a:
+            fields[self._select] = a.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self._textarea:
+            # Browsers drop the newline that Django writes after <textarea>.
+            value = self.forms[-1][self._textarea]
+            self.forms[-1][self._textarea] = value[1:] if value.startswith("\n") else value
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.forms[-1][self._textarea] += data
+
+
+def form_fields(page: str) -> dict:
+    """The fields of the page's largest form (the admin's logout form comes first)."""
+    parser = FormParser()
+    parser.feed(page)
+    return dict(max(parser.forms, key=len))
