@@ -288,3 +288,9 @@ LOGGING = {
 
 # Messages travel in a cookie, so rendering a page never touches the session.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+
+# --- Survey results -----------------------------------------------------------------------
+# Groups with fewer responses than this are never shown on their own in result breakdowns.
+SURVEY_MIN_GROUP_SIZE = env_int("SURVEY_MIN_GROUP_SIZE", 5)
+# Computed results are cached until a response arrives or coding changes; this is a ceiling.
+SURVEY_RESULTS_CACHE_SECONDS = env_int("SURVEY_RESULTS_CACHE_SECONDS", 60 * 60 * 24)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("admin/", admin.site.urls),
+    path("befragungen/", include("survey.urls")),
     path("", include("portal.urls")),
 ]
 

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class SurveyConfig(AppConfig):
     name = "survey"
     verbose_name = _("Surveys")
+
+    def ready(self):
+        # The analysts' admin (results, coding, quotes) sits beside the builder's admin.
+        from survey import admin_results  # noqa: F401 (registers the admin classes)
