@@ -271,8 +271,9 @@ class FreeTextAnswerAdmin(admin.ModelAdmin):
         pass
 
     def _theme(self, request):
-        form = self.action_form(request.POST)
-        theme = form.cleaned_data.get("theme") if form.is_valid() else None
+        # The action bar's own form validates the action only; read the theme ourselves.
+        value = request.POST.get("theme", "")
+        theme = Theme.objects.filter(pk=value).first() if value.isdigit() else None
         if theme is None:
             self.message_user(request, _("Choose a theme first."), messages.WARNING)
         return theme

@@ -65,9 +65,7 @@ def build_survey(status=SurveyStatus.CLOSED):
         position=1,
     )
     residence = [
-        Option.objects.create(
-            question=f1, label=m.name, value=i, position=i, municipality=m
-        )
+        Option.objects.create(question=f1, label=m.name, value=i, position=i, municipality=m)
         for i, m in enumerate(places, start=1)
     ]
     f3 = QuestionFactory(
