@@ -68,7 +68,7 @@ def test_unpublish_closes_the_survey_again(published, staff):
 
 
 def test_answer_themes_set_replaces_the_themes_and_refreshes_results(counted):
-    t1, t2 = counted.themes
+    _t1, t2 = counted.themes
     survey_results(survey=counted.survey)  # cached now
 
     answer_themes_set(answer=counted.texts[0], themes=[t2])
@@ -85,7 +85,7 @@ def test_answer_themes_set_refuses_a_theme_of_another_question(counted):
 
 
 def test_bulk_coding_adds_a_theme_only_to_answers_of_its_question(counted):
-    t1, t2 = counted.themes
+    _t1, t2 = counted.themes
 
     coded = answers_theme_add(answers=Answer.objects.all(), theme=t2)
 
