@@ -6,6 +6,10 @@ prefetched per chunk, so memory stays flat however many responses there are.
 
 CSV dialect: UTF-8 with byte-order mark and ``;`` as separator, which is what Excel in a
 German locale opens correctly with umlauts; numbers are plain integers.
+
+Free texts come from the public: in the CSV a text starting with ``= + - @`` gets a leading
+apostrophe so that spreadsheet programs do not run it as a formula (CSV injection); in the
+XLSX such cells are written as plain strings, and characters XML cannot hold are dropped.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from survey.models import Answer, Channel, Question, QuestionKind, Response, Survey
+from survey.models import Answer, Question, QuestionKind, Response, Survey
 from survey.results import SurveyResults
 
 CHUNK_SIZE = 2000
@@ -167,6 +171,16 @@ def _cell(column: ExportColumn, answers: list[Answer], option_values, is_multipl
     return ""
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_safe(row: list) -> list:
+    return [
+        "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+        for value in row
+    ]
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -179,7 +193,7 @@ def responses_csv(*, survey: Survey) -> Iterator[str]:
     yield BOM + writer.writerow([c.code for c in columns])
     yield writer.writerow([c.label for c in columns])
     for row in response_rows(survey=survey, columns=columns):
-        yield writer.writerow(row)
+        yield writer.writerow(_csv_safe(row))
 
 
 def codebook_rows(*, columns: list[ExportColumn]) -> Iterator[list[str]]:
@@ -202,14 +216,22 @@ def responses_xlsx(*, survey: Survey):
     Returns an open temporary file positioned at its start; the caller streams it out.
     """
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     columns = export_columns(survey=survey)
     workbook = Workbook(write_only=True)
     data = workbook.create_sheet(_("Responses"))
+
+    def text_cell(value: str):
+        cell = WriteOnlyCell(data, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        cell.data_type = "s"  # never a formula, whatever the text starts with
+        return cell
+
     data.append([c.code for c in columns])
     data.append([c.label for c in columns])
     for row in response_rows(survey=survey, columns=columns):
-        data.append(row)
+        data.append([text_cell(v) if isinstance(v, str) and v else v for v in row])
     codebook = workbook.create_sheet(_("Codebook"))
     for row in codebook_rows(columns=columns):
         codebook.append(row)
@@ -278,7 +300,3 @@ def results_csv(*, results: SurveyResults) -> Iterator[str]:
                             mean.n,
                         ]
                     )
-
-
-def channel_label(value: str) -> str:
-    return str(Channel(value).label)

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from survey.models import Answer
 from tests.factories import ResponseFactory
 from tests.survey_results.conftest import OTHER_SECRETS, SECRETS
 
@@ -173,3 +174,18 @@ def test_monitoring_query_count_is_constant(
     with django_assert_num_queries(8):
         response = client.get(_url(counted.survey, "survey:monitoring"))
     assert "Bisher 40 Antwortbögen." in response.content.decode()
+
+
+def test_exports_defuse_formulas_and_odd_characters(client, counted, django_user_model):
+    Answer.objects.filter(pk=counted.texts[0].pk).update(text="=HYPERLINK(1)\x0b")
+    client.force_login(_user(django_user_model, "a", "export_responses"))
+
+    rows = _csv_rows(client.get(_url(counted.survey, "survey:export_csv")))
+    response = client.get(_url(counted.survey, "survey:export_xlsx"))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+
+    column = rows[0].index("F6")
+    assert rows[2][column] == "'=HYPERLINK(1)\x0b"
+    cell = workbook["Antworten"].cell(row=3, column=column + 1)
+    assert cell.value == "=HYPERLINK(1)"
+    assert cell.data_type == "s"
