@@ -117,3 +117,16 @@ def test_text_question_page_lists_themes_and_uncoded_count(admin, counted):
 
     page = admin.get(reverse("admin:survey_textquestion_change", args=[counted.f6.pk]))
     assert "Verkehr" in page.content.decode()
+
+
+def test_admin_pages_of_the_analysts_render(admin, counted):
+    quote = Quote.objects.create(question=counted.f6, answer=counted.texts[0], text="Gekürzt")
+    for url in [
+        reverse("admin:survey_resultspublication_add"),
+        reverse("admin:survey_resultspublication_changelist"),
+        reverse("admin:survey_quote_changelist"),
+        reverse("admin:survey_quote_change", args=[quote.pk]),
+        reverse("admin:survey_freetextanswer_changelist") + "?coded=yes",
+        reverse("admin:survey_textquestion_changelist"),
+    ]:
+        assert admin.get(url).status_code == 200, url

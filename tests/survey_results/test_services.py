@@ -14,6 +14,7 @@ from survey.models import (
     Quote,
     Response,
     ResultsPublication,
+    Survey,
     SurveyStatus,
     Theme,
 )
@@ -182,3 +183,13 @@ def test_municipality_tag_shows_participation_per_1000(published):
 
     assert "haben 6 Menschen aus Ahausen teilgenommen (6,0 je 1.000 Einwohner)" in html
     assert "/befragungen/testland/ergebnisse/?nach=F1" in html
+
+
+def test_bench_command_seeds_times_and_cleans_up():
+    out = io.StringIO()
+
+    call_command("bench_results", "--responses", "40", "--repeat", "1", stdout=out)
+
+    assert "40 responses with" in out.getvalue()
+    assert out.getvalue().count("uncached median") == 4
+    assert not Survey.objects.filter(slug="bench-ergebnisse").exists()

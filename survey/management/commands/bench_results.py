@@ -35,17 +35,25 @@ class Command(BaseCommand):
         parser.add_argument("--responses", type=int, default=100_000)
         parser.add_argument("--repeat", type=int, default=3)
         parser.add_argument("--keep", action="store_true", help="Keep the benchmark survey.")
+        parser.add_argument(
+            "--reuse", action="store_true", help="Time a survey kept from an earlier run."
+        )
 
-    def handle(self, *args, responses, repeat, keep, **options):
+    def handle(self, *args, responses, repeat, keep, reuse, **options):
         if connection.vendor != "postgresql":
             raise CommandError("The benchmark needs PostgreSQL (set DATABASE_URL).")
-        self._delete()
         started = time.perf_counter()
-        survey = self._seed(responses)
+        survey = Survey.objects.filter(slug=SLUG).first() if reuse else None
+        if survey is None:
+            self._delete()
+            survey = self._seed(responses)
+            seeded = f"seeded in {time.perf_counter() - started:.1f} s"
+        else:
+            seeded = "kept from an earlier run"
+        responses = survey.responses.count()
         answers = self._answer_count(survey)
         self.stdout.write(
-            f"Seeded {responses:,} responses with {answers:,} answer rows on 15 questions "
-            f"in {time.perf_counter() - started:.1f} s."
+            f"{responses:,} responses with {answers:,} answer rows on 15 questions ({seeded})."
         )
         try:
             for breakdown in ["", "F1", "F2", "kanal"]:
