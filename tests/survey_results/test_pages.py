@@ -201,3 +201,15 @@ def test_publish_service_makes_results_public_and_logs(client, counted, analyst)
     entry = LogEntry.objects.get()
     assert entry.user == analyst
     assert "veröffentlicht" in entry.get_change_message()
+
+
+def test_results_of_a_survey_without_responses_render(client):
+    from tests.factories import QuestionFactory, SectionFactory, SurveyFactory
+
+    survey = SurveyFactory(status=SurveyStatus.PUBLISHED, slug="leer")
+    QuestionFactory(section=SectionFactory(survey=survey), text="Gibt es das?")
+
+    body = client.get(_url(survey)).content.decode()
+
+    assert "0 Menschen haben teilgenommen." in body
+    assert "Gibt es das?" in body
