@@ -293,4 +293,8 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 # Groups with fewer responses than this are never shown on their own in result breakdowns.
 SURVEY_MIN_GROUP_SIZE = env_int("SURVEY_MIN_GROUP_SIZE", 5)
 # Computed results are cached until a response arrives or coding changes; this is a ceiling.
-SURVEY_RESULTS_CACHE_SECONDS = env_int("SURVEY_RESULTS_CACHE_SECONDS", 60 * 60 * 24)
+# Invalidation reaches every worker only through a shared cache (Redis); with the per-process
+# local-memory cache other workers may show results up to this old, so keep it short there.
+SURVEY_RESULTS_CACHE_SECONDS = env_int(
+    "SURVEY_RESULTS_CACHE_SECONDS", 60 * 60 * 24 if CACHE_URL else 5 * 60
+)
