@@ -123,9 +123,12 @@ class ThemeInline(admin.TabularInline):
     fields = ["label", "position", "mentions"]
     readonly_fields = ["mentions"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(mention_count=Count("codings"))
+
     @admin.display(description=_("mentions"))
     def mentions(self, obj):
-        return obj.codings.count() if obj.pk else "–"
+        return getattr(obj, "mention_count", "–")
 
 
 class QuoteInline(admin.StackedInline):
