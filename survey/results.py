@@ -300,6 +300,13 @@ def _group_key(value) -> str:
     return NO_ANSWER if value is None else str(value)
 
 
+def _targets(column_of: dict[str, int], group) -> tuple[int, ...]:
+    """The columns a group's count goes to: always the total (0), and its own column if it
+    has one (small groups without a column count only in the total)."""
+    column = column_of.get(_group_key(group))
+    return (0, column) if column else (0,)
+
+
 def compute_results(*, survey: Survey, breakdown: str | None = None) -> SurveyResults:
     questions = list(
         Question.objects.filter(survey=survey)
@@ -357,11 +364,9 @@ def compute_results(*, survey: Survey, breakdown: str | None = None) -> SurveyRe
         .annotate(n=Count("id"))
         .order_by()
     ):
-        col = column_of.get(_group_key(row["g"]))
         key = (row["question_id"], row["option_id"], row["item_id"], row["number"])
-        counts[(0, *key)] += row["n"]
-        if col:
-            counts[(col, *key)] += row["n"]
+        for c in _targets(column_of, row["g"]):
+            counts[(c, *key)] += row["n"]
     # 3. People who answered a multiple-choice question (several answer rows each).
     several = [q.pk for q in questions if q.kind == QuestionKind.MULTIPLE]
     respondents: dict[tuple, int] = defaultdict(int)
@@ -371,8 +376,7 @@ def compute_results(*, survey: Survey, breakdown: str | None = None) -> SurveyRe
         .annotate(n=Count("response_id", distinct=True))
         .order_by()
     ):
-        col = column_of.get(_group_key(row["g"]))
-        for c in {0, col} - {None}:
+        for c in _targets(column_of, row["g"]):
             respondents[(c, row["question_id"], None)] += row["n"]
     # 4. Theme codings of free-text answers.
     text_ids = [q.pk for q in questions if q.is_text]
@@ -381,8 +385,7 @@ def compute_results(*, survey: Survey, breakdown: str | None = None) -> SurveyRe
     )
     theme_counts: dict[tuple, int] = defaultdict(int)
     for row in codings.values("g", "theme_id").annotate(n=Count("id")).order_by():
-        col = column_of.get(_group_key(row["g"]))
-        for c in {0, col} - {None}:
+        for c in _targets(column_of, row["g"]):
             theme_counts[(c, row["theme_id"])] += row["n"]
     coded: dict[tuple, int] = defaultdict(int)
     for row in (
@@ -390,8 +393,7 @@ def compute_results(*, survey: Survey, breakdown: str | None = None) -> SurveyRe
         .annotate(n=Count("answer_id", distinct=True))
         .order_by()
     ):
-        col = column_of.get(_group_key(row["g"]))
-        for c in {0, col} - {None}:
+        for c in _targets(column_of, row["g"]):
             coded[(c, row["answer__question_id"])] += row["n"]
 
     ncols = len(columns)
