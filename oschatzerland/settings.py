@@ -250,6 +250,9 @@ PUBLIC_CONTENT_MODELS = [
     "survey.Question",
     "survey.Option",
     "survey.MatrixItem",
+    # Published results show on survey, topic and municipality pages.
+    "survey.ResultsPublication",
+    "survey.Quote",
     "events.Event",
     "events.EventDocument",
     # Places left and the waiting list show on the event pages.
@@ -340,3 +343,12 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 # Registrants' personal data is deleted this many days after the event
 # (`manage.py purge_registrations`, daily cron job; see README, "Termine").
 EVENTS_REGISTRATION_RETENTION_DAYS = env_int("EVENTS_REGISTRATION_RETENTION_DAYS", 30)
+# --- Survey results -----------------------------------------------------------------------
+# Groups with fewer responses than this are never shown on their own in result breakdowns.
+SURVEY_MIN_GROUP_SIZE = env_int("SURVEY_MIN_GROUP_SIZE", 5)
+# Computed results are cached until a response arrives or coding changes; this is a ceiling.
+# Invalidation reaches every worker only through a shared cache (Redis); with the per-process
+# local-memory cache other workers may show results up to this old, so keep it short there.
+SURVEY_RESULTS_CACHE_SECONDS = env_int(
+    "SURVEY_RESULTS_CACHE_SECONDS", 60 * 60 * 24 if CACHE_URL else 5 * 60
+)

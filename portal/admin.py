@@ -5,6 +5,7 @@ import re
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -239,6 +240,8 @@ class IdeaAdmin(MunicipalityScopedAdmin):
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
+    # Websites typed without a scheme are https (Django 6's default, asked for now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "kind", "population", "population_as_of", "head_name"]
     list_filter = ["kind"]
     search_fields = ["name", "districts", "head_name"]

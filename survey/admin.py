@@ -22,6 +22,7 @@ from survey.models import (
     Response,
     Section,
     Survey,
+    SurveyStatus,
 )
 
 FROZEN = _(
@@ -94,8 +95,40 @@ class SectionInline(FrozenInlineMixin, admin.TabularInline):
     ordering = ["position", "id"]
 
 
+class SurveyAdminForm(forms.ModelForm):
+    class Meta:
+        model = Survey
+        fields = [
+            "title",
+            "slug",
+            "status",
+            "opens_at",
+            "closes_at",
+            "intro",
+            "privacy_notice",
+            "is_anonymous",
+            "access_mode",
+            "topics",
+        ]
+
+    def clean_status(self):
+        """Results are published only through the results publication (logged, with the
+        publisher's name), never by setting the status here."""
+        status = self.cleaned_data["status"]
+        previous = self.instance.status if self.instance.pk else None
+        if (status == SurveyStatus.PUBLISHED) != (previous == SurveyStatus.PUBLISHED):
+            raise forms.ValidationError(
+                _(
+                    "Results are published and taken offline under “Results publications”; "
+                    "choose another status here."
+                )
+            )
+        return status
+
+
 @admin.register(Survey)
 class SurveyAdmin(admin.ModelAdmin):
+    form = SurveyAdminForm
     list_display = [
         "title",
         "status",
@@ -137,6 +170,10 @@ class SurveyAdmin(admin.ModelAdmin):
         links = [
             (reverse("survey:print", args=[obj.slug]), _("Questionnaire for printing")),
             (reverse("survey:paper_entry", args=[obj.slug]), _("Enter paper questionnaires")),
+            (reverse("survey:monitoring", args=[obj.slug]), _("Responses over time")),
+            (reverse("survey:export_csv", args=[obj.slug]), _("All responses as CSV")),
+            (reverse("survey:export_xlsx", args=[obj.slug]), _("All responses as Excel")),
+            (reverse("survey:results", args=[obj.slug]), _("Results (preview until published)")),
         ]
         if obj.uses_codes:
             links += [

@@ -11,3 +11,5 @@ class SurveyConfig(AppConfig):
         from survey.sitemaps import SurveySitemap
 
         register_sitemap("surveys", SurveySitemap)
+        # The analysts' admin (results, coding, quotes) sits beside the builder's admin.
+        from survey import admin_results  # noqa: F401 (registers the admin classes)

@@ -408,8 +408,12 @@ def seed_mobility(stdout, *, opens_at=None, closes_at=None) -> Survey | None:
 
 
 def seed(*, stdout) -> None:
+    from survey import results_demo
+
     seed_2019(stdout)
     seed_mobility(stdout)
+    # Codes the 2019 free texts into themes, releases a few quotes and publishes the results.
+    results_demo.seed(stdout=stdout)
     stdout.write(
         "survey: Bürgerbefragungen vorhanden ("
         + ", ".join(Survey.objects.order_by("opens_at").values_list("title", flat=True))

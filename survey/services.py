@@ -23,6 +23,7 @@ from survey.models import (
     Survey,
     SurveyStatus,
 )
+from survey.results import survey_results_invalidate
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: nothing that reads or types ambiguously from paper.
 ACCESS_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -195,6 +196,9 @@ def _response_store(
         )
         for answer in answers
     )
+    # Computed results include this response from now on (after the commit, so a rolled-back
+    # response never empties a cache).
+    transaction.on_commit(lambda: survey_results_invalidate(survey.pk))
     return response
 
 

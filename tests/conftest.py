@@ -69,6 +69,7 @@ DATA_MIGRATIONS = [
     ("portal.migrations.0002_seed_municipalities_topics_pages", ["seed", "set_site"]),
     ("portal.migrations.0004_staff_groups", ["create_groups"]),
     ("survey.migrations.0002_analyst_permissions", ["grant"]),
+    ("survey.migrations.0052_analyst_results_permissions", ["grant"]),
     ("events.migrations.0002_editor_permissions", ["grant"]),
 ]
 

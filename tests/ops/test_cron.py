@@ -24,7 +24,9 @@ def cron_commands() -> list[list[str]]:
 
 
 def test_readme_lists_cron_jobs():
-    assert ["clearsessions"] in cron_commands()
+    commands = cron_commands()
+    for command in ["clearsessions", "purge_registrations", "survey_delete_raw_data"]:
+        assert [command] in commands
 
 
 @pytest.mark.parametrize("command", cron_commands(), ids=" ".join)

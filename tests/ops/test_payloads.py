@@ -1,18 +1,26 @@
 """Script and HTML payloads in every free-text field that is shown somewhere: never executed.
 
 Data-driven: a field is one entry in FIELDS (how to store the payload, where it shows up
-publicly, where in the admin). After merging, add the ideas, quotes, event registrations and
-search terms of the other apps here.
+publicly, where in the admin).
 """
 
 import html.parser
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
 
-from tests.factories import MunicipalityFactory, PageFactory, TopicFactory
+from tests.factories import (
+    EventFactory,
+    IdeaFactory,
+    MunicipalityFactory,
+    NewsArticleFactory,
+    PageFactory,
+    RegistrationFactory,
+    TopicFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +92,40 @@ FIELDS = [
         lambda o: o.get_absolute_url(),
         lambda o: reverse("admin:portal_topic_changelist"),
     ),
+    Field(
+        "news title, teaser and rich text",
+        lambda p: NewsArticleFactory(
+            title=f"Beitrag {p}"[:200], teaser=p, body=f"<p>Text</p>{p}", slug="nutzlast"
+        ),
+        lambda o: o.get_absolute_url(),
+        lambda o: reverse("admin:portal_newsarticle_changelist"),
+    ),
+    Field(
+        "approved idea with name and staff reply",
+        lambda p: IdeaFactory(
+            title=f"Idee {p}"[:200], text=p, name=f"Name {p}"[:100], reply=p, status="approved"
+        ),
+        lambda o: reverse("portal:idea_list"),
+        lambda o: reverse("admin:portal_idea_changelist"),
+    ),
+    Field(
+        "event title and description",
+        lambda p: EventFactory(title=f"Forum {p}"[:200], description=p, slug="nutzlast"),
+        lambda o: o.get_absolute_url(),
+        lambda o: reverse("admin:events_event_changelist"),
+    ),
+    Field(
+        "event registration (name and needs, admin only)",
+        lambda p: RegistrationFactory(name=f"Name {p}"[:100], accessibility_needs=p),
+        None,
+        lambda o: reverse("admin:events_registration_changelist"),
+    ),
+    Field(
+        "search term",
+        lambda p: p,
+        lambda p: "/suche/?q=" + quote(p),
+        None,
+    ),
 ]
 
 
@@ -93,11 +135,6 @@ def assert_not_live(page: str, where: str):
     assert parser.found == [], f"{where}: live markup {parser.found}"
 
 
-# The municipality admin form warns about Django 6's https default (see
-# test_admin_permissions.py); unrelated to escaping.
-@pytest.mark.filterwarnings(
-    "ignore:The default scheme will be changed:django.utils.deprecation.RemovedInDjango60Warning"
-)
 @pytest.mark.parametrize("payload", PAYLOADS)
 @pytest.mark.parametrize("field", FIELDS, ids=lambda f: f.label)
 def test_payload_is_shown_as_text_never_executed(client, admin_user, field, payload):

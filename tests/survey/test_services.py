@@ -193,7 +193,8 @@ def test_demo_seed_is_idempotent_and_realistic():
     seed(stdout=io.StringIO())
     assert Survey.objects.count() == 2
     survey = Survey.objects.get(slug=SURVEY_2019)
-    assert survey.status == SurveyStatus.CLOSED
+    assert survey.status == SurveyStatus.PUBLISHED  # results_demo publishes the results
+    assert survey.publication.published_at is not None
     assert survey.responses.count() == RESPONSES_2019
     assert set(survey.responses.values_list("channel", flat=True)) == {"online", "paper"}
     residence = Answer.objects.filter(question__survey=survey, question__code="F1")

@@ -1,0 +1,378 @@
+"""Admin for the analysts (Auswertung): publication, free-text coding, quotes.
+
+Registered from ``SurveyConfig.ready()``; the questionnaire builder's admin lives in
+``survey/admin.py``. Actions and saves go through ``survey.results_services`` so the cached
+results are invalidated.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from survey import results_services
+from survey.models import (
+    TEXT_KINDS,
+    AnswerTheme,
+    FreeTextAnswer,
+    Question,
+    Quote,
+    ResultsPublication,
+    TextQuestion,
+    Theme,
+)
+from survey.results import survey_results_invalidate
+from survey.results_forms import AnswerCodingForm, ThemeActionForm
+
+
+@admin.register(ResultsPublication)
+class ResultsPublicationAdmin(admin.ModelAdmin):
+    list_display = [
+        "survey",
+        "survey_status",
+        "published_at",
+        "publisher_name",
+        "data_as_of",
+        "delete_raw_after",
+        "raw_deleted_at",
+    ]
+    list_filter = ["survey__status"]
+    search_fields = ["survey__title"]
+    fields = [
+        "survey",
+        "links",
+        "publisher_name",
+        "data_as_of",
+        "hidden_questions",
+        "delete_raw_after",
+        "published_at",
+        "published_by",
+        "raw_deleted_at",
+    ]
+    readonly_fields = ["links", "published_at", "published_by", "raw_deleted_at"]
+    filter_horizontal = ["hidden_questions"]
+    actions = ["publish", "unpublish"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "survey"] if obj else fields
+
+    @admin.display(description=_("status"), ordering="survey__status")
+    def survey_status(self, obj):
+        return obj.survey.get_status_display()
+
+    @admin.display(description=_("pages"))
+    def links(self, obj):
+        if obj is None or obj.pk is None:
+            return "–"
+        slug = obj.survey.slug
+        return format_html_join(
+            " · ",
+            '<a href="{}">{}</a>',
+            [
+                (reverse("survey:results", args=[slug]), _("Results (preview)")),
+                (reverse("survey:monitoring", args=[slug]), _("Response monitoring")),
+                (reverse("survey:export_csv", args=[slug]), _("All responses as CSV")),
+                (reverse("survey:export_xlsx", args=[slug]), _("All responses as Excel")),
+                (reverse("survey:export_codebook", args=[slug]), _("Codebook as CSV")),
+            ],
+        )
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "hidden_questions":
+            object_id = request.resolver_match.kwargs.get("object_id")
+            queryset = Question.objects.none()
+            if object_id:
+                queryset = Question.objects.filter(survey__publication__pk=object_id)
+            kwargs["queryset"] = queryset.order_by("section__position", "position")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        survey_results_invalidate(form.instance.survey_id)
+
+    @admin.action(description=_("Publish the results"), permissions=["change"])
+    def publish(self, request, queryset):
+        for publication in queryset.select_related("survey"):
+            try:
+                results_services.results_publish(survey=publication.survey, user=request.user)
+            except ValidationError as error:
+                self.message_user(
+                    request, f"{publication.survey}: {' '.join(error.messages)}", messages.ERROR
+                )
+            else:
+                self.message_user(
+                    request,
+                    _("Results of “%(survey)s” are now public.") % {"survey": publication.survey},
+                    messages.SUCCESS,
+                )
+
+    @admin.action(description=_("Take the results offline"), permissions=["change"])
+    def unpublish(self, request, queryset):
+        for publication in queryset.select_related("survey"):
+            results_services.results_unpublish(survey=publication.survey, user=request.user)
+        self.message_user(request, _("The results are no longer public."), messages.SUCCESS)
+
+
+class ThemeInline(admin.TabularInline):
+    model = Theme
+    extra = 3
+    fields = ["label", "position", "mentions"]
+    readonly_fields = ["mentions"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(mention_count=Count("codings"))
+
+    @admin.display(description=_("mentions"))
+    def mentions(self, obj):
+        return getattr(obj, "mention_count", "–")
+
+
+class QuoteInline(admin.StackedInline):
+    model = Quote
+    extra = 0
+    fields = ["text", "is_released", "position"]
+
+
+@admin.register(TextQuestion)
+class TextQuestionAdmin(admin.ModelAdmin):
+    """One page per free-text question: its theme list and its quotes."""
+
+    list_display = ["code", "text", "survey", "answer_count", "uncoded_count", "answers_link"]
+    list_filter = ["survey"]
+    search_fields = ["text", "code"]
+    fields = ["survey", "code", "text", "answers_link"]
+    readonly_fields = ["survey", "code", "text", "answers_link"]
+    inlines = [ThemeInline, QuoteInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(kind__in=TEXT_KINDS)
+            .select_related("survey")
+            .annotate(
+                answer_total=Count("answers", distinct=True),
+                uncoded=Count("answers", filter=Q(answers__codings__isnull=True), distinct=True),
+            )
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("answers"), ordering="answer_total")
+    def answer_count(self, obj):
+        return obj.answer_total
+
+    @admin.display(description=_("not coded yet"), ordering="uncoded")
+    def uncoded_count(self, obj):
+        return obj.uncoded
+
+    @admin.display(description=_("code the answers"))
+    def answers_link(self, obj):
+        url = reverse("admin:survey_freetextanswer_changelist")
+        return format_html(
+            '<a href="{}?question__id__exact={}&amp;coded=no">{}</a>',
+            url,
+            obj.pk,
+            _("Uncoded answers"),
+        )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        survey_results_invalidate(form.instance.survey_id)
+
+
+class CodedFilter(admin.SimpleListFilter):
+    title = _("coding")
+    parameter_name = "coded"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("not coded yet")), ("yes", _("coded"))]
+
+    def queryset(self, request, queryset):
+        coded = Exists(AnswerTheme.objects.filter(answer=OuterRef("pk")))
+        if self.value() == "no":
+            return queryset.filter(~coded)
+        if self.value() == "yes":
+            return queryset.filter(coded)
+        return queryset
+
+
+class TextQuestionFilter(admin.SimpleListFilter):
+    title = _("question")
+    parameter_name = "question__id__exact"
+
+    def lookups(self, request, model_admin):
+        return [
+            (q.pk, f"{q.survey.title} · {q.code}")
+            for q in Question.objects.filter(kind__in=TEXT_KINDS).select_related("survey")
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(question_id=self.value())
+        return queryset
+
+
+@admin.register(FreeTextAnswer)
+class FreeTextAnswerAdmin(admin.ModelAdmin):
+    """Coding free-text answers: filter the uncoded ones, give themes one by one or in bulk."""
+
+    form = AnswerCodingForm
+    action_form = ThemeActionForm
+    actions = ["add_theme", "remove_theme", "make_quotes"]
+    list_display = ["short_text", "question_code", "theme_list"]
+    list_filter = [
+        TextQuestionFilter,
+        CodedFilter,
+        ("question__survey", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["text"]
+    list_per_page = 50
+    fields = ["question", "text", "themes"]
+    readonly_fields = ["question", "text"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(question__kind__in=TEXT_KINDS)
+            .select_related("question__survey")
+            .prefetch_related("codings__theme")
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("answer"))
+    def short_text(self, obj):
+        return obj.text if len(obj.text) <= 140 else obj.text[:139] + "…"
+
+    @admin.display(description=_("question"), ordering="question__code")
+    def question_code(self, obj):
+        return f"{obj.question.survey.title} · {obj.question.code}"
+
+    @admin.display(description=_("themes"))
+    def theme_list(self, obj):
+        return ", ".join(coding.theme.label for coding in obj.codings.all()) or "–"
+
+    def save_model(self, request, obj, form, change):
+        # The answer itself is never changed here; only its themes.
+        results_services.answer_themes_set(answer=obj, themes=form.cleaned_data["themes"])
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
+    def _theme(self, request):
+        # The action bar's own form validates the action only; read the theme ourselves.
+        value = request.POST.get("theme", "")
+        theme = Theme.objects.filter(pk=value).first() if value.isdigit() else None
+        if theme is None:
+            self.message_user(request, _("Choose a theme first."), messages.WARNING)
+        return theme
+
+    @admin.action(description=_("Add the chosen theme"), permissions=["change"])
+    def add_theme(self, request, queryset):
+        theme = self._theme(request)
+        if theme is None:
+            return
+        count = results_services.answers_theme_add(answers=queryset, theme=theme)
+        skipped = queryset.count() - count
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d answer coded as “%(theme)s”.",
+                "%(count)d answers coded as “%(theme)s”.",
+                count,
+            )
+            % {"count": count, "theme": theme.label},
+            messages.SUCCESS,
+        )
+        if skipped:
+            self.message_user(
+                request,
+                _("Answers to other questions were left unchanged."),
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Remove the chosen theme"), permissions=["change"])
+    def remove_theme(self, request, queryset):
+        theme = self._theme(request)
+        if theme is None:
+            return
+        results_services.answers_theme_remove(answers=queryset, theme=theme)
+        self.message_user(request, _("Theme removed."), messages.SUCCESS)
+
+    @admin.action(description=_("Propose as quotes (not yet released)"), permissions=["change"])
+    def make_quotes(self, request, queryset):
+        created = 0
+        for answer in queryset.select_related("question"):
+            try:
+                results_services.quote_create(answer=answer)
+            except ValidationError:
+                continue
+            created += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d quote drafted: shorten and anonymise it, then release it.",
+                "%(count)d quotes drafted: shorten and anonymise them, then release them.",
+                created,
+            )
+            % {"count": created},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Quote)
+class QuoteAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "question", "is_released"]
+    list_filter = ["is_released", ("question__survey", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["text"]
+    fields = ["question", "text", "is_released", "position", "source"]
+    readonly_fields = ["question", "source"]
+    actions = ["release", "withdraw"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("question__survey", "answer")
+
+    def has_add_permission(self, request):
+        # Quotes start from an answer ("Propose as quotes" on the free-text answers).
+        return False
+
+    @admin.display(description=_("original answer (internal)"))
+    def source(self, obj):
+        return obj.answer.text if obj.answer_id else "–"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        survey_results_invalidate(obj.question.survey_id)
+
+    def delete_model(self, request, obj):
+        survey_id = obj.question.survey_id
+        super().delete_model(request, obj)
+        survey_results_invalidate(survey_id)
+
+    def delete_queryset(self, request, queryset):
+        survey_ids = set(queryset.values_list("question__survey_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for survey_id in survey_ids:
+            survey_results_invalidate(survey_id)
+
+    @admin.action(description=_("Release the selected quotes"), permissions=["change"])
+    def release(self, request, queryset):
+        results_services.quotes_release(quotes=queryset, released=True)
+
+    @admin.action(description=_("Withdraw the selected quotes"), permissions=["change"])
+    def withdraw(self, request, queryset):
+        results_services.quotes_release(quotes=queryset, released=False)

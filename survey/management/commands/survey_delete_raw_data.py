@@ -1,0 +1,32 @@
+"""Nightly clean-up (cron): delete raw free texts and paper batch details of every survey
+whose retention date has passed. Themes, counts and released quotes stay."""
+
+import datetime
+
+from django.core.management.base import BaseCommand
+
+from survey.results_services import survey_raw_data_delete, surveys_due_for_deletion
+
+
+class Command(BaseCommand):
+    help = "Delete raw free-text answers and paper batch details after each survey's date."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--today",
+            type=datetime.date.fromisoformat,
+            default=None,
+            help="Pretend today is this day (YYYY-MM-DD), for checks.",
+        )
+
+    def handle(self, *args, today=None, **options):
+        surveys = list(surveys_due_for_deletion(today=today))
+        if not surveys:
+            self.stdout.write("Keine Befragung zu bereinigen.")
+        for survey in surveys:
+            counts = survey_raw_data_delete(survey=survey)
+            self.stdout.write(
+                f"{survey.slug}: {counts['free_texts']} Freitexte, "
+                f"{counts['other_texts']} Sonstiges-Angaben und "
+                f"{counts['paper_responses']} Papierbögen bereinigt."
+            )

@@ -1,0 +1,668 @@
+"""Survey results: aggregation queries, breakdowns with small-group suppression, caching.
+
+Everything is counted by PostgreSQL (GROUP BY over answer rows, joined to the response's
+breakdown answer when a breakdown is chosen); Python only adds up the few hundred grouped
+rows. The number of queries is fixed for a survey, whatever the number of responses. The
+computed results are cached per survey, breakdown and language; ``survey_results_invalidate``
+bumps the survey's cache version (call it when a response arrives or coding changes).
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, F, FilteredRelation, Max, Prefetch, Q, QuerySet, Value
+from django.utils import formats
+from django.utils.translation import get_language, gettext, ngettext
+
+from survey.models import (
+    Answer,
+    AnswerTheme,
+    Channel,
+    Option,
+    Question,
+    QuestionKind,
+    Quote,
+    Response,
+    ResultsPublication,
+    Survey,
+)
+
+CHANNEL_BREAKDOWN = "kanal"
+TOTAL = "total"
+OTHERS = "others"
+NO_ANSWER = "none"
+BREAKDOWN_KINDS = (QuestionKind.SINGLE, QuestionKind.DROPDOWN)
+# Bumped whenever the shape of the cached results changes, so old entries are ignored.
+FORMAT_VERSION = 1
+
+
+def min_group_size() -> int:
+    return int(getattr(settings, "SURVEY_MIN_GROUP_SIZE", 5))
+
+
+def _number(value: float, digits: int = 1) -> str:
+    return formats.number_format(value, digits, use_l10n=True)
+
+
+# --- The shape of the results (plain data, so it pickles into the cache) ----------------------
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    n: int
+
+
+@dataclass
+class Cell:
+    count: int
+    base: int
+
+    @property
+    def percent(self) -> float | None:
+        return self.count * 100 / self.base if self.base else None
+
+    @property
+    def bar(self) -> str:
+        """Bar length for SVG attributes (always with a decimal point)."""
+        return f"{self.percent or 0:.1f}"
+
+
+@dataclass
+class Row:
+    label: str
+    cells: list[Cell]
+    is_other: bool = False
+    value: int | None = None
+
+
+@dataclass
+class Mean:
+    value: float | None
+    n: int
+    low: int
+    high: int
+
+    @property
+    def bar(self) -> str:
+        if self.value is None or self.high == self.low:
+            return "0"
+        return f"{(self.value - self.low) * 100 / (self.high - self.low):.1f}"
+
+
+@dataclass
+class ItemResult:
+    label: str
+    bases: list[int]
+    rows: list[Row]
+    means: list[Mean]
+
+
+@dataclass
+class QuestionResult:
+    id: int
+    code: str
+    text: str
+    kind: str
+    section_id: int
+    is_hidden: bool
+    bases: list[int]
+    rows: list[Row] = field(default_factory=list)
+    items: list[ItemResult] = field(default_factory=list)
+    means: list[Mean] = field(default_factory=list)
+    minimum: int | None = None
+    maximum: int | None = None
+    themes: list[Row] = field(default_factory=list)
+    coded: list[int] = field(default_factory=list)
+    quotes: list[str] = field(default_factory=list)
+    scale_min_label: str = ""
+    scale_max_label: str = ""
+    summary: str = ""
+
+    @property
+    def is_choice(self) -> bool:
+        return self.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.DROPDOWN)
+
+    @property
+    def is_multiple(self) -> bool:
+        return self.kind == QuestionKind.MULTIPLE
+
+    @property
+    def is_scale(self) -> bool:
+        return self.kind == QuestionKind.SCALE
+
+    @property
+    def is_matrix(self) -> bool:
+        return self.kind == QuestionKind.MATRIX
+
+    @property
+    def is_number(self) -> bool:
+        return self.kind == QuestionKind.NUMBER
+
+    @property
+    def is_text(self) -> bool:
+        return self.kind in (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT)
+
+    @property
+    def base(self) -> int:
+        return self.bases[0]
+
+
+@dataclass
+class SectionResult:
+    id: int
+    title: str
+    questions: list[QuestionResult]
+
+
+@dataclass
+class ParticipationRow:
+    label: str
+    count: int
+    percent: float | None
+    population: int | None = None
+    municipality_id: int | None = None
+
+    @property
+    def per_thousand(self) -> float | None:
+        return self.count * 1000 / self.population if self.population else None
+
+    @property
+    def bar(self) -> str:
+        return f"{self.percent or 0:.1f}"
+
+
+@dataclass
+class SurveyResults:
+    survey_id: int
+    total: int
+    breakdown: str | None
+    breakdown_label: str
+    columns: list[Column]
+    merged_groups: list[str]
+    suppressed: bool
+    by_channel: list[ParticipationRow]
+    by_municipality: list[ParticipationRow]
+    municipality_question_id: int | None
+    sections: list[SectionResult]
+    last_response_on: datetime.date | None
+    min_group_size: int
+    breakdown_choices: list[tuple[str, str]]
+
+    @property
+    def has_breakdown(self) -> bool:
+        return len(self.columns) > 1
+
+    def public_sections(self) -> list[SectionResult]:
+        sections = []
+        for section in self.sections:
+            questions = [q for q in section.questions if not q.is_hidden]
+            if questions:
+                sections.append(SectionResult(section.id, section.title, questions))
+        return sections
+
+    def question(self, question_id: int) -> QuestionResult | None:
+        for section in self.sections:
+            for result in section.questions:
+                if result.id == question_id:
+                    return result
+        return None
+
+
+# --- Breakdown dimensions --------------------------------------------------------------------
+
+
+def breakdown_questions(questions) -> list[Question]:
+    return [q for q in questions if q.is_breakdown and q.kind in BREAKDOWN_KINDS]
+
+
+def _breakdown_choices(questions) -> list[tuple[str, str]]:
+    """The dimensions visitors can break the results down by: (GET value, label)."""
+    choices = [(q.code, q.breakdown_label or q.text) for q in breakdown_questions(questions)]
+    return [*choices, (CHANNEL_BREAKDOWN, gettext("Channel (online or paper)"))]
+
+
+# --- Cache -----------------------------------------------------------------------------------
+
+
+def _version_key(survey_id: int) -> str:
+    return f"survey-results-version:{survey_id}"
+
+
+def survey_results_invalidate(survey_id: int) -> None:
+    """Forget the cached results of a survey (a response arrived, coding changed …)."""
+    cache.set(_version_key(survey_id), time.time_ns(), timeout=None)
+
+
+def _cache_key(survey_id: int, breakdown: str | None) -> str:
+    version = cache.get(_version_key(survey_id), 0)
+    return (
+        f"survey-results:{FORMAT_VERSION}:{survey_id}:{version}:{get_language()}:{breakdown or ''}"
+    )
+
+
+def _allowed_breakdowns(survey: Survey) -> set[str]:
+    key = f"survey-results-breakdowns:{survey.pk}:{cache.get(_version_key(survey.pk), 0)}"
+    allowed = cache.get(key)
+    if allowed is None:
+        allowed = {
+            *Question.objects.filter(
+                survey=survey, is_breakdown=True, kind__in=BREAKDOWN_KINDS
+            ).values_list("code", flat=True),
+            CHANNEL_BREAKDOWN,
+        }
+        cache.set(key, allowed, timeout=settings.SURVEY_RESULTS_CACHE_SECONDS)
+    return allowed
+
+
+def survey_results(*, survey: Survey, breakdown: str | None = None) -> SurveyResults:
+    """The results of a survey, optionally broken down by a question code or the channel.
+
+    Hidden questions are included but flagged; pages for the public use
+    ``public_sections()``. An unknown breakdown is ignored.
+    """
+    if breakdown and breakdown not in _allowed_breakdowns(survey):
+        # Unknown values never reach the cache key: no cache flooding, no odd characters.
+        breakdown = None
+    key = _cache_key(survey.pk, breakdown)
+    results = cache.get(key)
+    if results is None:
+        results = compute_results(survey=survey, breakdown=breakdown)
+        cache.set(key, results, timeout=settings.SURVEY_RESULTS_CACHE_SECONDS)
+    return results
+
+
+# --- Computation -----------------------------------------------------------------------------
+
+
+def _grouped(queryset: QuerySet, breakdown, path: str) -> QuerySet:
+    """Annotate ``g``: the group of the row's response (option id, channel or a constant)."""
+    prefix = f"{path}__" if path else ""
+    if isinstance(breakdown, Question):
+        return queryset.annotate(
+            breakdown_answer=FilteredRelation(
+                f"{prefix}answers", condition=Q(**{f"{prefix}answers__question": breakdown})
+            )
+        ).annotate(g=F("breakdown_answer__option_id"))
+    if breakdown == CHANNEL_BREAKDOWN:
+        return queryset.annotate(g=F(f"{prefix}channel"))
+    return queryset.annotate(g=Value(TOTAL))
+
+
+def _group_key(value) -> str:
+    return NO_ANSWER if value is None else str(value)
+
+
+def _targets(column_of: dict[str, int], group) -> tuple[int, ...]:
+    """The columns a group's count goes to: always the total (0), and its own column if it
+    has one (small groups without a column count only in the total)."""
+    column = column_of.get(_group_key(group))
+    return (0, column) if column else (0,)
+
+
+def compute_results(*, survey: Survey, breakdown: str | None = None) -> SurveyResults:
+    questions = list(
+        Question.objects.filter(survey=survey)
+        .select_related("section")
+        .prefetch_related(
+            Prefetch("options", queryset=Option.objects.select_related("municipality")),
+            "items",
+            "themes",
+            Prefetch("quotes", queryset=Quote.objects.filter(is_released=True)),
+        )
+        .order_by("section__position", "section_id", "position", "id")
+    )
+    hidden = set(
+        ResultsPublication.hidden_questions.through.objects.filter(
+            resultspublication__survey=survey
+        ).values_list("question_id", flat=True)
+    )
+    dimension: Question | str | None = None
+    breakdown_label = ""
+    if breakdown == CHANNEL_BREAKDOWN:
+        dimension = CHANNEL_BREAKDOWN
+        breakdown_label = gettext("Channel (online or paper)")
+    else:
+        for question in breakdown_questions(questions):
+            if question.code == breakdown:
+                dimension = question
+                breakdown_label = question.breakdown_label or question.text
+    if dimension is None:
+        breakdown = None
+
+    # 1. Group sizes and channels.
+    sizes: dict[str, int] = defaultdict(int)
+    channels: dict[str, int] = defaultdict(int)
+    last_day = None
+    responses = _grouped(Response.objects.filter(survey=survey), dimension, "")
+    for row in (
+        responses.values("g", "channel")
+        .annotate(n=Count("id"), last=Max("submitted_on"))
+        .order_by()
+    ):
+        sizes[_group_key(row["g"])] += row["n"]
+        channels[row["channel"]] += row["n"]
+        if row["last"] and (last_day is None or row["last"] > last_day):
+            last_day = row["last"]
+    total = sum(sizes.values())
+
+    columns, column_of, merged, suppressed = _columns(dimension, sizes, total, questions)
+
+    question_ids = [q.pk for q in questions]
+    answers = _grouped(Answer.objects.filter(question_id__in=question_ids), dimension, "response")
+    # 2. Every option, matrix cell, scale value and number, counted per group.
+    counts: dict[tuple, int] = defaultdict(int)
+    for row in (
+        answers.values("g", "question_id", "option_id", "item_id", "number")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        key = (row["question_id"], row["option_id"], row["item_id"], row["number"])
+        for c in _targets(column_of, row["g"]):
+            counts[(c, *key)] += row["n"]
+    # 3. People who answered a multiple-choice question (several answer rows each).
+    several = [q.pk for q in questions if q.kind == QuestionKind.MULTIPLE]
+    respondents: dict[tuple, int] = defaultdict(int)
+    for row in (
+        answers.filter(question_id__in=several)
+        .values("g", "question_id")
+        .annotate(n=Count("response_id", distinct=True))
+        .order_by()
+    ):
+        for c in _targets(column_of, row["g"]):
+            respondents[(c, row["question_id"], None)] += row["n"]
+    # 4. Theme codings of free-text answers.
+    text_ids = [q.pk for q in questions if q.is_text]
+    codings = _grouped(
+        AnswerTheme.objects.filter(answer__question_id__in=text_ids), dimension, "answer__response"
+    )
+    theme_counts: dict[tuple, int] = defaultdict(int)
+    for row in codings.values("g", "theme_id").annotate(n=Count("id")).order_by():
+        for c in _targets(column_of, row["g"]):
+            theme_counts[(c, row["theme_id"])] += row["n"]
+    coded: dict[tuple, int] = defaultdict(int)
+    for row in (
+        codings.values("g", "answer__question_id")
+        .annotate(n=Count("answer_id", distinct=True))
+        .order_by()
+    ):
+        for c in _targets(column_of, row["g"]):
+            coded[(c, row["answer__question_id"])] += row["n"]
+
+    ncols = len(columns)
+    sections: dict[int, SectionResult] = {}
+    municipality_question = None
+    for question in questions:
+        result = _question_result(question, ncols, counts, respondents, theme_counts, coded)
+        result.is_hidden = question.pk in hidden
+        section = sections.setdefault(
+            question.section_id, SectionResult(question.section_id, question.section.title, [])
+        )
+        section.questions.append(result)
+        if municipality_question is None and any(o.municipality for o in question.options.all()):
+            municipality_question = question
+
+    by_municipality = []
+    if municipality_question is not None:
+        for option in municipality_question.options.all():
+            count = counts.get((0, municipality_question.pk, option.pk, None, None), 0)
+            by_municipality.append(
+                ParticipationRow(
+                    option.label,
+                    count,
+                    count * 100 / total if total else None,
+                    option.municipality.population if option.municipality else None,
+                    option.municipality_id,
+                )
+            )
+    by_channel = [
+        ParticipationRow(str(label), channels.get(value, 0), _share(channels.get(value, 0), total))
+        for value, label in Channel.choices
+    ]
+    return SurveyResults(
+        survey_id=survey.pk,
+        total=total,
+        breakdown=breakdown,
+        breakdown_label=breakdown_label,
+        columns=columns,
+        merged_groups=merged,
+        suppressed=suppressed,
+        by_channel=by_channel,
+        by_municipality=by_municipality,
+        municipality_question_id=municipality_question.pk if municipality_question else None,
+        sections=list(sections.values()),
+        last_response_on=last_day,
+        min_group_size=min_group_size(),
+        breakdown_choices=_breakdown_choices(questions),
+    )
+
+
+def _share(count: int, total: int) -> float | None:
+    return count * 100 / total if total else None
+
+
+def _columns(dimension, sizes: dict[str, int], total: int, questions):
+    """Columns of a breakdown: the total, every group large enough, and "others".
+
+    Groups below the threshold (and people who did not answer the breakdown question) are
+    merged into "others". If "others" itself stays below the threshold, the smallest shown
+    groups join it until it is large enough, so no small group can be worked out by
+    subtracting the shown groups from the total.
+    """
+    columns = [Column(TOTAL, gettext("All"), total)]
+    column_of: dict[str, int] = {}
+    if dimension is None:
+        return columns, {TOTAL: 0}, [], False
+    if isinstance(dimension, Question):
+        groups = [(str(o.pk), o.label) for o in dimension.options.all()]
+    else:
+        groups = [(value, str(label)) for value, label in Channel.choices]
+    groups.append((NO_ANSWER, gettext("no answer")))
+    threshold = min_group_size()
+    shown = [(k, label) for k, label in groups if k != NO_ANSWER and sizes.get(k, 0) >= threshold]
+    rest = [(k, label) for k, label in groups if (k, label) not in shown and sizes.get(k, 0)]
+    while shown and 0 < sum(sizes.get(k, 0) for k, _ in rest) < threshold:
+        smallest = min(shown, key=lambda group: sizes.get(group[0], 0))
+        shown.remove(smallest)
+        rest.append(smallest)
+    rest_size = sum(sizes.get(k, 0) for k, _ in rest)
+    suppressed = False
+    if not shown:
+        # Nothing can be shown on its own: no breakdown at all.
+        return columns, {TOTAL: 0}, [label for _, label in rest], bool(rest)
+    for key, label in shown:
+        column_of[key] = len(columns)
+        columns.append(Column(key, label, sizes.get(key, 0)))
+    if rest_size >= threshold:
+        for key, _ in rest:
+            column_of[key] = len(columns)
+        columns.append(Column(OTHERS, gettext("Others"), rest_size))
+    elif rest_size:
+        suppressed = True
+    return columns, column_of, [label for _, label in rest], suppressed
+
+
+def _question_result(question, ncols, counts, respondents, theme_counts, coded) -> QuestionResult:
+    qid = question.pk
+    result = QuestionResult(
+        id=qid,
+        code=question.code,
+        text=question.text,
+        kind=question.kind,
+        section_id=question.section_id,
+        is_hidden=False,
+        bases=[0] * ncols,
+        scale_min_label=question.scale_min_label,
+        scale_max_label=question.scale_max_label,
+    )
+    cols = range(ncols)
+
+    def cells(key: tuple, bases: list[int]) -> list[Cell]:
+        return [Cell(counts.get((c, qid, *key), 0), bases[c]) for c in cols]
+
+    if question.is_choice:
+        options = list(question.options.all())
+        if question.kind == QuestionKind.MULTIPLE:
+            result.bases = [respondents.get((c, qid, None), 0) for c in cols]
+        else:
+            result.bases = [
+                sum(counts.get((c, qid, o.pk, None, None), 0) for o in options) for c in cols
+            ]
+        result.rows = [
+            Row(
+                option.label,
+                [
+                    Cell(counts.get((c, qid, option.pk, None, None), 0), result.bases[c])
+                    for c in cols
+                ],
+                is_other=option.is_other,
+            )
+            for option in options
+        ]
+        if result.rows and result.base:
+            top = max(result.rows, key=lambda row: row.cells[0].count)
+            result.summary = gettext("Most frequent answer: “%(label)s” (%(percent)s %%).") % {
+                "label": top.label,
+                "percent": _number(top.cells[0].percent),
+            }
+    elif question.kind == QuestionKind.SCALE:
+        values = question.scale_values
+        result.bases = [sum(counts.get((c, qid, None, None, v), 0) for v in values) for c in cols]
+        result.rows = [
+            Row(
+                str(v),
+                [Cell(counts.get((c, qid, None, None, v), 0), result.bases[c]) for c in cols],
+                value=v,
+            )
+            for v in values
+        ]
+        result.rows[0].label = _scale_label(values[0], question.scale_min_label)
+        result.rows[-1].label = _scale_label(values[-1], question.scale_max_label)
+        result.means = [_mean(counts, (c, qid, None), values) for c in cols]
+        result.summary = _scale_summary(question, result.means[0])
+    elif question.kind == QuestionKind.MATRIX:
+        values = question.scale_values
+        for item in question.items.all():
+            bases = [sum(counts.get((c, qid, None, item.pk, v), 0) for v in values) for c in cols]
+            result.items.append(
+                ItemResult(
+                    item.label,
+                    bases,
+                    [
+                        Row(
+                            _scale_label(v, _end_label(question, v)),
+                            [
+                                Cell(counts.get((c, qid, None, item.pk, v), 0), bases[c])
+                                for c in cols
+                            ],
+                            value=v,
+                        )
+                        for v in values
+                    ],
+                    [_mean(counts, (c, qid, item.pk), values) for c in cols],
+                )
+            )
+        result.bases = [max((i.bases[c] for i in result.items), default=0) for c in cols]
+        rated = [item for item in result.items if item.means[0].value is not None]
+        if rated:
+            best = max(rated, key=lambda item: item.means[0].value)
+            result.summary = gettext(
+                "Rated highest: “%(label)s” (mean %(mean)s on a scale from %(low)s to %(high)s)."
+            ) % {
+                "label": best.label,
+                "mean": _number(best.means[0].value),
+                "low": question.scale_min,
+                "high": question.scale_max,
+            }
+    elif question.kind == QuestionKind.NUMBER:
+        numbers = {
+            key[4]: n
+            for key, n in counts.items()
+            if key[1] == qid and key[0] == 0 and key[4] is not None
+        }
+        values = sorted(numbers)
+        result.bases = [
+            sum(n for key, n in counts.items() if key[0] == c and key[1] == qid) for c in cols
+        ]
+        result.means = [_mean(counts, (c, qid, None), values) for c in cols]
+        if values:
+            result.minimum, result.maximum = values[0], values[-1]
+            result.summary = gettext("On average %(mean)s (from %(minimum)s to %(maximum)s).") % {
+                "mean": _number(result.means[0].value),
+                "minimum": result.minimum,
+                "maximum": result.maximum,
+            }
+    else:
+        result.bases = [counts.get((c, qid, None, None, None), 0) for c in cols]
+        result.coded = [coded.get((c, qid), 0) for c in cols]
+        result.themes = [
+            Row(
+                theme.label,
+                [Cell(theme_counts.get((c, theme.pk), 0), result.bases[c]) for c in cols],
+            )
+            for theme in question.themes.all()
+        ]
+        result.themes.sort(key=lambda row: -row.cells[0].count)
+        result.quotes = [quote.text for quote in question.quotes.all()]
+        if result.themes and result.themes[0].cells[0].count:
+            top = result.themes[0]
+            result.summary = ngettext(
+                "Mentioned most often: “%(label)s” (%(count)s mention).",
+                "Mentioned most often: “%(label)s” (%(count)s mentions).",
+                top.cells[0].count,
+            ) % {"label": top.label, "count": top.cells[0].count}
+    return result
+
+
+def _scale_label(value: int, label: str) -> str:
+    return f"{value} – {label}" if label else str(value)
+
+
+def _end_label(question, value: int) -> str:
+    if value == question.scale_min:
+        return question.scale_min_label
+    if value == question.scale_max:
+        return question.scale_max_label
+    return ""
+
+
+def _mean(counts, prefix: tuple, values) -> Mean:
+    col, qid, item = prefix
+    n = 0
+    weighted = 0
+    for v in values:
+        count = counts.get((col, qid, None, item, v), 0)
+        n += count
+        weighted += count * v
+    low, high = (values[0], values[-1]) if values else (0, 0)
+    return Mean(weighted / n if n else None, n, low, high)
+
+
+def _scale_summary(question, mean: Mean) -> str:
+    if mean.value is None:
+        return ""
+    return gettext("Mean %(mean)s on a scale from %(low)s to %(high)s.") % {
+        "mean": _number(mean.value),
+        "low": _scale_label(question.scale_min, question.scale_min_label),
+        "high": _scale_label(question.scale_max, question.scale_max_label),
+    }
+
+
+# --- Smaller reads ---------------------------------------------------------------------------
+
+
+def publication_for(*, survey: Survey) -> ResultsPublication | None:
+    return ResultsPublication.objects.filter(survey=survey).select_related("published_by").first()
+
+
+def results_are_public(*, survey: Survey) -> bool:
+    from survey.models import SurveyStatus
+
+    return survey.status == SurveyStatus.PUBLISHED

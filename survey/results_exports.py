@@ -1,0 +1,302 @@
+"""Exports: all responses for staff (CSV and XLSX, streamed) and the public aggregated CSV.
+
+Raw exports have one row per response and one column per question, matrix item and
+multiple-choice option. Responses are read with ``iterator(chunk_size=…)`` and their answers
+prefetched per chunk, so memory stays flat however many responses there are.
+
+CSV dialect: UTF-8 with byte-order mark and ``;`` as separator, which is what Excel in a
+German locale opens correctly with umlauts; numbers are plain integers.
+
+Free texts come from the public: in the CSV a text starting with ``= + - @`` gets a leading
+apostrophe so that spreadsheet programs do not run it as a formula (CSV injection); in the
+XLSX such cells are written as plain strings, and characters XML cannot hold are dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from survey.models import Answer, Question, QuestionKind, Response, Survey
+from survey.results import SurveyResults
+
+CHUNK_SIZE = 2000
+CSV_DELIMITER = ";"
+BOM = "\ufeff"
+
+
+@dataclass
+class ExportColumn:
+    code: str
+    label: str
+    question: Question | None = None
+    kind: str = ""  # value, option, item, other, text, number
+    option_id: int | None = None
+    item_id: int | None = None
+    codes: str = ""  # codebook: what the values mean
+
+
+def export_columns(*, survey: Survey) -> list[ExportColumn]:
+    questions = list(
+        Question.objects.filter(survey=survey)
+        .select_related("section")
+        .prefetch_related("options", "items")
+        .order_by("section__position", "section_id", "position", "id")
+    )
+    columns = [
+        ExportColumn("id", _("Response number")),
+        ExportColumn("channel", _("Channel"), codes="online, paper"),
+        ExportColumn("submitted_on", _("Submitted on"), codes="YYYY-MM-DD"),
+        ExportColumn("sheet_number", _("Sheet number (paper)")),
+    ]
+    for q in questions:
+        options = list(q.options.all())
+        if q.kind == QuestionKind.MULTIPLE:
+            for o in options:
+                columns.append(
+                    ExportColumn(
+                        f"{q.code}_{o.value}",
+                        f"{q.text} – {o.label}",
+                        q,
+                        "option",
+                        option_id=o.pk,
+                        codes=_("1 = chosen, 0 = not chosen, empty = question not answered"),
+                    )
+                )
+        elif q.kind in (QuestionKind.SINGLE, QuestionKind.DROPDOWN):
+            columns.append(
+                ExportColumn(
+                    q.code,
+                    q.text,
+                    q,
+                    "value",
+                    codes="; ".join(f"{o.value} = {o.label}" for o in options),
+                )
+            )
+        elif q.kind == QuestionKind.MATRIX:
+            for position, item in enumerate(q.items.all(), start=1):
+                columns.append(
+                    ExportColumn(
+                        f"{q.code}_{position}",
+                        f"{q.text} – {item.label}",
+                        q,
+                        "item",
+                        item_id=item.pk,
+                        codes=_scale_codes(q),
+                    )
+                )
+        elif q.kind == QuestionKind.SCALE:
+            columns.append(ExportColumn(q.code, q.text, q, "number", codes=_scale_codes(q)))
+        elif q.kind == QuestionKind.NUMBER:
+            columns.append(ExportColumn(q.code, q.text, q, "number", codes=_("number")))
+        else:
+            columns.append(ExportColumn(q.code, q.text, q, "text", codes=_("free text")))
+        if any(o.is_other for o in options):
+            columns.append(
+                ExportColumn(
+                    f"{q.code}_other",
+                    f"{q.text} – {_('other, please specify')}",
+                    q,
+                    "other",
+                    codes=_("free text"),
+                )
+            )
+    return columns
+
+
+def _scale_codes(q: Question) -> str:
+    low = f"{q.scale_min} = {q.scale_min_label}" if q.scale_min_label else str(q.scale_min)
+    high = f"{q.scale_max} = {q.scale_max_label}" if q.scale_max_label else str(q.scale_max)
+    return f"{low} … {high}"
+
+
+def response_rows(*, survey: Survey, columns: list[ExportColumn]) -> Iterator[list]:
+    """One list of cell values per response, in column order; memory flat per chunk."""
+    option_values = {}
+    for column in columns:
+        if column.question is not None:
+            for option in column.question.options.all():
+                option_values[option.pk] = option.value
+    responses = (
+        Response.objects.filter(survey=survey)
+        .order_by("id")
+        .only("id", "channel", "submitted_on", "sheet_number")
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                queryset=Answer.objects.only(
+                    "id", "response_id", "question_id", "option_id", "item_id", "number", "text"
+                ).order_by("id"),
+            )
+        )
+    )
+    multiple = {c.question.pk for c in columns if c.kind == "option"}
+    for response in responses.iterator(chunk_size=CHUNK_SIZE):
+        by_question: dict[int, list[Answer]] = {}
+        for answer in response.answers.all():
+            by_question.setdefault(answer.question_id, []).append(answer)
+        row = [
+            response.pk,
+            response.channel,
+            response.submitted_on.isoformat(),
+            response.sheet_number if response.sheet_number is not None else "",
+        ]
+        for column in columns[4:]:
+            answers = by_question.get(column.question.pk, [])
+            row.append(_cell(column, answers, option_values, column.question.pk in multiple))
+        yield row
+
+
+def _cell(column: ExportColumn, answers: list[Answer], option_values, is_multiple):
+    if column.kind == "option":
+        if not answers:
+            return ""
+        return 1 if any(a.option_id == column.option_id for a in answers) else 0
+    for answer in answers:
+        if column.kind == "value" and answer.option_id:
+            return option_values.get(answer.option_id, "")
+        if column.kind == "item" and answer.item_id == column.item_id:
+            return answer.number
+        if column.kind == "number" and answer.number is not None:
+            return answer.number
+        if column.kind == "text" and answer.text:
+            return answer.text
+        if column.kind == "other" and answer.option_id and answer.text:
+            return answer.text
+    return ""
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_safe(row: list) -> list:
+    return [
+        "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+        for value in row
+    ]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def responses_csv(*, survey: Survey) -> Iterator[str]:
+    """Streamed CSV: a row of column codes, a row of labels, then one row per response."""
+    columns = export_columns(survey=survey)
+    writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER)
+    yield BOM + writer.writerow([c.code for c in columns])
+    yield writer.writerow([c.label for c in columns])
+    for row in response_rows(survey=survey, columns=columns):
+        yield writer.writerow(_csv_safe(row))
+
+
+def codebook_rows(*, columns: list[ExportColumn]) -> Iterator[list[str]]:
+    yield [_("Column"), _("Question"), _("Values")]
+    for column in columns:
+        yield [column.code, column.label, column.codes]
+
+
+def codebook_csv(*, survey: Survey) -> Iterator[str]:
+    writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER)
+    rows = codebook_rows(columns=export_columns(survey=survey))
+    yield BOM + writer.writerow(next(rows))
+    for row in rows:
+        yield writer.writerow(row)
+
+
+def responses_xlsx(*, survey: Survey):
+    """The responses as an .xlsx file (write-only mode: rows go straight to disk).
+
+    Returns an open temporary file positioned at its start; the caller streams it out.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    columns = export_columns(survey=survey)
+    workbook = Workbook(write_only=True)
+    data = workbook.create_sheet(_("Responses"))
+
+    def text_cell(value: str):
+        cell = WriteOnlyCell(data, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        cell.data_type = "s"  # never a formula, whatever the text starts with
+        return cell
+
+    data.append([c.code for c in columns])
+    data.append([c.label for c in columns])
+    for row in response_rows(survey=survey, columns=columns):
+        data.append([text_cell(v) if isinstance(v, str) and v else v for v in row])
+    codebook = workbook.create_sheet(_("Codebook"))
+    for row in codebook_rows(columns=columns):
+        codebook.append(row)
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the FileResponse that streams it)
+    workbook.save(handle)
+    handle.seek(0)
+    return handle
+
+
+def results_csv(*, results: SurveyResults) -> Iterator[str]:
+    """The public aggregated results as CSV: one row per answer category and group."""
+    writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER)
+    yield BOM + writer.writerow(
+        [
+            _("Question"),
+            _("Question text"),
+            _("Item"),
+            _("Answer"),
+            _("Group"),
+            _("Count"),
+            _("Percent"),
+            _("Base (n)"),
+        ]
+    )
+
+    def percent(cell) -> str:
+        return f"{cell.percent:.1f}".replace(".", ",") if cell.percent is not None else ""
+
+    yield writer.writerow(["", _("Participants"), "", "", _("All"), results.total, "", ""])
+    for row in results.by_channel:
+        yield writer.writerow(["", _("Participants"), "", row.label, _("All"), row.count, "", ""])
+    for section in results.public_sections():
+        for q in section.questions:
+            for column_index, column in enumerate(results.columns):
+                groups = []
+                if q.is_matrix:
+                    for item in q.items:
+                        groups += [(item.label, r) for r in item.rows]
+                else:
+                    groups = [("", r) for r in q.rows] + [("", r) for r in q.themes]
+                for item_label, r in groups:
+                    cell = r.cells[column_index]
+                    yield writer.writerow(
+                        [
+                            q.code,
+                            q.text,
+                            item_label,
+                            r.label,
+                            column.label,
+                            cell.count,
+                            percent(cell),
+                            cell.base,
+                        ]
+                    )
+                if q.is_number and q.means:
+                    mean = q.means[column_index]
+                    yield writer.writerow(
+                        [
+                            q.code,
+                            q.text,
+                            "",
+                            _("Mean"),
+                            column.label,
+                            "",
+                            f"{mean.value:.2f}".replace(".", ",") if mean.value is not None else "",
+                            mean.n,
+                        ]
+                    )

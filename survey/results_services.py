@@ -1,0 +1,190 @@
+"""Writes of the results side: publishing, free-text coding, quotes and raw-data retention.
+
+Every function that changes what the results show calls ``survey_results_invalidate``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable
+
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from survey.models import (
+    TEXT_KINDS,
+    Answer,
+    AnswerTheme,
+    Channel,
+    Quote,
+    Response,
+    ResultsPublication,
+    Survey,
+    SurveyStatus,
+    Theme,
+)
+from survey.results import survey_results_invalidate
+
+logger = logging.getLogger(__name__)
+
+# What a deleted free text is replaced with: the row (and its themes) stays so counts stay.
+DELETED_TEXT = "–"
+
+
+def _log(*, user: AbstractBaseUser | None, obj, message: str) -> None:
+    if user is None:  # demo data and commands: the standard log only
+        logger.info("%s %s", message, obj)
+        return
+    LogEntry.objects.log_actions(
+        user_id=user.pk,
+        queryset=[obj],
+        action_flag=CHANGE,
+        change_message=message,
+        single_object=True,
+    )
+
+
+@transaction.atomic
+def results_publish(
+    *,
+    survey: Survey,
+    user: AbstractBaseUser | None,
+    publisher_name: str = "",
+    data_as_of: datetime.date | None = None,
+) -> ResultsPublication:
+    """Make the results public: the survey's status becomes "results published"."""
+    if survey.status == SurveyStatus.DRAFT:
+        raise ValidationError(_("A draft survey cannot have published results."))
+    if survey.is_running():
+        raise ValidationError(_("Results can only be published once the survey has closed."))
+    publication, _created = ResultsPublication.objects.get_or_create(survey=survey)
+    publication.published_at = timezone.now()
+    publication.published_by = user
+    publication.publisher_name = (
+        publisher_name
+        or publication.publisher_name
+        or (user and (user.get_full_name() or user.get_username()))
+        or _("Cooperation management")
+    )
+    if data_as_of is not None:
+        publication.data_as_of = data_as_of
+    elif publication.data_as_of is None:
+        publication.data_as_of = timezone.localdate(survey.closes_at)
+    publication.save()
+    survey.status = SurveyStatus.PUBLISHED
+    survey.save(update_fields=["status"])
+    _log(user=user, obj=publication, message=_("Results published."))
+    survey_results_invalidate(survey.pk)
+    return publication
+
+
+@transaction.atomic
+def results_unpublish(*, survey: Survey, user: AbstractBaseUser) -> None:
+    """Take the results offline again (the survey counts as closed)."""
+    if survey.status != SurveyStatus.PUBLISHED:
+        return
+    survey.status = SurveyStatus.CLOSED
+    survey.save(update_fields=["status"])
+    publication, _created = ResultsPublication.objects.get_or_create(survey=survey)
+    publication.published_at = None
+    publication.save(update_fields=["published_at"])
+    _log(user=user, obj=publication, message=_("Results taken offline."))
+    survey_results_invalidate(survey.pk)
+
+
+def _check_themes(answer: Answer, themes: Iterable[Theme]) -> list[Theme]:
+    themes = list(themes)
+    if any(theme.question_id != answer.question_id for theme in themes):
+        raise ValidationError(_("A theme belongs to another question."))
+    return themes
+
+
+@transaction.atomic
+def answer_themes_set(*, answer: Answer, themes: Iterable[Theme]) -> None:
+    """Give a free-text answer exactly these themes."""
+    themes = _check_themes(answer, themes)
+    AnswerTheme.objects.filter(answer=answer).exclude(theme__in=themes).delete()
+    AnswerTheme.objects.bulk_create(
+        [AnswerTheme(answer=answer, theme=theme) for theme in themes], ignore_conflicts=True
+    )
+    survey_results_invalidate(answer.question.survey_id)
+
+
+@transaction.atomic
+def answers_theme_add(*, answers: QuerySet[Answer], theme: Theme) -> int:
+    """Add one theme to many answers of its question; returns how many were coded."""
+    answers = answers.filter(question_id=theme.question_id)
+    ids = list(answers.values_list("pk", flat=True))
+    AnswerTheme.objects.bulk_create(
+        [AnswerTheme(answer_id=pk, theme=theme) for pk in ids], ignore_conflicts=True
+    )
+    survey_results_invalidate(theme.question.survey_id)
+    return len(ids)
+
+
+@transaction.atomic
+def answers_theme_remove(*, answers: QuerySet[Answer], theme: Theme) -> int:
+    deleted, _detail = AnswerTheme.objects.filter(answer__in=answers, theme=theme).delete()
+    survey_results_invalidate(theme.question.survey_id)
+    return deleted
+
+
+def quote_create(*, answer: Answer) -> Quote:
+    """A draft quote from an answer's text, for staff to shorten and anonymise."""
+    if answer.question.kind not in TEXT_KINDS or answer.text in ("", DELETED_TEXT):
+        raise ValidationError(_("Only free-text answers can be quoted."))
+    return Quote.objects.create(question=answer.question, answer=answer, text=answer.text)
+
+
+@transaction.atomic
+def quotes_release(*, quotes: QuerySet[Quote], released: bool) -> int:
+    survey_ids = set(quotes.values_list("question__survey_id", flat=True))
+    changed = quotes.update(is_released=released)
+    for survey_id in survey_ids:
+        survey_results_invalidate(survey_id)
+    return changed
+
+
+@transaction.atomic
+def survey_raw_data_delete(*, survey: Survey) -> dict[str, int]:
+    """Delete raw free texts and paper batch details; themes, counts and quotes stay.
+
+    Pure free-text answers keep their row (with a dash instead of the text) so that their
+    themes and the number of people who answered stay; "other" texts are emptied.
+    """
+    texts = Answer.objects.filter(question__survey=survey, question__kind__in=TEXT_KINDS).exclude(
+        text=DELETED_TEXT
+    )
+    free_texts = texts.update(text=DELETED_TEXT)
+    other_texts = (
+        Answer.objects.filter(question__survey=survey, option__isnull=False)
+        .exclude(text="")
+        .update(text="")
+    )
+    paper = (
+        Response.objects.filter(survey=survey, channel=Channel.PAPER)
+        .filter(~Q(batch="") | Q(entered_by__isnull=False))
+        .update(batch="", entered_by=None)
+    )
+    publication, _created = ResultsPublication.objects.get_or_create(survey=survey)
+    publication.raw_deleted_at = timezone.now()
+    publication.save(update_fields=["raw_deleted_at"])
+    counts = {"free_texts": free_texts, "other_texts": other_texts, "paper_responses": paper}
+    logger.info(
+        "survey raw data deleted",
+        extra={"survey": survey.slug, **counts},
+    )
+    survey_results_invalidate(survey.pk)
+    return counts
+
+
+def surveys_due_for_deletion(*, today: datetime.date | None = None) -> QuerySet[Survey]:
+    today = today or timezone.localdate()
+    # Idempotent: a survey already cleaned up is simply found with nothing left to delete.
+    return Survey.objects.filter(publication__delete_raw_after__lt=today)

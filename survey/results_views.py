@@ -1,0 +1,181 @@
+"""Results pages: public results (and the staff preview), exports and monitoring."""
+
+from __future__ import annotations
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views import View
+from django.views.generic import TemplateView
+
+from survey import results_exports
+from survey.models import Answer, Channel, Option, Response, Survey, SurveyStatus
+from survey.results import publication_for, results_are_public, survey_results
+from survey.results_forms import BreakdownForm
+
+PREVIEW_PERMISSION = "survey.view_monitoring"
+EXPORT_PERMISSION = "survey.export_responses"
+
+
+def _can(user, permission: str) -> bool:
+    return user.is_authenticated and user.is_staff and user.has_perm(permission)
+
+
+def _survey_for_results(request, slug: str) -> tuple[Survey, bool]:
+    """The survey and whether this is a staff preview; 404 while results are not public."""
+    survey = get_object_or_404(Survey.objects.exclude(status=SurveyStatus.DRAFT), slug=slug)
+    if results_are_public(survey=survey):
+        return survey, False
+    if _can(request.user, PREVIEW_PERMISSION):
+        return survey, True
+    raise Http404
+
+
+class ResultsView(TemplateView):
+    template_name = "survey/results/results.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        survey, preview = _survey_for_results(self.request, self.kwargs["slug"])
+        breakdown = self.request.GET.get("nach", "")[:40] or None
+        results = survey_results(survey=survey, breakdown=breakdown)
+        form = BreakdownForm({"nach": results.breakdown or ""}, choices=results.breakdown_choices)
+        context.update(
+            survey=survey,
+            preview=preview,
+            publication=publication_for(survey=survey),
+            results=results,
+            sections=results.sections if preview else results.public_sections(),
+            form=form,
+        )
+        return context
+
+
+class ResultsCsvView(View):
+    """The aggregated results as open data (``;``-separated, UTF-8 with BOM)."""
+
+    def get(self, request, slug):
+        survey, _preview = _survey_for_results(request, slug)
+        results = survey_results(survey=survey, breakdown=request.GET.get("nach", "")[:40] or None)
+        response = StreamingHttpResponse(
+            results_exports.results_csv(results=results), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{survey.slug}-ergebnisse.csv"'
+        return response
+
+
+class StaffOnlyMixin:
+    """Anonymous visitors go to the admin login; staff without the permission get 403."""
+
+    permission_required = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+        if not _can(request.user, self.permission_required):
+            raise PermissionDenied
+        self.survey = get_object_or_404(Survey, slug=kwargs["slug"])
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ResponsesCsvView(StaffOnlyMixin, View):
+    permission_required = EXPORT_PERMISSION
+
+    def get(self, request, slug):
+        response = StreamingHttpResponse(
+            results_exports.responses_csv(survey=self.survey),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{slug}-antworten.csv"'
+        return response
+
+
+class CodebookCsvView(StaffOnlyMixin, View):
+    permission_required = EXPORT_PERMISSION
+
+    def get(self, request, slug):
+        response = StreamingHttpResponse(
+            results_exports.codebook_csv(survey=self.survey),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{slug}-codebuch.csv"'
+        return response
+
+
+class ResponsesXlsxView(StaffOnlyMixin, View):
+    permission_required = EXPORT_PERMISSION
+
+    def get(self, request, slug):
+        return FileResponse(
+            results_exports.responses_xlsx(survey=self.survey),
+            as_attachment=True,
+            filename=f"{slug}-antworten.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+
+class MonitoringView(StaffOnlyMixin, TemplateView):
+    """While the survey runs: responses per day and channel, per municipality vs population."""
+
+    permission_required = PREVIEW_PERMISSION
+    template_name = "survey/results/monitoring.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        survey = self.survey
+        days: dict = {}
+        for row in (
+            Response.objects.filter(survey=survey)
+            .values("submitted_on", "channel")
+            .annotate(n=Count("id"))
+            .order_by("submitted_on")
+        ):
+            day = days.setdefault(row["submitted_on"], {"day": row["submitted_on"], "total": 0})
+            day[row["channel"]] = row["n"]
+            day["total"] += row["n"]
+        per_day = list(days.values())
+        peak = max((d["total"] for d in per_day), default=0)
+        for day in per_day:
+            day["bar"] = f"{day['total'] * 100 / peak:.1f}" if peak else "0"
+        total = sum(d["total"] for d in per_day)
+        channels = [
+            {"label": label, "count": sum(d.get(value, 0) for d in per_day)}
+            for value, label in Channel.choices
+        ]
+        options = list(
+            Option.objects.filter(question__survey=survey, municipality__isnull=False)
+            .select_related("municipality")
+            .order_by("question__section__position", "question__position", "position")
+        )
+        first_question = options[0].question_id if options else None
+        options = [o for o in options if o.question_id == first_question]
+        counts = dict(
+            Answer.objects.filter(question_id=first_question, option__in=options)
+            .values_list("option_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        municipalities = []
+        for option in options:
+            count = counts.get(option.pk, 0)
+            population = option.municipality.population
+            municipalities.append(
+                {
+                    "label": option.label,
+                    "count": count,
+                    "population": population,
+                    "per_thousand": count * 1000 / population if population else None,
+                }
+            )
+        context.update(
+            survey=survey,
+            per_day=per_day,
+            total=total,
+            channels=channels,
+            municipalities=municipalities,
+            can_export=self.request.user.has_perm(EXPORT_PERMISSION),
+        )
+        return context

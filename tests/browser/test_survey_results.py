@@ -1,0 +1,36 @@
+"""The published survey results as a resident sees them, on a phone and on a desktop."""
+
+import pytest
+
+from survey.models import ResultsPublication, SurveyStatus
+from tests.browser.conftest import DESKTOP, PHONE
+from tests.survey_results.conftest import SECRETS, build_survey
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_results_page_is_accessible_and_breaks_down_without_javascript(
+    page, live_server, foreign_requests, check_accessible, viewport
+):
+    data = build_survey(status=SurveyStatus.PUBLISHED)
+    ResultsPublication.objects.create(survey=data.survey, publisher_name="Kooperationsmanagement")
+    page.set_viewport_size(viewport)
+
+    page.goto(live_server.url + "/befragungen/testland/ergebnisse/")
+
+    assert page.locator("h1").inner_text() == "Ergebnisse: Bürgerbefragung Testland"
+    assert page.get_by_text("12 Menschen haben teilgenommen.").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    check_accessible(page)
+    page.screenshot(path=f"/tmp/results-browser-{viewport['width']}.png", full_page=True)
+
+    page.get_by_label("Aufschlüsseln nach").select_option("F1")
+    page.get_by_role("button", name="Anzeigen").click()
+
+    assert page.url.endswith("?nach=F1")
+    assert page.get_by_text("Unter „Weitere“ zusammengefasst").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    check_accessible(page)
+    assert all(secret not in page.content() for secret in SECRETS)
+    assert foreign_requests == []

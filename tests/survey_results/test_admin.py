@@ -1,0 +1,132 @@
+"""The analysts' admin: publishing, coding free texts, quotes."""
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.urls import reverse
+
+from survey.models import AnswerTheme, Quote, ResultsPublication, SurveyStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin(client, django_user_model):
+    user = django_user_model.objects.create_superuser("chef", password="x")
+    client.force_login(user)
+    return client
+
+
+def test_publish_action_publishes_and_logs(admin, counted):
+    publication = ResultsPublication.objects.create(survey=counted.survey)
+
+    response = admin.post(
+        reverse("admin:survey_resultspublication_changelist"),
+        {"action": "publish", "_selected_action": [publication.pk]},
+        follow=True,
+    )
+
+    assert "sind jetzt öffentlich" in response.content.decode()
+    counted.survey.refresh_from_db()
+    assert counted.survey.status == SurveyStatus.PUBLISHED
+    assert LogEntry.objects.filter(object_id=str(publication.pk)).exists()
+
+
+def test_publication_form_offers_only_the_surveys_questions(admin, counted):
+    publication = ResultsPublication.objects.create(survey=counted.survey)
+    other = ResultsPublication.objects.create(
+        survey=type(counted.survey).objects.create(
+            title="Andere",
+            slug="andere",
+            opens_at=counted.survey.opens_at,
+            closes_at=counted.survey.closes_at,
+        )
+    )
+
+    response = admin.get(reverse("admin:survey_resultspublication_change", args=[publication.pk]))
+    field = response.context["adminform"].form.fields["hidden_questions"]
+
+    assert set(field.queryset) == set(counted.survey.questions.all())
+    assert other.pk != publication.pk
+    assert "Ergebnisse (Vorschau)" in response.content.decode()
+
+
+def test_uncoded_filter_and_bulk_coding_action(admin, counted):
+    url = reverse("admin:survey_freetextanswer_changelist")
+    _t1, t2 = counted.themes
+    uncoded = counted.texts[2]
+
+    listing = admin.get(url, {"coded": "no"})
+    assert list(listing.context["cl"].result_list) == [uncoded]
+    assert "GEHEIM-FREITEXT-GAMMA" in listing.content.decode()
+
+    response = admin.post(
+        url,
+        {"action": "add_theme", "theme": t2.pk, "_selected_action": [uncoded.pk]},
+        follow=True,
+    )
+
+    assert "1 Antwort als „Kultur“ codiert." in response.content.decode()
+    assert AnswerTheme.objects.filter(answer=uncoded, theme=t2).exists()
+
+
+def test_bulk_action_without_theme_warns(admin, counted):
+    response = admin.post(
+        reverse("admin:survey_freetextanswer_changelist"),
+        {"action": "add_theme", "theme": "", "_selected_action": [counted.texts[0].pk]},
+        follow=True,
+    )
+    assert "Bitte zuerst ein Thema wählen." in response.content.decode()
+
+
+def test_coding_one_answer_with_checkboxes(admin, counted):
+    t1, t2 = counted.themes
+    answer = counted.texts[2]
+    url = reverse("admin:survey_freetextanswer_change", args=[answer.pk])
+
+    page = admin.get(url)
+    assert set(page.context["adminform"].form.fields["themes"].queryset) == {t1, t2}
+
+    admin.post(url, {"themes": [t1.pk, t2.pk]})
+
+    assert set(answer.codings.values_list("theme", flat=True)) == {t1.pk, t2.pk}
+    answer.refresh_from_db()
+    assert answer.text == "GEHEIM-FREITEXT-GAMMA"
+
+
+def test_quotes_are_drafted_from_answers_and_released(admin, counted):
+    admin.post(
+        reverse("admin:survey_freetextanswer_changelist"),
+        {"action": "make_quotes", "_selected_action": [counted.texts[1].pk]},
+    )
+    quote = Quote.objects.get()
+    assert not quote.is_released
+
+    admin.post(
+        reverse("admin:survey_quote_changelist"),
+        {"action": "release", "_selected_action": [quote.pk]},
+    )
+
+    quote.refresh_from_db()
+    assert quote.is_released
+
+
+def test_text_question_page_lists_themes_and_uncoded_count(admin, counted):
+    listing = admin.get(reverse("admin:survey_textquestion_changelist"))
+    row = next(q for q in listing.context["cl"].result_list if q.pk == counted.f6.pk)
+    assert (row.answer_total, row.uncoded) == (3, 1)
+
+    page = admin.get(reverse("admin:survey_textquestion_change", args=[counted.f6.pk]))
+    assert "Verkehr" in page.content.decode()
+
+
+def test_admin_pages_of_the_analysts_render(admin, counted):
+    quote = Quote.objects.create(question=counted.f6, answer=counted.texts[0], text="Gekürzt")
+    for url in [
+        reverse("admin:survey_resultspublication_add"),
+        reverse("admin:survey_resultspublication_changelist"),
+        reverse("admin:survey_quote_changelist"),
+        reverse("admin:survey_quote_change", args=[quote.pk]),
+        reverse("admin:survey_freetextanswer_changelist") + "?coded=yes",
+        reverse("admin:survey_textquestion_changelist"),
+    ]:
+        assert admin.get(url).status_code == 200, url

@@ -1,0 +1,215 @@
+"""The results pages as residents and staff see them."""
+
+import csv
+import io
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from survey.models import Quote, ResultsPublication, SurveyStatus
+from survey.results_services import results_publish
+from tests.survey_results.conftest import OTHER_SECRETS, SECRETS, build_survey
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(survey, name="survey:results"):
+    return reverse(name, kwargs={"slug": survey.slug})
+
+
+@pytest.fixture
+def analyst(django_user_model):
+    user = django_user_model.objects.create_user("auswertung", password="x", is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=["view_monitoring", "export_responses"], content_type__app_label="survey"
+        )
+    )
+    return user
+
+
+@pytest.fixture
+def editor(django_user_model):
+    """Staff without any survey permission (e.g. the news desk)."""
+    return django_user_model.objects.create_user("redaktion", password="x", is_staff=True)
+
+
+def test_published_results_show_participation_questions_and_publisher(client, published):
+    ResultsPublication.objects.create(
+        survey=published.survey, publisher_name="Kooperationsmanagement"
+    )
+    published.survey.publication.published_at = published.survey.closes_at
+    published.survey.publication.save()
+
+    response = client.get(_url(published.survey))
+    body = response.content.decode()
+
+    assert response.status_code == 200
+    assert (
+        "<title>Ergebnisse: Bürgerbefragung Testland – Oschatzer Land – Collmregion</title>" in body
+    )
+    assert body.count("<h1") == 1
+    assert "12 Menschen haben teilgenommen." in body
+    assert "von Kooperationsmanagement" in body
+    assert "Stand: 1. August 2019" in body
+    assert "Ahausen" in body
+    assert "6,0" in body  # Ahausen per 1,000 inhabitants
+    assert "60,0\u00a0%" in body  # Radwege
+    assert "mehr als 100\u00a0%" in body or "mehr als 100 %" in body
+    assert "Nennungen nach Themen" in body
+    assert "Verkehr" in body
+    assert "Mittelwert" in body
+
+
+def test_unpublished_results_are_not_public(client, counted):
+    assert client.get(_url(counted.survey)).status_code == 404
+    assert client.get(_url(counted.survey, "survey:results_csv")).status_code == 404
+
+
+def test_staff_with_permission_preview_unpublished_results(client, counted, analyst, editor):
+    client.force_login(editor)
+    assert client.get(_url(counted.survey)).status_code == 404
+
+    client.force_login(analyst)
+    response = client.get(_url(counted.survey))
+
+    assert response.status_code == 200
+    assert "Vorschau" in response.content.decode()
+
+
+def test_raw_free_text_never_appears_on_public_pages(client, published):
+    for path in [
+        _url(published.survey),
+        _url(published.survey) + "?nach=F1",
+        _url(published.survey) + "?nach=kanal",
+        _url(published.survey, "survey:results_csv"),
+        _url(published.survey, "survey:results_csv") + "?nach=F1",
+    ]:
+        response = client.get(path)
+        assert response.status_code == 200
+        body = b"".join(response).decode()
+        for secret in SECRETS + OTHER_SECRETS:
+            assert secret not in body, (path, secret)
+
+
+def test_released_quote_appears_with_its_question_only_once_released(client, published):
+    quote = Quote.objects.create(
+        question=published.f6,
+        answer=published.texts[0],
+        text="Mehr Busse am Wochenende",
+        is_released=False,
+    )
+    assert "Mehr Busse am Wochenende" not in client.get(_url(published.survey)).content.decode()
+
+    from survey.results_services import quotes_release
+
+    quotes_release(quotes=Quote.objects.filter(pk=quote.pk), released=True)
+    body = client.get(_url(published.survey)).content.decode()
+
+    assert "„Mehr Busse am Wochenende“" in body
+    assert SECRETS[0] not in body
+
+
+def test_hidden_questions_are_left_out_of_public_results(client, published):
+    publication = ResultsPublication.objects.create(survey=published.survey)
+    publication.hidden_questions.add(published.f7)
+    from survey.results import survey_results_invalidate
+
+    survey_results_invalidate(published.survey.pk)
+
+    body = client.get(_url(published.survey)).content.decode()
+
+    assert "Wie alt sind Sie?" not in body
+    assert "Was ist wichtig?" in body
+
+
+def test_breakdown_shows_groups_and_explains_merging(client, published):
+    body = client.get(_url(published.survey) + "?nach=F1").content.decode()
+
+    assert "Aufgeschlüsselt nach: Kommune" in body or "nach: Kommune" in body
+    assert "Weitere" in body
+    assert "Bedorf, Cestadt, Dewitz" in body
+    assert '<option value="F1" selected>' in body
+
+
+def test_breakdown_without_large_enough_groups_is_refused(client, published, settings):
+    settings.SURVEY_MIN_GROUP_SIZE = 50
+    body = client.get(_url(published.survey) + "?nach=F1").content.decode()
+
+    assert "Es gibt zu wenige Antworten, um nach Kommune aufzuschlüsseln" in body
+
+
+def test_garbage_breakdown_is_ignored(client, published):
+    response = client.get(_url(published.survey) + "?nach=%00%27;DROP")
+    assert response.status_code == 200
+
+
+def test_public_csv_has_aggregated_counts(client, published):
+    response = client.get(_url(published.survey, "survey:results_csv"))
+    content = b"".join(response.streaming_content).decode("utf-8")
+
+    assert response["Content-Type"].startswith("text/csv")
+    assert content.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(content.lstrip("\ufeff")), delimiter=";"))
+    assert rows[0][:4] == ["Frage", "Fragetext", "Aspekt", "Antwort"]
+    radwege = next(row for row in rows if row[0] == "F3" and row[3] == "Radwege")
+    assert radwege[4:] == ["Alle", "6", "60,0", "10"]
+    streets = [row for row in rows if row[0] == "F4" and row[2] == "Straßen"]
+    assert [row[5] for row in streets] == ["0", "0", "0", "2", "1"]
+
+
+@pytest.mark.parametrize(("breakdown", "queries"), [("", 13), ("?nach=F1", 14)])
+def test_results_page_runs_a_constant_number_of_queries(
+    client, django_assert_num_queries, breakdown, queries
+):
+    """Few and many responses cost the same queries: survey, publication, (with a breakdown)
+    the allowed breakdowns, then questions + options + items + themes + quotes, hidden
+    questions, group sizes, answer counts, multiple-choice respondents, theme counts and
+    coded answers."""
+    small = build_survey(status=SurveyStatus.PUBLISHED)
+    with django_assert_num_queries(queries):
+        client.get(_url(small.survey) + breakdown)
+
+    from tests.factories import ResponseFactory
+
+    for _ in range(30):
+        response = ResponseFactory(survey=small.survey)
+        from survey.models import Answer
+
+        Answer.objects.create(response=response, question=small.f1, option=small.f1.options.first())
+        Answer.objects.create(response=response, question=small.f3, option=small.f3.options.first())
+    from survey.results import survey_results_invalidate
+
+    survey_results_invalidate(small.survey.pk)
+    with django_assert_num_queries(queries):
+        response = client.get(_url(small.survey) + breakdown)
+    assert "42 Menschen haben teilgenommen." in response.content.decode()
+    # Cached: only the survey and its publication.
+    with django_assert_num_queries(2):
+        client.get(_url(small.survey) + breakdown)
+
+
+def test_publish_service_makes_results_public_and_logs(client, counted, analyst):
+    from django.contrib.admin.models import LogEntry
+
+    results_publish(survey=counted.survey, user=analyst, publisher_name="Auswertungsteam")
+
+    counted.survey.refresh_from_db()
+    assert counted.survey.status == SurveyStatus.PUBLISHED
+    assert client.get(_url(counted.survey)).status_code == 200
+    entry = LogEntry.objects.get()
+    assert entry.user == analyst
+    assert "veröffentlicht" in entry.get_change_message()
+
+
+def test_results_of_a_survey_without_responses_render(client):
+    from tests.factories import QuestionFactory, SectionFactory, SurveyFactory
+
+    survey = SurveyFactory(status=SurveyStatus.PUBLISHED, slug="leer")
+    QuestionFactory(section=SectionFactory(survey=survey), text="Gibt es das?")
+
+    body = client.get(_url(survey)).content.decode()
+
+    assert "0 Menschen haben teilgenommen." in body
+    assert "Gibt es das?" in body
