@@ -90,7 +90,7 @@ def test_bad_input_shows_message_at_field_and_changes_nothing(client, event, dat
     body = response.content.decode()
     assert response.status_code == 200
     assert "<title>Fehler: Anmeldung zu" in body
-    assert 'class="error-summary"' in body
+    assert 'error-summary"' in body
     assert f'href="#id_{field}"' in body
     assert message in body
     assert f'aria-describedby="id_{field}' in body

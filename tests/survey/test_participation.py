@@ -58,7 +58,7 @@ def test_invalid_page_shows_summary_field_errors_and_keeps_input(client, filler)
     page = body(response)
     assert response.status_code == 200
     assert "<title>Fehler: Schritt 1 von 4" in page
-    assert 'class="error-summary" role="alert"' in page
+    assert 'error-summary" role="alert"' in page
     assert f'href="#id_{filler.name("M1")}_0"' in page
     assert f'href="#id_{filler.name("M3")}"' in page
     assert "Dieses Feld ist zwingend erforderlich." in page
