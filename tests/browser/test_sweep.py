@@ -5,8 +5,8 @@ every ``<loc>`` of ``/sitemap.xml`` plus what a sitemap does not list: a search,
 breakdown, the survey questionnaire, the event registration form, the 404 page, and the
 questionnaire, registration, idea and contact forms sent empty (errors shown). Every page
 must have zero axe-core WCAG 2.1 A/AA violations, make no request to another host, have
-one ``<h1>`` and, on the phone, no horizontal scrolling. All problems of a run are
-collected into one assertion message, so one run shows everything.
+one ``<h1>`` and, on the phone, no horizontal scrolling (at 390 px and 320 px). All problems
+of a run are collected into one assertion message, so one run shows everything.
 """
 
 import io
@@ -26,6 +26,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 SITEMAP_LOC = "{http://www.sitemaps.org/schemas/sitemap/0.9}loc"
 MISSING_PAGE = "/diese-seite-gibt-es-nicht/"
+NARROW_WIDTH = 320  # WCAG 1.4.10 reflow: the phone run also checks the narrowest width
 
 
 @pytest.fixture
@@ -70,9 +71,7 @@ class Sweep:
         if headings != 1:
             problems.append(f"{headings} <h1> elements")
         if self.viewport == PHONE:
-            width = self.page.evaluate("document.documentElement.scrollWidth")
-            if width > PHONE["width"]:
-                problems.append(f"scrolls horizontally: {width} px wide")
+            problems += self.overflow()
         try:
             self.check_accessible(self.page)
         except AssertionError as error:
@@ -82,6 +81,17 @@ class Sweep:
         self.foreign_requests.clear()
         self.failures += [f"{label}: {problem}" for problem in problems]
         self.visited += 1
+
+    def overflow(self) -> list[str]:
+        """Horizontal scrolling at 390 px and, re-laid out without a reload, at 320 px."""
+        problems = []
+        for width in (PHONE["width"], NARROW_WIDTH):
+            self.page.set_viewport_size({**PHONE, "width": width})
+            scroll_width = self.page.evaluate("document.documentElement.scrollWidth")
+            if scroll_width > width:
+                problems.append(f"scrolls horizontally at {width} px: {scroll_width} px wide")
+        self.page.set_viewport_size(PHONE)
+        return problems
 
 
 def sitemap_paths(page, live_server) -> list[str]:
