@@ -5,8 +5,9 @@ every ``<loc>`` of ``/sitemap.xml`` plus what a sitemap does not list: a search,
 breakdown, the survey questionnaire, the event registration form, the 404 page, and the
 questionnaire, registration, idea and contact forms sent empty (errors shown). Every page
 must have zero axe-core WCAG 2.1 A/AA violations, make no request to another host, have
-one ``<h1>`` and, on the phone, no horizontal scrolling (at 390 px and 320 px). All problems
-of a run are collected into one assertion message, so one run shows everything.
+one ``<h1>``, headings in order, a unique title "<Page> – Oschatzer Land – Collmregion" and,
+on the phone, no horizontal scrolling (at 390 px and 320 px). All problems of a run are
+collected into one assertion message, so one run shows everything.
 """
 
 import io
@@ -26,6 +27,20 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 SITEMAP_LOC = "{http://www.sitemaps.org/schemas/sitemap/0.9}loc"
 MISSING_PAGE = "/diese-seite-gibt-es-nicht/"
+TITLE_SUFFIX = " – Oschatzer Land – Collmregion"
+# Headings in order: a heading may go at most one level deeper than the one before it.
+SKIPPED_HEADINGS = """() => {
+    const found = [];
+    let previous = 0;
+    for (const h of document.querySelectorAll("h1, h2, h3, h4, h5, h6")) {
+        const level = Number(h.tagName[1]);
+        if (previous && level > previous + 1) {
+            found.push(`h${previous} → h${level} „${h.textContent.trim().slice(0, 40)}“`);
+        }
+        previous = level;
+    }
+    return found;
+}"""
 NARROW_WIDTH = 320  # WCAG 1.4.10 reflow: the phone run also checks the narrowest width
 
 
@@ -44,6 +59,7 @@ class Sweep:
         self.check_accessible = check_accessible
         self.foreign_requests = foreign_requests
         self.failures: list[str] = []
+        self.titles: dict[str, str] = {}
         self.visited = 0
 
     def visit(self, path: str, *, status: int = 200) -> None:
@@ -70,6 +86,15 @@ class Sweep:
         headings = self.page.locator("h1").count()
         if headings != 1:
             problems.append(f"{headings} <h1> elements")
+        skipped = self.page.evaluate(SKIPPED_HEADINGS)
+        if skipped:
+            problems.append(f"heading levels skipped: {', '.join(skipped)}")
+        title = self.page.title()
+        if not title.endswith(TITLE_SUFFIX):
+            problems.append(f"title does not end with {TITLE_SUFFIX!r}: {title!r}")
+        elif status == 200 and title in self.titles:
+            problems.append(f"same title as {self.titles[title]}: {title!r}")
+        self.titles.setdefault(title, label)
         if self.viewport == PHONE:
             problems += self.overflow()
         try:
