@@ -8,9 +8,10 @@ class EventsConfig(AppConfig):
 
     def ready(self):
         from events.search import search_events
-        from events.sitemaps import EventSitemap
+        from events.sitemaps import EventListSitemap, EventSitemap
         from portal.search import register_search_provider
         from portal.sitemaps import register_sitemap
 
         register_search_provider("events", search_events)
         register_sitemap("events", EventSitemap)
+        register_sitemap("event-list", EventListSitemap)

@@ -1,6 +1,7 @@
-"""Sitemap section for events; the lead registers it in the project's sitemap.xml."""
+"""Sitemap sections for events: the calendar and every event."""
 
 from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
 
 from events.models import Event
 
@@ -14,3 +15,16 @@ class EventSitemap(Sitemap):
 
     def lastmod(self, event: Event):
         return event.updated_at
+
+
+class EventListSitemap(Sitemap):
+    """The calendar of all events (/termine/)."""
+
+    changefreq = "daily"
+    priority = 0.8
+
+    def items(self):
+        return ["events:list"]
+
+    def location(self, item):
+        return reverse(item)

@@ -58,18 +58,27 @@ class SpamProtectedForm(forms.Form):
             self.is_spam = True
             return cleaned
         age = form_age(cleaned.get("started") or "")
-        if age is None or age < settings.SPAM_MIN_FILL_SECONDS:
-            # A fresh token lets a human simply send again.
-            self.data = self.data.copy()
-            self.data["started"] = make_form_token()
-            raise forms.ValidationError(
-                _(
-                    "The form was sent too quickly or has expired. Please check your "
-                    "entries and send it again."
-                ),
-                code="too_fast",
-            )
-        return cleaned
+        if age is not None and age >= settings.SPAM_MIN_FILL_SECONDS:
+            return cleaned
+        if self.errors:
+            # Field errors stop the form anyway and the person sends it again after fixing
+            # them, so a timing message would only confuse. A missing, forged or stale token
+            # is renewed for that next send; a fresh one keeps counting the real time.
+            if age is None:
+                self._renew_token()
+            return cleaned
+        self._renew_token()  # lets a human simply send again
+        raise forms.ValidationError(
+            _(
+                "The form was sent too quickly or has expired. Please check your "
+                "entries and send it again."
+            ),
+            code="too_fast",
+        )
+
+    def _renew_token(self) -> None:
+        self.data = self.data.copy()
+        self.data["started"] = make_form_token()
 
 
 def _client_key(request, scope: str) -> str:

@@ -8,8 +8,9 @@ class SurveyConfig(AppConfig):
 
     def ready(self):
         from portal.sitemaps import register_sitemap
-        from survey.sitemaps import SurveySitemap
+        from survey.sitemaps import SurveyPagesSitemap, SurveySitemap
 
         register_sitemap("surveys", SurveySitemap)
+        register_sitemap("survey-pages", SurveyPagesSitemap)
         # The analysts' admin (results, coding, quotes) sits beside the builder's admin.
         from survey import admin_results  # noqa: F401 (registers the admin classes)

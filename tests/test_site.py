@@ -40,6 +40,18 @@ def test_robots_txt_names_sitemap_and_keeps_admin_out(client):
     assert "Sitemap: http://testserver/sitemap.xml" in body
 
 
+def test_sitemap_lists_the_section_pages_and_published_results(client):
+    from survey.models import SurveyStatus
+    from tests.factories import SurveyFactory
+
+    SurveyFactory(slug="offen")
+    SurveyFactory(slug="fertig", status=SurveyStatus.PUBLISHED)
+    body = client.get("/sitemap.xml").content.decode()
+    for path in ["/termine/", "/befragungen/", "/befragungen/fertig/ergebnisse/"]:
+        assert f"{path}</loc>" in body
+    assert "/befragungen/offen/ergebnisse/" not in body
+
+
 def test_security_headers_on_every_response(client):
     for path in ["/", "/kommunen/", "/gibt-es-nicht/", "/healthz"]:
         response = client.get(path)

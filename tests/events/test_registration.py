@@ -51,6 +51,7 @@ def test_registration_form_has_autocomplete_and_limits(client, event):
     assert 'autocomplete="email"' in body
     assert 'min="1" max="5"' in body
     assert "Ich bin einverstanden" in body
+    assert "Uhr, Rathaus, Ratssaal" in body  # no stray space before the comma
 
 
 def test_registration_confirms_redirects_and_mails_a_cancel_link(client, event):

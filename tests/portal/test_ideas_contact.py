@@ -90,6 +90,19 @@ def test_too_fast_submission_is_refused(client):
     assert not Idea.objects.exists()
 
 
+def test_a_quick_empty_submission_shows_only_the_field_errors(client):
+    response = client.post("/mitmachen/", idea_data(title="", started=make_form_token()))
+    page = response.content.decode()
+    assert "Dieses Feld ist zwingend erforderlich." in page
+    assert "zu schnell" not in page
+
+
+def test_a_stale_token_with_field_errors_is_renewed_for_the_next_send(client):
+    response = client.post("/mitmachen/", idea_data(title="", started="123:forged"))
+    assert response.context["form"].data["started"] != "123:forged"
+    assert "zu schnell" not in response.content.decode()
+
+
 def test_forged_timestamp_is_refused(client):
     response = client.post("/mitmachen/", idea_data(started="123:forged"))
     assert response.status_code == 200

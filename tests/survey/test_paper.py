@@ -117,7 +117,7 @@ def test_missing_required_answers_are_errors_with_summary(client, url, filler, t
     del data[f"s{matrix.section_id}-{item_field_name(matrix, matrix.items.first())}"]
     response = client.post(url, data)
     page = response.content.decode()
-    assert "die Radwege: Dieses Feld ist zwingend erforderlich." in page
+    assert "die Radwege – Dieses Feld ist zwingend erforderlich." in page
     assert Response.objects.count() == 0
 
 
