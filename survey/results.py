@@ -1,10 +1,12 @@
 """Survey results: aggregation queries, breakdowns with small-group suppression, caching.
 
-Everything is counted by PostgreSQL (GROUP BY over answer rows, joined to the response's
-breakdown answer when a breakdown is chosen); Python only adds up the few hundred grouped
-rows. The number of queries is fixed for a survey, whatever the number of responses. The
-computed results are cached per survey, breakdown and language; ``survey_results_invalidate``
-bumps the survey's cache version (call it when a response arrives or coding changes).
+Everything is counted by the database, never by loading responses into Python: each
+response is counted once into ``ResultTally`` rows (answers per breakdown group, question,
+option, item and number; see "Tallies" below), and a results page adds up those few
+thousand rows plus the live theme codings. The number of queries is fixed for a survey,
+whatever the number of responses. The computed results are cached per survey, breakdown and
+language; ``survey_results_invalidate`` bumps the survey's cache version (call it when a
+response arrives or coding changes).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     CharField,
     Count,
@@ -335,6 +337,10 @@ def _targets(column_of: dict[str, int], group) -> tuple[int, ...]:
 # generators) and never changed afterwards in anything that is counted.
 
 
+# Responses counted in one run (about 20 answer rows each).
+TALLY_RUN = 10_000
+
+
 def _dimension_key(dimension) -> str:
     if isinstance(dimension, Question):
         return f"q{dimension.pk}"
@@ -347,6 +353,12 @@ def _tally_dimensions(questions) -> list:
 
 def _signature(dimensions) -> str:
     return ",".join(_dimension_key(d) or "-" for d in dimensions)
+
+
+def survey_results_tally(*, survey: Survey) -> None:
+    """Count responses that arrived into the tallies now, e.g. after a bulk import, so that
+    the next results page need not (it would do the same by itself)."""
+    _tallies_update(survey=survey, questions=list(Question.objects.filter(survey=survey)))
 
 
 def _tallies_update(*, survey: Survey, questions) -> datetime.date | None:
@@ -376,12 +388,27 @@ def _tallies_update(*, survey: Survey, questions) -> datetime.date | None:
     current = state["signature"] == signature and (state["counted"] or 0) == (state["tallied"] or 0)
     if not current or state["pending"]:
         several = [q.pk for q in questions if q.kind == QuestionKind.MULTIPLE]
-        _tallies_fold(survey=survey, dimensions=dimensions, signature=signature, several=several)
+        # In runs of at most TALLY_RUN responses, each committed on its own: a large backlog
+        # (a bulk import) makes progress even if a worker is stopped by its timeout.
+        runs = 1
+        while (
+            _tallies_fold(
+                survey=survey, dimensions=dimensions, signature=signature, several=several
+            )
+            == TALLY_RUN
+        ):
+            runs += 1
+        if runs > 1:
+            # Many responses changed from "not counted" to "counted": tell the query planner,
+            # or it keeps expecting them all to be new and scans every answer in the next
+            # run instead of looking up the few new ones.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(Response._meta.db_table)}")
     return state["last"]
 
 
 @transaction.atomic
-def _tallies_fold(*, survey: Survey, dimensions, signature: str, several: list[int]) -> None:
+def _tallies_fold(*, survey: Survey, dimensions, signature: str, several: list[int]) -> int:
     state, _created = ResultTallyState.objects.select_for_update().get_or_create(
         survey=survey, defaults={"dimensions": signature}
     )
@@ -394,13 +421,15 @@ def _tallies_fold(*, survey: Survey, dimensions, signature: str, several: list[i
         state.dimensions, state.responses = signature, 0
     # Claim the responses that arrived so far (False), count exactly those, mark them
     # counted; responses arriving meanwhile stay empty for the next run.
-    new = responses.filter(tallied__isnull=True).update(tallied=False)
+    waiting = responses.filter(tallied__isnull=True).order_by().values("pk")[:TALLY_RUN]
+    new = responses.filter(pk__in=waiting).update(tallied=False)
     if new:
         _tallies_add(survey=survey, dimensions=dimensions, several=several)
         responses.filter(tallied=False).update(tallied=True)
     state.folds += 1
     state.responses += new
     state.save()
+    return new
 
 
 def _tallies_add(*, survey: Survey, dimensions, several: list[int]) -> None:
@@ -521,7 +550,7 @@ def compute_results(*, survey: Survey, breakdown: str | None = None) -> SurveyRe
                 respondents[(c, question_id, None)] += n
             else:
                 counts[(c, question_id, option_id, item_id, number)] += n
-    # 4. Theme codings of free-text answers.
+    # 2. Theme codings of free-text answers, counted live (staff change them any time).
     text_ids = [q.pk for q in questions if q.is_text]
     codings = _grouped(
         AnswerTheme.objects.filter(answer__question_id__in=text_ids), dimension, "answer__response"

@@ -120,3 +120,13 @@ def test_each_response_is_counted_once(counted):
             survey=counted.survey, dimension=dimension, question_id__isnull=False, respondents=False
         )
         assert sum(rows.values_list("n", flat=True)) == answers
+
+
+def test_a_large_backlog_is_counted_in_runs(counted, monkeypatch):
+    expected = _figures(counted.survey, "F1")
+    monkeypatch.setattr("survey.results.TALLY_RUN", 5)
+
+    in_runs = _from_scratch(counted.survey, "F1")  # 12 responses: runs of 5, 5 and 2
+
+    assert in_runs == expected
+    assert ResultTallyState.objects.get(survey=counted.survey).folds == 3
