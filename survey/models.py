@@ -381,7 +381,9 @@ class Response(models.Model):
     # Results (issue 4): counted into the survey's ``ResultTally`` rows? Empty until the
     # results are next computed, False only inside the run that counts it. Deliberately no
     # run number, which would tell roughly when the response arrived.
-    tallied = models.BooleanField(_("counted in the results"), null=True, blank=True)
+    tallied = models.BooleanField(
+        _("counted in the results"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("response")

@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='response',
             name='tallied',
-            field=models.BooleanField(blank=True, null=True, verbose_name='counted in the results'),
+            field=models.BooleanField(blank=True, editable=False, null=True, verbose_name='counted in the results'),
         ),
         migrations.AddIndex(
             model_name='response',
