@@ -470,8 +470,8 @@ def _tallies_add(*, survey: Survey, dimensions, several: list[int]) -> None:
             added[(row["d"], group, row["question_id"], None, None, None, True)] += row["n"]
     # Rewrite the survey's few thousand rows: a fixed number of queries, whatever changed.
     fields = ("dimension", "group", "question_id", "option_id", "item_id", "number", "respondents")
-    for tally in ResultTally.objects.filter(survey=survey):
-        added[tuple(getattr(tally, f) for f in fields)] += tally.n
+    for *key, n in ResultTally.objects.filter(survey=survey).values_list(*fields, "n"):
+        added[tuple(key)] += n
     ResultTally.objects.filter(survey=survey).delete()
     ResultTally.objects.bulk_create(
         ResultTally(survey=survey, n=n, **dict(zip(fields, key, strict=True)))
