@@ -378,6 +378,12 @@ class Response(models.Model):
         blank=True,
         related_name="+",
     )
+    # Results (issue 4): counted into the survey's ``ResultTally`` rows? Empty until the
+    # results are next computed, False only inside the run that counts it. Deliberately no
+    # run number, which would tell roughly when the response arrived.
+    tallied = models.BooleanField(
+        _("counted in the results"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("response")
@@ -386,6 +392,7 @@ class Response(models.Model):
         indexes = [
             models.Index(fields=["survey", "channel"]),
             models.Index(fields=["survey", "submitted_on"]),
+            models.Index(fields=["survey", "tallied"], name="response_tallied"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -683,3 +690,67 @@ class FreeTextAnswer(Answer):
         proxy = True
         verbose_name = _("free-text answer")
         verbose_name_plural = _("free-text answers")
+
+
+class ResultTallyState(models.Model):
+    """Bookkeeping of a survey's ``ResultTally`` rows: which breakdowns they cover, how
+    many responses they count and how many folds added to them. Derived data only."""
+
+    survey = models.OneToOneField(
+        Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="+"
+    )
+    dimensions = models.CharField(_("breakdowns counted"), max_length=500, blank=True)
+    responses = models.PositiveIntegerField(_("responses counted"), default=0)
+    folds = models.PositiveIntegerField(_("runs"), default=0)
+
+    class Meta:
+        verbose_name = _("results tally state")
+        verbose_name_plural = _("results tally states")
+        ordering = ["survey_id"]
+
+    def __str__(self):
+        return str(self.survey)
+
+    def get_absolute_url(self):
+        return reverse("survey:results", kwargs={"slug": self.survey.slug})
+
+
+class ResultTally(models.Model):
+    """Counted answers of a survey per breakdown group, kept up to date by
+    ``survey.results`` so that the results page adds up a few thousand rows instead of
+    millions of answers. Derived data only: deleting all rows of a survey (and its
+    ``ResultTallyState``) makes the next computation count every response again.
+
+    One row counts, for the responses in ``group`` of ``dimension`` ("" all responses,
+    "kanal" the channel, "q<id>" the answer to a breakdown question): the answer rows with
+    this question/option/item/number; with ``respondents`` the responses that answered
+    the (multiple-choice) question; with no question the responses themselves.
+    """
+
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="+"
+    )
+    dimension = models.CharField(_("breakdown"), max_length=20, blank=True)
+    group = models.CharField(_("group"), max_length=20)
+    # Plain numbers, not foreign keys: answers protect their questions, options and items.
+    question_id = models.BigIntegerField(_("question"), null=True, blank=True)
+    option_id = models.BigIntegerField(_("option"), null=True, blank=True)
+    item_id = models.BigIntegerField(_("matrix item"), null=True, blank=True)
+    number = models.IntegerField(_("number"), null=True, blank=True)
+    respondents = models.BooleanField(_("counts respondents"), default=False)
+    n = models.IntegerField(_("count"))
+
+    class Meta:
+        verbose_name = _("results tally")
+        verbose_name_plural = _("results tallies")
+        ordering = ["survey_id", "dimension", "group", "id"]
+        indexes = [models.Index(fields=["survey", "dimension"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(n__gte=0), name="result_tally_not_negative")
+        ]
+
+    def __str__(self):
+        return f"{self.dimension or '-'}/{self.group}: {self.n}"
+
+    def get_absolute_url(self):
+        return reverse("survey:results", kwargs={"slug": self.survey.slug})

@@ -1,10 +1,12 @@
 """Survey results: aggregation queries, breakdowns with small-group suppression, caching.
 
-Everything is counted by PostgreSQL (GROUP BY over answer rows, joined to the response's
-breakdown answer when a breakdown is chosen); Python only adds up the few hundred grouped
-rows. The number of queries is fixed for a survey, whatever the number of responses. The
-computed results are cached per survey, breakdown and language; ``survey_results_invalidate``
-bumps the survey's cache version (call it when a response arrives or coding changes).
+Everything is counted by the database, never by loading responses into Python: each
+response is counted once into ``ResultTally`` rows (answers per breakdown group, question,
+option, item and number; see "Tallies" below), and a results page adds up those few
+thousand rows plus the live theme codings. The number of queries is fixed for a survey,
+whatever the number of responses. The computed results are cached per survey, breakdown and
+language; ``survey_results_invalidate`` bumps the survey's cache version (call it when a
+response arrives or coding changes).
 """
 
 from __future__ import annotations
@@ -16,7 +18,21 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, FilteredRelation, Max, Prefetch, Q, QuerySet, Value
+from django.db import connection, transaction
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast
 from django.utils import formats
 from django.utils.translation import get_language, gettext, ngettext
 
@@ -30,6 +46,8 @@ from survey.models import (
     Quote,
     Response,
     ResultsPublication,
+    ResultTally,
+    ResultTallyState,
     Survey,
 )
 
@@ -307,6 +325,160 @@ def _targets(column_of: dict[str, int], group) -> tuple[int, ...]:
     return (0, column) if column else (0,)
 
 
+# --- Tallies: counted answers per breakdown group, kept in the database -------------------
+#
+# Counting two million answer rows per page view (joined to each response's breakdown
+# answer) takes about a second. Instead every response is counted once into ``ResultTally``
+# rows (per breakdown: per group, question, option, item and number), and a page adds up
+# those few thousand rows. Responses are counted the next time results are computed after
+# they arrive ("folds", serialised per survey by a row lock); the tallies are counted again
+# from scratch when the breakdown questions change or responses were deleted.
+# Answers are written once together with their response (questionnaire, paper entry,
+# generators) and never changed afterwards in anything that is counted.
+
+
+# Responses counted in one run (about 20 answer rows each).
+TALLY_RUN = 10_000
+
+
+def _dimension_key(dimension) -> str:
+    if isinstance(dimension, Question):
+        return f"q{dimension.pk}"
+    return dimension or ""
+
+
+def _tally_dimensions(questions) -> list:
+    return [None, CHANNEL_BREAKDOWN, *breakdown_questions(questions)]
+
+
+def _signature(dimensions) -> str:
+    return ",".join(_dimension_key(d) or "-" for d in dimensions)
+
+
+def survey_results_tally(*, survey: Survey) -> None:
+    """Count responses that arrived into the tallies now, e.g. after a bulk import, so that
+    the next results page need not (it would do the same by itself)."""
+    _tallies_update(survey=survey, questions=list(Question.objects.filter(survey=survey)))
+
+
+def _tallies_update(*, survey: Survey, questions) -> datetime.date | None:
+    """Count responses not counted yet into the survey's tallies; returns the last day a
+    response arrived. One query when nothing is new."""
+    dimensions = _tally_dimensions(questions)
+    signature = _signature(dimensions)
+    responses = Response.objects.filter(survey=OuterRef("pk"))
+    state = (
+        Survey.objects.filter(pk=survey.pk)
+        .annotate(
+            last=Subquery(responses.order_by("-submitted_on").values("submitted_on")[:1]),
+            pending=Exists(responses.filter(tallied__isnull=True)),
+            counted=Subquery(
+                responses.filter(tallied=True).values("survey").annotate(n=Count("pk")).values("n")
+            ),
+            signature=Subquery(
+                ResultTallyState.objects.filter(survey=OuterRef("pk")).values("dimensions")
+            ),
+            tallied=Subquery(
+                ResultTallyState.objects.filter(survey=OuterRef("pk")).values("responses")
+            ),
+        )
+        .values("last", "pending", "counted", "signature", "tallied")
+        .get()
+    )
+    current = state["signature"] == signature and (state["counted"] or 0) == (state["tallied"] or 0)
+    if not current or state["pending"]:
+        several = [q.pk for q in questions if q.kind == QuestionKind.MULTIPLE]
+        # In runs of at most TALLY_RUN responses, each committed on its own: a large backlog
+        # (a bulk import) makes progress even if a worker is stopped by its timeout.
+        runs = 1
+        while (
+            _tallies_fold(
+                survey=survey, dimensions=dimensions, signature=signature, several=several
+            )
+            == TALLY_RUN
+        ):
+            runs += 1
+        if runs > 1:
+            # Many responses changed from "not counted" to "counted": tell the query planner,
+            # or it keeps expecting them all to be new and scans every answer in the next
+            # run instead of looking up the few new ones.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(Response._meta.db_table)}")
+    return state["last"]
+
+
+@transaction.atomic
+def _tallies_fold(*, survey: Survey, dimensions, signature: str, several: list[int]) -> int:
+    state, _created = ResultTallyState.objects.select_for_update().get_or_create(
+        survey=survey, defaults={"dimensions": signature}
+    )
+    responses = Response.objects.filter(survey=survey)
+    counted = responses.filter(tallied=True).count()
+    if state.dimensions != signature or state.responses != counted:
+        # Breakdowns changed or responses were deleted: count everything again.
+        ResultTally.objects.filter(survey=survey).delete()
+        responses.filter(tallied=True).update(tallied=None)
+        state.dimensions, state.responses = signature, 0
+    # Claim the responses that arrived so far (False), count exactly those, mark them
+    # counted; responses arriving meanwhile stay empty for the next run.
+    waiting = responses.filter(tallied__isnull=True).order_by().values("pk")[:TALLY_RUN]
+    new = responses.filter(pk__in=waiting).update(tallied=False)
+    if new:
+        _tallies_add(survey=survey, dimensions=dimensions, several=several)
+        responses.filter(tallied=False).update(tallied=True)
+    state.folds += 1
+    state.responses += new
+    state.save()
+    return new
+
+
+def _tallies_add(*, survey: Survey, dimensions, several: list[int]) -> None:
+    """Add the responses of one fold to the tallies: three grouped queries (responses,
+    answer rows, multiple-choice respondents), each over every breakdown at once."""
+    responses = Response.objects.filter(survey=survey, tallied=False)
+    answers = Answer.objects.filter(response__survey=survey, response__tallied=False)
+
+    def per_dimension(queryset, path: str, fields: list[str], n) -> QuerySet:
+        parts = [
+            _grouped(queryset, dimension, path)
+            .annotate(d=Value(_dimension_key(dimension)), group=Cast("g", CharField()))
+            .values("d", "group", *fields)
+            .annotate(n=n)
+            .order_by()
+            for dimension in dimensions
+        ]
+        return parts[0].union(*parts[1:], all=True)
+
+    added: dict[tuple, int] = defaultdict(int)
+    for row in per_dimension(responses, "", [], Count("id")):
+        added[(row["d"], _group_key(row["group"]), None, None, None, None, False)] += row["n"]
+    rows = per_dimension(
+        answers, "response", ["question_id", "option_id", "item_id", "number"], Count("id")
+    )
+    for row in rows:
+        fields = (row["question_id"], row["option_id"], row["item_id"], row["number"])
+        added[(row["d"], _group_key(row["group"]), *fields, False)] += row["n"]
+    if several:
+        rows = per_dimension(
+            answers.filter(question_id__in=several),
+            "response",
+            ["question_id"],
+            Count("response_id", distinct=True),
+        )
+        for row in rows:
+            group = _group_key(row["group"])
+            added[(row["d"], group, row["question_id"], None, None, None, True)] += row["n"]
+    # Rewrite the survey's few thousand rows: a fixed number of queries, whatever changed.
+    fields = ("dimension", "group", "question_id", "option_id", "item_id", "number", "respondents")
+    for *key, n in ResultTally.objects.filter(survey=survey).values_list(*fields, "n"):
+        added[tuple(key)] += n
+    ResultTally.objects.filter(survey=survey).delete()
+    ResultTally.objects.bulk_create(
+        ResultTally(survey=survey, n=n, **dict(zip(fields, key, strict=True)))
+        for key, n in added.items()
+    )
+
+
 def compute_results(*, survey: Survey, breakdown: str | None = None) -> SurveyResults:
     questions = list(
         Question.objects.filter(survey=survey)
@@ -337,48 +509,48 @@ def compute_results(*, survey: Survey, breakdown: str | None = None) -> SurveyRe
     if dimension is None:
         breakdown = None
 
-    # 1. Group sizes and channels.
+    # 1. Bring the tallies up to date (counts new responses only) and read them: group
+    #    sizes, channels, every option, matrix cell, scale value and number per group, and
+    #    the people who answered each multiple-choice question.
+    last_day = _tallies_update(survey=survey, questions=questions)
+    dimension_key = _dimension_key(dimension)
     sizes: dict[str, int] = defaultdict(int)
     channels: dict[str, int] = defaultdict(int)
-    last_day = None
-    responses = _grouped(Response.objects.filter(survey=survey), dimension, "")
-    for row in (
-        responses.values("g", "channel")
-        .annotate(n=Count("id"), last=Max("submitted_on"))
-        .order_by()
-    ):
-        sizes[_group_key(row["g"])] += row["n"]
-        channels[row["channel"]] += row["n"]
-        if row["last"] and (last_day is None or row["last"] > last_day):
-            last_day = row["last"]
+    tallies = list(
+        ResultTally.objects.filter(
+            survey=survey, dimension__in={"", CHANNEL_BREAKDOWN, dimension_key}
+        ).values_list(
+            "dimension",
+            "group",
+            "question_id",
+            "option_id",
+            "item_id",
+            "number",
+            "respondents",
+            "n",
+        )
+    )
+    for dim, group, question_id, _option, _item, _number, _respondents, n in tallies:
+        if question_id is None:
+            if dim == dimension_key:
+                sizes[group] += n
+            if dim == CHANNEL_BREAKDOWN:
+                channels[group] += n
     total = sum(sizes.values())
 
     columns, column_of, merged, suppressed = _columns(dimension, sizes, total, questions)
 
-    question_ids = [q.pk for q in questions]
-    answers = _grouped(Answer.objects.filter(question_id__in=question_ids), dimension, "response")
-    # 2. Every option, matrix cell, scale value and number, counted per group.
     counts: dict[tuple, int] = defaultdict(int)
-    for row in (
-        answers.values("g", "question_id", "option_id", "item_id", "number")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        key = (row["question_id"], row["option_id"], row["item_id"], row["number"])
-        for c in _targets(column_of, row["g"]):
-            counts[(c, *key)] += row["n"]
-    # 3. People who answered a multiple-choice question (several answer rows each).
-    several = [q.pk for q in questions if q.kind == QuestionKind.MULTIPLE]
     respondents: dict[tuple, int] = defaultdict(int)
-    for row in (
-        answers.filter(question_id__in=several)
-        .values("g", "question_id")
-        .annotate(n=Count("response_id", distinct=True))
-        .order_by()
-    ):
-        for c in _targets(column_of, row["g"]):
-            respondents[(c, row["question_id"], None)] += row["n"]
-    # 4. Theme codings of free-text answers.
+    for dim, group, question_id, option_id, item_id, number, people, n in tallies:
+        if dim != dimension_key or question_id is None:
+            continue
+        for c in _targets(column_of, group):
+            if people:
+                respondents[(c, question_id, None)] += n
+            else:
+                counts[(c, question_id, option_id, item_id, number)] += n
+    # 2. Theme codings of free-text answers, counted live (staff change them any time).
     text_ids = [q.pk for q in questions if q.is_text]
     codings = _grouped(
         AnswerTheme.objects.filter(answer__question_id__in=text_ids), dimension, "answer__response"

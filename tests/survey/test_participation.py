@@ -320,9 +320,11 @@ def test_no_ip_user_agent_or_time_is_stored(client, filler):
         "sheet_number",
         "batch",
         "entered_by_id",
+        "tallied",  # counted into the results yet (no number, no time)
     }
     assert row["submitted_on"] == timezone.localdate()
     assert row["batch"] == ""
     assert row["entered_by_id"] is None
+    assert row["tallied"] is None
     texts = " ".join(Answer.objects.values_list("text", flat=True))
     assert "127.0.0.1" not in texts

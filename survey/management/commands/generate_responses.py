@@ -6,6 +6,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from survey.models import Survey
+from survey.results import survey_results_invalidate, survey_results_tally
 from survey.synthetic import responses_generate
 
 
@@ -40,6 +41,9 @@ class Command(BaseCommand):
         created = responses_generate(
             survey=survey, count=count, seed=seed, paper_share=paper_share, progress=progress
         )
+        # Count them into the results tallies now rather than on the next results page.
+        survey_results_tally(survey=survey)
+        survey_results_invalidate(survey.pk)
         seconds = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(f"{created} responses created for {survey} in {seconds:.1f} s.")
