@@ -31,6 +31,21 @@ GENERIC_TEXTS = [
 BATCH_SIZE = 2000
 
 
+# Shares that look like a rural Saxon survey for the demographic options every demo uses
+# (age groups follow the older population; "divers" is rare); other options get random ones.
+PLAUSIBLE_SHARES = {
+    "unter 18": 0.3,
+    "18 bis 29": 0.9,
+    "30 bis 44": 1.6,
+    "45 bis 59": 2.0,
+    "60 bis 74": 1.8,
+    "75 und älter": 0.7,
+    "weiblich": 2.0,
+    "männlich": 1.9,
+    "divers": 0.04,
+}
+
+
 class _Plan:
     """Per-question choices made once, so that each response costs only a few random
     draws."""
@@ -49,7 +64,9 @@ class _Plan:
             ]
         else:
             self.weights = [
-                (0.3 if option.is_other else 0.5 + rng.random() * 2) for option in options
+                PLAUSIBLE_SHARES.get(option.label)
+                or (0.3 if option.is_other else 0.5 + rng.random() * 2)
+                for option in options
             ]
         span = question.scale_max - question.scale_min
         self.scale_mode = question.scale_min + span * (0.35 + rng.random() * 0.4)
