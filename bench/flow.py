@@ -6,6 +6,7 @@ so on; a flow counts as completed when every step answered with its expected sta
 one JSON object: completed flows, requests/s, p50/p99 per request, errors.
 """
 
+import html.parser
 import http.client
 import json
 import re
@@ -14,11 +15,129 @@ import sys
 import threading
 import time
 from itertools import count
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin, urlsplit
 
-from bench.targets import FLOWS, Get, Post
+from bench.targets import FLOWS, Get, Post, Wizard
 
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+FILLER = "Bench"
+TYPED = {"email": "bench@example.org", "url": "https://example.org/", "date": "2026-01-01"}
+
+
+class _PostForm(html.parser.HTMLParser):
+    """The controls of the first ``<form method="post">`` of a page, in document order."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.action: str | None = None
+        self.controls: list[tuple[str, dict]] = []  # (tag, attributes); options after selects
+        self._inside = False
+        self._done = False
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: (v if v is not None else "") for k, v in attrs}
+        if tag == "form" and not self._done and a.get("method", "").lower() == "post":
+            self._inside = True
+            self.action = a.get("action", "")
+        elif self._inside and tag in ("input", "select", "option", "textarea", "button"):
+            self.controls.append((tag, a))
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self._inside:
+            self._inside, self._done = False, True
+
+
+def _is_honeypot(attributes: dict) -> bool:
+    # portal/spam.py: a text field people never reach (tabindex -1, no autocomplete).
+    return attributes.get("tabindex") == "-1" and attributes.get("autocomplete") == "off"
+
+
+def fill_form(page: str) -> tuple[str | None, list[tuple[str, str]]]:
+    """The action and a valid filling of the page's post form, as a browser would send it.
+
+    Hidden fields keep their value; of every radio group the first option with a value (a
+    "no answer" radio has none, and "other" options come last); of every checkbox group the
+    first box; of every select the first option with a value; number fields their ``min``
+    (else 1, within ``max``); e-mail, URL and date fields a valid value; other text fields
+    and text areas a short text, except fields named ``…_other`` (the text of an "other"
+    option that was not chosen) and a honeypot, which stay empty. Buttons are left out: the
+    caller adds ``action``.
+    """
+    parser = _PostForm()
+    parser.feed(page)
+    fields: list[tuple[str, str]] = []
+    chosen: set[str] = set()
+    select = None
+    for tag, a in parser.controls:
+        name = a.get("name")
+        if tag == "option":
+            if select and select not in chosen and a.get("value"):
+                fields.append((select, a["value"]))
+                chosen.add(select)
+            continue
+        select = None
+        if not name or "disabled" in a or tag == "button":
+            continue
+        kind = a.get("type", "text").lower() if tag == "input" else tag
+        if kind in ("submit", "button", "image", "reset", "file"):
+            continue
+        if kind == "select":
+            select = name
+        elif kind == "hidden":
+            fields.append((name, a.get("value", "")))
+        elif kind in ("radio", "checkbox"):
+            if name not in chosen and a.get("value", "on"):
+                fields.append((name, a.get("value", "on")))
+                chosen.add(name)
+        elif kind == "number":
+            low, high = a.get("min"), a.get("max")
+            value = int(float(low)) if low else 1
+            if high:
+                value = min(value, int(float(high)))
+            fields.append((name, str(value)))
+        elif name.endswith("_other") or _is_honeypot(a):
+            fields.append((name, ""))
+        else:
+            fields.append((name, TYPED.get(kind, FILLER)))
+    return parser.action, fields
+
+
+def _path_of(location: str, base: str) -> str:
+    parts = urlsplit(urljoin(base, location))
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def run_wizard(session: "Session", step: Wizard, record) -> bool:
+    """One complete pass through a multi-page form (see ``bench.targets.Wizard``).
+
+    ``record(seconds)`` is called for every request. True when the page ending in
+    ``step.done_suffix`` was reached and answered 200.
+    """
+    path = step.path
+    for _page in range(step.max_pages):
+        started = time.perf_counter()
+        status, content, location = session.request_full("GET", path)
+        record(time.perf_counter() - started)
+        if status != 200:
+            return False
+        page = content.decode()
+        action, fields = fill_form(page)
+        if action is None:
+            return False
+        fields.append(("action", "next"))
+        target = _path_of(action or path, path)
+        started = time.perf_counter()
+        status, content, location = session.request_full("POST", target, urlencode(fields).encode())
+        record(time.perf_counter() - started)
+        if status != 302 or not location:
+            return False  # 200: the page came back with errors; 4xx/5xx: refused
+        path = _path_of(location, target)
+        if urlsplit(path).path.endswith(step.done_suffix):
+            started = time.perf_counter()
+            status, _content, _location = session.request_full("GET", path)
+            record(time.perf_counter() - started)
+            return status == 200
+    return False
 
 
 class Session:
@@ -31,6 +150,11 @@ class Session:
         self._connections: dict[int, http.client.HTTPConnection] = {}
 
     def request(self, method: str, path: str, body: bytes | None = None):
+        status, content, _location = self.request_full(method, path, body)
+        return status, content
+
+    def request_full(self, method: str, path: str, body: bytes | None = None):
+        """Like ``request``, plus the ``Location`` header (or None)."""
         conn = self._connections.get(self.port)
         if conn is None:
             conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -53,7 +177,7 @@ class Session:
                     self.cookies.pop(key.strip(), None)
                 else:
                     self.cookies[key.strip()] = value
-        return response.status, content
+        return response.status, content, response.getheader("Location")
 
     def post(self, path: str, fields: dict):
         return self.request("POST", path, urlencode(fields).encode())
@@ -78,6 +202,25 @@ def run(label: str, port: int, seconds: float, users: int) -> dict:
             token = b""
             ok = True
             for step in flow.steps:
+                if isinstance(step, Wizard):
+
+                    def record(seconds):
+                        with lock:
+                            latencies.append(seconds)
+
+                    try:
+                        ok = run_wizard(session, step, record)
+                    except (OSError, http.client.HTTPException):
+                        with lock:
+                            stats["socket_errors"] += 1
+                        ok = False
+                    else:
+                        if not ok:
+                            with lock:
+                                stats["status_errors"] += 1
+                    if not ok:
+                        break
+                    continue
                 if isinstance(step, Post):
                     fields = {k: str(v).replace("{n}", str(n)) for k, v in step.fields.items()}
                     fields["csrfmiddlewaretoken"] = token.decode()

@@ -14,6 +14,8 @@ def table(lines: list[dict]) -> str:
         "| peak RSS/worker MB | goals |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
+    machines = [line["machine"] for line in lines if "machine" in line]
+    default_connections = machines[0]["connections"] if machines else None
     for line in lines:
         if "machine" in line:
             continue
@@ -27,13 +29,15 @@ def table(lines: list[dict]) -> str:
                 f"; {line['flows_completed']} flows completed, {line['flows_failed']} failed,"
                 f" {line.get('stored', '–')} stored"
             )
+        variant = line["variant"]
+        if line.get("connections", default_connections) != default_connections:
+            variant += f", {line['connections']} conn."
         rows.append(
-            f"| {line['target']} | {line['variant']} | {line['requests_per_s']:.0f} "
+            f"| {line['target']} | {variant} | {line['requests_per_s']:.0f} "
             f"| {line['p50_ms']} | {line['p99_ms']} | {line['errors']} "
             f"| {line.get('ratio_constant', '–')} | {line.get('ratio_query', '–')} "
             f"| {max(line['worker_peak_rss_mb'] or [0])} | {goals} |"
         )
-    machines = [line["machine"] for line in lines if "machine" in line]
     if machines:
         m = machines[0]
         rows.append("")

@@ -16,6 +16,9 @@ class Page:
     label: str
     path: str
     # "page": public page with the issue's goals; "baseline": a reference view;
+    # "results": the survey results page, a public page whose uncached goal is its own
+    # (< 300 ms per request, measured with one connection: the time a visitor waits, not
+    # the queue of 16 connections in front of a page that needs ~0.1–0.3 s of database work);
     # "other": measured, no goal (e.g. /healthz).
     kind: str = "page"
     # Extra request headers, e.g. {"Cookie": "..."} for a variant.
@@ -42,6 +45,22 @@ class Post:
 
 
 @dataclass(frozen=True)
+class Wizard:
+    """A multi-page form whose fields are not known in advance (a questionnaire).
+
+    GET ``path``, fill every field of its ``<form method="post">`` with a valid value (see
+    ``bench.flow.fill_form``), POST it with ``action=next`` and the CSRF token, follow the
+    redirect (302) and repeat until a redirect leads to a path ending in ``done_suffix``,
+    which is fetched last (200). More than ``max_pages`` pages, or a page answering the POST
+    with 200 (the form came back with errors), fails the flow.
+    """
+
+    path: str
+    done_suffix: str = "/danke/"
+    max_pages: int = 10
+
+
+@dataclass(frozen=True)
 class Flow:
     label: str
     steps: tuple
@@ -58,22 +77,29 @@ BASELINES = [
     Page("baseline: query+template", "/_bench/query/", kind="baseline"),
 ]
 
+# Seeded by SEED_COMMANDS: the demo content and a published survey with 100,000 responses.
+ARTICLE = "/aktuelles/kommunalforen-in-allen-sieben-kommunen/"
+RESULTS = "/befragungen/bench-ergebnisse/ergebnisse/"
+SURVEY = "mobilitaet-2026"
+
 PAGES = [
     Page("home", "/"),
+    Page("news", "/aktuelles/"),
+    Page("article", ARTICLE),
     Page("municipalities", "/kommunen/"),
     Page("municipality oschatz", "/kommunen/oschatz/"),
     Page("topics", "/themen/"),
+    Page("events", "/termine/"),
+    Page("search", "/suche/?q=Radweg"),
     Page("imprint page", "/impressum/"),
+    Page("survey list", "/befragungen/"),
+    # 100,000 responses on 15 questions; uncached = computed from the database every time.
+    Page("results 100k", RESULTS, kind="results"),
+    Page("results 100k by municipality", RESULTS + "?nach=F1", kind="results"),
+    Page("results 100k by age", RESULTS + "?nach=F2", kind="results"),
+    Page("results 100k by channel", RESULTS + "?nach=kanal", kind="results"),
     Page("healthz", "/healthz", kind="other"),
-    # After merging (the paths of the other branches):
-    # Page("news", "/aktuelles/"),
-    # Page("article", "/aktuelles/<slug of a seeded article>/"),
-    # Page("events", "/termine/"),
-    # Page("search", "/suche/?q=Radweg"),
-    # Page("survey results", "/befragungen/<slug>/ergebnisse/"),
-    # Page("survey results by age", "/befragungen/<slug>/ergebnisse/?nach=alter"),
 ]
-
 # A user the bench creates in its own database, for flows through the admin login.
 BENCH_USER = ("bench", "Bench-Passwort-2026-nur-lokal")
 
@@ -89,15 +115,24 @@ FLOWS = [
         count_sql="SELECT count(*) FROM django_session",
         kind="other",
     ),
-    # After merging, the survey flow, e.g.:
-    # Flow("flow: survey", steps=(Get("/befragungen/<slug>/teilnehmen/"),
-    #      Post("/befragungen/<slug>/teilnehmen/", {"q1": "a", ...}),
-    #      ..., Get("/befragungen/<slug>/danke/")),
-    #      count_sql="SELECT count(*) FROM survey_response"),
+    # The open demo survey, page by page as a new visitor (fresh cookies): GET the
+    # questionnaire, POST every page (display conditions decide which pages come), GET the
+    # thank-you page. Every completed flow must store exactly one response.
+    Flow(
+        "flow: survey submission",
+        steps=(Wizard(f"/befragungen/{SURVEY}/teilnehmen/"),),
+        count_sql=(
+            "SELECT count(*) FROM survey_response r JOIN survey_survey s ON s.id = r.survey_id"
+            f" WHERE s.slug = '{SURVEY}'"
+        ),
+    ),
 ]
 
 # manage.py commands that put the bench data in place; each must be idempotent (the bench
 # database is kept between runs).
 SEED_COMMANDS = [
     ["seed_demo"],
+    # Seeds the survey "bench-ergebnisse" once (100,000 responses, ~1 min), then reuses it;
+    # also prints the results page's render time in-process (one round, uncached and cached).
+    ["bench_results", "--responses", "100000", "--keep", "--reuse", "--repeat", "1"],
 ]

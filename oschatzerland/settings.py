@@ -339,6 +339,10 @@ BENCHMARK_VIEWS = env_bool("DJANGO_BENCHMARK_VIEWS", False)
 # Messages travel in a cookie, so rendering a page never touches the session.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
+# --- Survey participation -----------------------------------------------------------------
+# Complete questionnaires accepted per client address and hour (rate limit, in the cache).
+SURVEY_SUBMISSIONS_PER_HOUR = env_int("SURVEY_SUBMISSIONS_PER_HOUR", 20)
+
 # --- Events -------------------------------------------------------------------------------
 # Registrants' personal data is deleted this many days after the event
 # (`manage.py purge_registrations`, daily cron job; see README, "Termine").

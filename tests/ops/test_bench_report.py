@@ -23,6 +23,7 @@ def test_summary_has_rate_latencies_errors_ratios_and_memory():
     assert line == {
         "target": "home",
         "variant": "uncached",
+        "connections": 16,
         "requests_per_s": 700.0,
         "p50_ms": 5.0,
         "p99_ms": 15.0,
@@ -62,5 +63,22 @@ def test_goals_form_flow_counts_lost_or_duplicated():
         "no_errors": True,
         "ratio_query>=0.5": True,
         "none_lost_or_duplicated": False,
+        "rss<150MB": True,
+    }
+
+
+def test_goals_results_page_uncached_is_its_own_latency_goal_cached_a_public_page():
+    uncached = summarise("r", "uncached", raw(40, p99=290_000), BASELINES, [90.0], connections=1)
+    assert uncached["connections"] == 1
+    assert goals(uncached, "results")["goals"] == {
+        "no_errors": True,
+        "p99<300ms": True,
+        "rss<150MB": True,
+    }
+    cached = summarise("r", "cached", raw(9000, p99=25_000), BASELINES, [90.0])
+    assert goals(cached, "results")["goals"] == {
+        "no_errors": True,
+        "ratio_constant>=0.5": False,
+        "p99<20ms": False,
         "rss<150MB": True,
     }

@@ -4,15 +4,18 @@ Slow (a cluster, migrations, gunicorn): `make test-ops ARGS="-m slow"` runs only
 They use no pytest-django database; the servers talk to the throwaway cluster.
 """
 
+import os
+import secrets
 import threading
 import time
+from urllib.parse import urlencode
 
 import psycopg2
 import pytest
 import redis
 
-from bench.flow import Session, run
-from bench.targets import BENCH_USER
+from bench.flow import Session, fill_form, run, run_wizard
+from bench.targets import BENCH_USER, SURVEY, Wizard
 from tests.ops.servers import Gunicorn, PostgresCluster, form_fields, get, manage, postgres_bin
 from tests.ops.servers import production_env as env_for
 
@@ -22,7 +25,10 @@ pytestmark = [
 ]
 
 FRIENDLY_503 = "Kurz nicht erreichbar"
-REDIS_URL = "redis://127.0.0.1:6379/4"  # DB 4 belongs to the operations tests
+# DB 4 belongs to the operations tests; OPS_REDIS_URL moves them elsewhere (e.g. when
+# several checkouts run their suites on one machine at once).
+REDIS_URL = os.environ.get("OPS_REDIS_URL", "redis://127.0.0.1:6379/4")
+PARTICIPATE = f"/befragungen/{SURVEY}/teilnehmen/"
 
 
 def redis_available() -> bool:
@@ -206,16 +212,190 @@ def test_login_lockout_holds_across_app_servers(cluster, shared_env):
             assert "Anmeldung gesperrt" in body.decode()
 
 
-def test_parallel_complete_flows_are_all_stored_once(cluster, shared_env):
-    """N parallel complete flows store exactly N records (here: admin logins → sessions).
+def count_responses(cluster) -> int:
+    with psycopg2.connect(cluster.url) as conn, conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM survey_response r JOIN survey_survey s ON s.id = r.survey_id"
+            " WHERE s.slug = %s",
+            [SURVEY],
+        )
+        return cursor.fetchone()[0]
 
-    After merging, the survey submission flow goes through the same driver (bench.flow)
-    with its own count query; see bench/targets.py.
-    """
-    with Gunicorn(shared_env, workers=3) as server:
-        before = count_sessions(cluster)
-        result = run("flow: admin login", server.port, seconds=3, users=6)
-        stored = count_sessions(cluster) - before
+
+def max_response_id(cluster) -> int:
+    with psycopg2.connect(cluster.url) as conn, conn.cursor() as cursor:
+        cursor.execute("SELECT coalesce(max(id), 0) FROM survey_response")
+        return cursor.fetchone()[0]
+
+
+def required_answers(cluster, after_id: int) -> dict[int, dict[str, int]]:
+    """Answer rows per required, always shown question, for each response with id > after_id
+    (a matrix question has one row per item)."""
+    with psycopg2.connect(cluster.url) as conn, conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT r.id, q.code, count(a.id) FROM survey_response r"
+            " JOIN survey_survey s ON s.id = r.survey_id"
+            " JOIN survey_question q ON q.survey_id = s.id"
+            " JOIN survey_section sec ON sec.id = q.section_id"
+            " LEFT JOIN survey_answer a ON a.response_id = r.id AND a.question_id = q.id"
+            " WHERE s.slug = %s AND r.id > %s AND q.required"
+            " AND q.condition_question_id IS NULL AND sec.condition_question_id IS NULL"
+            " GROUP BY r.id, q.code",
+            [SURVEY, after_id],
+        )
+        found: dict[int, dict[str, int]] = {}
+        for response_id, code, answers in cursor.fetchall():
+            found.setdefault(response_id, {})[code] = answers
+        return found
+
+
+# The required questions of the demo survey "mobilitaet-2026" as the flow answers them: one
+# municipality (M1), one means of transport (M4), one scale value (M5), four matrix items (M7).
+COMPLETE = {"M1": 1, "M4": 1, "M5": 1, "M7": 4}
+
+
+def take_survey(ports: list[int]) -> bool:
+    """One new visitor fills in the whole survey; page n is fetched and posted on
+    ``ports[n % len(ports)]`` (the same cookies on every server)."""
+    session = Session(ports[0])
+    path = PARTICIPATE
+    try:
+        for page in range(10):
+            session.port = ports[page % len(ports)]
+            status, content = session.request("GET", path)
+            assert status == 200, (path, status)
+            action, fields = fill_form(content.decode())
+            status, _, location = session.request_full(
+                "POST", action, urlencode([*fields, ("action", "next")]).encode()
+            )
+            assert status == 302, (action, status)
+            path = location
+            if path.endswith("/danke/"):
+                return session.request("GET", path)[0] == 200
+        return False
+    finally:
+        session.close()
+
+
+@pytest.fixture
+def survey_env(shared_env):
+    """Production settings and a per-client submission limit the tests do not reach."""
+    return {**shared_env, "SURVEY_SUBMISSIONS_PER_HOUR": "1000"}
+
+
+def test_parallel_complete_survey_submissions_store_each_exactly_once(cluster, survey_env):
+    visitors = 8
+    before, last_id = count_responses(cluster), max_response_id(cluster)
+    start = threading.Barrier(visitors)
+    outcomes: list[bool] = []
+
+    def visitor(port: int) -> None:
+        session = Session(port)
+        start.wait()
+        try:
+            outcomes.append(run_wizard(session, Wizard(PARTICIPATE), lambda seconds: None))
+        finally:
+            session.close()
+
+    with Gunicorn(survey_env, workers=3) as server:
+        threads = [threading.Thread(target=visitor, args=(server.port,)) for _ in range(visitors)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        stored = count_responses(cluster) - before
+
+        # The same through the driver of `make bench`, for 2 s: what it counts is stored.
+        before_driver = count_responses(cluster)
+        result = run("flow: survey submission", server.port, seconds=2, users=4)
+        stored_by_driver = count_responses(cluster) - before_driver
+
+    assert outcomes == [True] * visitors
+    assert stored == visitors
+    answers = required_answers(cluster, last_id)
+    assert len(answers) == visitors + stored_by_driver
+    # No partial response: each has every required answer, none twice.
+    assert all(found == COMPLETE for found in answers.values()), answers
     assert result["failed"] == 0
-    assert result["completed"] >= 6
-    assert stored == result["completed"]
+    assert result["completed"] >= 4
+    assert stored_by_driver == result["completed"]
+
+
+def test_survey_started_on_one_app_server_is_finished_on_the_other(cluster, survey_env):
+    before, last_id = count_responses(cluster), max_response_id(cluster)
+    with Gunicorn(survey_env) as one, Gunicorn(survey_env) as two:
+        # Pages 1, 3, … on one, pages 2, 4, … and the thank-you page on two.
+        assert take_survey([one.port, two.port])
+    assert count_responses(cluster) - before == 1
+    assert list(required_answers(cluster, last_id).values()) == [COMPLETE]
+
+
+def test_survey_submission_limit_holds_across_app_servers(cluster, shared_env):
+    if "DJANGO_CACHE_URL" not in shared_env:
+        pytest.skip("the limit is shared through Redis, which does not run here")
+    env = {
+        **shared_env,
+        "SURVEY_SUBMISSIONS_PER_HOUR": "2",
+        # A key of our own: the limit counts per hashed client address, and other test runs
+        # on this machine may submit from 127.0.0.1 to the same Redis.
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+    }
+    before = count_responses(cluster)
+    with Gunicorn(env) as one, Gunicorn(env) as two:
+        assert take_survey([one.port])
+        assert take_survey([two.port])
+        for server in (one, two):
+            # The third and fourth questionnaire from this address: refused at the last page.
+            session = Session(server.port)
+            path, status = PARTICIPATE, 302
+            while status == 302:
+                assert not path.endswith("/danke/"), "stored beyond the limit"
+                _, content = session.request("GET", path)
+                action, fields = fill_form(content.decode())
+                body = urlencode([*fields, ("action", "next")]).encode()
+                status, content, path = session.request_full("POST", action, body)
+            session.close()
+            assert status == 429
+            assert "Zu viele Einsendungen" in content.decode()
+    assert count_responses(cluster) - before == 2
+
+
+def test_double_click_on_the_last_page_stores_one_response(cluster, survey_env, request):
+    """The final page posted twice at the same moment (a double click; two connections,
+    one session, possibly two workers) stores one response."""
+    if "DJANGO_CACHE_URL" not in survey_env:
+        # The submission lock (survey.participation.submission_lock) lives in the cache;
+        # local memory is per worker, so two workers may both store (seen in this test).
+        request.applymarker(
+            pytest.mark.xfail(reason="submission lock is per worker without Redis", strict=False)
+        )
+    before = count_responses(cluster)
+    with Gunicorn(survey_env, workers=3) as server:
+        session = Session(server.port)
+        path = PARTICIPATE
+        while True:
+            _, content = session.request("GET", path)
+            page = content.decode()
+            action, fields = fill_form(page)
+            body = urlencode([*fields, ("action", "next")]).encode()
+            if "Antworten absenden" in page:
+                break
+            status, _, path = session.request_full("POST", action, body)
+            assert status == 302
+        clicks = [Session(server.port) for _ in range(2)]
+        for click in clicks:
+            click.cookies = dict(session.cookies)
+        start = threading.Barrier(len(clicks))
+        statuses: list[int] = []
+
+        def click_send(click: Session) -> None:
+            start.wait()
+            statuses.append(click.request_full("POST", action, body)[0])
+
+        threads = [threading.Thread(target=click_send, args=(click,)) for click in clicks]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert statuses == [302, 302]
+    assert count_responses(cluster) - before == 1
