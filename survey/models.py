@@ -510,6 +510,26 @@ class AccessCode(models.Model):
     def __str__(self):
         return self.code
 
+
+class SubmissionLock(models.Model):
+    """The random token of a questionnaire that is being stored (one per browser session).
+
+    A double click or a resent last page finds the token taken and stores nothing; kept in
+    the database so that this holds across app servers that share no cache. Not linked to
+    the response; removed after a day.
+    """
+
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_on = models.DateField(_("created on"))
+
+    class Meta:
+        verbose_name = _("submission lock")
+        verbose_name_plural = _("submission locks")
+        indexes = [models.Index(fields=["created_on"])]
+
+    def __str__(self):
+        return self.token
+
     def get_absolute_url(self):
         return self.survey.get_absolute_url()
 

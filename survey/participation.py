@@ -1,14 +1,17 @@
 """State of one participant's way through a questionnaire, kept server-side in the session,
 and the per-client rate limit, kept only in the cache (never in the database)."""
 
+import datetime
 import hashlib
 import secrets
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from survey.forms import chosen_options
-from survey.models import Question, Section, Survey
+from survey.models import Question, Section, SubmissionLock, Survey
 from survey.selectors import SurveyDefinition, is_shown
 
 DONE_KEY = "survey_done"
@@ -112,9 +115,20 @@ def rate_limited(request, *, bucket: str, limit: int, window: int = 3600) -> boo
 
 
 def submission_lock(token: str) -> bool:
-    """True for the first of several simultaneous final submissions of one questionnaire."""
-    return cache.add(f"survey-submit:{token}", 1, 600)
+    """True for the first of several simultaneous final submissions of one questionnaire.
+
+    The lock is a row with a unique token, so it holds across app servers and workers
+    whether or not they share a cache.
+    """
+    today = timezone.localdate()
+    SubmissionLock.objects.filter(created_on__lt=today - datetime.timedelta(days=1)).delete()
+    try:
+        with transaction.atomic():
+            SubmissionLock.objects.create(token=token, created_on=today)
+    except IntegrityError:
+        return False
+    return True
 
 
 def release_submission_lock(token: str) -> None:
-    cache.delete(f"survey-submit:{token}")
+    SubmissionLock.objects.filter(token=token).delete()
