@@ -87,15 +87,21 @@ def _client_key(request, scope: str) -> str:
     return f"portal:rate:{scope}:{digest}"
 
 
-def rate_limited(request, scope: str) -> bool:
-    """Count this submission; True when the client has sent too many in the window."""
+def rate_limited(
+    request, scope: str, *, limit: int | None = None, window: int | None = None
+) -> bool:
+    """Count this submission; True when the client has sent more than ``limit`` in the
+    ``window`` (seconds; defaults: the SPAM_RATE_* settings). Kept only in the cache, under a
+    keyed hash of the address; other apps use it for their own scopes."""
+    limit = settings.SPAM_RATE_LIMIT if limit is None else limit
+    window = settings.SPAM_RATE_WINDOW if window is None else window
     key = _client_key(request, scope)
-    if cache.add(key, 1, timeout=settings.SPAM_RATE_WINDOW):
+    if cache.add(key, 1, timeout=window):
         count = 1
     else:
         try:
             count = cache.incr(key)
         except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=settings.SPAM_RATE_WINDOW)
+            cache.set(key, 1, timeout=window)
             count = 1
-    return count > settings.SPAM_RATE_LIMIT
+    return count > limit

@@ -2,14 +2,12 @@
 and the per-client rate limit, kept only in the cache (never in the database)."""
 
 import datetime
-import hashlib
 import secrets
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from portal import spam
 from survey.forms import chosen_options
 from survey.models import Question, Section, SubmissionLock, Survey
 from survey.selectors import SurveyDefinition, is_shown
@@ -96,22 +94,10 @@ def visible_steps(
     return steps
 
 
-def client_key(request) -> str:
-    """A keyed hash of the client address; it lives only in the cache, for rate limits."""
-    address = request.META.get("REMOTE_ADDR", "")
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
-
-
 def rate_limited(request, *, bucket: str, limit: int, window: int = 3600) -> bool:
-    """Count one attempt for this client; True once more than ``limit`` in ``window`` s."""
-    key = f"survey-rate:{bucket}:{client_key(request)}"
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        count = 1
-    return count > limit
+    """Count one attempt for this client; True once more than ``limit`` in ``window`` s.
+    The portal's per-client limiter (cache only, keyed hash of the address)."""
+    return spam.rate_limited(request, f"survey-{bucket}", limit=limit, window=window)
 
 
 def submission_lock(token: str) -> bool:
