@@ -14,6 +14,7 @@ var/bench/latest.jsonl. Settings through the environment:
   BENCH_CACHE_URL    cache of the "cached" server (redis://127.0.0.1:6379/4 when Redis
                      answers, else local memory)
   BENCH_ONLY         run only targets whose label contains this text
+  BENCH_VARIANT      "uncached" or "cached": run only that server (both by default)
   GUNICORN_WORKERS   workers (gunicorn.conf.py default: 2 × cores + 1)
 """
 
@@ -42,6 +43,7 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 PORT = int(os.environ.get("BENCH_PORT", "8005"))
 ONLY = os.environ.get("BENCH_ONLY", "")
+VARIANT = os.environ.get("BENCH_VARIANT", "")
 MB = 1024 * 1024
 
 
@@ -357,8 +359,10 @@ def main() -> None:
     prepare(env)
     results: list[dict] = []
     emit(machine(), results)
-    measure_server("uncached", {**env, "DJANGO_CACHE_URL": "dummy://"}, results)
-    measure_server("cached", {**env, "DJANGO_CACHE_URL": redis_url()}, results)
+    if VARIANT in ("", "uncached"):
+        measure_server("uncached", {**env, "DJANGO_CACHE_URL": "dummy://"}, results)
+    if VARIANT in ("", "cached"):
+        measure_server("cached", {**env, "DJANGO_CACHE_URL": redis_url()}, results)
     emit(machine(), results)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "latest.jsonl").write_text(

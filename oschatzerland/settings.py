@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "oschatzerland.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Public pages for anonymous visitors, before sessions, CSRF and the user are loaded.
+    "portal.caching.PublicPageCacheMiddleware",
     "oschatzerland.middleware.DatabaseUnavailableMiddleware",
     "oschatzerland.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",

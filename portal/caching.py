@@ -2,23 +2,34 @@
 
 Use ``@cache_public_page`` on a view (function view, or ``method_decorator`` on
 ``dispatch``; ``cache_public_page(params=("seite",))`` for pages with query parameters).
-A response is cached under the request's path and query string plus a global
+The decorator only marks the page as shareable; ``PublicPageCacheMiddleware``, near the top
+of ``MIDDLEWARE``, stores the finished response (with the security headers of the middleware
+below it) and serves it to the next anonymous visitor before sessions, CSRF, authentication
+and the view run. A page is stored under its path and query string together with the global
 *content version*. Saving or deleting any model listed in ``settings.PUBLIC_CONTENT_MODELS``
 bumps that version (signals connected in ``PortalConfig.ready``), so every cached page is
 stale at once and a change by staff shows immediately. Other apps only add their models to
 that setting; code that changes public content without a model save (e.g. ``QuerySet.update``)
 calls ``bump_content_version()``.
+
+Without the middleware (a project that leaves it out) the decorator caches in the view.
+A cache that does not answer (Redis away) only costs speed: pages are rendered as usual.
 """
 
 import hashlib
-from functools import wraps
+import logging
+from functools import lru_cache, wraps
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.urls import Resolver404, resolve
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "portal:content-version"
+MAX_PATH_LENGTH = 300
 _connected: set[str] = set()
 
 
@@ -59,15 +70,44 @@ def connect_invalidation() -> None:
             )
 
 
-def _cacheable_request(request, params: tuple[str, ...]) -> bool:
+def _anonymous_get(request) -> bool:
+    """A GET or HEAD without session or message cookie: the same page as everyone gets.
+
+    Decided from the cookies alone, so the middleware can answer before the session and the
+    user are loaded (no session cookie, no login).
+    """
     if request.method not in ("GET", "HEAD"):
         return False
-    # Only known query parameters with short values, so random URLs cannot flood the cache.
-    if any(key not in params for key in request.GET) or len(request.get_full_path()) > 300:
-        return False
-    # Staff (preview, admin links) and visitors with a pending message get a fresh page.
     cookies = request.COOKIES
     if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
+        return False
+    return len(request.get_full_path()) <= MAX_PATH_LENGTH
+
+
+@lru_cache(maxsize=4096)
+def _cacheable_view(urlconf: str, path_info: str) -> bool:
+    """Whether the view of this path is marked with ``cache_public_page``.
+
+    Only those paths are looked up in the cache, so no other request pays for a round trip.
+    Bounded, because any path may be requested; the URL configuration is part of the key.
+    """
+    try:
+        func = resolve(path_info, urlconf).func
+    except Resolver404:
+        return False
+    view_class = getattr(func, "view_class", None)
+    if view_class is not None:
+        return getattr(view_class, "public_page_cache", False) or getattr(
+            view_class.dispatch, "public_page_cache", False
+        )
+    return getattr(func, "public_page_cache", False)
+
+
+def _cacheable_request(request, params: tuple[str, ...]) -> bool:
+    if not _anonymous_get(request):
+        return False
+    # Only known query parameters, so random URLs cannot flood the cache.
+    if any(key not in params for key in request.GET):
         return False
     user = getattr(request, "user", None)
     return not (user is not None and user.is_authenticated)
@@ -90,13 +130,72 @@ def _shareable(request, response) -> bool:
     return not (storage is not None and getattr(storage, "added_new", False))
 
 
-def _cache_key(request) -> str:
+def _page_key(request) -> str:
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"portal:page:{content_version()}:{digest}"
+    return f"portal:page:{digest}"
+
+
+def _cached_page(request):
+    """The stored response for this request if it is of the current content version.
+
+    One round trip: the version and the page are fetched together.
+    """
+    key = _page_key(request)
+    try:
+        found = cache.get_many([VERSION_KEY, key])
+    except Exception:  # the cache is away: render the page
+        logger.warning("page cache unavailable", exc_info=True)
+        return None
+    entry = found.get(key)
+    version = found.get(VERSION_KEY)
+    if entry is None or version is None or entry[0] != version:
+        return None
+    return entry[1]
+
+
+def _store_page(request, response) -> None:
+    try:
+        cache.set(
+            _page_key(request), (content_version(), response), timeout=settings.PAGE_CACHE_SECONDS
+        )
+    except Exception:
+        logger.warning("page cache unavailable", exc_info=True)
+
+
+class PublicPageCacheMiddleware:
+    """Answer anonymous GETs of pages marked with ``cache_public_page`` from the cache.
+
+    Place it below SecurityMiddleware and WhiteNoise (the SSL redirect and static files come
+    first) and above everything that reads the session, the CSRF cookie or the user. The
+    response is stored as it leaves this middleware, so the headers set below it (CSP,
+    Permissions-Policy, X-Frame-Options) are stored with it; those set above it are added
+    to every answer anyway.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        candidate = _anonymous_get(request) and _cacheable_view(
+            getattr(request, "urlconf", None) or settings.ROOT_URLCONF, request.path_info
+        )
+        if candidate:
+            cached = _cached_page(request)
+            if cached is not None:
+                return cached
+        request._page_cache_middleware = True
+        response = self.get_response(request)
+        if (
+            candidate
+            and getattr(request, "_page_cache_shareable", False)
+            and _shareable(request, response)
+        ):
+            _store_page(request, response)
+        return response
 
 
 def cache_public_page(view=None, *, params: tuple[str, ...] = ()):
-    """Serve the view from the cache for anonymous GETs; store 200s that set no cookie.
+    """Mark the view's page as the same for every anonymous visitor (see the module).
 
     ``@cache_public_page`` caches only URLs without a query string;
     ``@cache_public_page(params=("seite",))`` also those whose query uses only these names.
@@ -108,15 +207,18 @@ def cache_public_page(view=None, *, params: tuple[str, ...] = ()):
     def wrapped(request, *args, **kwargs):
         if not _cacheable_request(request, params):
             return view(request, *args, **kwargs)
-        key = _cache_key(request)
-        cached = cache.get(key)
+        if getattr(request, "_page_cache_middleware", False):
+            request._page_cache_shareable = True
+            return view(request, *args, **kwargs)
+        cached = _cached_page(request)
         if cached is not None:
             return cached
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
         if _shareable(request, response):
-            cache.set(key, response, timeout=settings.PAGE_CACHE_SECONDS)
+            _store_page(request, response)
         return response
 
+    wrapped.public_page_cache = True
     return wrapped

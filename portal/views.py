@@ -121,6 +121,7 @@ class NewsDetailView(DetailView):
 
     template_name = "portal/newsarticle_detail.html"
     context_object_name = "article"
+    public_page_cache = True  # see get(): everything but the preview
 
     def get(self, request, *args, **kwargs):
         if "vorschau" in request.GET:

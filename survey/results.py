@@ -36,6 +36,7 @@ from django.db.models.functions import Cast
 from django.utils import formats
 from django.utils.translation import get_language, gettext, ngettext
 
+from portal.caching import bump_content_version
 from survey.models import (
     Answer,
     AnswerTheme,
@@ -49,6 +50,7 @@ from survey.models import (
     ResultTally,
     ResultTallyState,
     Survey,
+    SurveyStatus,
 )
 
 CHANNEL_BREAKDOWN = "kanal"
@@ -255,8 +257,14 @@ def _version_key(survey_id: int) -> str:
 
 
 def survey_results_invalidate(survey_id: int) -> None:
-    """Forget the cached results of a survey (a response arrived, coding changed …)."""
+    """Forget the cached results of a survey (a response arrived, coding changed …).
+
+    Published results also show on page-cached public pages (the results page, survey,
+    topic and municipality pages), so those are invalidated too once the change is committed.
+    """
     cache.set(_version_key(survey_id), time.time_ns(), timeout=None)
+    if Survey.objects.filter(pk=survey_id, status=SurveyStatus.PUBLISHED).exists():
+        transaction.on_commit(bump_content_version)
 
 
 def _cache_key(survey_id: int, breakdown: str | None) -> str:
@@ -835,6 +843,4 @@ def publication_for(*, survey: Survey) -> ResultsPublication | None:
 
 
 def results_are_public(*, survey: Survey) -> bool:
-    from survey.models import SurveyStatus
-
     return survey.status == SurveyStatus.PUBLISHED

@@ -8,9 +8,11 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.generic import TemplateView
 
+from portal.caching import cache_public_page
 from survey import results_exports
 from survey.models import Answer, Channel, Option, Response, Survey, SurveyStatus
 from survey.results import publication_for, results_are_public, survey_results
@@ -34,6 +36,9 @@ def _survey_for_results(request, slug: str) -> tuple[Survey, bool]:
     raise Http404
 
 
+# Public results are the same for everyone (staff previews have a session and are never
+# cached); survey_results_invalidate invalidates the page when published results change.
+@method_decorator(cache_public_page(params=("nach",)), name="dispatch")
 class ResultsView(TemplateView):
     template_name = "survey/results/results.html"
 

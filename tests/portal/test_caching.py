@@ -99,3 +99,48 @@ def test_a_page_with_a_csrf_token_is_never_shared(rf):
         request.META["CSRF_COOKIE"] = "x" * 32
         view(request)
     assert len(calls) == 2
+
+
+def test_a_cached_page_keeps_its_security_headers(client):
+    first = client.get("/aktuelles/")
+    second = client.get("/aktuelles/")
+    assert second.content == first.content
+    for header in ("Content-Security-Policy", "Permissions-Policy", "X-Frame-Options"):
+        assert second[header] == first[header]
+    assert "unsafe-inline" not in second["Content-Security-Policy"]
+
+
+def test_staff_with_a_session_get_a_fresh_page(client, django_user_model):
+    article = NewsArticleFactory(title="Vorher")
+    client.get("/aktuelles/")
+    NewsArticle.objects.filter(pk=article.pk).update(title="Nachher")  # no signal, no bump
+    assert "Vorher" in client.get("/aktuelles/").content.decode()  # anonymous: cached
+    client.force_login(django_user_model.objects.create_user("redakteurin", is_staff=True))
+    assert "Nachher" in client.get("/aktuelles/").content.decode()
+
+
+def test_pages_render_when_the_cache_is_away(client, monkeypatch):
+    from django.core.cache import cache
+
+    def unavailable(*args, **kwargs):
+        raise ConnectionError("cache away")
+
+    NewsArticleFactory(title="Trotzdem da")
+    monkeypatch.setattr(cache, "get_many", unavailable)
+    monkeypatch.setattr(cache, "set", unavailable)
+    response = client.get("/aktuelles/")
+    assert response.status_code == 200
+    assert "Trotzdem da" in response.content.decode()
+
+
+def test_only_pages_marked_for_the_cache_are_looked_up(client, monkeypatch):
+    from django.core.cache import cache
+
+    lookups = []
+    original = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys: lookups.append(keys) or original(keys))
+    client.get("/suche/?q=Radweg")
+    client.get("/mitmachen/")
+    assert lookups == []
+    client.get("/aktuelles/")
+    assert len(lookups) == 1

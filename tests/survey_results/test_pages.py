@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from portal.caching import bump_content_version
 from survey.models import Quote, ResultsPublication, SurveyStatus
 from survey.results_services import results_publish
 from tests.survey_results.conftest import OTHER_SECRETS, SECRETS, build_survey
@@ -93,7 +94,9 @@ def test_raw_free_text_never_appears_on_public_pages(client, published):
             assert secret not in body, (path, secret)
 
 
-def test_released_quote_appears_with_its_question_only_once_released(client, published):
+def test_released_quote_appears_with_its_question_only_once_released(
+    client, published, django_capture_on_commit_callbacks
+):
     quote = Quote.objects.create(
         question=published.f6,
         answer=published.texts[0],
@@ -104,7 +107,9 @@ def test_released_quote_appears_with_its_question_only_once_released(client, pub
 
     from survey.results_services import quotes_release
 
-    quotes_release(quotes=Quote.objects.filter(pk=quote.pk), released=True)
+    # The page was cached; releasing invalidates it once the change is committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        quotes_release(quotes=Quote.objects.filter(pk=quote.pk), released=True)
     body = client.get(_url(published.survey)).content.decode()
 
     assert "„Mehr Busse am Wochenende“" in body
@@ -161,7 +166,7 @@ def test_public_csv_has_aggregated_counts(client, published):
 
 @pytest.mark.parametrize(("breakdown", "queries"), [("", 12), ("?nach=F1", 13)])
 def test_results_page_runs_a_constant_number_of_queries(
-    client, django_assert_num_queries, breakdown, queries
+    client, django_assert_num_queries, django_capture_on_commit_callbacks, breakdown, queries
 ):
     """Few and many responses cost the same queries: survey, publication, (with a breakdown)
     the allowed breakdowns, then questions + options + items + themes + quotes, hidden
@@ -170,13 +175,18 @@ def test_results_page_runs_a_constant_number_of_queries(
     13 to count them into the tallies (savepoint, lock the tally state, count the counted
     responses, claim the new ones, their groups, answer counts and multiple-choice
     respondents over all breakdowns, read, delete and write the tallies, mark the claimed
-    ones counted, save the state, release), whether 1 or 30 responses arrived."""
+    ones counted, save the state, release), whether 1 or 30 responses arrived. Each
+    invalidation of published results also invalidates the cached page (on commit)."""
     from survey.models import Answer
     from survey.results import survey_results_invalidate
     from tests.factories import ResponseFactory
 
     small = build_survey(status=SurveyStatus.PUBLISHED)
     client.get(_url(small.survey) + breakdown)  # counts the 12 responses into the tallies
+
+    def invalidate():
+        with django_capture_on_commit_callbacks(execute=True):
+            survey_results_invalidate(small.survey.pk)
 
     def arrive(count):
         for _ in range(count):
@@ -186,9 +196,9 @@ def test_results_page_runs_a_constant_number_of_queries(
             Answer.objects.create(
                 response=response, question=small.f3, option=small.f3.options.first()
             )
-        survey_results_invalidate(small.survey.pk)
+        invalidate()
 
-    survey_results_invalidate(small.survey.pk)
+    invalidate()
     with django_assert_num_queries(queries):
         client.get(_url(small.survey) + breakdown)
     arrive(30)
@@ -197,11 +207,16 @@ def test_results_page_runs_a_constant_number_of_queries(
     arrive(1)
     with django_assert_num_queries(queries + 13):
         client.get(_url(small.survey) + breakdown)
-    survey_results_invalidate(small.survey.pk)
+    invalidate()
     with django_assert_num_queries(queries):
         response = client.get(_url(small.survey) + breakdown)
     assert "43 Menschen haben teilgenommen." in response.content.decode()
-    # Cached: only the survey and its publication.
+    # The page itself is cached for anonymous visitors: no query at all.
+    with django_assert_num_queries(0):
+        assert "43 Menschen" in client.get(_url(small.survey) + breakdown).content.decode()
+    # Another change of public content re-renders the page from the cached results: only
+    # the survey and its publication.
+    bump_content_version()
     with django_assert_num_queries(2):
         client.get(_url(small.survey) + breakdown)
 
