@@ -358,3 +358,9 @@ SURVEY_MIN_GROUP_SIZE = env_int("SURVEY_MIN_GROUP_SIZE", 5)
 SURVEY_RESULTS_CACHE_SECONDS = env_int(
     "SURVEY_RESULTS_CACHE_SECONDS", 60 * 60 * 24 if CACHE_URL else 5 * 60
 )
+# Every questionnaire page reads the survey definition from the cache; saving a survey,
+# section, question or option replaces it at once where the cache is shared (Redis). With
+# the per-process local-memory cache other workers may use the old one up to this long.
+SURVEY_DEFINITION_CACHE_SECONDS = env_int(
+    "SURVEY_DEFINITION_CACHE_SECONDS", 60 * 60 if CACHE_URL else 60
+)

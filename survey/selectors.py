@@ -4,9 +4,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from portal.caching import content_version
 from survey.models import (
     MatrixItem,
     Option,
@@ -91,6 +94,26 @@ def survey_definition(*, survey: Survey) -> SurveyDefinition:
             options[pk].label for pk in sorted(element.condition_option_ids) if pk in options
         ]
     return SurveyDefinition(survey=survey, sections=sections)
+
+
+def survey_definition_cached(*, survey: Survey) -> SurveyDefinition:
+    """``survey_definition`` from the cache: every page of the questionnaire needs it.
+
+    Keyed by the content version, which every save of a survey, section, question, option or
+    matrix item bumps (``PUBLIC_CONTENT_MODELS``), so an edited questionnaire is read anew
+    at once, on every app server. The survey given replaces the cached copy of its row.
+    """
+    key = f"survey:definition:{survey.pk}:{content_version()}"
+    definition = cache.get(key)
+    if definition is None:
+        definition = survey_definition(survey=survey)
+        cache.set(key, definition, timeout=settings.SURVEY_DEFINITION_CACHE_SECONDS)
+    definition.survey = survey
+    for section in definition.sections:
+        section.survey = survey
+        for question in section.question_list:
+            question.survey = survey
+    return definition
 
 
 def is_shown(element: Section | Question, chosen: Mapping[int, Iterable[int]]) -> bool:

@@ -133,7 +133,7 @@ class ParticipateView(View):
                 _("You have already taken part"),
                 _("Your answers to this survey were stored from this device. Thank you!"),
             )
-        self.definition = selectors.survey_definition(survey=self.survey)
+        self.definition = selectors.survey_definition_cached(survey=self.survey)
         if not self.definition.sections:
             return _closed_message(request, self.survey)
         return super().dispatch(request, *args, **kwargs)

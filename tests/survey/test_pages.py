@@ -153,3 +153,13 @@ def test_query_count_of_the_home_teaser_is_one(client, mobility, django_assert_n
 
     with django_assert_num_queries(1):
         Template("{% load survey_tags %}{% survey_open_teaser %}").render(Context())
+
+
+def test_questionnaire_pages_read_the_definition_from_the_cache(
+    client, mobility, django_assert_num_queries
+):
+    url = reverse("survey:participate", kwargs={"slug": mobility.slug})
+    client.get(url)  # creates the session and caches the questionnaire
+    # The survey and the session; sections, questions and options come from the cache.
+    with django_assert_num_queries(2):
+        assert client.get(url).status_code == 200

@@ -328,3 +328,14 @@ def test_no_ip_user_agent_or_time_is_stored(client, filler):
     assert row["tallied"] is None
     texts = " ".join(Answer.objects.values_list("text", flat=True))
     assert "127.0.0.1" not in texts
+
+
+def test_a_question_edited_by_staff_shows_on_the_next_page_view(client, filler, mobility):
+    """The questionnaire is read from the cache; saving a question replaces it at once."""
+    assert "Wo wohnen Sie?" in body(client.get(filler.url))
+    question = mobility.questions.get(code="M1")
+    question.text = "In welcher Kommune wohnen Sie?"
+    question.save()
+    page = body(client.get(filler.url))
+    assert "In welcher Kommune wohnen Sie?" in page
+    assert "Wo wohnen Sie?" not in page
