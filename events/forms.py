@@ -16,12 +16,26 @@ class EventFilterForm(forms.Form):
         to_field_name="slug",
         required=False,
         empty_label=_("All municipalities"),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     art = forms.ChoiceField(
         label=_("Kind of event"),
         choices=[("", _("All kinds")), *EventKind.choices],
         required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
+
+    def full_clean(self):
+        super().full_clean()
+        # Mark invalid fields for assistive technology and the eye (see filter_fields.html).
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs = {
+                    **widget.attrs,
+                    "class": "form-select is-invalid",
+                    "aria-describedby": f"{self[name].auto_id}_error",
+                }
 
 
 class RegistrationForm(forms.Form):
