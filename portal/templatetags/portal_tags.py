@@ -1,5 +1,8 @@
 from django import template
+from django.conf import settings
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from portal.sanitize import clean_html
 
@@ -12,13 +15,44 @@ def rich_text(value: str) -> str:
     return mark_safe(clean_html(value))
 
 
+# The main navigation: the entry whose path the visitor is in is marked aria-current.
+NAV_SECTIONS = (
+    "/aktuelles/",
+    "/kommunen/",
+    "/themen/",
+    "/befragungen/",
+    "/termine/",
+    "/mitmachen/",
+)
+# Header and footer are the same on every page except for the marked entry and the search
+# box's value, so each is rendered once per process, language and entry (they hold no data,
+# only templates, translations and static file names, which change only with a deploy).
+_layout_parts: dict[tuple, str] = {}
+
+
+def _layout_part(template_name: str, context: dict, *, reuse: bool = True) -> str:
+    key = (template_name, get_language(), *sorted(context.items()))
+    html = _layout_parts.get(key) if reuse and not settings.DEBUG else None
+    if html is None:
+        html = render_to_string(template_name, context)
+        if reuse:
+            _layout_parts[key] = html
+    return mark_safe(html)
+
+
 @register.simple_tag(takes_context=True)
-def nav_current(context, prefix: str) -> str:
-    """aria-current for the main navigation entry the visitor is in."""
+def site_header(context) -> str:
     request = context.get("request")
-    if request is None:
-        return ""
-    path = request.path
-    if (prefix == "/" and path == "/") or (prefix != "/" and path.startswith(prefix)):
-        return mark_safe(' aria-current="page"')
-    return ""
+    path = request.path if request is not None else ""
+    section = next((prefix for prefix in NAV_SECTIONS if path.startswith(prefix)), "")
+    search_query = context.get("search_query") or ""
+    return _layout_part(
+        "includes/header.html",
+        {"nav_section": section, "search_query": search_query},
+        reuse=not search_query,
+    )
+
+
+@register.simple_tag
+def site_footer() -> str:
+    return _layout_part("includes/footer.html", {})

@@ -1,5 +1,7 @@
 """The foundation's public pages, as a resident meets them."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -126,3 +128,13 @@ def test_query_counts_stay_constant_as_data_grows(client, django_assert_num_quer
     for path, queries in pages.items():
         with django_assert_num_queries(queries):
             client.get(path)
+
+
+def test_navigation_marks_the_section_of_each_page_and_the_search_keeps_its_term(client):
+    """Header and footer are rendered once per section; each page still marks its own."""
+    for path, label in [("/kommunen/", "Kommunen"), ("/aktuelles/", "Aktuelles"), ("/", None)]:
+        body = client.get(path).content.decode()
+        marked = re.findall(r'<a href="[^"]+" aria-current="page">([^<]+)</a>', body)
+        assert marked == ([label] if label else [])
+    assert 'value="Radweg"' in client.get("/suche/?q=Radweg").content.decode()
+    assert 'value="Radweg"' not in client.get("/themen/").content.decode()
