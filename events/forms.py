@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import EventKind
 from portal.models import Municipality
+from portal.widgets import PlainSelect
 
 
 class EventFilterForm(forms.Form):
@@ -16,13 +17,13 @@ class EventFilterForm(forms.Form):
         to_field_name="slug",
         required=False,
         empty_label=_("All municipalities"),
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=PlainSelect(attrs={"class": "form-select"}),
     )
     art = forms.ChoiceField(
         label=_("Kind of event"),
         choices=[("", _("All kinds")), *EventKind.choices],
         required=False,
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=PlainSelect(attrs={"class": "form-select"}),
     )
 
     def full_clean(self):

@@ -8,6 +8,7 @@ from PIL import Image
 from portal.models import Municipality, NewsArticle, Topic
 from portal.sanitize import clean_html
 from portal.spam import SpamProtectedForm
+from portal.widgets import PlainSelect
 
 # The editor offers exactly what portal.sanitize allows, so nothing typed gets lost.
 PROSE_EDITOR_CONFIG = {
@@ -102,7 +103,7 @@ class NewsFilterForm(forms.Form):
         to_field_name="slug",
         required=False,
         empty_label=_("All topics"),
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=PlainSelect(attrs={"class": "form-select"}),
     )
     kommune = forms.ModelChoiceField(
         label=_("Municipality"),
@@ -110,7 +111,7 @@ class NewsFilterForm(forms.Form):
         to_field_name="slug",
         required=False,
         empty_label=_("All municipalities"),
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=PlainSelect(attrs={"class": "form-select"}),
     )
 
 

@@ -13,6 +13,7 @@ from django import forms
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.widgets import PlainSelect
 from survey.models import AccessCode, Question, QuestionKind, Response, Survey
 from survey.services import AnswerInput, normalize_access_code
 
@@ -107,7 +108,7 @@ class SectionForm(forms.Form):
             choices = [(str(option.pk), option.label) for option in question.option_list]
             if kind == QuestionKind.DROPDOWN:
                 choices.insert(0, ("", _("– please choose –")))
-                widget = forms.Select
+                widget = PlainSelect
             else:
                 if not required:
                     choices.append(("", _("No answer")))

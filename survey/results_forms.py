@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.admin.helpers import ActionForm
 from django.utils.translation import gettext_lazy as _
 
+from portal.widgets import PlainSelect
 from survey.models import Answer, Theme
 
 
@@ -13,7 +14,7 @@ class BreakdownForm(forms.Form):
     nach = forms.ChoiceField(
         label=_("Break down by"),
         required=False,
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=PlainSelect(attrs={"class": "form-select"}),
     )
 
     def __init__(self, *args, choices=(), **kwargs):
