@@ -33,6 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg2
 from psycopg2 import sql
 
+from bench import cpu
 from bench.targets import BASELINES, BENCH_USER, FLOWS, PAGES, SEED_COMMANDS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -364,6 +365,10 @@ def main() -> None:
     if VARIANT in ("", "cached"):
         measure_server("cached", {**env, "DJANGO_CACHE_URL": redis_url()}, results)
     emit(machine(), results)
+    if not ONLY and not VARIANT:
+        log("CPU time per request, in one process (bench/cpu.py)")
+        for line in cpu.run(env, redis_url()):
+            print(json.dumps(line, ensure_ascii=False), flush=True)  # noqa: T201
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "latest.jsonl").write_text(
         "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in results)

@@ -82,3 +82,21 @@ def test_goals_results_page_uncached_is_its_own_latency_goal_cached_a_public_pag
         "p99<20ms": False,
         "rss<150MB": True,
     }
+
+
+def test_cpu_table_compares_each_page_with_the_query_baseline():
+    from bench.cpu import table
+
+    lines = [
+        {"target": "baseline: query+template", "variant": v, "path": "/_bench/query/",
+         "cpu_ms": 0.5, "wall_ms": 0.7} for v in ("uncached", "cached")
+    ] + [
+        {"target": "home", "variant": "uncached", "path": "/", "cpu_ms": 2.0, "wall_ms": 3.0},
+        {"target": "home", "variant": "cached", "path": "/", "cpu_ms": 0.4, "wall_ms": 0.5},
+        {"target": "flow: survey submission", "variant": "cached", "path": "/b/",
+         "cpu_ms": 5.0, "wall_ms": 6.0},
+    ]  # fmt: skip
+    rows = table(lines).splitlines()
+    assert rows[2] == "| baseline: query+template `/_bench/query/` | 0.5 | 0.7 | 0.5 | 0.7 | – |"
+    assert rows[3] == "| home `/` | 2.0 | 3.0 | 0.4 | 0.5 | 0.25 |"
+    assert rows[4] == "| flow: survey submission `/b/` | – | – | 5.0 | 6.0 | – |"

@@ -85,3 +85,14 @@ def test_fill_form_fills_each_kind_of_field_validly():
         ("q7", "bench@example.org"),
         ("website", ""),
     ]
+
+
+def test_cpu_measurement_gets_through_pages_and_complete_submissions(client, bench_data):
+    from bench.cpu import _measure, _survey_flows
+
+    assert _measure(client, "/", rounds=2)["cpu_ms"] > 0
+    [wizard] = next(flow for flow in FLOWS if flow.label == "flow: survey submission").steps
+    before = Response.objects.count()
+    line = _survey_flows(client, wizard.path, flows=2)
+    assert line["requests_per_flow"] >= 9  # 4 pages: GET and POST each, the thank-you page
+    assert Response.objects.count() - before == 3  # the warm-up flow and the two measured
