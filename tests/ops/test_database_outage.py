@@ -56,3 +56,16 @@ def test_other_errors_still_give_the_500_page(client):
         response = client.get("/kommunen/")
     assert response.status_code == 500
     assert "Etwas ist schiefgelaufen" in response.content.decode()
+
+
+def test_pages_already_in_the_page_cache_are_served_during_an_outage(client):
+    client.get("/kommunen/")  # an anonymous visit puts the page in the cache
+    client.raise_request_exception = False
+    with mock.patch(
+        "django.contrib.sessions.middleware.SessionMiddleware.process_request",
+        side_effect=OperationalError("connection refused"),
+    ):
+        cached = client.get("/kommunen/")
+        assert_friendly_503(client.get("/themen/"))  # not cached yet: needs the database
+    assert cached.status_code == 200
+    assert "Liebschützberg" in cached.content.decode()
