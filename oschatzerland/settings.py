@@ -324,7 +324,9 @@ LOGGING = {
     "loggers": {
         # Django's request logger would record the full path and status of every 4xx/5xx.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # The development server's access line carries the client's address and port; the
+        # request log below has every request (and django.request every error) without them.
+        "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         # One line per request (oschatzerland.middleware.RequestLogMiddleware).
         "oschatzerland.requests": {
