@@ -21,6 +21,8 @@ from survey.synthetic import responses_generate
 BERLIN = ZoneInfo("Europe/Berlin")
 SURVEY_2019 = "buergerbefragung-2019"
 SURVEY_MOBILITY = "mobilitaet-2026"
+# The age groups of both demo surveys (the 2019 questionnaire's, kept in 2026 to compare).
+AGE_GROUPS = ["unter 18", "18 bis 29", "30 bis 44", "45 bis 59", "60 bis 74", "75 und älter"]
 RESPONSES_2019 = 356
 
 PRIVACY = (
@@ -188,7 +190,7 @@ def seed_2019(stdout) -> Survey | None:
         position=2,
         is_breakdown=True,
         breakdown_label="Altersgruppe",
-        options=["unter 18", "18 bis 29", "30 bis 44", "45 bis 59", "60 bis 74", "75 und älter"],
+        options=AGE_GROUPS,
     )
     _question(
         person,
@@ -299,7 +301,7 @@ def seed_mobility(stdout, *, opens_at=None, closes_at=None) -> Survey | None:
         position=2,
         is_breakdown=True,
         breakdown_label="Altersgruppe",
-        options=["unter 18", "18 bis 29", "30 bis 44", "45 bis 59", "60 bis 74", "75 und älter"],
+        options=AGE_GROUPS,
     )
     _question(
         about,
