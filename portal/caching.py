@@ -136,28 +136,33 @@ def _page_key(request) -> str:
 
 
 def _cached_page(request):
-    """The stored response for this request if it is of the current content version.
+    """The stored response for this request if it is of the current content version, and
+    the content version a page rendered now belongs to (None when the cache is away).
 
-    One round trip: the version and the page are fetched together.
+    One round trip: the version and the page are fetched together. The version is read
+    before the page is rendered, so a change by staff during rendering leaves the page stored
+    under the old version, where nobody asks for it.
     """
     key = _page_key(request)
     try:
         found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY)
+        if version is None:
+            version = content_version()
     except Exception:  # the cache is away: render the page
         logger.warning("page cache unavailable", exc_info=True)
-        return None
+        return None, None
     entry = found.get(key)
-    version = found.get(VERSION_KEY)
-    if entry is None or version is None or entry[0] != version:
-        return None
-    return entry[1]
+    if entry is not None and entry[0] == version:
+        return entry[1], version
+    return None, version
 
 
-def _store_page(request, response) -> None:
+def _store_page(request, response, version) -> None:
+    if version is None:
+        return
     try:
-        cache.set(
-            _page_key(request), (content_version(), response), timeout=settings.PAGE_CACHE_SECONDS
-        )
+        cache.set(_page_key(request), (version, response), timeout=settings.PAGE_CACHE_SECONDS)
     except Exception:
         logger.warning("page cache unavailable", exc_info=True)
 
@@ -179,8 +184,9 @@ class PublicPageCacheMiddleware:
         candidate = _anonymous_get(request) and _cacheable_view(
             getattr(request, "urlconf", None) or settings.ROOT_URLCONF, request.path_info
         )
+        version = None
         if candidate:
-            cached = _cached_page(request)
+            cached, version = _cached_page(request)
             if cached is not None:
                 return cached
         request._page_cache_middleware = True
@@ -190,7 +196,7 @@ class PublicPageCacheMiddleware:
             and getattr(request, "_page_cache_shareable", False)
             and _shareable(request, response)
         ):
-            _store_page(request, response)
+            _store_page(request, response, version)
         return response
 
 
@@ -210,14 +216,14 @@ def cache_public_page(view=None, *, params: tuple[str, ...] = ()):
         if getattr(request, "_page_cache_middleware", False):
             request._page_cache_shareable = True
             return view(request, *args, **kwargs)
-        cached = _cached_page(request)
+        cached, version = _cached_page(request)
         if cached is not None:
             return cached
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
         if _shareable(request, response):
-            _store_page(request, response)
+            _store_page(request, response, version)
         return response
 
     wrapped.public_page_cache = True

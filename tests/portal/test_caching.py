@@ -144,3 +144,23 @@ def test_only_pages_marked_for_the_cache_are_looked_up(client, monkeypatch):
     assert lookups == []
     client.get("/aktuelles/")
     assert len(lookups) == 1
+
+
+def test_a_change_while_a_page_renders_is_not_hidden_by_the_cache(client, monkeypatch):
+    """The version is read before rendering: a page rendered from data older than a save by
+    staff is stored under the old version and never served after the save."""
+    from portal import views
+
+    article = NewsArticleFactory(title="Vorher")
+    original = views.HomeView.get_context_data
+
+    def render_then_staff_saves(self, **kwargs):
+        context = original(self, **kwargs)  # the page reads "Vorher" ...
+        article.title = "Nachher"
+        article.save()  # ... and staff save while it renders
+        return context
+
+    monkeypatch.setattr(views.HomeView, "get_context_data", render_then_staff_saves)
+    assert "Vorher" in client.get("/").content.decode()
+    monkeypatch.setattr(views.HomeView, "get_context_data", original)
+    assert "Nachher" in client.get("/").content.decode()
