@@ -10,7 +10,7 @@ from events import selectors, services
 from events.calendar import build_calendar
 from events.forms import EventFilterForm, RegistrationForm
 from events.models import Event, Registration, RegistrationStatus
-from portal.caching import cache_public_page
+from portal.caching import cache_public_page, not_shareable
 from portal.models import Municipality
 
 ARCHIVE_PAGE_SIZE = 10
@@ -23,9 +23,13 @@ def event_list(request):
     filters = {"municipality": None, "kind": ""}
     if form.is_bound and form.is_valid():
         filters = {"municipality": form.cleaned_data["kommune"], "kind": form.cleaned_data["art"]}
+    elif form.is_bound:
+        not_shareable(request)
     upcoming = selectors.event_list_upcoming(**filters)
     archive = Paginator(selectors.event_list_past(**filters), ARCHIVE_PAGE_SIZE)
     page = archive.get_page(request.GET.get("seite"))
+    if "seite" in request.GET and request.GET["seite"] != str(page.number):
+        not_shareable(request)
     query = request.GET.copy()
     query.pop("seite", None)
     return render(

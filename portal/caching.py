@@ -106,8 +106,9 @@ def _cacheable_view(urlconf: str, path_info: str) -> bool:
 def _cacheable_request(request, params: tuple[str, ...]) -> bool:
     if not _anonymous_get(request):
         return False
-    # Only known query parameters, so random URLs cannot flood the cache.
-    if any(key not in params for key in request.GET):
+    # Only known query parameters, each at most once, so random URLs cannot flood the cache
+    # (views refuse values that are not canonical with ``not_shareable``).
+    if any(key not in params or len(request.GET.getlist(key)) > 1 for key in request.GET):
         return False
     user = getattr(request, "user", None)
     return not (user is not None and user.is_authenticated)
@@ -128,6 +129,14 @@ def _shareable(request, response) -> bool:
         return False
     storage = getattr(request, "_messages", None)
     return not (storage is not None and getattr(storage, "added_new", False))
+
+
+def not_shareable(request) -> None:
+    """Keep this response out of the page cache, e.g. for a query parameter whose value is
+    not one the page offers (``?seite=99999`` shows the last page; ``?thema=unbekannt`` the
+    unfiltered list with an error): every such URL would be a cache entry of its own."""
+    request._page_cache_shareable = False
+    request._page_cache_refused = True
 
 
 def _page_key(request) -> str:
@@ -222,7 +231,7 @@ def cache_public_page(view=None, *, params: tuple[str, ...] = ()):
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
-        if _shareable(request, response):
+        if _shareable(request, response) and not getattr(request, "_page_cache_refused", False):
             _store_page(request, response, version)
         return response
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from portal import selectors, services
-from portal.caching import cache_public_page
+from portal.caching import cache_public_page, not_shareable
 from portal.forms import ContactForm, IdeaForm, NewsFilterForm
 from portal.models import Municipality, NewsArticle, Page, Topic
 from portal.search import normalize_query, search
@@ -93,6 +93,8 @@ class NewsListView(ListView):
     def get_queryset(self):
         self.filter_form = NewsFilterForm(self.request.GET or None)
         filters = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+        if self.filter_form.is_bound and not filters:
+            not_shareable(self.request)
         self.topic = filters.get("thema")
         self.municipality = filters.get("kommune")
         return selectors.news_list(topic=self.topic, municipality=self.municipality)
@@ -101,6 +103,8 @@ class NewsListView(ListView):
         # An out-of-range or garbage ?seite= shows the last/first page instead of a 404.
         paginator = self.get_paginator(queryset, page_size)
         page = paginator.get_page(self.request.GET.get("seite"))
+        if "seite" in self.request.GET and self.request.GET["seite"] != str(page.number):
+            not_shareable(self.request)
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):

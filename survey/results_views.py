@@ -12,7 +12,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.generic import TemplateView
 
-from portal.caching import cache_public_page
+from portal.caching import cache_public_page, not_shareable
 from survey import results_exports
 from survey.models import Answer, Channel, Option, Response, Survey, SurveyStatus
 from survey.results import publication_for, results_are_public, survey_results
@@ -47,6 +47,8 @@ class ResultsView(TemplateView):
         survey, preview = _survey_for_results(self.request, self.kwargs["slug"])
         breakdown = self.request.GET.get("nach", "")[:40] or None
         results = survey_results(survey=survey, breakdown=breakdown)
+        if "nach" in self.request.GET and self.request.GET["nach"] != (results.breakdown or ""):
+            not_shareable(self.request)  # an unknown breakdown shows the totals
         form = BreakdownForm({"nach": results.breakdown or ""}, choices=results.breakdown_choices)
         context.update(
             survey=survey,

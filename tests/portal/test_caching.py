@@ -164,3 +164,33 @@ def test_a_change_while_a_page_renders_is_not_hidden_by_the_cache(client, monkey
     assert "Vorher" in client.get("/").content.decode()
     monkeypatch.setattr(views.HomeView, "get_context_data", original)
     assert "Nachher" in client.get("/").content.decode()
+
+
+def _served_from_cache(client, url: str) -> bool:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries) == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "cached"),
+    [
+        ("/aktuelles/?seite=1", True),
+        ("/aktuelles/?thema=&kommune=", True),  # the filter sent with nothing chosen
+        ("/aktuelles/?seite=99999", False),  # shows the last page: not a URL of its own
+        ("/aktuelles/?seite=abc", False),
+        ("/aktuelles/?seite=1&seite=1", False),
+        ("/aktuelles/?thema=unbekannt", False),
+        ("/termine/?art=workshop", True),
+        ("/termine/?kommune=atlantis", False),
+        ("/termine/?seite=5000", False),
+    ],
+)
+def test_only_canonical_query_values_fill_the_cache(client, url, cached):
+    """Every cached URL is one the site links to, so random values cannot fill the cache."""
+    NewsArticleFactory()
+    assert _served_from_cache(client, url) is cached

@@ -244,3 +244,14 @@ def test_results_of_a_survey_without_responses_render(client):
 
     assert "0 Menschen haben teilgenommen." in body
     assert "Gibt es das?" in body
+
+
+@pytest.mark.parametrize(("query", "cached"), [("?nach=F1", True), ("?nach=unbekannt", False)])
+def test_only_offered_breakdowns_fill_the_page_cache(client, published, query, cached):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(_url(published.survey) + query)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(_url(published.survey) + query)
+    assert (len(queries) == 0) is cached
