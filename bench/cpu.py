@@ -6,7 +6,7 @@ starts one child process per variant, each with the bench server's production se
 *uncached* (``DJANGO_CACHE_URL=dummy://``) and *cached* (the bench's Redis database, or
 local memory). The child sends every page of ``bench.targets`` through Django's test
 client, one warm-up request and then ``ROUNDS`` requests (3 for the uncached results
-pages), and the survey flow (complete submissions as new visitors, ``bench.flow.fill_form``)
+pages), and the survey flow (complete submissions as new visitors, ``bench.flow.run_wizard``)
 on the cached variant, and prints one JSON line per target: mean CPU milliseconds
 (``time.process_time``, this process only: Python, templates, the ORM) and mean wall
 milliseconds (plus waiting for PostgreSQL and Redis). ``python -m bench.cpu --table``
@@ -19,7 +19,6 @@ import os
 import subprocess
 import sys
 import time
-import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,55 +40,50 @@ def _measure(client, path: str, rounds: int) -> dict:
     }
 
 
-def _survey_flows(client, start: str, flows: int) -> dict:
-    """Complete submissions, each as a new visitor; CPU and wall time per request, without
-    the time this driver spends filling in the forms."""
-    from bench.flow import fill_form
+class _ClientSession:
+    """``bench.flow.Session``'s interface over Django's test client, so the load test's
+    ``run_wizard`` drives the flow here too; it times only the requests, not the form filling."""
 
-    driver = {"cpu": 0.0, "wall": 0.0}
+    def __init__(self, client):
+        self.client = client
+        self.cpu = self.wall = 0.0
+        self.requests = 0
 
-    def fill(page: str):
+    def request_full(self, method: str, path: str, body: bytes | None = None):
         cpu, wall = time.process_time(), time.perf_counter()
-        filled = fill_form(page)
-        driver["cpu"] += time.process_time() - cpu
-        driver["wall"] += time.perf_counter() - wall
-        return filled
-
-    def one_flow() -> int:
-        client.cookies.clear()
-        requests = 1
-        response = client.get(start)
-        for _ in range(10):
-            action, fields = fill(response.content.decode())
-            fields.append(("action", "next"))
-            response = client.post(
-                action or start,
-                urllib.parse.urlencode(fields),
-                content_type="application/x-www-form-urlencoded",
+        if method == "POST":
+            response = self.client.post(
+                path, body, content_type="application/x-www-form-urlencoded"
             )
-            if response.status_code != 302:
-                raise SystemExit(f"survey flow: a page answered {response.status_code}")
-            location = response["Location"]
-            response = client.get(location)
-            requests += 2
-            if location.endswith("/danke/"):
-                return requests
-        raise SystemExit("survey flow: no thank-you page after 10 pages")
+        else:
+            response = self.client.get(path)
+        self.cpu += time.process_time() - cpu
+        self.wall += time.perf_counter() - wall
+        self.requests += 1
+        return response.status_code, response.content, response.get("Location")
 
-    one_flow()
-    driver.update(cpu=0.0, wall=0.0)
-    requests = 0
-    cpu, wall = time.process_time(), time.perf_counter()
+
+def _survey_flows(client, start: str, flows: int) -> dict:
+    """Complete submissions, each as a new visitor; CPU and wall time per request."""
+    from bench.flow import run_wizard
+    from bench.targets import Wizard
+
+    session = _ClientSession(client)
+
+    def one_flow() -> None:
+        client.cookies.clear()
+        if not run_wizard(session, Wizard(start), record=lambda _seconds: None):
+            raise SystemExit(f"survey flow: {start} did not reach the thank-you page")
+
+    one_flow()  # warm-up
+    session.cpu = session.wall = 0.0
+    session.requests = 0
     for _ in range(flows):
-        requests += one_flow()
-    cpu, wall = (
-        time.process_time() - cpu - driver["cpu"],
-        time.perf_counter() - wall - driver["wall"],
-    )
+        one_flow()
     return {
-        "cpu_ms": round(cpu * 1000 / requests, 2),
-        "wall_ms": round(wall * 1000 / requests, 2),
-        "requests_per_flow": requests // flows,
+        "cpu_ms": round(session.cpu * 1000 / session.requests, 2),
+        "wall_ms": round(session.wall * 1000 / session.requests, 2),
+        "requests_per_flow": session.requests // flows,
     }
 
 

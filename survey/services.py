@@ -216,12 +216,14 @@ def access_codes_generate(*, survey: Survey, count: int) -> list[AccessCode]:
     """Create ``count`` new random one-time codes for a survey."""
     if count < 1 or count > 10_000:
         raise ValidationError(_("Between 1 and 10,000 codes at a time."))
-    existing = set(AccessCode.objects.values_list("code", flat=True))
     codes: set[str] = set()
     while len(codes) < count:
-        code = "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _i in range(ACCESS_CODE_LENGTH))
-        if code not in existing:
-            codes.add(code)
+        candidates = {
+            "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _i in range(ACCESS_CODE_LENGTH))
+            for _n in range(count - len(codes))
+        }
+        taken = AccessCode.objects.filter(code__in=candidates).values_list("code", flat=True)
+        codes |= candidates - set(taken)
     return AccessCode.objects.bulk_create(
         AccessCode(survey=survey, code=code) for code in sorted(codes)
     )

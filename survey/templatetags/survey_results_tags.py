@@ -36,8 +36,11 @@ def survey_topic_results(topic):
         .order_by("-survey__opens_at", "section__position", "position")
     )
     entries = []
+    by_survey = {}  # several questions of a topic often come from the same survey
     for question in questions:
-        result = survey_results(survey=question.survey).question(question.pk)
+        if question.survey_id not in by_survey:
+            by_survey[question.survey_id] = survey_results(survey=question.survey)
+        result = by_survey[question.survey_id].question(question.pk)
         if result is not None and not result.is_hidden:
             entries.append({"survey": question.survey, "result": result})
     return {"entries": entries}
