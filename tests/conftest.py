@@ -27,6 +27,8 @@ def pytest_configure(config):
         raise pytest.UsageError(
             "The test suite needs PostgreSQL: run `make test` or set DATABASE_URL."
         )
+    # Logins in tests need no slow key derivation; production keeps Django's default.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests render templates without running collectstatic first.
     settings.STORAGES = {
         **settings.STORAGES,
