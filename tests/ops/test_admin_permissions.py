@@ -120,6 +120,9 @@ EXCEPTIONS = {
         }.items()
         for model in models
     },
+    # The seven member municipalities are fixed: only superusers add or delete one.
+    ("Redaktion", "portal.municipality", "add"): 403,
+    ("Redaktion", "portal.municipality", "delete"): 403,
     # The sample survey has a response, so its questionnaire is frozen (no deletions), and
     # coding never deletes answers or questions.
     **{
