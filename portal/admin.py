@@ -236,6 +236,11 @@ class TopicAdmin(GlobalContentMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+# Required by law (Impressum, privacy policy, accessibility statement): the Redaktion keeps
+# their text up to date, only superusers may delete them.
+LEGAL_PAGES = ("impressum", "datenschutz", "barrierefreiheit")
+
+
 @admin.register(Page)
 class PageAdmin(GlobalContentMixin, admin.ModelAdmin):
     list_display = ["title", "slug", "is_published", "show_in_footer", "position", "updated_at"]
@@ -244,6 +249,11 @@ class PageAdmin(GlobalContentMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["updated_at"]
     actions = ["publish", "unpublish"]
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.slug in LEGAL_PAGES and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
     @admin.action(description=_("Publish selected pages"), permissions=["change"])
     def publish(self, request, queryset):
