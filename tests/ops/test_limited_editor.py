@@ -135,12 +135,14 @@ def test_an_edit_of_the_regional_article_keeps_it_shared(editor_client, regional
     url = f"/admin/portal/newsarticle/{regional_article.pk}/change/"
     data = unchanged_form(editor_client, url, "newsarticle_form")
     data["teaser"] = ["Korrigierter Anreißer aus Oschatz."]
+    data["status"] = ["draft"]  # not offered to them (read-only), sent by hand
 
     assert editor_client.post(url, data).status_code == 302
 
     regional_article.refresh_from_db()
     assert regional_article.teaser == "Korrigierter Anreißer aus Oschatz."
     assert regional_article.municipalities.count() == 7
+    assert regional_article.status == NewsStatus.PUBLISHED
 
 
 def test_the_change_form_names_the_municipalities_the_editor_cannot_choose(
@@ -261,6 +263,17 @@ def test_event_of_another_municipality_cannot_be_changed_by_a_tampered_url(
 
     dahlen_event.refresh_from_db()
     assert dahlen_event.title == "Kommunalforum Dahlen"
+
+
+def test_history_of_other_municipalities_objects_is_not_shown(editor_client, dahlen_event):
+    registration = dahlen_event.registrations.get()
+    for url in (
+        f"/admin/events/event/{dahlen_event.pk}/history/",
+        f"/admin/events/registration/{registration.pk}/history/",
+    ):
+        response = editor_client.get(url, follow=True)
+        assert "Kommunalforum Dahlen" not in response.content.decode(), url
+        assert "Gerda Geheim" not in response.content.decode(), url
 
 
 def test_event_bulk_actions_skip_other_municipalities(editor_client, dahlen_event):
