@@ -13,6 +13,7 @@ from events.models import (
     Registration,
     RegistrationStatus,
 )
+from portal.admin_scoping import MunicipalityScopedMixin
 
 
 class EventDocumentInline(admin.TabularInline):
@@ -39,7 +40,10 @@ class RegistrationInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(MunicipalityScopedMixin, admin.ModelAdmin):
+    # Limited editors: only their municipality's events (not those without one, e.g. online
+    # events of the whole region), and so only their registrations and exports.
+    municipality_lookup = "municipality"
     list_display = [
         "title",
         "kind",
@@ -155,7 +159,10 @@ class PersonalDataFilter(admin.SimpleListFilter):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(MunicipalityScopedMixin, admin.ModelAdmin):
+    # Names, e-mails and accessibility needs (possibly health data): limited editors see and
+    # export only the registrations of their municipality's events.
+    municipality_lookup = "event__municipality"
     list_display = ["name", "email", "event", "persons", "status", "created_at"]
     list_filter = ["status", ("event", admin.RelatedOnlyFieldListFilter), PersonalDataFilter]
     search_fields = ["name", "email", "event__title"]

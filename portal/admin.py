@@ -5,13 +5,16 @@ import re
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.redirects.admin import RedirectAdmin
+from django.contrib.redirects.models import Redirect
 from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal import services
-from portal.forms import NewsArticleAdminForm
+from portal.admin_scoping import GlobalContentMixin, MunicipalityScopedMixin
+from portal.forms import LocalRedirectForm, NewsArticleAdminForm, RedirectForm
 from portal.models import (
     EditorProfile,
     Idea,
@@ -22,6 +25,7 @@ from portal.models import (
     Page,
     Topic,
 )
+from portal.selectors import editor_municipality
 
 IMPORTMAP = re.compile(rb'<script type="importmap"[^>]*>(.*?)</script>', re.DOTALL)
 # The editor (Tiptap inside django-prose-editor 0.28) injects one fixed <style> element with
@@ -43,43 +47,8 @@ def allow_importmap(response):
     return response
 
 
-def editor_municipality(user) -> Municipality | None:
-    """The municipality an editor is limited to, or None (superusers are never limited)."""
-    if user.is_superuser:
-        return None
-    profile = EditorProfile.objects.filter(user=user).select_related("municipality").first()
-    return profile.municipality if profile else None
-
-
-class MunicipalityScopedAdmin(admin.ModelAdmin):
+class MunicipalityScopedAdmin(MunicipalityScopedMixin, admin.ModelAdmin):
     """Editors limited to one municipality see, pick and save only that municipality."""
-
-    municipality_lookup = "municipalities"
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        municipality = editor_municipality(request.user)
-        if municipality is not None:
-            queryset = queryset.filter(**{self.municipality_lookup: municipality}).distinct()
-        return queryset
-
-    def _limit(self, db_field, request, kwargs):
-        municipality = editor_municipality(request.user)
-        if db_field.name == self.municipality_lookup and municipality is not None:
-            kwargs["queryset"] = Municipality.objects.filter(pk=municipality.pk)
-            kwargs["initial"] = [municipality] if db_field.many_to_many else municipality.pk
-            kwargs["required"] = True
-        return kwargs
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        return super().formfield_for_manytomany(
-            db_field, request, **self._limit(db_field, request, kwargs)
-        )
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        return super().formfield_for_foreignkey(
-            db_field, request, **self._limit(db_field, request, kwargs)
-        )
 
 
 def log_action(modeladmin, request, objects, message: str) -> None:
@@ -97,6 +66,8 @@ class NewsArticleAdmin(MunicipalityScopedAdmin):
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["topics", "municipalities"]
     readonly_fields = ["author", "preview_link", "created_at", "updated_at"]
+    # A limited editor may correct a shared article but not take it offline for everyone.
+    shared_readonly_fields = ("status", "published_at")
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "teaser", "body"]}),
@@ -141,13 +112,6 @@ class NewsArticleAdmin(MunicipalityScopedAdmin):
         if "image" in form.changed_data:
             services.news_article_make_image_variants(article=obj)
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        municipality = editor_municipality(request.user)
-        if municipality is not None:
-            # Enforced on save too: a limited editor's article always concerns their place.
-            form.instance.municipalities.add(municipality)
-
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         response = super().changeform_view(request, object_id, form_url, extra_context)
         return allow_importmap(response)
@@ -163,6 +127,7 @@ class NewsArticleAdmin(MunicipalityScopedAdmin):
         self._set_status(request, queryset, NewsStatus.DRAFT)
 
     def _set_status(self, request, queryset, status):
+        queryset = self.limit_action(request, queryset)
         articles = list(queryset.exclude(status=status))
         count = services.news_articles_set_status(articles=queryset, status=status)
         log_action(self, request, articles, str(_("Status set to %s.") % status))
@@ -240,6 +205,10 @@ class IdeaAdmin(MunicipalityScopedAdmin):
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
+    """The seven members are fixed: only superusers add or delete one (deleting one would
+    detach its news and ideas and lift the limit of its editors). A limited editor keeps the
+    profile of their own municipality up to date."""
+
     # Websites typed without a scheme are https (Django 6's default, asked for now).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "kind", "population", "population_as_of", "head_name"]
@@ -252,23 +221,39 @@ class MunicipalityAdmin(admin.ModelAdmin):
         municipality = editor_municipality(request.user)
         return queryset if municipality is None else queryset.filter(pk=municipality.pk)
 
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(GlobalContentMixin, admin.ModelAdmin):
     list_display = ["name", "position"]
     list_editable = ["position"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
 
+# Required by law (Impressum, privacy policy, accessibility statement): the Redaktion keeps
+# their text up to date, only superusers may delete them.
+LEGAL_PAGES = ("impressum", "datenschutz", "barrierefreiheit")
+
+
 @admin.register(Page)
-class PageAdmin(admin.ModelAdmin):
+class PageAdmin(GlobalContentMixin, admin.ModelAdmin):
     list_display = ["title", "slug", "is_published", "show_in_footer", "position", "updated_at"]
     list_filter = ["is_published", "show_in_footer"]
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["updated_at"]
     actions = ["publish", "unpublish"]
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.slug in LEGAL_PAGES and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
     @admin.action(description=_("Publish selected pages"), permissions=["change"])
     def publish(self, request, queryset):
@@ -287,6 +272,20 @@ class PageAdmin(admin.ModelAdmin):
             ngettext("%d page changed.", "%d pages changed.", count) % count,
             messages.SUCCESS,
         )
+
+
+if admin.site.is_registered(Redirect):
+    admin.site.unregister(Redirect)
+
+
+@admin.register(Redirect)
+class PortalRedirectAdmin(GlobalContentMixin, RedirectAdmin):
+    """Redirects only within this site, except for superusers (e.g. to a municipality's own
+    website): a redirect to a stranger's site under our address is a phishing tool."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["form"] = RedirectForm if request.user.is_superuser else LocalRedirectForm
+        return super().get_form(request, obj, **kwargs)
 
 
 class EditorProfileInline(admin.StackedInline):

@@ -1,5 +1,8 @@
+from urllib.parse import urlsplit
+
 from django import forms
 from django.conf import settings
+from django.contrib.redirects.models import Redirect
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.widgets import AdminProseEditorWidget
@@ -92,6 +95,52 @@ class NewsArticleAdminForm(forms.ModelForm):
                 _("Please describe the image: the alternative text is required with an image."),
             )
         return cleaned
+
+
+class RedirectForm(forms.ModelForm):
+    """Redirect targets: a path of this site, or (superusers only, see LocalRedirectForm) an
+    absolute http(s) address."""
+
+    class Meta:
+        model = Redirect
+        fields = ["site", "old_path", "new_path"]
+
+    def clean_new_path(self):
+        target = self.cleaned_data.get("new_path", "").strip()
+        if not target:
+            return target  # empty: the old address answers "410 Gone"
+        parts = urlsplit(target)
+        if "\\" in target or any(ord(char) < 33 for char in target):
+            raise forms.ValidationError(
+                _("Please enter the address without spaces or backslashes.")
+            )
+        if parts.scheme or parts.netloc or target.startswith("//"):
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise forms.ValidationError(
+                    _("Please enter a path of this website (starting with /) or an https address.")
+                )
+            return target
+        if not target.startswith("/"):
+            raise forms.ValidationError(_("Please enter a path starting with /."))
+        return target
+
+
+class LocalRedirectForm(RedirectForm):
+    """Staff other than superusers redirect only within this site: a redirect from our address
+    to a stranger's site would lend our name to phishing."""
+
+    def clean_new_path(self):
+        target = self.cleaned_data.get("new_path", "").strip()
+        parts = urlsplit(target)
+        if parts.scheme or parts.netloc or target.startswith("//"):
+            raise forms.ValidationError(
+                _(
+                    "Only addresses of this website are allowed as the target (a path starting "
+                    "with /, e.g. /aktuelles/). Links to other websites are set by an "
+                    "administrator."
+                )
+            )
+        return super().clean_new_path()
 
 
 class NewsFilterForm(forms.Form):

@@ -304,10 +304,14 @@ class EditorProfile(models.Model):
     municipality = models.ForeignKey(
         Municipality,
         verbose_name=_("limited to municipality"),
-        on_delete=models.CASCADE,
+        # Deleting the municipality must not silently lift the limit (by deleting the profile).
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
-        help_text=_("If set, this person sees and edits only news and ideas of this municipality."),
+        help_text=_(
+            "If set, this person sees and edits only news, ideas, events and registrations of "
+            "this municipality, and only reads pages, topics and redirects."
+        ),
     )
 
     class Meta:

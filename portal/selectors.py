@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from portal.models import Idea, Municipality, NewsArticle, Page, Topic
+from portal.models import EditorProfile, Idea, Municipality, NewsArticle, Page, Topic
 
 
 def municipality_list() -> QuerySet[Municipality]:
@@ -39,11 +39,26 @@ def news_latest(*, limit: int = 3) -> list[NewsArticle]:
     return list(NewsArticle.objects.published().defer("body")[:limit])
 
 
-def news_for_preview(*, slug: str) -> NewsArticle | None:
-    """Any article, drafts included (staff preview)."""
-    return (
-        NewsArticle.objects.prefetch_related("topics", "municipalities").filter(slug=slug).first()
-    )
+def editor_municipality(user) -> Municipality | None:
+    """The municipality a staff member is limited to, or None (superusers are never limited).
+
+    Remembered on the user object: the admin asks many times per request.
+    """
+    if not user.is_authenticated or user.is_superuser:
+        return None
+    if not hasattr(user, "_editor_municipality"):
+        profile = EditorProfile.objects.filter(user=user).select_related("municipality").first()
+        user._editor_municipality = profile.municipality if profile else None
+    return user._editor_municipality
+
+
+def news_for_preview(*, slug: str, municipality: Municipality | None = None) -> NewsArticle | None:
+    """Any article, drafts included (staff preview); only those concerning ``municipality``
+    if the staff member is limited to one."""
+    articles = NewsArticle.objects.prefetch_related("topics", "municipalities").filter(slug=slug)
+    if municipality is not None:
+        articles = articles.filter(municipalities=municipality)
+    return articles.first()
 
 
 def news_detail(*, slug: str) -> NewsArticle | None:

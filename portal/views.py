@@ -135,8 +135,15 @@ class NewsDetailView(DetailView):
     def get_object(self, queryset=None):
         slug = self.kwargs["slug"]
         user = self.request.user
-        if "vorschau" in self.request.GET and user.has_perm("portal.view_newsarticle"):
-            article = selectors.news_for_preview(slug=slug)
+        if (
+            "vorschau" in self.request.GET
+            and user.is_staff
+            and user.has_perm("portal.view_newsarticle")
+        ):
+            # An editor limited to one municipality previews only what the admin shows them.
+            article = selectors.news_for_preview(
+                slug=slug, municipality=selectors.editor_municipality(user)
+            )
         else:
             article = selectors.news_detail(slug=slug)
         if article is None:
