@@ -307,6 +307,12 @@ def survey_results_invalidate(survey_id: int) -> None:
         transaction.on_commit(bump_content_version)
 
 
+def publication_changed(sender, instance, **kwargs) -> None:
+    """Signal receiver: what a publication hides, its threshold or date changed."""
+    if isinstance(instance, ResultsPublication):
+        survey_results_invalidate(instance.survey_id)
+
+
 def _cache_key(survey_id: int, breakdown: str | None) -> str:
     version = cache.get(_version_key(survey_id), 0)
     return (
