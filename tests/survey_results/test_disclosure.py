@@ -80,3 +80,19 @@ def test_publication_threshold_replaces_the_default(counted, settings):
     publication.min_group_size = 1  # would publish every count
     with pytest.raises(IntegrityError):
         publication.save()
+
+
+def test_staff_preview_withholds_what_the_public_page_will(client, counted, django_user_model):
+    from django.contrib.auth.models import Permission
+    from django.urls import reverse
+
+    analyst = django_user_model.objects.create_user("auswertung", password="x", is_staff=True)
+    analyst.user_permissions.add(Permission.objects.get(codename="view_monitoring"))
+    client.force_login(analyst)
+
+    body = client.get(reverse("survey:results", args=[counted.survey.slug]) + "?nach=F1")
+
+    text = body.content.decode()
+    assert "Vorschau" in text
+    assert "nicht ausgewiesen" in text  # Radwege 4 of Ahausen's 5 is withheld here too
+    assert 'href="#geheimhaltung"' in text
