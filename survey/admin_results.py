@@ -47,6 +47,7 @@ class ResultsPublicationAdmin(admin.ModelAdmin):
         "publisher_name",
         "data_as_of",
         "hidden_questions",
+        "min_group_size",
         "delete_raw_after",
         "published_at",
         "published_by",

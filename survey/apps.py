@@ -12,5 +12,15 @@ class SurveyConfig(AppConfig):
 
         register_sitemap("surveys", SurveySitemap)
         register_sitemap("survey-pages", SurveyPagesSitemap)
+        # Cached results must follow every change of what is published, also one made
+        # without the admin or a service (a shell, a script): otherwise a question staff
+        # just hid would stay in the cached breakdown menu and tables.
+        from django.db.models.signals import m2m_changed, post_save
+
+        from survey.models import ResultsPublication
+        from survey.results import publication_changed
+
+        post_save.connect(publication_changed, sender=ResultsPublication)
+        m2m_changed.connect(publication_changed, sender=ResultsPublication.hidden_questions.through)
         # The analysts' admin (results, coding, quotes) sits beside the builder's admin.
         from survey import admin_results  # noqa: F401 (registers the admin classes)

@@ -8,6 +8,7 @@ no time of day, and no link to an access code.
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -564,6 +565,17 @@ class ResultsPublication(models.Model):
         related_name="+",
         help_text=_("These questions appear only in the staff preview and in exports."),
     )
+    min_group_size = models.PositiveSmallIntegerField(
+        _("smallest number shown"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(3), MaxValueValidator(100)],
+        help_text=_(
+            "Disclosure control: groups with fewer responses are not shown on their own, and "
+            "in tables by group no count below this number and no percentage of fewer "
+            "responses is published. Empty means the site's default (usually 5)."
+        ),
+    )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -594,15 +606,20 @@ class ResultsPublication(models.Model):
         verbose_name = _("results publication")
         verbose_name_plural = _("results publications")
         ordering = ["-survey__opens_at"]
-        permissions = [
-            ("export_responses", _("Can export all responses of a survey")),
-            ("view_monitoring", _("Can see results previews and response monitoring")),
-        ]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(min_group_size__isnull=True)
+                | Q(min_group_size__gte=3, min_group_size__lte=100),
+                name="publication_min_group_size_range",
+            ),
             models.CheckConstraint(
                 condition=Q(published_at__isnull=True) | ~Q(publisher_name=""),
                 name="results_publication_names_publisher",
-            )
+            ),
+        ]
+        permissions = [
+            ("export_responses", _("Can export all responses of a survey")),
+            ("view_monitoring", _("Can see results previews and response monitoring")),
         ]
 
     def __str__(self):

@@ -15,6 +15,7 @@ import datetime
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.cache import cache
@@ -33,7 +34,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext, ngettext
 
 from portal.caching import bump_content_version
@@ -52,6 +53,7 @@ from survey.models import (
     Survey,
     SurveyStatus,
 )
+from survey.results_disclosure import suppressed_cells
 
 CHANNEL_BREAKDOWN = "kanal"
 TOTAL = "total"
@@ -59,14 +61,25 @@ OTHERS = "others"
 NO_ANSWER = "none"
 BREAKDOWN_KINDS = (QuestionKind.SINGLE, QuestionKind.DROPDOWN)
 # Bumped whenever the shape of the cached results changes, so old entries are ignored.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+ONE_DECIMAL = Decimal("0.1")
 
 
 def min_group_size() -> int:
+    """The default disclosure threshold; a publication can set its own."""
     return int(getattr(settings, "SURVEY_MIN_GROUP_SIZE", 5))
 
 
-def _number(value: float, digits: int = 1) -> str:
+def round_half_up(numerator: int, denominator: int) -> Decimal | None:
+    """numerator / denominator to one decimal, rounded half up (12,25 → 12,3; 33,98 → 34,0),
+    in decimal arithmetic so that binary fractions never tip a figure, and so that the page
+    and the CSV, which both print this value, always agree."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(ONE_DECIMAL, ROUND_HALF_UP)
+
+
+def _number(value, digits: int = 1) -> str:
     return formats.number_format(value, digits, use_l10n=True)
 
 
@@ -84,10 +97,20 @@ class Column:
 class Cell:
     count: int
     base: int
+    # Withheld by disclosure control (a count from 1 to 4, or one that would give one away).
+    suppressed: bool = False
+    # No percentage is published on a base below the threshold.
+    min_base: int = 0
 
     @property
-    def percent(self) -> float | None:
-        return self.count * 100 / self.base if self.base else None
+    def percent(self) -> Decimal | None:
+        if self.suppressed or self.base < self.min_base:
+            return None
+        return round_half_up(self.count * 100, self.base)
+
+    @property
+    def percent_withheld(self) -> bool:
+        return self.suppressed or 0 < self.base < self.min_base
 
     @property
     def bar(self) -> str:
@@ -105,10 +128,11 @@ class Row:
 
 @dataclass
 class Mean:
-    value: float | None
+    value: Decimal | None
     n: int
     low: int
     high: int
+    suppressed: bool = False
 
     @property
     def bar(self) -> str:
@@ -145,6 +169,8 @@ class QuestionResult:
     scale_min_label: str = ""
     scale_max_label: str = ""
     summary: str = ""
+    # Shown as a cross table in a breakdown (False: the plain distribution only).
+    crossed: bool = True
 
     @property
     def is_choice(self) -> bool:
@@ -174,6 +200,15 @@ class QuestionResult:
     def base(self) -> int:
         return self.bases[0]
 
+    @property
+    def has_withheld(self) -> bool:
+        """Whether a figure of this question is withheld (explained by a footnote)."""
+        rows = [*self.rows, *self.themes, *(row for item in self.items for row in item.rows)]
+        means = [*self.means, *(mean for item in self.items for mean in item.means)]
+        return any(cell.percent_withheld for row in rows for cell in row.cells) or any(
+            mean.suppressed for mean in means
+        )
+
 
 @dataclass
 class SectionResult:
@@ -186,13 +221,13 @@ class SectionResult:
 class ParticipationRow:
     label: str
     count: int
-    percent: float | None
+    percent: Decimal | None
     population: int | None = None
     municipality_id: int | None = None
 
     @property
-    def per_thousand(self) -> float | None:
-        return self.count * 1000 / self.population if self.population else None
+    def per_thousand(self) -> Decimal | None:
+        return round_half_up(self.count * 1000, self.population or 0)
 
     @property
     def bar(self) -> str:
@@ -243,9 +278,14 @@ def breakdown_questions(questions) -> list[Question]:
     return [q for q in questions if q.is_breakdown and q.kind in BREAKDOWN_KINDS]
 
 
-def _breakdown_choices(questions) -> list[tuple[str, str]]:
-    """The dimensions visitors can break the results down by: (GET value, label)."""
-    choices = [(q.code, q.breakdown_label or q.text) for q in breakdown_questions(questions)]
+def _breakdown_choices(questions, hidden: set[int]) -> list[tuple[str, str]]:
+    """The dimensions visitors can break the results down by: (GET value, label); never a
+    question staff did not publish."""
+    choices = [
+        (q.code, q.breakdown_label or q.text)
+        for q in breakdown_questions(questions)
+        if q.pk not in hidden
+    ]
     return [*choices, (CHANNEL_BREAKDOWN, gettext("Channel (online or paper)"))]
 
 
@@ -267,6 +307,12 @@ def survey_results_invalidate(survey_id: int) -> None:
         transaction.on_commit(bump_content_version)
 
 
+def publication_changed(sender, instance, **kwargs) -> None:
+    """Signal receiver: what a publication hides, its threshold or date changed."""
+    if isinstance(instance, ResultsPublication):
+        survey_results_invalidate(instance.survey_id)
+
+
 def _cache_key(survey_id: int, breakdown: str | None) -> str:
     version = cache.get(_version_key(survey_id), 0)
     return (
@@ -279,9 +325,9 @@ def _allowed_breakdowns(survey: Survey) -> set[str]:
     allowed = cache.get(key)
     if allowed is None:
         allowed = {
-            *Question.objects.filter(
-                survey=survey, is_breakdown=True, kind__in=BREAKDOWN_KINDS
-            ).values_list("code", flat=True),
+            *Question.objects.filter(survey=survey, is_breakdown=True, kind__in=BREAKDOWN_KINDS)
+            .exclude(pk__in=_hidden_questions(survey).values("question_id"))
+            .values_list("code", flat=True),
             CHANNEL_BREAKDOWN,
         }
         cache.set(key, allowed, timeout=settings.SURVEY_RESULTS_CACHE_SECONDS)
@@ -292,7 +338,8 @@ def survey_results(*, survey: Survey, breakdown: str | None = None) -> SurveyRes
     """The results of a survey, optionally broken down by a question code or the channel.
 
     Hidden questions are included but flagged; pages for the public use
-    ``public_sections()``. An unknown breakdown is ignored.
+    ``public_sections()``. An unknown breakdown, or one by a question staff did not
+    publish, is ignored.
     """
     if breakdown and breakdown not in _allowed_breakdowns(survey):
         # Unknown values never reach the cache key: no cache flooding, no odd characters.
@@ -306,6 +353,12 @@ def survey_results(*, survey: Survey, breakdown: str | None = None) -> SurveyRes
 
 
 # --- Computation -----------------------------------------------------------------------------
+
+
+def _hidden_questions(survey: Survey) -> QuerySet:
+    return ResultsPublication.hidden_questions.through.objects.filter(
+        resultspublication__survey=survey
+    )
 
 
 def _grouped(queryset: QuerySet, breakdown, path: str) -> QuerySet:
@@ -499,11 +552,15 @@ def compute_results(*, survey: Survey, breakdown: str | None = None) -> SurveyRe
         )
         .order_by("section__position", "section_id", "position", "id")
     )
-    hidden = set(
-        ResultsPublication.hidden_questions.through.objects.filter(
-            resultspublication__survey=survey
-        ).values_list("question_id", flat=True)
-    )
+    # The publication's threshold and the questions it keeps internal, in one query.
+    threshold = min_group_size()
+    hidden = set()
+    for size, question_id in ResultsPublication.objects.filter(survey=survey).values_list(
+        "min_group_size", "hidden_questions"
+    ):
+        threshold = size or threshold
+        if question_id is not None:
+            hidden.add(question_id)
     dimension: Question | str | None = None
     breakdown_label = ""
     if breakdown == CHANNEL_BREAKDOWN:
@@ -511,7 +568,7 @@ def compute_results(*, survey: Survey, breakdown: str | None = None) -> SurveyRe
         breakdown_label = gettext("Channel (online or paper)")
     else:
         for question in breakdown_questions(questions):
-            if question.code == breakdown:
+            if question.code == breakdown and question.pk not in hidden:
                 dimension = question
                 breakdown_label = question.breakdown_label or question.text
     if dimension is None:
@@ -546,7 +603,7 @@ def compute_results(*, survey: Survey, breakdown: str | None = None) -> SurveyRe
                 channels[group] += n
     total = sum(sizes.values())
 
-    columns, column_of, merged, suppressed = _columns(dimension, sizes, total, questions)
+    columns, column_of, merged, suppressed = _columns(dimension, sizes, total, threshold)
 
     counts: dict[tuple, int] = defaultdict(int)
     respondents: dict[tuple, int] = defaultdict(int)
@@ -579,14 +636,31 @@ def compute_results(*, survey: Survey, breakdown: str | None = None) -> SurveyRe
     ncols = len(columns)
     sections: dict[int, SectionResult] = {}
     municipality_question = None
+    # A cross of two breakdown questions (municipality × age group) is published from one
+    # side only: the breakdown by the earlier question. Published from both sides, the
+    # cells withheld on one side could be read off the other.
+    plain = set()
+    if isinstance(dimension, Question):
+        for question in breakdown_questions(questions):
+            plain.add(question.pk)
+            if question.pk == dimension.pk:
+                break
     for question in questions:
-        result = _question_result(question, ncols, counts, respondents, theme_counts, coded)
+        result = _question_result(
+            question, ncols, counts, respondents, theme_counts, coded, threshold
+        )
         result.is_hidden = question.pk in hidden
+        result.crossed = ncols > 1 and question.pk not in plain
+        _protect(result, threshold)
         section = sections.setdefault(
             question.section_id, SectionResult(question.section_id, question.section.title, [])
         )
         section.questions.append(result)
-        if municipality_question is None and any(o.municipality for o in question.options.all()):
+        if (
+            municipality_question is None
+            and question.pk not in hidden
+            and any(o.municipality for o in question.options.all())
+        ):
             municipality_question = question
 
     by_municipality = []
@@ -597,7 +671,7 @@ def compute_results(*, survey: Survey, breakdown: str | None = None) -> SurveyRe
                 ParticipationRow(
                     option.label,
                     count,
-                    count * 100 / total if total else None,
+                    _share(count, total),
                     option.municipality.population if option.municipality else None,
                     option.municipality_id,
                 )
@@ -619,16 +693,49 @@ def compute_results(*, survey: Survey, breakdown: str | None = None) -> SurveyRe
         municipality_question_id=municipality_question.pk if municipality_question else None,
         sections=list(sections.values()),
         last_response_on=last_day,
-        min_group_size=min_group_size(),
-        breakdown_choices=_breakdown_choices(questions),
+        min_group_size=threshold,
+        breakdown_choices=_breakdown_choices(questions, hidden),
     )
 
 
-def _share(count: int, total: int) -> float | None:
-    return count * 100 / total if total else None
+def _share(count: int, total: int) -> Decimal | None:
+    return round_half_up(count * 100, total)
 
 
-def _columns(dimension, sizes: dict[str, int], total: int, questions):
+def _protect(result: QuestionResult, threshold: int) -> None:
+    """Disclosure control of one question (see ``survey.results_disclosure``).
+
+    No percentage on a base under the threshold, anywhere. In a breakdown, the counts from
+    1 to threshold - 1 of every group column and the cells that would give them away are
+    withheld, and so is the mean of every group column with a withheld cell or a small
+    base. If no pattern protects a table, the question is shown without breakdown.
+    """
+    tables = [(result.rows or result.themes, result.means, result.bases)]
+    tables += [(item.rows, item.means, item.bases) for item in result.items]
+    for rows, _means, _bases in tables:
+        for row in rows:
+            for cell in row.cells:
+                cell.min_base = threshold
+    if not result.crossed:
+        return
+    # One answer per person: the answers of a group add up to its published base.
+    columns_add_up = result.kind in (*BREAKDOWN_KINDS, QuestionKind.SCALE, QuestionKind.MATRIX)
+    for rows, means, bases in tables:
+        withheld = set()
+        if rows:
+            counts = [[cell.count for cell in row.cells[1:]] for row in rows]
+            withheld = suppressed_cells(counts, threshold=threshold, columns_add_up=columns_add_up)
+            if withheld is None:
+                result.crossed = False
+                return
+            for r, c in withheld:
+                rows[r].cells[c + 1].suppressed = True
+        for c, mean in enumerate(means[1:], start=1):
+            if bases[c] < threshold or any(column == c - 1 for _r, column in withheld):
+                mean.value, mean.suppressed = None, True
+
+
+def _columns(dimension, sizes: dict[str, int], total: int, threshold: int):
     """Columns of a breakdown: the total, every group large enough, and "others".
 
     Groups below the threshold (and people who did not answer the breakdown question) are
@@ -645,7 +752,6 @@ def _columns(dimension, sizes: dict[str, int], total: int, questions):
     else:
         groups = [(value, str(label)) for value, label in Channel.choices]
     groups.append((NO_ANSWER, gettext("no answer")))
-    threshold = min_group_size()
     shown = [(k, label) for k, label in groups if k != NO_ANSWER and sizes.get(k, 0) >= threshold]
     rest = [(k, label) for k, label in groups if (k, label) not in shown and sizes.get(k, 0)]
     while shown and 0 < sum(sizes.get(k, 0) for k, _ in rest) < threshold:
@@ -654,8 +760,8 @@ def _columns(dimension, sizes: dict[str, int], total: int, questions):
         rest.append(smallest)
     rest_size = sum(sizes.get(k, 0) for k, _ in rest)
     suppressed = False
-    if not shown:
-        # Nothing can be shown on its own: no breakdown at all.
+    if not shown or (len(shown) == 1 and rest_size < threshold):
+        # Nothing can be shown on its own, or one group is everyone: no breakdown at all.
         return columns, {TOTAL: 0}, [label for _, label in rest], bool(rest)
     for key, label in shown:
         column_of[key] = len(columns)
@@ -669,7 +775,9 @@ def _columns(dimension, sizes: dict[str, int], total: int, questions):
     return columns, column_of, [label for _, label in rest], suppressed
 
 
-def _question_result(question, ncols, counts, respondents, theme_counts, coded) -> QuestionResult:
+def _question_result(
+    question, ncols, counts, respondents, theme_counts, coded, threshold: int
+) -> QuestionResult:
     qid = question.pk
     result = QuestionResult(
         id=qid,
@@ -706,7 +814,7 @@ def _question_result(question, ncols, counts, respondents, theme_counts, coded) 
             )
             for option in options
         ]
-        if result.rows and result.base:
+        if result.rows and result.base >= threshold:
             top = max(result.rows, key=lambda row: row.cells[0].count)
             result.summary = gettext("Most frequent answer: “%(label)s” (%(percent)s %%).") % {
                 "label": top.label,
@@ -822,7 +930,7 @@ def _mean(counts, prefix: tuple, values) -> Mean:
         n += count
         weighted += count * v
     low, high = (values[0], values[-1]) if values else (0, 0)
-    return Mean(weighted / n if n else None, n, low, high)
+    return Mean(round_half_up(weighted, n), n, low, high)
 
 
 def _scale_summary(question, mean: Mean) -> str:
@@ -840,6 +948,16 @@ def _scale_summary(question, mean: Mean) -> str:
 
 def publication_for(*, survey: Survey) -> ResultsPublication | None:
     return ResultsPublication.objects.filter(survey=survey).select_related("published_by").first()
+
+
+def results_as_of(*, survey: Survey, publication: ResultsPublication | None) -> datetime.date:
+    """The day the published figures refer to ("Stand"): the day staff set, else the day the
+    survey closed. Never later than the day the results were published (today in a
+    preview): a survey that staff closed early still has its planned end in the future."""
+    published_at = publication.published_at if publication else None
+    latest = timezone.localdate(published_at) if published_at else timezone.localdate()
+    day = (publication.data_as_of if publication else None) or timezone.localdate(survey.closes_at)
+    return min(day, latest)
 
 
 def results_are_public(*, survey: Survey) -> bool:

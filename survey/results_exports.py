@@ -241,8 +241,22 @@ def responses_xlsx(*, survey: Survey):
     return handle
 
 
+# Marks a figure withheld by disclosure control, on the page and in the open-data CSV alike.
+WITHHELD = "–"
+
+
+def _decimal(value) -> str:
+    """A figure as the page shows it: rounded half up already, with a decimal comma."""
+    return str(value).replace(".", ",")
+
+
 def results_csv(*, results: SurveyResults) -> Iterator[str]:
-    """The public aggregated results as CSV: one row per answer category and group."""
+    """The public aggregated results as CSV: one row per answer category and group.
+
+    Figures are exactly those of the page: percentages and means rounded half up to one
+    decimal; a count or percentage withheld by disclosure control is "–" (see README).
+    Questions that the page shows without breakdown have only the "All" rows.
+    """
     writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER)
     yield BOM + writer.writerow(
         [
@@ -258,45 +272,48 @@ def results_csv(*, results: SurveyResults) -> Iterator[str]:
     )
 
     def percent(cell) -> str:
-        return f"{cell.percent:.1f}".replace(".", ",") if cell.percent is not None else ""
+        if cell.percent_withheld:
+            return WITHHELD
+        return _decimal(cell.percent) if cell.percent is not None else ""
+
+    def mean_row(q, item_label, column, mean) -> list:
+        if mean.suppressed:
+            value = WITHHELD
+        else:
+            value = _decimal(mean.value) if mean.value is not None else ""
+        return [q.code, q.text, item_label, _("Mean"), column.label, "", value, mean.n]
 
     yield writer.writerow(["", _("Participants"), "", "", _("All"), results.total, "", ""])
     for row in results.by_channel:
         yield writer.writerow(["", _("Participants"), "", row.label, _("All"), row.count, "", ""])
     for section in results.public_sections():
         for q in section.questions:
-            for column_index, column in enumerate(results.columns):
+            columns = results.columns if q.crossed else results.columns[:1]
+            for column_index, column in enumerate(columns):
                 groups = []
                 if q.is_matrix:
                     for item in q.items:
-                        groups += [(item.label, r) for r in item.rows]
+                        groups += [(item, r) for r in item.rows]
                 else:
-                    groups = [("", r) for r in q.rows] + [("", r) for r in q.themes]
-                for item_label, r in groups:
+                    groups = [(None, r) for r in q.rows] + [(None, r) for r in q.themes]
+                for item, r in groups:
                     cell = r.cells[column_index]
                     yield writer.writerow(
                         [
                             q.code,
                             q.text,
-                            item_label,
+                            item.label if item else "",
                             r.label,
                             column.label,
-                            cell.count,
+                            WITHHELD if cell.suppressed else cell.count,
                             percent(cell),
                             cell.base,
                         ]
                     )
-                if q.is_number and q.means:
-                    mean = q.means[column_index]
-                    yield writer.writerow(
-                        [
-                            q.code,
-                            q.text,
-                            "",
-                            _("Mean"),
-                            column.label,
-                            "",
-                            f"{mean.value:.2f}".replace(".", ",") if mean.value is not None else "",
-                            mean.n,
-                        ]
-                    )
+                if q.is_matrix:
+                    for item in q.items:
+                        yield writer.writerow(
+                            mean_row(q, item.label, column, item.means[column_index])
+                        )
+                elif (q.is_number or q.is_scale) and q.means:
+                    yield writer.writerow(mean_row(q, "", column, q.means[column_index]))

@@ -72,10 +72,15 @@ def results_publish(
         or (user and (user.get_full_name() or user.get_username()))
         or _("Cooperation management")
     )
+    today = timezone.localdate()
+    if data_as_of is not None and data_as_of > today:
+        raise ValidationError(_("The figures cannot be as of a day in the future."))
     if data_as_of is not None:
         publication.data_as_of = data_as_of
-    elif publication.data_as_of is None:
-        publication.data_as_of = timezone.localdate(survey.closes_at)
+    elif publication.data_as_of is None or publication.data_as_of > today:
+        # The day the survey actually closed: its planned end, unless staff closed it
+        # early (then the planned end is still ahead, and today is the closest we know).
+        publication.data_as_of = min(timezone.localdate(survey.closes_at), today)
     publication.save()
     survey.status = SurveyStatus.PUBLISHED
     survey.save(update_fields=["status"])

@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 from portal.caching import cache_public_page, not_shareable
 from survey import results_exports
 from survey.models import Answer, Channel, Option, Response, Survey, SurveyStatus
-from survey.results import publication_for, results_are_public, survey_results
+from survey.results import publication_for, results_are_public, results_as_of, survey_results
 from survey.results_forms import BreakdownForm
 
 PREVIEW_PERMISSION = "survey.view_monitoring"
@@ -50,10 +50,12 @@ class ResultsView(TemplateView):
         if "nach" in self.request.GET and self.request.GET["nach"] != (results.breakdown or ""):
             not_shareable(self.request)  # an unknown breakdown shows the totals
         form = BreakdownForm({"nach": results.breakdown or ""}, choices=results.breakdown_choices)
+        publication = publication_for(survey=survey)
         context.update(
             survey=survey,
             preview=preview,
-            publication=publication_for(survey=survey),
+            publication=publication,
+            as_of=results_as_of(survey=survey, publication=publication),
             results=results,
             sections=results.sections if preview else results.public_sections(),
             form=form,

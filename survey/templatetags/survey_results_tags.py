@@ -1,6 +1,8 @@
 """Template helpers for survey results, and the summaries shown on topic and municipality
 pages (published surveys only)."""
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django import template
 from django.db.models import F
 from django.utils import formats
@@ -11,19 +13,26 @@ from survey.results import survey_results
 register = template.Library()
 
 
+def _half_up(value, digits: int) -> Decimal:
+    """Round half up in decimal arithmetic: Django's number formatting cuts digits off
+    (33.98 would read 33,9), and binary floats tip ties the wrong way."""
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    return number.quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+
+
 @register.filter
 def pct(value) -> str:
     """45.25 → "45,3 %" (German decimal comma, narrow no-break space)."""
     if value is None:
         return "–"
-    return formats.number_format(value, 1, use_l10n=True) + "\u00a0%"
+    return formats.number_format(_half_up(value, 1), 1, use_l10n=True) + "\u00a0%"
 
 
 @register.filter
 def decimal(value, digits: int = 1) -> str:
     if value is None:
         return "–"
-    return formats.number_format(value, int(digits), use_l10n=True)
+    return formats.number_format(_half_up(value, int(digits)), int(digits), use_l10n=True)
 
 
 @register.inclusion_tag("survey/results/topic_summary.html")
