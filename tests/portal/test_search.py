@@ -6,6 +6,9 @@ import re
 from html import unescape
 
 import pytest
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from portal.models import IdeaStatus
 from portal.search import SearchResult, highlight, register_search_provider, search_providers
@@ -99,6 +102,53 @@ def test_absurd_queries_answer_normally(client, query):
     NewsArticleFactory(title="Radweg")
     response = client.get("/suche/", {"q": query})
     assert response.status_code == 200
+
+
+# Pieces a careless or hostile query is made of: operators of every syntax, quotes, umlauts,
+# a Cyrillic "е" that looks Latin. (NUL bytes are the bad-input tests' business.)
+QUERY_PIECES = st.sampled_from(
+    [
+        "Radweg",
+        "Mügeln",
+        "Muegeln",
+        "or",
+        "OR",
+        "-",
+        '"',
+        "'",
+        "&",
+        "|",
+        "!",
+        ":*",
+        "<->",
+        "(",
+        ")",
+        "\\",
+        "%",
+        "_",
+        "ß",
+        "ÄÖÜ",
+        "und",
+        "ae",
+        "uеe",
+        "\u0308",
+        "😀",
+        " ",
+    ]
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(pieces=st.lists(QUERY_PIECES, max_size=14), spacing=st.sampled_from(["", " "]))
+def test_any_mix_of_operators_answers_normally(pieces, spacing):
+    NewsArticleFactory(title="Radweg nach Mügeln", slug="radweg-muegeln")
+    query = spacing.join(pieces)
+    response = Client().get("/suche/", {"q": query})
+    assert response.status_code == 200, query
 
 
 def test_highlight_escapes_before_marking():
