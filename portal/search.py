@@ -39,7 +39,19 @@ from itertools import product
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Case, F, FloatField, Func, Q, QuerySet, TextField, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    F,
+    FloatField,
+    Func,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Concat, Length
 from django.urls import reverse
 from django.utils.html import escape
@@ -263,30 +275,38 @@ def highlight(text: str, *, terms: list[str] | None = None, length: int = 0) -> 
     return mark_safe(escaped.replace(START, "<mark>").replace(STOP, "</mark>"))
 
 
-def _tsquery(parsed: ParsedQuery):
+def _tsquery(parsed: ParsedQuery) -> RawSQL:
     """The query as one tsquery: AND of the groups, OR of each term's spellings.
 
     Every spelling is its own ``plainto_tsquery``/``phraseto_tsquery`` parameter, so nothing
-    the visitor types is parsed as tsquery syntax. A group of stop words only ("und") is an
-    empty tsquery, which PostgreSQL drops from the AND.
+    the visitor types is parsed as tsquery syntax; the SQL around them is fixed text. A group
+    of stop words only ("und") is an empty tsquery, which PostgreSQL drops from the AND. It
+    is an uncorrelated subquery, so PostgreSQL computes it once per statement (the
+    functions are STABLE and would otherwise run for every row), and written as SQL here
+    because Django would compile dozens of SearchQuery objects four times per provider.
     """
-    from django.contrib.postgres.search import SearchQuery
+    from django.contrib.postgres.search import SearchQueryField
 
-    def forms(term: Term) -> list:
-        kind = "phrase" if term.phrase else "plain"
-        return [
-            SearchQuery(form, config=SEARCH_CONFIG, search_type=kind)
-            for form in spellings(term.text)
-        ]
+    params: list[str] = []
+
+    def forms(term: Term) -> list[str]:
+        function = "phraseto_tsquery" if term.phrase else "plainto_tsquery"
+        sql = []
+        for form in spellings(term.text):
+            sql.append(f"{function}(%s::regconfig, %s)")
+            params.extend([SEARCH_CONFIG, form])
+        return sql
 
     wanted = [
-        reduce(operator.or_, [q for term in group for q in forms(term)]) for group in parsed.groups
+        "(" + " || ".join(sql for term in group for sql in forms(term)) + ")"
+        for group in parsed.groups
     ]
-    combined = reduce(operator.and_, wanted)
-    for term in parsed.excluded:
-        for form in forms(term):
-            combined = combined & ~form
-    return combined
+    unwanted = [f"!!{sql}" for term in parsed.excluded for sql in forms(term)]
+    return RawSQL(
+        "(SELECT " + " && ".join(wanted + unwanted) + ")",
+        params,
+        output_field=SearchQueryField(),
+    )
 
 
 def fulltext_search(
@@ -337,9 +357,15 @@ def _postgres_search(queryset, parsed, *, fields, snippet_field, html_fields):
     search_query = _tsquery(parsed)
     # Match with @@ (a document without the words is not a result however it ranks;
     # ts_rank gives non-matches a tiny positive rank, so "rank > 0" kept everything).
+    matches = Func(
+        vector,
+        search_query,
+        template="%(expressions)s",
+        arg_joiner=" @@ ",
+        output_field=BooleanField(),
+    )
     return (
-        queryset.annotate(search_document=vector)
-        .filter(search_document=search_query)
+        queryset.filter(matches)
         .annotate(
             # How well the whole text matches, plus how much of the title the query is
             # (ts_rank divided by the title's length): "Mügeln" puts the page of Mügeln
