@@ -7,11 +7,11 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self):
-        from events.search import search_events
+        from events.search import event_vocabulary, search_events
         from events.sitemaps import EventListSitemap, EventSitemap
         from portal.search import register_search_provider
         from portal.sitemaps import register_sitemap
 
-        register_search_provider("events", search_events)
+        register_search_provider("events", search_events, vocabulary=event_vocabulary)
         register_sitemap("events", EventSitemap)
         register_sitemap("event-list", EventListSitemap)

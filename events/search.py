@@ -1,7 +1,9 @@
 """Events in the site search (/suche/), registered with the portal's search registry in
 ``EventsConfig.ready``. The portal's ``fulltext_search`` does the work: German full-text
-search on PostgreSQL, a case-insensitive match on the SQLite demo."""
+search on PostgreSQL, a folded substring match on the SQLite demo. Every event is public;
+registrations (names, e-mail addresses) are never searched."""
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from events.models import Event
@@ -31,3 +33,8 @@ def search_events(query: str, *, limit: int = 20) -> list[SearchResult]:
         )
         for event in rows
     ]
+
+
+def event_vocabulary() -> QuerySet:
+    """Words for "Meinten Sie …": event titles."""
+    return Event.objects.values_list("title")

@@ -7,8 +7,11 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
+        from django.db.backends.signals import connection_created
+
         from portal import caching, search, sitemaps
 
         caching.connect_invalidation()
         search.register_portal_providers()
+        connection_created.connect(search.register_sqlite_functions)
         sitemaps.register_portal_sitemaps()

@@ -4,6 +4,8 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from portal.models import EditorProfile, Idea, Municipality, NewsArticle, Page, Topic
 
+IDEAS_ON_PAGE = 50  # the idea page shows this many approved ideas, newest first
+
 
 def municipality_list() -> QuerySet[Municipality]:
     return Municipality.objects.all()

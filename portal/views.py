@@ -10,7 +10,7 @@ from portal import selectors, services
 from portal.caching import cache_public_page, not_shareable
 from portal.forms import ContactForm, IdeaForm, NewsFilterForm
 from portal.models import Municipality, NewsArticle, Page, Topic
-from portal.search import normalize_query, search
+from portal.search import normalize_query, search, search_url, suggest
 from portal.spam import rate_limited
 
 cached = method_decorator(cache_public_page, name="dispatch")
@@ -214,7 +214,7 @@ class IdeaView(SpamProtectedFormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["ideas"] = selectors.ideas_approved()[:50]
+        context["ideas"] = selectors.ideas_approved()[: selectors.IDEAS_ON_PAGE]
         return context
 
 
@@ -249,4 +249,9 @@ class SearchView(TemplateView):
         query = normalize_query(self.request.GET.get("q"))
         context["search_query"] = query
         context["results"] = search(query) if query else []
+        # Only when nothing was found: one more query, over title words (pg_trgm).
+        suggestion = suggest(query) if query and not context["results"] else None
+        context["suggestion"] = suggestion
+        if suggestion:
+            context["suggestion_url"] = search_url(suggestion)
         return context

@@ -88,6 +88,7 @@ PUBLIC_URLS = [
     "/kontakt/",
     "/suche/",
     "/suche/?q=Radwege",
+    "/suche/?q=Radwegg",  # nothing found: "Meinten Sie Radweg?" as a link
 ]
 
 
@@ -112,4 +113,8 @@ def test_public_portal_pages_are_accessible(
         assert page.locator("h1").count() == 1, url
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], url
         check_accessible(page)
+    page.goto(live_server.url + "/suche/?q=Radwegg")
+    page.get_by_role("link", name="Radweg", exact=True).click()
+    page.wait_for_url("**/suche/?q=Radweg")
+    assert page.locator(".search-result").count() >= 2
     assert foreign_requests == []

@@ -15,6 +15,26 @@ def test_search_finds_events_by_german_word_forms():
     assert list(search_events("")) == []
 
 
+def test_event_search_needs_every_word_and_reads_umlauts_spelled_out():
+    EventFactory(slug="mue", title="Kommunalforum Mügeln", venue_name="Rathaus Mügeln")
+    EventFactory(slug="dah", title="Kommunalforum Dahlen", venue_name="Schloss Dahlen")
+
+    assert [result.url for result in search_events("Kommunalforum Muegeln")] == ["/termine/mue/"]
+    assert [result.url for result in search_events("Schloss Mügeln")] == []
+    assert [result.url for result in search_events('"Schloss Dahlen"')] == ["/termine/dah/"]
+
+
+def test_event_search_never_finds_registrations():
+    from tests.factories import RegistrationFactory
+
+    RegistrationFactory(
+        name="Jana Richter", email="jana@example.org", accessibility_needs="Rollstuhl"
+    )
+    assert search_events("Richter") == []
+    assert search_events("jana@example.org") == []
+    assert search_events("Rollstuhl") == []
+
+
 def test_sitemap_lists_every_event():
     EventFactory(slug="forum")
     assert [item.get_absolute_url() for item in EventSitemap().items()] == ["/termine/forum/"]
