@@ -7,8 +7,9 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from portal import caching, search, sitemaps
+        from portal import audit, caching, search, sitemaps
 
+        audit.connect_actor()
         caching.connect_invalidation()
         search.register_portal_providers()
         sitemaps.register_portal_sitemaps()
