@@ -39,6 +39,7 @@ ADMIN_MODELS = [
     "survey.textquestion",
     "survey.freetextanswer",
     "survey.quote",
+    "auditlog.logentry",
 ]
 
 # One object per model for the change and delete views; models the data migrations fill
@@ -63,6 +64,7 @@ SAMPLES = {
     "survey.textquestion": lambda: _survey_sample().text_question,
     "survey.freetextanswer": lambda: _survey_sample().text_answer,
     "survey.quote": lambda: _survey_sample().quote,
+    "auditlog.logentry": lambda: _log_entry(),
 }
 
 
@@ -120,6 +122,10 @@ EXCEPTIONS = {
         }.items()
         for model in models
     },
+    # The log of all staff actions: read-only, for administrators only (the rule already
+    # gives 403 to everyone else, who has no permission on it).
+    ("superuser", "auditlog.logentry", "add"): 403,
+    ("superuser", "auditlog.logentry", "delete"): 403,
     # The sample survey has a response, so its questionnaire is frozen (no deletions), and
     # coding never deletes answers or questions.
     **{
@@ -164,6 +170,14 @@ def _survey_sample():
         text_answer=answer,
         quote=Quote.objects.create(answer=answer, question=text_question, text="Mehr Radwege"),
     )
+
+
+def _log_entry():
+    from auditlog.models import LogEntry
+
+    from tests import factories
+
+    return LogEntry.objects.get_for_object(factories.PageFactory()).get()
 
 
 def _user_model():
