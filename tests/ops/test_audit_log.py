@@ -452,3 +452,17 @@ def test_personal_fields_are_masked_in_the_log(client, root):
     assert change.changes["email"] == ["•••", "•••"]  # that it changed, not to what
     assert "neu@example.org" not in _log_text()
     assert "cancel_token" not in _log_text()
+
+
+def test_user_history_says_staff_status_in_german(client, root, django_user_model):
+    colleague = django_user_model.objects.create_user("kollegin", password="Geheim-2026-x")
+    colleague.is_staff = True
+    colleague.save()
+    client.force_login(root)
+
+    history = client.get(f"/admin/auth/user/{colleague.pk}/history/").content.decode()
+
+    assert ">Mitarbeiter-Status<" in history
+    assert "Staff status" not in history
+    assert ">Passwort<" not in history
+    assert "md5$" not in history  # tests hash with MD5; no hash in any history
