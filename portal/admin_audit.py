@@ -170,6 +170,11 @@ class AuditedAdminMixin:
         return HttpResponseRedirect(history_url)
 
 
+def _short(value: str, limit: int = 60) -> str:
+    """The list shows the beginning of long values; the entry itself shows them whole."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
 class KindFilter(admin.SimpleListFilter):
     title = gettext_lazy("kind of entry")
     parameter_name = "vorgang"
@@ -270,9 +275,11 @@ class StaffLogAdmin(admin.ModelAdmin):
         if summary:
             return summary
         return "; ".join(
-            f"{row.label}: {row.old} → {row.new}" if row.old else f"{row.label}: {row.new}"
+            f"{row.label}: {_short(row.old)} → {_short(row.new)}"
+            if row.old
+            else f"{row.label}: {_short(row.new)}"
             for row in audit.entry_changes(entry)
-        )[:300]
+        )
 
     @admin.display(description=gettext_lazy("changes"))
     def changes_table(self, entry):

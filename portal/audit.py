@@ -369,8 +369,10 @@ def entry_changes(entry: LogEntry) -> list[ChangeRow]:
             else:
                 rows.append(ChangeRow(label, "", _("removed: %(objects)s") % {"objects": objects}))
             continue
-        old, new = [*list(change), None, None][:2]
-        rows.append(ChangeRow(label, _display(model, name, old), _display(model, name, new)))
+        old, new = (_display(model, name, v) for v in [*list(change), None, None][:2])
+        if old != new and old.replace("\r\n", "\n") == new.replace("\r\n", "\n"):
+            new = _("(only line endings changed)")
+        rows.append(ChangeRow(label, old, new))
     return rows
 
 
