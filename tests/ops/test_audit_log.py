@@ -466,3 +466,33 @@ def test_user_history_says_staff_status_in_german(client, root, django_user_mode
     assert "Staff status" not in history
     assert ">Passwort<" not in history
     assert "md5$" not in history  # tests hash with MD5; no hash in any history
+
+
+def test_a_version_outside_the_editors_reach_is_never_saved_nor_mailed():
+    """The check runs on the restored state before the real save: an event restored into a
+    municipality the editor may not change stays where it is, and nobody gets a mail."""
+    from portal import audit
+
+    oschatz = MunicipalityFactory(name="Oschatz", slug="oschatz")
+    dahlen = MunicipalityFactory(name="Dahlen", slug="dahlen")
+    event = EventFactory(municipality=dahlen, status=EventStatus.CANCELLED, capacity=5)
+    version = LogEntry.objects.get_for_object(event).get(action=LogEntry.Action.CREATE)
+    Event.objects.filter(pk=event.pk).update(municipality=oschatz, status=EventStatus.PLANNED)
+    RegistrationFactory(event=event)
+    event.refresh_from_db()
+    saved = []
+
+    with pytest.raises(PermissionError):
+        audit.version_restore(
+            obj=event,
+            entry=version,
+            save=lambda obj, changed: saved.append(changed),
+            allowed=lambda obj: obj.municipality_id == oschatz.pk,  # limited to Oschatz
+        )
+
+    event.refresh_from_db()
+    assert event.municipality == oschatz
+    assert event.status == EventStatus.PLANNED
+    assert saved == []
+    assert mail.outbox == []
+    assert not LogEntry.objects.filter(additional_data__kind="restore").exists()
