@@ -73,6 +73,20 @@ class AuditedAdminMixin:
 
         return logged
 
+    def construct_change_message(self, request, form, formsets, add=False):
+        """Django stores English field labels and translates them only when showing them,
+        which misses capitalised labels ("Municipalities concerned geändert"): store the
+        labels in the language of the request (German) instead."""
+        message = super().construct_change_message(request, form, formsets, add)
+        for part in message:
+            changed = part.get("changed")
+            if changed and "object" not in changed:
+                changed["fields"] = [
+                    str(form.fields[name].label or name) if name in form.fields else name
+                    for name in form.changed_data
+                ]
+        return message
+
     # --- history with old and new values --------------------------------------------
 
     def history_view(self, request, object_id, extra_context=None):

@@ -496,3 +496,29 @@ def test_a_version_outside_the_editors_reach_is_never_saved_nor_mailed():
     assert saved == []
     assert mail.outbox == []
     assert not LogEntry.objects.filter(additional_data__kind="restore").exists()
+
+
+def test_djangos_own_change_messages_are_german(client, editor):
+    article = NewsArticleFactory(title="Kommunalforen")
+    oschatz = MunicipalityFactory(name="Oschatz", slug="oschatz")
+    client.force_login(editor)
+
+    client.post(
+        f"/admin/portal/newsarticle/{article.pk}/change/",
+        {
+            "title": "Kommunalforen in allen Kommunen",
+            "slug": article.slug,
+            "teaser": article.teaser,
+            "body": article.body,
+            "status": article.status,
+            "published_at_0": "01.01.2025",
+            "published_at_1": "10:00",
+            "municipalities": [oschatz.pk],
+            "image_alt": "",
+        },
+    )
+
+    message = AdminLogEntry.objects.get(object_id=str(article.pk)).get_change_message()
+    assert "Betroffene Kommunen" in message
+    assert "Titel" in message
+    assert "Municipalities concerned" not in message
