@@ -406,7 +406,13 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     },
     "portal.municipality",
     "portal.topic",
-    {"model": "portal.idea", "exclude_fields": ["created_at"], **_PERSONAL},
+    # A resident's idea text is theirs: when staff delete an idea, no copy stays in the log.
+    {
+        "model": "portal.idea",
+        "exclude_fields": ["created_at"],
+        **_PERSONAL,
+        "mask_fields": [*_PERSONAL["mask_fields"], "text"],
+    },
     "portal.editorprofile",
     {
         "model": "events.event",

@@ -522,3 +522,19 @@ def test_djangos_own_change_messages_are_german(client, editor):
     assert "Betroffene Kommunen" in message
     assert "Titel" in message
     assert "Municipalities concerned" not in message
+
+
+def test_a_deleted_idea_leaves_no_copy_of_its_text_or_sender(client, root):
+    from tests.factories import IdeaFactory
+
+    idea = IdeaFactory(
+        title="Spielplatz", text="Ruft mich an: 0151 2345678", name="Anna", email="anna@x.de"
+    )
+    client.force_login(root)
+
+    client.post(f"/admin/portal/idea/{idea.pk}/delete/", {"post": "yes"})
+
+    text = _log_text()
+    assert "0151 2345678" not in text
+    assert "anna@x.de" not in text
+    assert "Spielplatz" in text  # that an idea was deleted, and which one, stays
