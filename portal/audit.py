@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
@@ -344,6 +344,11 @@ def _display(model, name: str, value) -> str:
         if timezone.is_aware(moment):
             moment = timezone.localtime(moment)
         return formats.date_format(moment, "DATETIME_FORMAT")
+    if isinstance(field, models.DateField) and isinstance(value, str):
+        try:
+            return formats.date_format(date.fromisoformat(value), "DATE_FORMAT")
+        except ValueError:
+            return value
     return str(value)
 
 
