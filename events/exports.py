@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from events.models import Registration
 from events.selectors import registrations_for_export
+from portal.audit import audit_export
 
 # A cell starting with one of these is a formula in spreadsheet programs (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -44,7 +45,11 @@ def registrations_csv_response(
             _("Cancelled at"),
         ]
     )
+    rows = 0
+    events = {}
     for registration in registrations_for_export(registrations=registrations):
+        rows += 1
+        events[registration.event_id] = registration.event
         writer.writerow(
             _cell(value)
             for value in [
@@ -60,4 +65,6 @@ def registrations_csv_response(
                 registration.cancelled_at,
             ]
         )
+    # Who took which registrants' data home: the file, the events, the number of rows.
+    audit_export(model=Registration, filename=filename, rows=rows, scope=events.values())
     return response

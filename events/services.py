@@ -16,9 +16,11 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from events.models import Event, EventStatus, Registration, RegistrationStatus
 from events.selectors import event_places_taken, registration_closed_reason
+from portal.audit import audit_forget_personal_data, audit_mails
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,15 @@ CALENDAR_FIELDS = frozenset(
         "description",
     }
 )
+
+
+# Why mails went out, for the audit log (English msgids, translated when the log is read).
+MAIL_REASONS = {
+    "moved_up": gettext_noop("moved up from the waiting list"),
+    "cancelled": gettext_noop("registration cancelled"),
+    "event_cancelled": gettext_noop("event cancelled"),
+    "event_postponed": gettext_noop("event postponed"),
+}
 
 
 class RegistrationError(Exception):
@@ -75,10 +86,16 @@ def event_save(*, event: Event, changed_fields: Iterable[str] | None = None) -> 
                     .filter(event=event, anonymised_at__isnull=True)
                     .select_related("event")
                 )
-    for registration in moved:
+    sent = sum(
         _send_registration_mail(registration=registration, kind="moved_up")
-    for registration in informed:
+        for registration in moved
+    )
+    audit_mails(obj=event, recipients=sent, reason=MAIL_REASONS["moved_up"])
+    sent = sum(
         _send_registration_mail(registration=registration, kind=f"event_{event.status}")
+        for registration in informed
+    )
+    audit_mails(obj=event, recipients=sent, reason=MAIL_REASONS.get(f"event_{event.status}", ""))
     logger.info(
         "event saved",
         extra={"event_id": event.pk, "sequence": event.sequence, "moved_up": len(moved)},
@@ -201,9 +218,11 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
         "registration cancelled",
         extra={"event_id": event.pk, "registration_id": current.pk, "moved_up": len(moved)},
     )
-    _send_registration_mail(registration=current, kind="cancelled")
-    for moved_registration in moved:
+    sent = _send_registration_mail(registration=current, kind="cancelled") + sum(
         _send_registration_mail(registration=moved_registration, kind="moved_up")
+        for moved_registration in moved
+    )
+    audit_mails(obj=event, recipients=sent, reason=MAIL_REASONS["cancelled"])
     return moved
 
 
@@ -255,6 +274,11 @@ def registrations_purge(*, retention_days: int, now: datetime | None = None) -> 
             cancel_token=None,
             anonymised_at=now or timezone.now(),
         )
+        # The audit log and the admin's own log named the registrants ("Name (Event)").
+        audit_forget_personal_data(
+            model=Registration,
+            still_personal=Registration.objects.filter(anonymised_at__isnull=True),
+        )
     logger.info(
         "registrations purged",
         extra={"events": events, "registrations": count, "retention_days": retention_days},
@@ -274,7 +298,8 @@ MAIL_SUBJECTS = {
 }
 
 
-def _send_registration_mail(*, registration: Registration, kind: str) -> None:
+def _send_registration_mail(*, registration: Registration, kind: str) -> bool:
+    """Send one mail; False when the mail server refused it (the change itself stands)."""
     event = registration.event
     with translation.override(settings.LANGUAGE_CODE), timezone.override(settings.TIME_ZONE):
         context = {
@@ -298,3 +323,5 @@ def _send_registration_mail(*, registration: Registration, kind: str) -> None:
             "registration mail failed",
             extra={"registration_id": registration.pk, "kind": kind, "error": type(error).__name__},
         )
+        return False
+    return True

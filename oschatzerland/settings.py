@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "django_prose_editor",
+    "auditlog",
     "portal",
     "survey",
     "events",
@@ -80,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who is acting, for the audit log (resolved only when a log entry is written).
+    "portal.audit.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -366,3 +369,101 @@ SURVEY_RESULTS_CACHE_SECONDS = env_int(
 SURVEY_DEFINITION_CACHE_SECONDS = env_int(
     "SURVEY_DEFINITION_CACHE_SECONDS", 60 * 60 if CACHE_URL else 60
 )
+
+# --- Audit log (django-auditlog; see README, "Protokoll der Redaktionsarbeit") -------------
+# Which models keep a history of who changed what, with old and new values. Deliberately NOT
+# tracked: survey responses, answers, access codes, submission locks, answer coding and
+# tallies (a history would break the anonymity of the survey: who/when next to a response),
+# and the users' passwords. Personal data of residents (ideas) and registrants is masked:
+# the log says that a name changed and who changed it, never the name.
+_PERSONAL = {"mask_fields": ["name", "email", "accessibility_needs"]}
+_PERSONAL["mask_callable"] = "portal.audit.hide_value"
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {
+        "model": "portal.newsarticle",
+        "exclude_fields": ["updated_at", "image_small", "image_large"],
+        "m2m_fields": ["topics", "municipalities"],
+        "serialize_data": True,
+        "serialize_kwargs": {
+            "fields": ["title", "slug", "teaser", "body", "image_alt", "status", "published_at"]
+        },
+    },
+    {
+        "model": "portal.page",
+        "exclude_fields": ["updated_at"],
+        "serialize_data": True,
+        "serialize_kwargs": {
+            "fields": [
+                "title",
+                "slug",
+                "description",
+                "body",
+                "is_published",
+                "show_in_footer",
+                "position",
+            ]
+        },
+    },
+    "portal.municipality",
+    "portal.topic",
+    # A resident's idea text is theirs: when staff delete an idea, no copy stays in the log.
+    {
+        "model": "portal.idea",
+        "exclude_fields": ["created_at"],
+        **_PERSONAL,
+        "mask_fields": [*_PERSONAL["mask_fields"], "text"],
+    },
+    "portal.editorprofile",
+    {
+        "model": "events.event",
+        # SEQUENCE and the timestamps follow from the other fields; uid never changes.
+        "exclude_fields": ["sequence", "created_at", "updated_at", "uid"],
+        "m2m_fields": ["topics"],
+        "serialize_data": True,
+        "serialize_kwargs": {
+            "fields": [
+                "title",
+                "slug",
+                "kind",
+                "status",
+                "status_note",
+                "starts_at",
+                "ends_at",
+                "venue_name",
+                "address",
+                "municipality",
+                "venue_accessibility",
+                "online_url",
+                "description",
+                "related_survey",
+                "results",
+                "takes_registrations",
+                "capacity",
+                "registration_deadline",
+            ]
+        },
+    },
+    "events.eventdocument",
+    # The cancel token is a secret; the personal fields are masked (and purged with the rest).
+    {"model": "events.registration", "exclude_fields": ["cancel_token"], **_PERSONAL},
+    {"model": "survey.survey", "exclude_fields": ["created_at"], "m2m_fields": ["topics"]},
+    "survey.section",
+    "survey.question",
+    "survey.option",
+    "survey.matrixitem",
+    {"model": "survey.resultspublication", "m2m_fields": ["hidden_questions"]},
+    "survey.theme",
+    # Only whether a quote is released: its first text is a raw answer, deleted with them.
+    {"model": "survey.quote", "include_fields": ["is_released"]},
+    {"model": "auth.user", "exclude_fields": ["password", "last_login"], "m2m_fields": ["groups"]},
+    "auth.group",
+    "redirects.redirect",
+    "sites.site",
+)
+# Foreign keys appear by name ("Oschatz"), not by number.
+AUDITLOG_USE_FK_STRING_REPRESENTATION = True
+# No IP addresses: auditlog would take them from X-Forwarded-For unchecked, and who acted is
+# known from the login.
+AUDITLOG_DISABLE_REMOTE_ADDR = True
+# Entries written by one admin action share a correlation id (filter "Vorgang" in the log).
+AUDITLOG_CID_GETTER = "portal.audit.current_cid"

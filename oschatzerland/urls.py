@@ -5,8 +5,12 @@ from django.urls import include, path
 from django.views.static import serve
 
 from oschatzerland import bench_views, views
+from portal import admin_audit
 from portal.caching import cache_public_page
 from portal.sitemaps import SITEMAPS
+
+# Every app has registered its admins by now: log their actions, show the audit history.
+admin_audit.install(admin.site)
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

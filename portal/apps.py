@@ -9,8 +9,9 @@ class PortalConfig(AppConfig):
     def ready(self):
         from django.db.backends.signals import connection_created
 
-        from portal import caching, search, sitemaps
+        from portal import audit, caching, search, sitemaps
 
+        audit.connect_actor()
         caching.connect_invalidation()
         search.register_portal_providers()
         connection_created.connect(search.register_sqlite_functions)

@@ -12,6 +12,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.generic import TemplateView
 
+from portal.audit import audit_export
 from portal.caching import cache_public_page, not_shareable
 from survey import results_exports
 from survey.models import Answer, Channel, Option, Response, Survey, SurveyStatus
@@ -76,6 +77,11 @@ class ResultsCsvView(View):
         return response
 
 
+def _audit_export(survey: Survey, filename: str) -> None:
+    """Raw exports are logged with the number of responses in them, never their content."""
+    audit_export(model=Survey, obj=survey, filename=filename, rows=survey.responses.count())
+
+
 class StaffOnlyMixin:
     """Anonymous visitors go to the admin login; staff without the permission get 403."""
 
@@ -99,6 +105,7 @@ class ResponsesCsvView(StaffOnlyMixin, View):
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{slug}-antworten.csv"'
+        _audit_export(self.survey, f"{slug}-antworten.csv")
         return response
 
 
@@ -111,6 +118,7 @@ class CodebookCsvView(StaffOnlyMixin, View):
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{slug}-codebuch.csv"'
+        _audit_export(self.survey, f"{slug}-codebuch.csv")
         return response
 
 
@@ -118,6 +126,7 @@ class ResponsesXlsxView(StaffOnlyMixin, View):
     permission_required = EXPORT_PERMISSION
 
     def get(self, request, slug):
+        _audit_export(self.survey, f"{slug}-antworten.xlsx")
         return FileResponse(
             results_exports.responses_xlsx(survey=self.survey),
             as_attachment=True,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
+from portal.audit import audit_export
 from portal.caching import cache_public_page
 from survey import participation, selectors
 from survey.forms import AccessCodeForm, PaperSheetForm, SectionForm
@@ -438,6 +439,13 @@ class AccessCodeExportView(StaffPermissionMixin, View):
                 "code", flat=True
             )
         ]
+        # Unused codes are ballots: who took how many of them home is logged (not the codes).
+        audit_export(
+            model=Survey,
+            obj=survey,
+            filename=f"zugangscodes-{slug}.csv" if fmt == "csv" else f"zugangscodes-{slug} (Druck)",
+            rows=len(codes),
+        )
         if fmt == "csv":
             response = HttpResponse(content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="zugangscodes-{slug}.csv"'

@@ -11,7 +11,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("portal", "0005_update_accessibility_statement"),
+        ("portal", "0006_editor_profile_protects_limit"),
     ]
 
     operations = [TrigramExtension()]

@@ -135,6 +135,12 @@ def _axes(name, **fields):
     )
 
 
+def _log_entry():
+    from auditlog.models import LogEntry
+
+    return LogEntry.objects.get_for_object(_factory("PageFactory")).get()
+
+
 def _first(label):
     from django.apps import apps
 
@@ -388,6 +394,8 @@ ROWS = [
         lambda: _survey_sample().quote,
         ("vcd", NONE, NONE, "vcd", NONE),
     ),
+    # The log of all staff actions: read-only, for administrators only.
+    Row("auditlog.logentry", "", _log_entry, ("v", NONE, NONE, NONE, NONE)),
 ]
 
 

@@ -179,3 +179,19 @@ def test_code_and_response_are_written_in_different_transactions(coded):
         cursor.execute("SELECT xmin::text FROM survey_response WHERE id = %s", [response.pk])
         response_xmin = cursor.fetchone()[0]
     assert code_xmin != response_xmin
+
+
+def test_downloading_unused_codes_is_logged_without_the_codes(admin_client, coded):
+    """Unused codes are ballots: the log says who took how many, never a code."""
+    from auditlog.models import LogEntry
+
+    codes = access_codes_generate(survey=coded, count=3)
+    admin_client.get(reverse("survey:access_codes_csv", kwargs={"slug": coded.slug}))
+    admin_client.get(reverse("survey:access_codes", kwargs={"slug": coded.slug}))
+
+    exports = LogEntry.objects.filter(additional_data__kind="export").order_by("pk")
+    assert [e.additional_data["rows"] for e in exports] == [3, 3]
+    assert exports[0].additional_data["file"] == f"zugangscodes-{coded.slug}.csv"
+    assert all(e.actor.is_superuser and e.object_id == coded.pk for e in exports)
+    logged = str(list(LogEntry.objects.values_list()))
+    assert not any(code.code in logged for code in codes)

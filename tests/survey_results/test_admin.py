@@ -130,3 +130,43 @@ def test_admin_pages_of_the_analysts_render(admin, counted):
         reverse("admin:survey_textquestion_changelist"),
     ]:
         assert admin.get(url).status_code == 200, url
+
+
+def test_results_publication_and_coding_leave_a_trace_but_no_answer_history(admin, counted):
+    """Publishing results is logged with old and new status; coding answers is logged as an
+    action with its count only: no entry names, numbers or quotes a single answer."""
+    from auditlog.models import LogEntry as AuditEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    publication = ResultsPublication.objects.create(survey=counted.survey)
+    admin.post(
+        reverse("admin:survey_resultspublication_changelist"),
+        {"action": "publish", "_selected_action": [publication.pk]},
+    )
+    answers = counted.texts[:2]
+    admin.post(
+        reverse("admin:survey_freetextanswer_changelist"),
+        {
+            "action": "add_theme",
+            "theme": counted.themes[0].pk,
+            "_selected_action": [answer.pk for answer in answers],
+        },
+    )
+
+    status = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(counted.survey)),
+        object_id=counted.survey.pk,
+        changes__has_key="status",
+    ).latest("pk")
+    assert status.changes["status"][1] == SurveyStatus.PUBLISHED
+    assert status.actor.username == "chef"
+    coding = AuditEntry.objects.get(additional_data__action="add_theme")
+    assert coding.additional_data["count"] == 2
+    assert coding.additional_data["objects"] == []
+    assert coding.object_pk == ""
+    raw = ContentType.objects.filter(
+        app_label="survey", model__in=["response", "answer", "freetextanswer", "answertheme"]
+    )
+    assert not AuditEntry.objects.filter(content_type__in=raw).exclude(pk=coding.pk).exists()
+    for answer in answers:
+        assert answer.text not in str(list(AuditEntry.objects.values_list()))

@@ -1,0 +1,328 @@
+"""The audit log in the admin: one log of all staff actions for administrators, and on every
+tracked object a history with old and new values and, for news, pages and events, a
+"restore this version" button.
+
+``install(admin.site)`` runs once from the URLconf, after every app has registered its
+admins (the survey app registers some in ``ready()``): it puts ``AuditedAdminMixin`` in
+front of every registered ModelAdmin instead of editing each admin class, so every admin
+action is logged and every history page shows the audit log.
+"""
+
+from functools import wraps
+from urllib.parse import unquote
+
+from auditlog.models import LogEntry
+from django.contrib import admin, messages
+from django.contrib.admin.utils import quote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from portal import audit
+
+ACTION_LOG_LIMIT = 50  # objects named in one action entry; the count is always exact
+
+
+class _RestoreForm:
+    """What an admin's save_model reads from its form, for a save that comes from a version."""
+
+    def __init__(self, instance, changed):
+        self.instance = instance
+        self.changed_data = list(changed)
+        self.initial = {}
+        self.cleaned_data = {}
+
+
+class AuditedAdminMixin:
+    """Logs every admin action and shows the audit log as the object's history."""
+
+    object_history_template = "admin/audit/object_history.html"
+
+    # --- actions: who ran which action on which objects --------------------------------
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        return {
+            name: (self._logged_action(func, name, description), name, description)
+            for name, (func, name, description) in actions.items()
+        }
+
+    def _logged_action(self, func, name, description):
+        model = self.model
+
+        @wraps(func)
+        def logged(modeladmin, request, queryset):
+            if name == "delete_selected" and not request.POST.get("post"):
+                return func(modeladmin, request, queryset)  # the confirmation page only
+            with audit.audit_correlated():
+                audit.audit_admin_action(
+                    model=model,
+                    name=name,
+                    label=str(description),
+                    objects=list(queryset[:ACTION_LOG_LIMIT]),
+                    count=queryset.count(),
+                )
+                return func(modeladmin, request, queryset)
+
+        return logged
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """Django stores English field labels and translates them only when showing them,
+        which misses capitalised labels ("Municipalities concerned geändert"): store the
+        labels in the language of the request (German) instead."""
+        message = super().construct_change_message(request, form, formsets, add)
+        for part in message:
+            changed = part.get("changed")
+            if changed and "object" not in changed:
+                changed["fields"] = [
+                    str(form.fields[name].label or name) if name in form.fields else name
+                    for name in form.changed_data
+                ]
+        return message
+
+    # --- history with old and new values --------------------------------------------
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not audit.is_tracked(self.model):
+            return super().history_view(request, object_id, extra_context)
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        paginator = self.get_paginator(request, audit.entries_for_object(obj), 50)
+        page = paginator.get_page(request.GET.get("p"))
+        may_restore = audit.can_restore(self.model) and self.has_change_permission(request, obj)
+        entries = [
+            {
+                "entry": entry,
+                "kind": audit.entry_kind_label(entry),
+                "summary": audit.entry_summary(entry),
+                "changes": audit.entry_changes(entry),
+                "restore_url": (
+                    reverse(
+                        f"admin:{self.opts.app_label}_{self.opts.model_name}_restore",
+                        args=[quote(obj.pk), entry.pk],
+                    )
+                    # The newest entry is the current state: nothing to restore.
+                    if may_restore and audit.restorable_fields(entry) and (page.number, i) != (1, 0)
+                    else ""
+                ),
+            }
+            for i, entry in enumerate(page)
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("History: %s") % obj,
+            "subtitle": None,
+            "entries": entries,
+            "page_obj": page,
+            "module_name": str(capfirst(self.opts.verbose_name_plural)),
+            "object": obj,
+            "opts": self.opts,
+            "preserved_filters": self.get_preserved_filters(request),
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.object_history_template, context)
+
+    def get_urls(self):
+        urls = super().get_urls()
+        if not audit.can_restore(self.model):
+            return urls
+        restore = path(
+            "<path:object_id>/history/<int:entry_id>/restore/",
+            self.admin_site.admin_view(require_POST(self.restore_view)),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_restore",
+        )
+        return [restore, *urls]
+
+    def restore_view(self, request, object_id, entry_id):
+        """Restore an earlier version; only for someone who may change the object both as it
+        is and as it would be (an editor limited to one place cannot move it elsewhere)."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        entry = get_object_or_404(audit.entries_for_object(obj), pk=entry_id)
+
+        def save(instance, changed):
+            self.save_model(request, instance, _RestoreForm(instance, changed), True)
+
+        def allowed(instance):
+            return self.get_queryset(request).filter(
+                pk=instance.pk
+            ).exists() and self.has_change_permission(request, instance)
+
+        history_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_history",
+            args=[quote(obj.pk)],
+        )
+        try:
+            changed = audit.version_restore(obj=obj, entry=entry, save=save, allowed=allowed)
+        except audit.RestoreError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(history_url)
+        except PermissionError as error:
+            raise PermissionDenied from error
+        labels = ", ".join(
+            str(capfirst(self.opts.get_field(name).verbose_name)) for name in changed
+        )
+        self.message_user(
+            request,
+            _("The earlier version was restored (%(fields)s).") % {"fields": labels},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(history_url)
+
+
+def _short(value: str, limit: int = 60) -> str:
+    """The list shows the beginning of long values; the entry itself shows them whole."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+class KindFilter(admin.SimpleListFilter):
+    title = gettext_lazy("kind of entry")
+    parameter_name = "vorgang"
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, label in audit.KIND_LABELS.items()]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        actions = {v: k for k, v in audit._ACTION_KINDS.items()}
+        if value in actions:
+            return queryset.filter(action=actions[value]).exclude(additional_data__has_key="kind")
+        return queryset.filter(additional_data__kind=value)
+
+
+class CorrelationFilter(admin.SimpleListFilter):
+    """Everything one admin action did (the link in the "kind" column sets it)."""
+
+    title = gettext_lazy("one action")
+    parameter_name = "cid"
+
+    def lookups(self, request, model_admin):
+        return []
+
+    def has_output(self):
+        return False
+
+    def queryset(self, request, queryset):
+        return queryset if self.value() is None else queryset.filter(cid=self.value())
+
+
+class StaffLogAdmin(admin.ModelAdmin):
+    """The administrators' log of all staff actions; read-only, for superusers only."""
+
+    date_hierarchy = "timestamp"
+    list_display = ["when", "person", "kind", "resource", "what"]
+    list_filter = [
+        ("actor", admin.RelatedOnlyFieldListFilter),
+        ("content_type", admin.RelatedOnlyFieldListFilter),
+        KindFilter,
+        ("timestamp", admin.DateFieldListFilter),
+        CorrelationFilter,
+    ]
+    list_select_related = ["content_type", "actor"]
+    search_fields = ["object_repr"]
+    fields = ["when", "person", "kind", "resource", "what", "changes_table"]
+    readonly_fields = fields
+    list_per_page = 100
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("time"), ordering="timestamp")
+    def when(self, entry):
+        return entry.timestamp
+
+    @admin.display(description=gettext_lazy("person"), ordering="actor")
+    def person(self, entry):
+        return entry.actor or _("system or visitor")
+
+    @admin.display(description=gettext_lazy("kind of entry"))
+    def kind(self, entry):
+        label = audit.entry_kind_label(entry)
+        if not entry.cid:
+            return label
+        return format_html(
+            '<a href="?cid={}" title="{}">{}</a>',
+            entry.cid,
+            _("Everything this action did"),
+            label,
+        )
+
+    @admin.display(description=gettext_lazy("object"))
+    def resource(self, entry):
+        model = entry.content_type.model_class()
+        kind = capfirst(model._meta.verbose_name) if model else entry.content_type.model
+        if not entry.object_pk:
+            return kind
+        return f"{kind}: {entry.object_repr}"
+
+    @admin.display(description=gettext_lazy("what"))
+    def what(self, entry):
+        summary = audit.entry_summary(entry)
+        if summary:
+            return summary
+        return "; ".join(
+            f"{row.label}: {_short(row.old)} → {_short(row.new)}"
+            if row.old
+            else f"{row.label}: {_short(row.new)}"
+            for row in audit.entry_changes(entry)
+        )
+
+    @admin.display(description=gettext_lazy("changes"))
+    def changes_table(self, entry):
+        rows = audit.entry_changes(entry)
+        if not rows:
+            return "–"
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            _("field"),
+            _("before"),
+            _("after"),
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                [(r.label, r.old, r.new) for r in rows],
+            ),
+        )
+
+
+def install(site: admin.AdminSite) -> None:
+    """Audit every registered admin and put the staff log in place of auditlog's own admin."""
+    if site.is_registered(LogEntry):
+        site.unregister(LogEntry)
+    for model, model_admin in list(site._registry.items()):
+        if isinstance(model_admin, AuditedAdminMixin):
+            continue
+        cls = type(model_admin)
+        audited = type(cls.__name__, (AuditedAdminMixin, cls), {"__module__": cls.__module__})
+        site.unregister(model)
+        site.register(model, audited)
+    site.register(LogEntry, StaffLogAdmin)
