@@ -196,7 +196,12 @@ def response_pool(
         if code is not None:
             _access_code_restore(code_id=code)
         raise
-    response_pool_flush(survey=survey, minimum=pool_size())
+    try:
+        response_pool_flush(survey=survey, minimum=pool_size())
+    except Exception:
+        # The participant's answers are safe in the pool and the code is spent: they must
+        # see the thank-you page. The next submission or the daily job writes the batch.
+        logger.exception("survey pool: batch not written, left for the next attempt")
 
 
 def _pool_lock(survey: Survey) -> None:

@@ -191,3 +191,44 @@ def test_code_and_response_are_written_in_different_transactions(coded):
         cursor.execute("SELECT xmin::text FROM survey_response WHERE id = %s", [response.pk])
         response_xmin = cursor.fetchone()[0]
     assert code_xmin != response_xmin
+
+
+def test_seed_demo_keeps_thirty_unused_demo_codes_in_a_file(settings, tmp_path, client):
+    """`make run` (DJANGO_DEMO_MODE) lets anyone try the code survey with the listed codes."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from survey.demo import SURVEY_CODES
+
+    settings.DEMO_MODE = True
+    settings.BASE_DIR = tmp_path
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    path = tmp_path / "var" / "demo-access-codes.txt"
+    assert f"30 Demo-Zugangscodes in {path}" in out.getvalue()
+    listed = [line for line in path.read_text().splitlines() if not line.startswith("#")]
+    assert len(listed) == 30
+    survey = AccessCode.objects.filter(code=normalize_access_code(listed[0])).get().survey
+    assert survey.slug == SURVEY_CODES
+    assert survey.uses_codes
+    assert survey.is_running()
+
+    # One of them works through the questionnaire.
+    url = reverse("survey:participate", kwargs={"slug": survey.slug})
+    assert client.post(url, {"action": "code", "code": listed[0]}).status_code == 302
+    page = client.get(url).content.decode()
+    assert "Wo wohnen Sie?" in page
+
+    # Idempotent: run again, nothing new while all are unused; a used one is replaced.
+    call_command("seed_demo", stdout=StringIO())
+    assert path.read_text().splitlines()[2:] == listed
+    assert AccessCode.objects.filter(survey=survey).count() == 30
+    AccessCode.objects.filter(code=normalize_access_code(listed[0])).update(
+        used=True, used_on=timezone.localdate()
+    )
+    call_command("seed_demo", stdout=StringIO())
+    again = path.read_text().splitlines()[2:]
+    assert len(again) == 30
+    assert listed[0] not in again
+    assert AccessCode.objects.filter(survey=survey, used=False).count() == 30

@@ -180,3 +180,40 @@ def test_sending_the_questionnaire_does_not_touch_the_session_row(client, filler
     assert ":" not in cookie.value.rsplit(":", 1)[0]  # no timestamp part (TimestampSigner)
     assert cookie["path"] == filler.url
     assert "Sie haben bereits teilgenommen" in client.get(filler.url).content.decode()
+
+
+def test_a_failing_batch_leaves_the_answers_in_the_pool_and_thanks_the_participant(
+    client, filler, mobility, settings, monkeypatch
+):
+    from survey import services
+
+    settings.SURVEY_POOL_SIZE = 1
+
+    def broken(**kwargs):
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr(services, "_pool_write", broken)
+    response = filler.fill_all(client)
+    assert response["Location"].endswith("/danke/")
+    assert PooledResponse.objects.count() == 1
+    assert Response.objects.count() == 0
+
+    monkeypatch.undo()
+    call_command("survey_flush_pool", verbosity=0)
+    assert PooledResponse.objects.count() == 0
+    assert Response.objects.count() == 1
+
+
+def test_pool_refuses_a_closed_survey_and_an_unknown_code(mobility):
+    from survey.services import SubmissionError, response_pool
+
+    mobility.access_mode = AccessMode.CODES
+    mobility.save()
+    with pytest.raises(SubmissionError):
+        response_pool(survey=mobility, answers=[], access_code="NOPENOPE")
+    mobility.closes_at = timezone.now() - datetime.timedelta(minutes=1)
+    mobility.opens_at = mobility.closes_at - datetime.timedelta(days=1)
+    mobility.save()
+    with pytest.raises(SubmissionError):
+        response_pool(survey=mobility, answers=[])
+    assert PooledResponse.objects.count() == 0
