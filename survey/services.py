@@ -198,10 +198,14 @@ def response_pool(
         raise
     try:
         response_pool_flush(survey=survey, minimum=pool_size())
-    except Exception:
+    except Exception as error:
         # The participant's answers are safe in the pool and the code is spent: they must
         # see the thank-you page. The next submission or the daily job writes the batch.
-        logger.exception("survey pool: batch not written, left for the next attempt")
+        # Only the kind of error: its text could quote an answer, and the log line has a time.
+        logger.error(
+            "survey pool: batch not written (%s), left for the next attempt",
+            type(error).__name__,
+        )
 
 
 def _pool_lock(survey: Survey) -> None:
