@@ -36,9 +36,13 @@ RESPONSES_2019 = 356
 
 PRIVACY = (
     "Die Befragung ist anonym. Wir speichern weder Ihren Namen noch Ihre IP-Adresse, Ihren "
-    "Browser oder die Uhrzeit Ihrer Teilnahme – nur den Tag. Während Sie den Fragebogen "
-    "ausfüllen, liegen Ihre Antworten in einer Sitzung auf unserem Server; ein Cookie hält "
-    "diese Sitzung fest und wird nach drei Tagen gelöscht. Die Auswertung veröffentlichen wir "
+    "Browser oder die Uhrzeit Ihrer Teilnahme – nur den Tag. Sobald Sie die erste Seite "
+    "abschicken, liegen Ihre Antworten verschlüsselt in einer Sitzung auf unserem Server; ein "
+    "Cookie hält diese Sitzung fest und wird nach drei Tagen gelöscht. Nach dem Absenden merkt "
+    "sich ein zweites Cookie ohne Zeitangabe bis zum Ende der Befragung, dass Sie teilgenommen "
+    "haben. Ihre Antworten werden gemeinsam mit denen anderer in zufälliger Reihenfolge "
+    "gespeichert, damit niemand sie Ihnen, Ihrem Zugangscode oder dem Zeitpunkt zuordnen kann. "
+    "Die Auswertung veröffentlichen wir "
     "nur zusammengefasst; Freitexte werden nie wörtlich ohne Prüfung veröffentlicht.\n\n"
     "Verantwortlich ist das Kooperationsmanagement Oschatzer Land, Neumarkt 1, 04758 Oschatz."
 )
