@@ -117,13 +117,16 @@ FLOWS = [
     ),
     # The open demo survey, page by page as a new visitor (fresh cookies): GET the
     # questionnaire, POST every page (display conditions decide which pages come), GET the
-    # thank-you page. Every completed flow must store exactly one response.
+    # thank-you page. Every completed flow must store exactly one response: written, or
+    # waiting in the mixing pool (README, "Zugangscodes").
     Flow(
         "flow: survey submission",
         steps=(Wizard(f"/befragungen/{SURVEY}/teilnehmen/"),),
         count_sql=(
-            "SELECT count(*) FROM survey_response r JOIN survey_survey s ON s.id = r.survey_id"
-            f" WHERE s.slug = '{SURVEY}'"
+            "SELECT (SELECT count(*) FROM survey_response r"
+            f" JOIN survey_survey s ON s.id = r.survey_id WHERE s.slug = '{SURVEY}')"
+            " + (SELECT count(*) FROM survey_pooledresponse p"
+            f" JOIN survey_survey s ON s.id = p.survey_id WHERE s.slug = '{SURVEY}')"
         ),
     ),
 ]

@@ -349,6 +349,9 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 # --- Survey participation -----------------------------------------------------------------
 # Complete questionnaires accepted per client address and hour (rate limit, in the cache).
 SURVEY_SUBMISSIONS_PER_HOUR = env_int("SURVEY_SUBMISSIONS_PER_HOUR", 20)
+# Online responses wait in a mixing pool until this many have arrived, then are written in
+# random order in one batch (the rest daily by `survey_flush_pool`); see README, "Zugangscodes".
+SURVEY_POOL_SIZE = env_int("SURVEY_POOL_SIZE", 10)
 
 # --- Events -------------------------------------------------------------------------------
 # Registrants' personal data is deleted this many days after the event

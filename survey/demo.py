@@ -1,12 +1,17 @@
-"""Demo surveys: the Bürgerbefragung 2019 (closed, with 356 synthetic responses) and an
-open follow-up survey on mobility that uses every question kind. Idempotent: surveys that
-exist (by slug) are left alone."""
+"""Demo surveys: the Bürgerbefragung 2019 (closed, with 356 synthetic responses), an
+open follow-up survey on mobility that uses every question kind, and a short open survey
+that takes part with access codes (in demo mode its unused codes go to
+``var/demo-access-codes.txt``). Idempotent: surveys that exist (by slug) are left alone."""
 
 import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from django.conf import settings
 
 from portal.models import Municipality, Topic
 from survey.models import (
+    AccessCode,
     AccessMode,
     MatrixItem,
     Option,
@@ -21,15 +26,23 @@ from survey.synthetic import responses_generate
 BERLIN = ZoneInfo("Europe/Berlin")
 SURVEY_2019 = "buergerbefragung-2019"
 SURVEY_MOBILITY = "mobilitaet-2026"
+SURVEY_CODES = "nahversorgung-2026"
+# With DJANGO_DEMO_MODE, seed_demo keeps this many unused codes of SURVEY_CODES in this file.
+DEMO_CODE_COUNT = 30
+DEMO_CODES_FILE = "var/demo-access-codes.txt"
 # The age groups of both demo surveys (the 2019 questionnaire's, kept in 2026 to compare).
 AGE_GROUPS = ["unter 18", "18 bis 29", "30 bis 44", "45 bis 59", "60 bis 74", "75 und älter"]
 RESPONSES_2019 = 356
 
 PRIVACY = (
     "Die Befragung ist anonym. Wir speichern weder Ihren Namen noch Ihre IP-Adresse, Ihren "
-    "Browser oder die Uhrzeit Ihrer Teilnahme – nur den Tag. Während Sie den Fragebogen "
-    "ausfüllen, liegen Ihre Antworten in einer Sitzung auf unserem Server; ein Cookie hält "
-    "diese Sitzung fest und wird nach drei Tagen gelöscht. Die Auswertung veröffentlichen wir "
+    "Browser oder die Uhrzeit Ihrer Teilnahme – nur den Tag. Sobald Sie die erste Seite "
+    "abschicken, liegen Ihre Antworten verschlüsselt in einer Sitzung auf unserem Server; ein "
+    "Cookie hält diese Sitzung fest und wird nach drei Tagen gelöscht. Nach dem Absenden merkt "
+    "sich ein zweites Cookie ohne Zeitangabe bis zum Ende der Befragung, dass Sie teilgenommen "
+    "haben. Ihre Antworten werden gemeinsam mit denen anderer in zufälliger Reihenfolge "
+    "gespeichert, damit niemand sie Ihnen, Ihrem Zugangscode oder dem Zeitpunkt zuordnen kann. "
+    "Die Auswertung veröffentlichen wir "
     "nur zusammengefasst; Freitexte werden nie wörtlich ohne Prüfung veröffentlicht.\n\n"
     "Verantwortlich ist das Kooperationsmanagement Oschatzer Land, Neumarkt 1, 04758 Oschatz."
 )
@@ -409,11 +422,95 @@ def seed_mobility(stdout, *, opens_at=None, closes_at=None) -> Survey | None:
     return survey
 
 
+def seed_code_survey(stdout) -> Survey | None:
+    """An open survey that takes part with access codes only (printed on invitations)."""
+    if Survey.objects.filter(slug=SURVEY_CODES).exists():
+        return None
+    survey = Survey.objects.create(
+        title="Nahversorgung in den Ortsteilen 2026",
+        slug=SURVEY_CODES,
+        intro=(
+            "Wo kaufen Sie ein, und was fehlt in Ihrem Ortsteil? Diese kurze Befragung geht "
+            "mit der Einladung per Post an zufällig ausgewählte Haushalte. Bitte geben Sie den "
+            "Zugangscode von Ihrem Brief ein; jeder Code gilt einmal."
+        ),
+        privacy_notice=PRIVACY,
+        # Closes after the mobility survey, which stays the one advertised on the home page.
+        opens_at=_when(2026, 11, 2, 8),
+        closes_at=_when(2027, 2, 26, 18),
+        status=SurveyStatus.OPEN,
+        is_anonymous=True,
+        access_mode=AccessMode.CODES,
+    )
+    survey.topics.set(Topic.objects.filter(slug__in=["infrastruktur"]))
+    page = Section.objects.create(survey=survey, title="Einkaufen im Ortsteil", position=1)
+    _question(
+        page,
+        "N1",
+        QuestionKind.SINGLE,
+        "Wo wohnen Sie?",
+        position=1,
+        required=True,
+        is_breakdown=True,
+        breakdown_label="Kommune",
+        options=[*Municipality.objects.order_by("name"), "außerhalb des Oschatzer Landes"],
+    )
+    _question(
+        page,
+        "N2",
+        QuestionKind.SCALE,
+        "Wie zufrieden sind Sie mit den Einkaufsmöglichkeiten in Ihrem Ortsteil?",
+        position=2,
+        required=True,
+        scale_min=1,
+        scale_max=5,
+        scale_min_label="gar nicht zufrieden",
+        scale_max_label="sehr zufrieden",
+    )
+    _question(
+        page,
+        "N3",
+        QuestionKind.LONG_TEXT,
+        "Was fehlt Ihnen vor Ort am meisten?",
+        position=3,
+    )
+    stdout.write(f"survey: {survey.title} (offen, mit Zugangscodes) angelegt.")
+    return survey
+
+
+def demo_codes_write(stdout) -> Path | None:
+    """Keep DEMO_CODE_COUNT unused codes of the code survey and list them in a file, so that
+    anyone trying the demo can take part. Idempotent: only missing codes are added."""
+    from survey.services import access_codes_generate, format_access_code
+
+    survey = Survey.objects.filter(slug=SURVEY_CODES).first()
+    if survey is None:
+        return None
+    unused = AccessCode.objects.filter(survey=survey, used=False).order_by("code")
+    missing = DEMO_CODE_COUNT - unused.count()
+    if missing > 0:
+        access_codes_generate(survey=survey, count=missing)
+    codes = [format_access_code(c) for c in unused.values_list("code", flat=True)]
+    path = Path(settings.BASE_DIR) / DEMO_CODES_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f"# Unbenutzte Zugangscodes der Demo-Befragung „{survey.title}“\n"
+        f"# {survey.get_absolute_url()}teilnehmen/ – jeder Code gilt einmal.\n"
+        + "".join(f"{code}\n" for code in codes[:DEMO_CODE_COUNT]),
+        encoding="utf-8",
+    )
+    stdout.write(f"survey: {DEMO_CODE_COUNT} Demo-Zugangscodes in {path}")
+    return path
+
+
 def seed(*, stdout) -> None:
     from survey import results_demo
 
     seed_2019(stdout)
     seed_mobility(stdout)
+    seed_code_survey(stdout)
+    if settings.DEMO_MODE:
+        demo_codes_write(stdout)
     # Codes the 2019 free texts into themes, releases a few quotes and publishes the results.
     results_demo.seed(stdout=stdout)
     stdout.write(

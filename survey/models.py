@@ -7,6 +7,8 @@ carries the day it was submitted and nothing about the person: no IP address, no
 no time of day, and no link to an access code.
 """
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -530,6 +532,32 @@ class SubmissionLock(models.Model):
 
     def __str__(self):
         return self.token
+
+    def get_absolute_url(self):
+        return self.survey.get_absolute_url()
+
+
+class PooledResponse(models.Model):
+    """An online response waiting in the mixing pool (``survey.services.response_pool``).
+
+    It holds the answers sealed (encrypted with a key that is not in the database) and
+    nothing else that could date it or order it: a random id, no time, no day, no sequence.
+    The pool is written out in random order as ordinary responses once enough have arrived.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="+"
+    )
+    sealed = models.BinaryField(_("sealed answers"))
+
+    class Meta:
+        verbose_name = _("response waiting in the pool")
+        verbose_name_plural = _("responses waiting in the pool")
+        ordering = ["survey_id", "id"]
+
+    def __str__(self):
+        return str(self.survey)
 
     def get_absolute_url(self):
         return self.survey.get_absolute_url()

@@ -1,60 +1,90 @@
-"""State of one participant's way through a questionnaire, kept server-side in the session,
-and the per-client rate limit, kept only in the cache (never in the database)."""
+"""State of one participant's way through a questionnaire, kept server-side in the session
+(sealed: the database holds only ciphertext), the "already taken part" mark in a signed cookie
+without a time, and the per-client rate limit, kept only in the cache (never in the database)."""
 
+import base64
+import binascii
 import datetime
 import secrets
 
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from portal import spam
 from survey.forms import chosen_options
 from survey.models import Question, Section, SubmissionLock, Survey
+from survey.sealing import Unsealable, seal, unseal
 from survey.selectors import SurveyDefinition, is_shown
 
-DONE_KEY = "survey_done"
+DONE_COOKIE = "befragung_erledigt"
+_DONE_SIGNER_SALT = "survey.participation.done"
+STATE_PURPOSE = "participation"
 
 
 class Participation:
-    """Answers given so far, per section, as the cleaned form data (JSON-serialisable)."""
+    """Answers given so far, per section, as the cleaned form data (JSON-serialisable).
 
-    def __init__(self, session, survey: Survey):
+    The state is read from the session once and written back only by ``persist()``: the
+    final submission does not write the session at all, so the session row keeps no trace
+    of the moment the questionnaire was sent. In the session the state is sealed
+    (``survey.sealing``): the code and the answers never stand readable in the database,
+    not even in dead row versions.
+    """
+
+    def __init__(self, session, survey: Survey, *, done_cookie: str | None = None):
         self.session = session
         self.survey = survey
         self.key = f"survey_{survey.pk}"
+        self._state = self._load()
+        self._done = _read_done(done_cookie)
+
+    def _load(self) -> dict | None:
+        box = self.session.get(self.key)
+        if not box:
+            return None
+        try:
+            return unseal(base64.b64decode(box), purpose=STATE_PURPOSE)
+        except (Unsealable, binascii.Error, ValueError, TypeError):
+            return None  # sealed under an old key: start again
 
     @property
     def state(self) -> dict | None:
-        return self.session.get(self.key)
+        return self._state
 
     @property
     def active(self) -> bool:
-        return self.state is not None
+        return self._state is not None and not self.is_finished_here()
 
     def start(self, *, code: str = "") -> None:
-        self.session[self.key] = {
+        self._state = {
             "token": secrets.token_hex(16),
             "code": code,
             "data": {},
             "complete": [],
         }
+        self.persist()
+
+    def persist(self) -> None:
+        self.session[self.key] = base64.b64encode(seal(self._state, purpose=STATE_PURPOSE)).decode()
 
     @property
     def token(self) -> str:
-        return self.state["token"]
+        return self._state["token"]
 
     @property
     def code(self) -> str:
-        return (self.state or {}).get("code", "")
+        return (self._state or {}).get("code", "") if self.active else ""
 
     def section_data(self, section: Section) -> dict:
-        return (self.state or {}).get("data", {}).get(str(section.pk), {})
+        return (self._state or {}).get("data", {}).get(str(section.pk), {}) if self.active else {}
 
     def is_complete(self, section: Section) -> bool:
-        return section.pk in (self.state or {}).get("complete", [])
+        return self.active and section.pk in self._state.get("complete", [])
 
     def save_section(self, section: Section, data: dict, *, complete: bool) -> None:
-        state = self.state
+        """Record a page in memory; ``persist()`` writes it to the session."""
+        state = self._state
         state["data"][str(section.pk)] = data
         done = set(state["complete"])
         if complete:
@@ -62,17 +92,33 @@ class Participation:
         else:
             done.discard(section.pk)
         state["complete"] = sorted(done)
-        self.session.modified = True
 
-    def finish(self) -> None:
-        """Forget the answers and mark the survey as done in this browser."""
-        self.session.pop(self.key, None)
-        done = set(self.session.get(DONE_KEY, []))
-        done.add(self.survey.pk)
-        self.session[DONE_KEY] = sorted(done)
+    def done_cookie(self) -> str:
+        """The new value of the "already taken part" cookie: survey id → the token of the
+        questionnaire sent from this browser. No time, nothing about the answers."""
+        return signing.Signer(salt=_DONE_SIGNER_SALT).sign_object(
+            {**self._done, str(self.survey.pk): self.token}
+        )
 
     def has_finished(self) -> bool:
-        return self.survey.pk in self.session.get(DONE_KEY, [])
+        """This browser sent a questionnaire of this survey."""
+        return str(self.survey.pk) in self._done
+
+    def is_finished_here(self) -> bool:
+        """The questionnaire in the session is the one already sent."""
+        return self._state is not None and self._done.get(str(self.survey.pk)) == self._state.get(
+            "token"
+        )
+
+
+def _read_done(value: str | None) -> dict[str, str]:
+    if not value:
+        return {}
+    try:
+        done = signing.Signer(salt=_DONE_SIGNER_SALT).unsign_object(value)
+    except (signing.BadSignature, ValueError):
+        return {}
+    return done if isinstance(done, dict) else {}
 
 
 def visible_steps(

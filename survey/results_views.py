@@ -14,10 +14,11 @@ from django.views.generic import TemplateView
 
 from portal.audit import audit_export
 from portal.caching import cache_public_page, not_shareable
-from survey import results_exports
+from survey import results_exports, selectors
 from survey.models import Answer, Channel, Option, Response, Survey, SurveyStatus
 from survey.results import publication_for, results_are_public, results_as_of, survey_results
 from survey.results_forms import BreakdownForm
+from survey.services import pool_size
 
 PREVIEW_PERMISSION = "survey.view_monitoring"
 EXPORT_PERMISSION = "survey.export_responses"
@@ -195,5 +196,8 @@ class MonitoringView(StaffOnlyMixin, TemplateView):
             channels=channels,
             municipalities=municipalities,
             can_export=self.request.user.has_perm(EXPORT_PERMISSION),
+            # Online responses not yet written (mixing pool): not in any figure here.
+            pool_waiting=selectors.pool_waiting(survey=survey),
+            pool_size=pool_size(),
         )
         return context

@@ -13,6 +13,7 @@ from portal.caching import content_version
 from survey.models import (
     MatrixItem,
     Option,
+    PooledResponse,
     Question,
     Response,
     Section,
@@ -147,3 +148,8 @@ def survey_has_responses(*, survey: Survey | None) -> bool:
 def survey_accepts_paper(*, survey: Survey) -> bool:
     """Paper sheets still come in after the deadline, until results are published."""
     return survey.status in {SurveyStatus.OPEN, SurveyStatus.CLOSED}
+
+
+def pool_waiting(*, survey: Survey) -> int:
+    """Online responses of ``survey`` waiting in the mixing pool (not yet in the results)."""
+    return PooledResponse.objects.filter(survey=survey).count()

@@ -2,11 +2,13 @@
 ``response_submit``; it is the one place to audit what a response contains."""
 
 import datetime
+import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +18,7 @@ from survey.models import (
     Channel,
     MatrixItem,
     Option,
+    PooledResponse,
     Question,
     QuestionKind,
     Response,
@@ -24,6 +27,9 @@ from survey.models import (
     SurveyStatus,
 )
 from survey.results import survey_results_invalidate
+from survey.sealing import Unsealable, seal, unseal
+
+logger = logging.getLogger(__name__)
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: nothing that reads or types ambiguously from paper.
 ACCESS_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -104,12 +110,15 @@ def response_submit(
     entered_by=None,
     today: datetime.date | None = None,
 ) -> Response:
-    """Store one filled-in questionnaire with all its answers in one transaction.
+    """Store one filled-in questionnaire with all its answers in one transaction, at once.
 
-    Online: the survey must be running; with access codes the code is used up first (and is
-    not linked to the response). Paper: staff enter sheets while the survey is open or closed
-    (sheets arrive after the deadline), never twice the same number. Stores the day only:
-    no time, no IP address, no user agent.
+    For paper sheets, seeding and tests. The online questionnaire goes through
+    ``response_pool`` instead, so that nothing pairs a participant with the response.
+
+    Online: the survey must be running; with access codes the code is used up first (and
+    is not linked to the response). Paper: staff enter sheets while the survey is open or
+    closed (sheets arrive after the deadline), never twice the same number. Stores the day
+    only: no time, no IP address, no user agent.
     """
     today = today or timezone.localdate()
     if channel == Channel.ONLINE:
@@ -143,6 +152,140 @@ def response_submit(
         if code is not None:
             _access_code_restore(code_id=code)
         raise
+
+
+POOL_PURPOSE = "pool"
+
+
+def pool_size() -> int:
+    return max(1, int(getattr(settings, "SURVEY_POOL_SIZE", 10)))
+
+
+def response_pool(
+    *,
+    survey: Survey,
+    answers: list[AnswerInput],
+    access_code: str | None = None,
+    today: datetime.date | None = None,
+) -> None:
+    """Take one online questionnaire: use up the access code at once, let the answers wait in
+    the mixing pool, and write the pool out as responses once ``SURVEY_POOL_SIZE`` of them
+    wait (the rest by ``survey_flush_pool``, daily).
+
+    Three transactions of their own, so that no row ties them together: the code (the
+    ``used`` mark and the day), the sealed pool row (random id, no time, encrypted answers
+    and the day), and the batch, written in random order. Whoever holds the database can
+    pair a code or a session with the pool row written just after it, but not open that
+    row; the response appears later, shuffled among at least the pool size of others.
+    """
+    today = today or timezone.localdate()
+    if not survey.is_running():
+        raise SubmissionError(_("This survey is not open, so nothing was stored."))
+    _check_answers(survey=survey, answers=answers)
+    code = None
+    if survey.uses_codes:
+        code = _access_code_use(survey=survey, code=access_code or "", today=today)
+    try:
+        sealed = seal(
+            {"day": today.isoformat(), "answers": [asdict(answer) for answer in answers]},
+            purpose=POOL_PURPOSE,
+        )
+        with transaction.atomic():
+            PooledResponse.objects.create(survey=survey, sealed=sealed)
+    except BaseException:
+        if code is not None:
+            _access_code_restore(code_id=code)
+        raise
+    try:
+        response_pool_flush(survey=survey, minimum=pool_size())
+    except Exception as error:
+        # The participant's answers are safe in the pool and the code is spent: they must
+        # see the thank-you page. The next submission or the daily job writes the batch.
+        # Only the kind of error: its text could quote an answer, and the log line has a time.
+        logger.error(
+            "survey pool: batch not written (%s), left for the next attempt",
+            type(error).__name__,
+        )
+
+
+def _pool_lock(survey: Survey) -> None:
+    """One batch per survey at a time, across app servers (SQLite serialises writes anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('survey_pool'), %s)", [survey.pk])
+
+
+def response_pool_flush(*, survey: Survey, minimum: int = 1) -> int:
+    """Write the responses waiting in the pool of ``survey`` in random order in one
+    transaction, if at least ``minimum`` wait; return how many were written.
+
+    Answers to questions, options or items deleted meanwhile are left out (they could not
+    be stored); a row sealed with a key no longer known stays in the pool and is reported.
+    """
+    with transaction.atomic():
+        _pool_lock(survey)
+        rows = list(PooledResponse.objects.filter(survey=survey).values_list("id", "sealed"))
+        if not rows or len(rows) < minimum:
+            return 0
+        entries, taken = [], []
+        for pk, sealed in rows:
+            try:
+                entries.append(unseal(sealed, purpose=POOL_PURPOSE))
+            except Unsealable:
+                continue
+            taken.append(pk)
+        if len(taken) < len(rows):
+            logger.warning(
+                "survey pool: %d responses cannot be unsealed (secret key changed?)",
+                len(rows) - len(taken),
+                extra={"survey": survey.pk},
+            )
+        if not entries:
+            return 0
+        secrets.SystemRandom().shuffle(entries)
+        _pool_write(survey=survey, entries=entries)
+        PooledResponse.objects.filter(pk__in=taken).delete()
+        transaction.on_commit(lambda: survey_results_invalidate(survey.pk))
+    return len(entries)
+
+
+def _pool_write(*, survey: Survey, entries: list[dict]) -> None:
+    questions = set(Question.objects.filter(survey=survey).values_list("pk", flat=True))
+    options = set(Option.objects.filter(question__survey=survey).values_list("pk", flat=True))
+    items = set(MatrixItem.objects.filter(question__survey=survey).values_list("pk", flat=True))
+    responses = Response.objects.bulk_create(
+        Response(
+            survey=survey,
+            channel=Channel.ONLINE,
+            submitted_on=datetime.date.fromisoformat(entry["day"]),
+        )
+        for entry in entries
+    )
+    Answer.objects.bulk_create(
+        Answer(
+            response=response,
+            question_id=answer["question_id"],
+            option_id=answer["option_id"],
+            item_id=answer["item_id"],
+            number=answer["number"],
+            text=answer["text"],
+        )
+        for response, entry in zip(responses, entries, strict=True)
+        for answer in entry["answers"]
+        if answer["question_id"] in questions
+        and answer["option_id"] in options | {None}
+        and answer["item_id"] in items | {None}
+    )
+
+
+def response_pool_flush_all() -> dict[Survey, int]:
+    """The daily job: write every survey's waiting responses, however few."""
+    written = {}
+    for survey in Survey.objects.filter(
+        pk__in=PooledResponse.objects.values("survey_id").distinct()
+    ):
+        written[survey] = response_pool_flush(survey=survey, minimum=1)
+    return written
 
 
 @transaction.atomic

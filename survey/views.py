@@ -19,7 +19,12 @@ from portal.caching import cache_public_page
 from survey import participation, selectors
 from survey.forms import AccessCodeForm, PaperSheetForm, SectionForm
 from survey.models import AccessCode, Channel, Survey, SurveyStatus
-from survey.services import SubmissionError, format_access_code, response_submit
+from survey.services import (
+    SubmissionError,
+    format_access_code,
+    response_pool,
+    response_submit,
+)
 
 SUBMISSIONS_PER_HOUR = getattr(settings, "SURVEY_SUBMISSIONS_PER_HOUR", 20)
 CODE_ATTEMPTS_PER_HOUR = getattr(settings, "SURVEY_CODE_ATTEMPTS_PER_HOUR", 30)
@@ -115,25 +120,24 @@ def _local_date(value) -> str:
 
 
 class ParticipateView(View):
-    """The questionnaire, one section per page; answers stay in the session until the last
-    page is submitted, then ``response_submit`` stores everything in one transaction."""
+    """The questionnaire, one section per page; answers stay in the session (sealed) until
+    the last page is submitted, then ``response_pool`` takes them into the mixing pool.
+
+    A visit without a cookie writes nothing: the session starts with the first page sent
+    (or the access code). The last page does not write the session; "already taken part"
+    is a signed cookie without a time."""
 
     def dispatch(self, request, *args, **kwargs):
         self.survey = _visible_survey(request, kwargs["slug"])
         if not self.survey.is_running():
             return _closed_message(request, self.survey)
-        self.participation = participation.Participation(request.session, self.survey)
-        if (
-            not self.survey.uses_codes
-            and not self.participation.active
-            and self.participation.has_finished()
-        ):
-            return _message(
-                request,
-                self.survey,
-                _("You have already taken part"),
-                _("Your answers to this survey were stored from this device. Thank you!"),
-            )
+        self.participation = participation.Participation(
+            request.session,
+            self.survey,
+            done_cookie=request.COOKIES.get(participation.DONE_COOKIE),
+        )
+        if not self.survey.uses_codes and self.participation.has_finished():
+            return _already_taken_part(request, self.survey)
         self.definition = selectors.survey_definition_cached(survey=self.survey)
         if not self.definition.sections:
             return _closed_message(request, self.survey)
@@ -182,8 +186,6 @@ class ParticipateView(View):
     def get(self, request, slug):
         if self.survey.uses_codes and not self.participation.code:
             return self._render_code_form(AccessCodeForm(survey=self.survey))
-        if not self.participation.active:
-            self.participation.start()
         steps = self._steps()
         first_incomplete = self._first_incomplete(steps)
         try:
@@ -203,22 +205,28 @@ class ParticipateView(View):
             return self._post_code()
         if self.survey.uses_codes and not self.participation.code:
             return self._render_code_form(AccessCodeForm(survey=self.survey))
-        if not self.participation.active:
-            # The session expired (or cookies are off): say so and start again.
-            self.participation.start()
-            messages.warning(
-                request,
-                _(
-                    "Your earlier answers could not be found (the session may have expired). "
-                    "Please start again."
-                ),
-            )
-            return redirect(self._step_url(1))
-        steps = self._steps()
         try:
             section_id = int(request.POST.get("section", ""))
         except ValueError:
             return HttpResponseBadRequest(_("Invalid request."))
+        if action not in {"back", "next"} or section_id not in {
+            section.pk for section in self.definition.sections
+        }:
+            return HttpResponseBadRequest(_("Invalid request."))
+        if not self.participation.active:
+            if action == "next" and section_id == self._steps()[0][0].pk:
+                self.participation.start()  # the first page sent: the session begins here
+            else:
+                # The session expired (or cookies are off): say so and start again.
+                messages.warning(
+                    request,
+                    _(
+                        "Your earlier answers could not be found (the session may have "
+                        "expired). Please start again."
+                    ),
+                )
+                return redirect(self._step_url(1))
+        steps = self._steps()
         numbers = {section.pk: number for number, (section, *_r) in enumerate(steps, start=1)}
         if section_id not in numbers or action not in {"back", "next"}:
             # A page from an older state of the questionnaire, or a tampered request.
@@ -230,6 +238,7 @@ class ParticipateView(View):
         if action == "back":
             # Keep what is valid so far; the page is checked again on the way forward.
             self.participation.save_section(section, form.cleaned_data, complete=False)
+            self.participation.persist()
             return redirect(self._step_url(max(number - 1, 1)))
         if not valid:
             return self._render_step(steps, number, form)
@@ -237,6 +246,7 @@ class ParticipateView(View):
         steps = self._steps()  # answers on this page may show or hide later pages
         numbers = {s.pk: n for n, (s, *_r) in enumerate(steps, start=1)}
         if numbers[section.pk] < len(steps):
+            self.participation.persist()
             return redirect(self._step_url(numbers[section.pk] + 1))
         return self._submit(steps)
 
@@ -256,14 +266,19 @@ class ParticipateView(View):
         return redirect(self._step_url(1))
 
     def _submit(self, steps):
+        """The last page: everything is checked again, then handed to the pool. Only the
+        ways that keep the answers for later write them to the session; a stored
+        questionnaire leaves the session row as it was after the previous page."""
         answers = []
         for number, (section, shown, _hidden) in enumerate(steps, start=1):
             form = SectionForm(self.participation.section_data(section), questions=shown)
             if not self.participation.is_complete(section) or not form.is_valid():
+                self.participation.persist()
                 messages.warning(self.request, _("Please answer this page first."))
                 return redirect(self._step_url(number))
             answers.extend(form.answer_inputs())
         if participation.rate_limited(self.request, bucket="submit", limit=SUBMISSIONS_PER_HOUR):
+            self.participation.persist()
             return _message(
                 self.request,
                 self.survey,
@@ -279,14 +294,14 @@ class ParticipateView(View):
             # A second click while the first submission is being stored.
             return redirect("survey:thanks", slug=self.survey.slug)
         try:
-            response_submit(
+            response_pool(
                 survey=self.survey,
                 answers=answers,
-                channel=Channel.ONLINE,
                 access_code=self.participation.code or None,
             )
         except SubmissionError as error:
             participation.release_submission_lock(token)
+            self.participation.persist()
             return _message(
                 self.request, self.survey, _("Your answers could not be stored"), error.message
             )
@@ -294,8 +309,33 @@ class ParticipateView(View):
             # Let the participant try again at once rather than after the lock expires.
             participation.release_submission_lock(token)
             raise
-        self.participation.finish()
-        return redirect("survey:thanks", slug=self.survey.slug)
+        response = redirect("survey:thanks", slug=self.survey.slug)
+        response.set_cookie(
+            participation.DONE_COOKIE,
+            self.participation.done_cookie(),
+            max_age=_done_cookie_age(self.survey),
+            # Sent back only to this questionnaire, never to the (cached) public pages.
+            path=reverse("survey:participate", kwargs={"slug": self.survey.slug}),
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+        return response
+
+
+def _done_cookie_age(survey: Survey) -> int:
+    """Until the survey closes (and a day), so the cookie ends with the survey."""
+    left = (survey.closes_at - timezone.now()).total_seconds()
+    return int(max(left, 0)) + 24 * 60 * 60
+
+
+def _already_taken_part(request, survey: Survey):
+    return _message(
+        request,
+        survey,
+        _("You have already taken part"),
+        _("Your answers to this survey were stored from this device. Thank you!"),
+    )
 
 
 class StaffPermissionMixin:

@@ -29,6 +29,9 @@ def pytest_configure(config):
         )
     # Logins in tests need no slow key derivation; production keeps Django's default.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Most tests look at a response right after sending it: a pool of one writes each at
+    # once. The tests of the mixing pool itself set the real size (settings fixture).
+    settings.SURVEY_POOL_SIZE = 1
     # Tests render templates without running collectstatic first.
     settings.STORAGES = {
         **settings.STORAGES,

@@ -210,8 +210,9 @@ def test_double_click_while_storing_stores_once(client, filler, mobility):
     for data in [filler.page1(), filler.page2(), filler.page3()]:
         client.post(filler.url, data)
     # The first click holds the lock while it stores; the second click arrives now.
-    token = client.session[f"survey_{mobility.pk}"]["token"]
-    from survey.participation import submission_lock
+    from survey.participation import Participation, submission_lock
+
+    token = Participation(client.session, mobility).token
 
     assert submission_lock(token)
     response = client.post(filler.url, filler.page_ideas())
@@ -244,7 +245,8 @@ def test_rate_limit_per_client_stores_nothing_beyond_the_limit(client, filler, m
 
 
 def test_lost_session_says_so_and_starts_again(client, filler):
-    response = client.post(filler.url, filler.page1())
+    # A later page without the session that holds the earlier ones.
+    response = client.post(filler.url, filler.page2())
     assert response.status_code == 302
     page = body(client.get(response["Location"]))
     assert "Ihre bisherigen Antworten wurden nicht gefunden" in page

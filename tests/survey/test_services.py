@@ -191,7 +191,8 @@ def test_synthetic_responses_follow_the_rules(mobility):
 def test_demo_seed_is_idempotent_and_realistic():
     seed(stdout=io.StringIO())
     seed(stdout=io.StringIO())
-    assert Survey.objects.count() == 2
+    # 2019 (published), mobility 2026 (open) and the open survey with access codes.
+    assert Survey.objects.count() == 3
     survey = Survey.objects.get(slug=SURVEY_2019)
     assert survey.status == SurveyStatus.PUBLISHED  # results_demo publishes the results
     assert survey.publication.published_at is not None
