@@ -237,6 +237,18 @@ class RegistrationQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=ACTIVE_STATUSES)
 
+    def live(self, now: datetime | None = None):
+        """Confirmed by e-mail, or still within the time given to confirm (double opt-in)."""
+        return self.filter(
+            models.Q(confirm_by__isnull=True) | models.Q(confirm_by__gt=now or timezone.now())
+        )
+
+    def email_confirmed(self):
+        return self.filter(confirm_by__isnull=True)
+
+    def unconfirmed_expired(self, now: datetime | None = None):
+        return self.filter(confirm_by__lte=now or timezone.now())
+
     def confirmed(self):
         return self.filter(status=RegistrationStatus.CONFIRMED)
 
@@ -267,6 +279,16 @@ class Registration(models.Model):
         _("cancel token"), max_length=64, unique=True, null=True, default=new_cancel_token
     )
     created_at = models.DateTimeField(_("registered at"), default=timezone.now)
+    # Double opt-in: set while the owner of the address has not yet followed the link in the
+    # mail. Until then the registration holds its place (or waiting-list position) only up
+    # to this moment; afterwards it is deleted. NULL = the address is confirmed.
+    confirm_by = models.DateTimeField(
+        _("e-mail confirmation due by"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("Empty once the e-mail address is confirmed."),
+    )
     moved_up_at = models.DateTimeField(_("moved up from the waiting list at"), null=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True)
     anonymised_at = models.DateTimeField(_("personal data deleted at"), null=True)
@@ -306,6 +328,15 @@ class Registration(models.Model):
             "events:cancel", kwargs={"slug": self.event.slug, "token": self.cancel_token}
         )
 
+    def get_confirm_url(self):
+        return reverse(
+            "events:confirm", kwargs={"slug": self.event.slug, "token": self.cancel_token}
+        )
+
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_email_confirmed(self) -> bool:
+        return self.confirm_by is None

@@ -70,8 +70,10 @@ def event_save(*, event: Event, changed_fields: Iterable[str] | None = None) -> 
                 moved = _move_up_waiting(event=Event.objects.select_for_update().get(pk=event.pk))
             if "status" in changed and event.status != EventStatus.PLANNED:
                 # Everyone registered hears about a cancellation or postponement.
+                # Only addresses confirmed by their owners: no mail to strangers.
                 informed = list(
                     Registration.objects.active()
+                    .email_confirmed()
                     .filter(event=event, anonymised_at__isnull=True)
                     .select_related("event")
                 )
@@ -106,17 +108,23 @@ def registration_create(
     accessibility_needs: str = "",
     now: datetime | None = None,
 ) -> Registration:
-    """Register someone: a confirmed place while places are left, else the waiting list.
+    """Register someone, unconfirmed (double opt-in): the registration holds a place while
+    places are left, else a waiting-list position, for EVENTS_REGISTRATION_HOLD_MINUTES, and
+    one mail asks the owner of the address to confirm it (``registration_confirm``).
 
-    The event row is locked (SELECT … FOR UPDATE) for the whole check-and-insert, so two
-    people taking the last place at the same moment are served one after the other and the
-    event is never overbooked. Raises RegistrationError and changes nothing when the event is
-    closed, the number of persons is out of range or the e-mail is already registered.
+    The mail carries nothing the sender typed except the address itself, and an address
+    with an open request gets no second one, so the form cannot be used to send mail to
+    strangers. The event row is locked (SELECT … FOR UPDATE) for the whole check-and-insert,
+    so two people taking the last place at the same moment are served one after the other
+    and the event is never overbooked. Raises RegistrationError and changes nothing when the
+    event is closed, the number of persons is out of range, the e-mail is already registered
+    or still has an open confirmation request.
     """
     now = now or timezone.now()
     email = email.strip()
     with transaction.atomic():
         locked = Event.objects.select_for_update().get(pk=event.pk)
+        moved = _expire_holds(event=locked, now=now)
         reason = registration_closed_reason(event=locked, now=now)
         if reason:
             raise RegistrationError(reason, code="closed")
@@ -137,7 +145,19 @@ def registration_create(
         )
         if Registration.objects.active().filter(event=locked, email__iexact=email).exists():
             raise duplicate
-        taken = event_places_taken(event=locked)
+        if Registration.objects.filter(email__iexact=email, confirm_by__gt=now).exists():
+            raise RegistrationError(
+                _(
+                    "We have already sent a confirmation request to this address. Please "
+                    "first confirm that registration with the link in the e-mail (look in "
+                    "your spam folder, too), then you can register for further events. An "
+                    "unconfirmed request expires after %(minutes)d minutes."
+                )
+                % {"minutes": settings.EVENTS_REGISTRATION_HOLD_MINUTES},
+                field="email",
+                code="confirmation_pending",
+            )
+        taken = event_places_taken(event=locked, now=now)
         status = (
             RegistrationStatus.CONFIRMED
             if taken + persons <= (locked.capacity or 0)
@@ -153,6 +173,7 @@ def registration_create(
                     accessibility_needs=accessibility_needs.strip(),
                     status=status,
                     created_at=now,
+                    confirm_by=now + timedelta(minutes=settings.EVENTS_REGISTRATION_HOLD_MINUTES),
                 )
         except IntegrityError as error:
             raise duplicate from error
@@ -165,11 +186,66 @@ def registration_create(
             "persons": persons,
         },
     )
-    _send_registration_mail(
-        registration=registration,
-        kind="confirmed" if status == RegistrationStatus.CONFIRMED else "waiting",
-    )
+    _send_registration_mail(registration=registration, kind="confirm_request")
+    for moved_registration in moved:
+        _send_registration_mail(registration=moved_registration, kind="moved_up")
     return registration
+
+
+def registration_confirm(*, registration: Registration, now: datetime | None = None) -> str:
+    """The owner of the address followed the link: the registration counts from now on.
+
+    Its held place becomes a confirmed one; a waiting-list position joins the waiting list
+    (and moves up at once if a place is free). Returns the resulting status; the person gets
+    the usual confirmation or waiting-list mail with the cancel link. An expired hold is
+    deleted and raises RegistrationError(code="expired").
+    """
+    now = now or timezone.now()
+    error = None
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=registration.event_id)
+        # Committed even when the confirmation fails: an expired hold is gone for good.
+        moved = _expire_holds(event=event, now=now)
+        current = (
+            Registration.objects.select_for_update()
+            .filter(pk=registration.pk, anonymised_at__isnull=True)
+            .exclude(status=RegistrationStatus.CANCELLED)
+            .first()
+        )
+        reason = registration_closed_reason(event=event, now=now)
+        if current is None:
+            error = RegistrationError(
+                _(
+                    "This confirmation link has expired: the registration was not confirmed "
+                    "in time and has been deleted. Please register again."
+                ),
+                code="expired",
+            )
+        elif current.confirm_by is None:
+            error = RegistrationError(
+                _("This registration has already been confirmed."), code="already_confirmed"
+            )
+        elif reason:
+            error = RegistrationError(reason, code="closed")
+        else:
+            current.confirm_by = None
+            current.save(update_fields=["confirm_by"])
+            if current.status == RegistrationStatus.WAITING:
+                moved += _move_up_waiting(event=event, now=now)
+            current.refresh_from_db(fields=["status"])
+    for moved_registration in moved:
+        if error is not None or moved_registration.pk != current.pk:
+            _send_registration_mail(registration=moved_registration, kind="moved_up")
+    if error is not None:
+        raise error
+    registration.confirm_by, registration.status = None, current.status
+    logger.info(
+        "registration confirmed",
+        extra={"event_id": event.pk, "registration_id": current.pk, "status": current.status},
+    )
+    kind = "confirmed" if current.status == RegistrationStatus.CONFIRMED else "waiting"
+    _send_registration_mail(registration=current, kind=kind)
+    return current.status
 
 
 def registration_cancel(*, registration: Registration, now: datetime | None = None) -> list:
@@ -179,6 +255,7 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
     now = now or timezone.now()
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=registration.event_id)
+        moved = _expire_holds(event=event, now=now)
         current = Registration.objects.select_for_update().get(pk=registration.pk)
         if current.status == RegistrationStatus.CANCELLED:
             raise RegistrationError(
@@ -195,7 +272,8 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
         current.status = RegistrationStatus.CANCELLED
         current.cancelled_at = now
         current.save(update_fields=["status", "cancelled_at"])
-        moved = _move_up_waiting(event=event, now=now) if was_confirmed else []
+        if was_confirmed:
+            moved += _move_up_waiting(event=event, now=now)
     registration.status, registration.cancelled_at = current.status, current.cancelled_at
     logger.info(
         "registration cancelled",
@@ -208,26 +286,59 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
 
 
 def _move_up_waiting(*, event: Event, now: datetime | None = None) -> list[Registration]:
-    """Give free places to the waiting list. The caller holds the lock on the event row."""
+    """Give free places to the waiting list, whose unconfirmed entries are skipped (they
+    may be a stranger's address). The caller holds the lock on the event row."""
+    now = now or timezone.now()
     if (
         not event.takes_registrations
         or event.status != EventStatus.PLANNED
-        or event.starts_at <= (now or timezone.now())
+        or event.starts_at <= now
     ):
         return []
-    free = (event.capacity or 0) - event_places_taken(event=event)
+    free = (event.capacity or 0) - event_places_taken(event=event, now=now)
     moved = []
-    for waiting in Registration.objects.filter(event=event).waiting().select_for_update():
+    waiting_list = Registration.objects.filter(event=event).waiting().email_confirmed()
+    for waiting in waiting_list.select_for_update():
         if free <= 0:
             break
         if waiting.persons <= free:
             waiting.status = RegistrationStatus.CONFIRMED
-            waiting.moved_up_at = now or timezone.now()
+            waiting.moved_up_at = now
             waiting.save(update_fields=["status", "moved_up_at"])
             waiting.event = event
             free -= waiting.persons
             moved.append(waiting)
     return moved
+
+
+def _expire_holds(*, event: Event, now: datetime) -> list[Registration]:
+    """Delete the registrations of this event that were not confirmed in time (nothing of
+    them is kept: they may be a stranger's address) and give their places to the waiting
+    list. The caller holds the lock on the event row and mails the ones that moved up."""
+    deleted, _details = Registration.objects.filter(event=event).unconfirmed_expired(now).delete()
+    if not deleted:
+        return []
+    logger.info("registration holds expired", extra={"event_id": event.pk, "deleted": deleted})
+    return _move_up_waiting(event=event, now=now)
+
+
+def registration_holds_expire(*, now: datetime | None = None) -> int:
+    """Delete every registration not confirmed in time (daily command; the pages and the
+    registration itself already ignore and remove them lazily). Returns how many."""
+    now = now or timezone.now()
+    expired_events = (
+        Registration.objects.unconfirmed_expired(now).values_list("event", flat=True).distinct()
+    )
+    count = 0
+    for event_id in list(expired_events):
+        moved: list[Registration] = []
+        with transaction.atomic():
+            event = Event.objects.select_for_update().get(pk=event_id)
+            count += Registration.objects.filter(event=event).unconfirmed_expired(now).count()
+            moved = _expire_holds(event=event, now=now)
+        for registration in moved:
+            _send_registration_mail(registration=registration, kind="moved_up")
+    return count
 
 
 # --- Personal data ------------------------------------------------------------------------
@@ -265,6 +376,9 @@ def registrations_purge(*, retention_days: int, now: datetime | None = None) -> 
 # --- E-mail -------------------------------------------------------------------------------
 
 MAIL_SUBJECTS = {
+    "confirm_request": lambda title: (
+        _("Please confirm your registration: %(title)s") % {"title": title}
+    ),
     "confirmed": lambda title: _("Registration confirmed: %(title)s") % {"title": title},
     "waiting": lambda title: _("You are on the waiting list: %(title)s") % {"title": title},
     "moved_up": lambda title: _("A place is free for you: %(title)s") % {"title": title},
@@ -286,6 +400,12 @@ def _send_registration_mail(*, registration: Registration, kind: str) -> None:
                 if registration.cancel_token and kind not in {"cancelled", "event_cancelled"}
                 else ""
             ),
+            "confirm_url": (
+                settings.SITE_URL + registration.get_confirm_url()
+                if kind == "confirm_request"
+                else ""
+            ),
+            "hold_minutes": settings.EVENTS_REGISTRATION_HOLD_MINUTES,
             "site_name": settings.SITE_NAME,
         }
         body = render_to_string(f"events/email/registration_{kind}.txt", context)

@@ -10,6 +10,7 @@ from django.test import Client
 
 from events import services
 from events.models import Registration, RegistrationStatus
+from portal.spam import make_form_token
 from tests.factories import EventFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -41,8 +42,8 @@ def slow_count(monkeypatch):
     every thread would see the same free place and all would be confirmed."""
     original = services.event_places_taken
 
-    def slow(*, event):
-        taken = original(event=event)
+    def slow(*, event, **kwargs):
+        taken = original(event=event, **kwargs)
         time.sleep(0.2)
         return taken
 
@@ -54,9 +55,15 @@ def test_concurrent_requests_for_the_last_place_do_not_overbook(slow_count):
     RegistrationFactory(event=event, persons=2)
 
     def register(i):
-        response = Client().post(
+        response = Client(REMOTE_ADDR=f"10.0.0.{i}").post(
             "/termine/letzter-platz/anmeldung/",
-            {"name": f"Person {i}", "email": f"p{i}@example.org", "persons": "1", "consent": "on"},
+            {
+                "name": f"Person {i}",
+                "email": f"p{i}@example.org",
+                "persons": "1",
+                "consent": "on",
+                "started": make_form_token(started=time.time() - 30),
+            },
         )
         return response.status_code
 
@@ -64,6 +71,7 @@ def test_concurrent_requests_for_the_last_place_do_not_overbook(slow_count):
 
     assert statuses == [302] * 6
     registrations = Registration.objects.filter(event=event)
+    # Places: confirmed ones and unconfirmed holds (double opt-in) alike.
     confirmed = registrations.filter(status=RegistrationStatus.CONFIRMED)
     assert sum(r.persons for r in confirmed) == 3
     assert confirmed.count() == 2  # the one before plus exactly one of the six
