@@ -209,6 +209,9 @@ STORAGES = {
 # Uploads: images only, refused above this size (bytes) with a message.
 MAX_UPLOAD_SIZE = env_int("DJANGO_MAX_UPLOAD_SIZE", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Uploaded images with more pixels are refused: decoding and resizing an image costs time and
+# memory by its pixel count, not its file size (a 10 KB PNG can hold 88 million pixels).
+MAX_IMAGE_PIXELS = env_int("DJANGO_MAX_IMAGE_PIXELS", 25_000_000)
 FILE_UPLOAD_PERMISSIONS = 0o644
 
 # --- E-mail -------------------------------------------------------------------------------
