@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.core.validators import slug_re
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -84,7 +85,10 @@ def calendar_feed(request):
     municipality = None
     name = _("Events – Oschatzer Land")
     if request.GET.get("kommune"):
-        municipality = get_object_or_404(Municipality, slug=request.GET["kommune"])
+        slug = request.GET["kommune"]
+        if not slug_re.fullmatch(slug):
+            raise Http404  # never sent to the database: no slug looks like that
+        municipality = get_object_or_404(Municipality, slug=slug)
         name = _("Events in %(municipality)s – Oschatzer Land") % {
             "municipality": municipality.name
         }

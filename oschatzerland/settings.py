@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "oschatzerland.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "oschatzerland.middleware.RequestLimitsMiddleware",
     # Public pages for anonymous visitors, before sessions, CSRF and the user are loaded.
     "portal.caching.PublicPageCacheMiddleware",
     "oschatzerland.middleware.DatabaseUnavailableMiddleware",
@@ -209,6 +210,9 @@ STORAGES = {
 # Uploads: images only, refused above this size (bytes) with a message.
 MAX_UPLOAD_SIZE = env_int("DJANGO_MAX_UPLOAD_SIZE", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Outside the admin no request body may be larger (RequestLimitsMiddleware answers 413
+# before reading it): public forms send a few kilobytes, a long survey page some ten.
+PUBLIC_MAX_REQUEST_BODY = env_int("DJANGO_PUBLIC_MAX_REQUEST_BODY", 1024 * 1024)
 # Uploaded images with more pixels are refused: decoding and resizing an image costs time and
 # memory by its pixel count, not its file size (a 10 KB PNG can hold 88 million pixels).
 MAX_IMAGE_PIXELS = env_int("DJANGO_MAX_IMAGE_PIXELS", 25_000_000)

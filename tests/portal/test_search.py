@@ -50,7 +50,7 @@ def test_highlighting_is_xss_safe(client):
         "Radweg OR 1=1",
         '"unclosed',
         "a & | ! ( ) :* <->",
-        "\x00\x01",
+        "\x01\x02",  # NUL is refused before the view (400, tests/ops/test_payloads.py)
     ],
 )
 def test_absurd_queries_answer_normally(client, query):
