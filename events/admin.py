@@ -154,33 +154,10 @@ class PersonalDataFilter(admin.SimpleListFilter):
         return queryset
 
 
-class EmailConfirmedFilter(admin.SimpleListFilter):
-    """Double opt-in: an unconfirmed registration may be a stranger's address and is
-    deleted when its time to confirm runs out."""
-
-    title = _("e-mail address")
-    parameter_name = "email"
-
-    def lookups(self, request, model_admin):
-        return [("bestaetigt", _("confirmed")), ("offen", _("not yet confirmed"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "bestaetigt":
-            return queryset.filter(confirm_by__isnull=True)
-        if self.value() == "offen":
-            return queryset.filter(confirm_by__isnull=False)
-        return queryset
-
-
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
     list_display = ["name", "email", "event", "persons", "status", "confirm_by", "created_at"]
-    list_filter = [
-        "status",
-        EmailConfirmedFilter,
-        ("event", admin.RelatedOnlyFieldListFilter),
-        PersonalDataFilter,
-    ]
+    list_filter = ["status", ("event", admin.RelatedOnlyFieldListFilter), PersonalDataFilter]
     search_fields = ["name", "email", "event__title"]
     date_hierarchy = "created_at"
     list_select_related = ["event"]

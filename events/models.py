@@ -221,12 +221,17 @@ class EventDocument(models.Model):
 
 
 class RegistrationStatus(models.TextChoices):
+    # Double opt-in: sent through the form, the address not yet confirmed by its owner.
+    # Takes no place and no waiting-list position; deleted when ``confirm_by`` has passed.
+    UNCONFIRMED = "unconfirmed", _("E-mail not yet confirmed")
     CONFIRMED = "confirmed", _("Confirmed")
     WAITING = "waiting", _("Waiting list")
     CANCELLED = "cancelled", _("Cancelled")
 
 
 ACTIVE_STATUSES = [RegistrationStatus.CONFIRMED.value, RegistrationStatus.WAITING.value]
+# An address can have one of these per event at a time.
+OPEN_STATUSES = [*ACTIVE_STATUSES, RegistrationStatus.UNCONFIRMED.value]
 
 
 def new_cancel_token() -> str:
@@ -237,17 +242,14 @@ class RegistrationQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=ACTIVE_STATUSES)
 
-    def live(self, now: datetime | None = None):
-        """Confirmed by e-mail, or still within the time given to confirm (double opt-in)."""
-        return self.filter(
-            models.Q(confirm_by__isnull=True) | models.Q(confirm_by__gt=now or timezone.now())
-        )
-
-    def email_confirmed(self):
-        return self.filter(confirm_by__isnull=True)
+    def open(self):
+        """Active or still awaiting the confirmation of the address."""
+        return self.filter(status__in=OPEN_STATUSES)
 
     def unconfirmed_expired(self, now: datetime | None = None):
-        return self.filter(confirm_by__lte=now or timezone.now())
+        return self.filter(
+            status=RegistrationStatus.UNCONFIRMED, confirm_by__lte=now or timezone.now()
+        )
 
     def confirmed(self):
         return self.filter(status=RegistrationStatus.CONFIRMED)
@@ -279,14 +281,12 @@ class Registration(models.Model):
         _("cancel token"), max_length=64, unique=True, null=True, default=new_cancel_token
     )
     created_at = models.DateTimeField(_("registered at"), default=timezone.now)
-    # Double opt-in: set while the owner of the address has not yet followed the link in the
-    # mail. Until then the registration holds its place (or waiting-list position) only up
-    # to this moment; afterwards it is deleted. NULL = the address is confirmed.
+    # Double opt-in: until when the owner of the address may follow the link in the mail;
+    # an unconfirmed registration is deleted afterwards. NULL once confirmed.
     confirm_by = models.DateTimeField(
         _("e-mail confirmation due by"),
         null=True,
         blank=True,
-        db_index=True,
         help_text=_("Empty once the e-mail address is confirmed."),
     )
     moved_up_at = models.DateTimeField(_("moved up from the waiting list at"), null=True)
@@ -300,11 +300,11 @@ class Registration(models.Model):
         verbose_name_plural = _("registrations")
         ordering = ["created_at", "pk"]
         constraints = [
-            # One active registration per e-mail address and event, whatever the case.
+            # One open registration per e-mail address and event, whatever the case.
             models.UniqueConstraint(
                 Lower("email"),
                 "event",
-                condition=models.Q(status__in=ACTIVE_STATUSES) & ~models.Q(email=""),
+                condition=models.Q(status__in=OPEN_STATUSES) & ~models.Q(email=""),
                 name="registration_unique_active_email",
             ),
             models.CheckConstraint(
@@ -336,7 +336,3 @@ class Registration(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
-
-    @property
-    def is_email_confirmed(self) -> bool:
-        return self.confirm_by is None

@@ -122,15 +122,10 @@ def registration_closed_reason(*, event: Event, now: datetime | None = None) -> 
 
 
 def event_registration_state(*, event: Event, now: datetime | None = None) -> RegistrationState:
-    """Places taken and waiting-list length in one query. Unconfirmed registrations count
-    while their hold lasts; an expired one counts no more, even before it is deleted."""
-    counts = (
-        Registration.objects.filter(event=event)
-        .live(now)
-        .aggregate(
-            taken=Sum("persons", filter=Q(status=RegistrationStatus.CONFIRMED), default=0),
-            waiting=Count("pk", filter=Q(status=RegistrationStatus.WAITING)),
-        )
+    """Places taken and waiting-list length in one query."""
+    counts = Registration.objects.filter(event=event).aggregate(
+        taken=Sum("persons", filter=Q(status=RegistrationStatus.CONFIRMED), default=0),
+        waiting=Count("pk", filter=Q(status=RegistrationStatus.WAITING)),
     )
     return RegistrationState(
         capacity=event.capacity or 0,
@@ -141,13 +136,10 @@ def event_registration_state(*, event: Event, now: datetime | None = None) -> Re
     )
 
 
-def event_places_taken(*, event: Event, now: datetime | None = None) -> int:
-    """Places of confirmed registrations, unconfirmed holds included while they last."""
-    return (
-        Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED)
-        .live(now)
-        .aggregate(taken=Sum("persons", default=0))["taken"]
-    )
+def event_places_taken(*, event: Event) -> int:
+    return Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED).aggregate(
+        taken=Sum("persons", default=0)
+    )["taken"]
 
 
 def registration_by_token(*, slug: str, token: str) -> Registration:
@@ -164,7 +156,7 @@ def registrations_for_export(*, registrations: QuerySet[Registration]) -> QueryS
     # Unconfirmed registrations are not registrations yet: they may be a stranger's address.
     return (
         registrations.filter(anonymised_at__isnull=True)
-        .email_confirmed()
+        .exclude(status=RegistrationStatus.UNCONFIRMED)
         .select_related("event")
         .order_by("event__starts_at", "event__pk", "status", "created_at", "pk")
     )

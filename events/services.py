@@ -70,10 +70,8 @@ def event_save(*, event: Event, changed_fields: Iterable[str] | None = None) -> 
                 moved = _move_up_waiting(event=Event.objects.select_for_update().get(pk=event.pk))
             if "status" in changed and event.status != EventStatus.PLANNED:
                 # Everyone registered hears about a cancellation or postponement.
-                # Only addresses confirmed by their owners: no mail to strangers.
                 informed = list(
                     Registration.objects.active()
-                    .email_confirmed()
                     .filter(event=event, anonymised_at__isnull=True)
                     .select_related("event")
                 )
@@ -108,23 +106,23 @@ def registration_create(
     accessibility_needs: str = "",
     now: datetime | None = None,
 ) -> Registration:
-    """Register someone, unconfirmed (double opt-in): the registration holds a place while
-    places are left, else a waiting-list position, for EVENTS_REGISTRATION_HOLD_MINUTES, and
-    one mail asks the owner of the address to confirm it (``registration_confirm``).
+    """Take a registration from the form, unconfirmed (double opt-in): it takes no place yet,
+    and one mail asks the owner of the address to confirm it (``registration_confirm``)
+    within EVENTS_REGISTRATION_CONFIRM_MINUTES; afterwards it is deleted.
 
     The mail carries nothing the sender typed except the address itself, and an address
-    with an open request gets no second one, so the form cannot be used to send mail to
-    strangers. The event row is locked (SELECT … FOR UPDATE) for the whole check-and-insert,
-    so two people taking the last place at the same moment are served one after the other
-    and the event is never overbooked. Raises RegistrationError and changes nothing when the
-    event is closed, the number of persons is out of range, the e-mail is already registered
-    or still has an open confirmation request.
+    with an open request gets no second one, so the form cannot be used to flood an event or
+    to send mail to strangers. Raises RegistrationError and changes nothing when the event
+    is closed, the number of persons is out of range, the e-mail is already registered for
+    this event or has an open confirmation request.
     """
     now = now or timezone.now()
     email = email.strip()
     with transaction.atomic():
+        # The lock serialises registrations of one event, so a duplicate gets the message
+        # below rather than the database's refusal.
         locked = Event.objects.select_for_update().get(pk=event.pk)
-        moved = _expire_holds(event=locked, now=now)
+        _delete_unconfirmed_expired(event=locked, now=now)
         reason = registration_closed_reason(event=locked, now=now)
         if reason:
             raise RegistrationError(reason, code="closed")
@@ -143,9 +141,15 @@ def registration_create(
             field="email",
             code="duplicate",
         )
-        if Registration.objects.active().filter(event=locked, email__iexact=email).exists():
+        if Registration.objects.open().filter(event=locked, email__iexact=email).exists():
             raise duplicate
-        if Registration.objects.filter(email__iexact=email, confirm_by__gt=now).exists():
+        if (
+            Registration.objects.filter(
+                status=RegistrationStatus.UNCONFIRMED, email__iexact=email, confirm_by__gt=now
+            )
+            .exclude(event=locked)
+            .exists()
+        ):
             raise RegistrationError(
                 _(
                     "We have already sent a confirmation request to this address. Please "
@@ -153,16 +157,10 @@ def registration_create(
                     "your spam folder, too), then you can register for further events. An "
                     "unconfirmed request expires after %(minutes)d minutes."
                 )
-                % {"minutes": settings.EVENTS_REGISTRATION_HOLD_MINUTES},
+                % {"minutes": settings.EVENTS_REGISTRATION_CONFIRM_MINUTES},
                 field="email",
                 code="confirmation_pending",
             )
-        taken = event_places_taken(event=locked, now=now)
-        status = (
-            RegistrationStatus.CONFIRMED
-            if taken + persons <= (locked.capacity or 0)
-            else RegistrationStatus.WAITING
-        )
         try:
             with transaction.atomic():
                 registration = Registration.objects.create(
@@ -171,41 +169,38 @@ def registration_create(
                     email=email,
                     persons=persons,
                     accessibility_needs=accessibility_needs.strip(),
-                    status=status,
+                    status=RegistrationStatus.UNCONFIRMED,
                     created_at=now,
-                    confirm_by=now + timedelta(minutes=settings.EVENTS_REGISTRATION_HOLD_MINUTES),
+                    confirm_by=now
+                    + timedelta(minutes=settings.EVENTS_REGISTRATION_CONFIRM_MINUTES),
                 )
         except IntegrityError as error:
             raise duplicate from error
     logger.info(
         "registration created",
-        extra={
-            "event_id": locked.pk,
-            "registration_id": registration.pk,
-            "status": status,
-            "persons": persons,
-        },
+        extra={"event_id": locked.pk, "registration_id": registration.pk, "persons": persons},
     )
     _send_registration_mail(registration=registration, kind="confirm_request")
-    for moved_registration in moved:
-        _send_registration_mail(registration=moved_registration, kind="moved_up")
     return registration
 
 
 def registration_confirm(*, registration: Registration, now: datetime | None = None) -> str:
-    """The owner of the address followed the link: the registration counts from now on.
+    """The owner of the address followed the link: now the registration counts, and gets a
+    confirmed place while places are left, else the waiting list (places go in the order of
+    confirmation). Returns the new status; the person gets the usual confirmation or
+    waiting-list mail with the cancel link.
 
-    Its held place becomes a confirmed one; a waiting-list position joins the waiting list
-    (and moves up at once if a place is free). Returns the resulting status; the person gets
-    the usual confirmation or waiting-list mail with the cancel link. An expired hold is
-    deleted and raises RegistrationError(code="expired").
+    The event row is locked (SELECT … FOR UPDATE) for the whole check-and-update, so two
+    people confirming for the last place at the same moment are served one after the other
+    and the event is never overbooked. An expired registration is deleted and raises
+    RegistrationError(code="expired"); nothing else changes on an error.
     """
     now = now or timezone.now()
     error = None
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=registration.event_id)
-        # Committed even when the confirmation fails: an expired hold is gone for good.
-        moved = _expire_holds(event=event, now=now)
+        # Committed even when the confirmation fails: an expired one is gone for good.
+        _delete_unconfirmed_expired(event=event, now=now)
         current = (
             Registration.objects.select_for_update()
             .filter(pk=registration.pk, anonymised_at__isnull=True)
@@ -221,30 +216,32 @@ def registration_confirm(*, registration: Registration, now: datetime | None = N
                 ),
                 code="expired",
             )
-        elif current.confirm_by is None:
+        elif current.status != RegistrationStatus.UNCONFIRMED:
             error = RegistrationError(
                 _("This registration has already been confirmed."), code="already_confirmed"
             )
         elif reason:
             error = RegistrationError(reason, code="closed")
         else:
+            taken = event_places_taken(event=event)
+            current.status = (
+                RegistrationStatus.CONFIRMED
+                if taken + current.persons <= (event.capacity or 0)
+                else RegistrationStatus.WAITING
+            )
             current.confirm_by = None
-            current.save(update_fields=["confirm_by"])
-            if current.status == RegistrationStatus.WAITING:
-                moved += _move_up_waiting(event=event, now=now)
-            current.refresh_from_db(fields=["status"])
-    for moved_registration in moved:
-        if error is not None or moved_registration.pk != current.pk:
-            _send_registration_mail(registration=moved_registration, kind="moved_up")
+            current.save(update_fields=["status", "confirm_by"])
     if error is not None:
         raise error
-    registration.confirm_by, registration.status = None, current.status
+    registration.status, registration.confirm_by = current.status, None
     logger.info(
         "registration confirmed",
         extra={"event_id": event.pk, "registration_id": current.pk, "status": current.status},
     )
-    kind = "confirmed" if current.status == RegistrationStatus.CONFIRMED else "waiting"
-    _send_registration_mail(registration=current, kind=kind)
+    _send_registration_mail(
+        registration=current,
+        kind="confirmed" if current.status == RegistrationStatus.CONFIRMED else "waiting",
+    )
     return current.status
 
 
@@ -255,7 +252,6 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
     now = now or timezone.now()
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=registration.event_id)
-        moved = _expire_holds(event=event, now=now)
         current = Registration.objects.select_for_update().get(pk=registration.pk)
         if current.status == RegistrationStatus.CANCELLED:
             raise RegistrationError(
@@ -269,41 +265,39 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
                 code="started",
             )
         was_confirmed = current.status == RegistrationStatus.CONFIRMED
+        was_unconfirmed = current.status == RegistrationStatus.UNCONFIRMED
         current.status = RegistrationStatus.CANCELLED
         current.cancelled_at = now
         current.save(update_fields=["status", "cancelled_at"])
-        if was_confirmed:
-            moved += _move_up_waiting(event=event, now=now)
+        moved = _move_up_waiting(event=event, now=now) if was_confirmed else []
     registration.status, registration.cancelled_at = current.status, current.cancelled_at
     logger.info(
         "registration cancelled",
         extra={"event_id": event.pk, "registration_id": current.pk, "moved_up": len(moved)},
     )
-    _send_registration_mail(registration=current, kind="cancelled")
+    if not was_unconfirmed:  # no mail to an address nobody has confirmed
+        _send_registration_mail(registration=current, kind="cancelled")
     for moved_registration in moved:
         _send_registration_mail(registration=moved_registration, kind="moved_up")
     return moved
 
 
 def _move_up_waiting(*, event: Event, now: datetime | None = None) -> list[Registration]:
-    """Give free places to the waiting list, whose unconfirmed entries are skipped (they
-    may be a stranger's address). The caller holds the lock on the event row."""
-    now = now or timezone.now()
+    """Give free places to the waiting list. The caller holds the lock on the event row."""
     if (
         not event.takes_registrations
         or event.status != EventStatus.PLANNED
-        or event.starts_at <= now
+        or event.starts_at <= (now or timezone.now())
     ):
         return []
-    free = (event.capacity or 0) - event_places_taken(event=event, now=now)
+    free = (event.capacity or 0) - event_places_taken(event=event)
     moved = []
-    waiting_list = Registration.objects.filter(event=event).waiting().email_confirmed()
-    for waiting in waiting_list.select_for_update():
+    for waiting in Registration.objects.filter(event=event).waiting().select_for_update():
         if free <= 0:
             break
         if waiting.persons <= free:
             waiting.status = RegistrationStatus.CONFIRMED
-            waiting.moved_up_at = now
+            waiting.moved_up_at = now or timezone.now()
             waiting.save(update_fields=["status", "moved_up_at"])
             waiting.event = event
             free -= waiting.persons
@@ -311,33 +305,17 @@ def _move_up_waiting(*, event: Event, now: datetime | None = None) -> list[Regis
     return moved
 
 
-def _expire_holds(*, event: Event, now: datetime) -> list[Registration]:
-    """Delete the registrations of this event that were not confirmed in time (nothing of
-    them is kept: they may be a stranger's address) and give their places to the waiting
-    list. The caller holds the lock on the event row and mails the ones that moved up."""
-    deleted, _details = Registration.objects.filter(event=event).unconfirmed_expired(now).delete()
-    if not deleted:
-        return []
-    logger.info("registration holds expired", extra={"event_id": event.pk, "deleted": deleted})
-    return _move_up_waiting(event=event, now=now)
+def _delete_unconfirmed_expired(*, event: Event, now: datetime) -> None:
+    """Nothing of a registration that was not confirmed in time is kept: it may be a
+    stranger's address. (Takes no place, so nobody moves up.)"""
+    Registration.objects.filter(event=event).unconfirmed_expired(now).delete()
 
 
-def registration_holds_expire(*, now: datetime | None = None) -> int:
-    """Delete every registration not confirmed in time (daily command; the pages and the
-    registration itself already ignore and remove them lazily). Returns how many."""
-    now = now or timezone.now()
-    expired_events = (
-        Registration.objects.unconfirmed_expired(now).values_list("event", flat=True).distinct()
-    )
-    count = 0
-    for event_id in list(expired_events):
-        moved: list[Registration] = []
-        with transaction.atomic():
-            event = Event.objects.select_for_update().get(pk=event_id)
-            count += Registration.objects.filter(event=event).unconfirmed_expired(now).count()
-            moved = _expire_holds(event=event, now=now)
-        for registration in moved:
-            _send_registration_mail(registration=registration, kind="moved_up")
+def registrations_unconfirmed_delete(*, now: datetime | None = None) -> int:
+    """Delete every registration not confirmed in time (daily command; registering and
+    confirming also remove them for their event). Returns how many."""
+    count, _details = Registration.objects.unconfirmed_expired(now).delete()
+    logger.info("unconfirmed registrations deleted", extra={"registrations": count})
     return count
 
 
@@ -405,7 +383,7 @@ def _send_registration_mail(*, registration: Registration, kind: str) -> None:
                 if kind == "confirm_request"
                 else ""
             ),
-            "hold_minutes": settings.EVENTS_REGISTRATION_HOLD_MINUTES,
+            "confirm_minutes": settings.EVENTS_REGISTRATION_CONFIRM_MINUTES,
             "site_name": settings.SITE_NAME,
         }
         body = render_to_string(f"events/email/registration_{kind}.txt", context)

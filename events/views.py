@@ -145,9 +145,10 @@ def registration_create(request, slug):
 
 def _confirm_request_message() -> str:
     return _(
-        "Please confirm your registration: we have sent you an e-mail with a link. Until you "
-        "confirm, we hold your place for %(minutes)d minutes."
-    ) % {"minutes": settings.EVENTS_REGISTRATION_HOLD_MINUTES}
+        "Please confirm your registration with the link in the e-mail we have just sent you "
+        "(within %(minutes)d minutes). Only then does it count: places are given in the "
+        "order of confirmation."
+    ) % {"minutes": settings.EVENTS_REGISTRATION_CONFIRM_MINUTES}
 
 
 @require_http_methods(["GET", "POST"])
@@ -166,14 +167,14 @@ def registration_confirm(request, slug, token):
     if registration.status == RegistrationStatus.CANCELLED or (expired and request.method == "GET"):
         return invalid()
     error = None
-    if registration.confirm_by is None:
+    if registration.status != RegistrationStatus.UNCONFIRMED:
         error = _("This registration has already been confirmed.")
     elif request.method == "POST":
         try:
             status = services.registration_confirm(registration=registration)
         except services.RegistrationError as exc:
             if exc.code == "expired":
-                return invalid()  # the service has just deleted the expired hold
+                return invalid()  # the service has just deleted it
             error = exc.message
         else:
             if status == RegistrationStatus.CONFIRMED:

@@ -358,9 +358,10 @@ SURVEY_SUBMISSIONS_PER_HOUR = env_int("SURVEY_SUBMISSIONS_PER_HOUR", 20)
 # Registrants' personal data is deleted this many days after the event
 # (`manage.py purge_registrations`, daily cron job; see README, "Termine").
 EVENTS_REGISTRATION_RETENTION_DAYS = env_int("EVENTS_REGISTRATION_RETENTION_DAYS", 30)
-# Double opt-in: a registration counts once the address is confirmed by the link in the mail;
-# until then it holds its place for this many minutes and is deleted afterwards.
-EVENTS_REGISTRATION_HOLD_MINUTES = env_int("EVENTS_REGISTRATION_HOLD_MINUTES", 30)
+# Double opt-in: a registration counts once the address is confirmed by the link in the mail
+# within this many minutes; unconfirmed ones take no place and are deleted afterwards. An
+# address gets at most one confirmation request in this time.
+EVENTS_REGISTRATION_CONFIRM_MINUTES = env_int("EVENTS_REGISTRATION_CONFIRM_MINUTES", 60)
 # --- Survey results -----------------------------------------------------------------------
 # Groups with fewer responses than this are never shown on their own in result breakdowns.
 SURVEY_MIN_GROUP_SIZE = env_int("SURVEY_MIN_GROUP_SIZE", 5)

@@ -2,6 +2,7 @@
 site to send mail to strangers. Every test drives the real HTTP flow (Django test client,
 real PostgreSQL); the figures in the closing report come from the first three tests."""
 
+import io
 import re
 import time
 from datetime import timedelta
@@ -48,17 +49,8 @@ def form_data(i, *, started, persons=1, **extra):
 
 
 def places_taken(event) -> int:
+    """What the event page shows as taken."""
     return event_registration_state(event=event).places_taken
-
-
-def confirmed_places(event) -> int:
-    """Places that count as booked: confirmed by the owner of the address."""
-    return sum(
-        r.persons
-        for r in Registration.objects.filter(
-            event=event, status=RegistrationStatus.CONFIRMED, confirm_by__isnull=True
-        )
-    )
 
 
 def _link(message, kind) -> str:
@@ -68,7 +60,7 @@ def _link(message, kind) -> str:
 # --- The script ---------------------------------------------------------------------------
 
 
-def test_script_reusing_one_token_gets_one_hold_and_one_mail(client, workshop):
+def test_script_reusing_one_token_gets_one_unconfirmed_entry_and_one_mail(client, workshop):
     token = aged_token()  # fetched once, waited once, sent 40 times
 
     statuses = [
@@ -77,8 +69,8 @@ def test_script_reusing_one_token_gets_one_hold_and_one_mail(client, workshop):
     ]
 
     assert Registration.objects.count() == 1
-    assert confirmed_places(workshop) == 0
-    assert places_taken(workshop) == 10  # one unconfirmed hold, for a short time only
+    assert Registration.objects.get().status == RegistrationStatus.UNCONFIRMED
+    assert places_taken(workshop) == 0
     assert len(mail.outbox) == 1
     assert 500 not in statuses
 
@@ -99,7 +91,7 @@ def test_script_with_fresh_paced_tokens_is_stopped_by_the_rate_limit(client, set
     ]
 
     assert Registration.objects.count() == 5
-    assert confirmed_places(workshop) == 0
+    assert places_taken(workshop) == 0
     assert len(mail.outbox) == 5
     assert "mehrere Anmeldungen" in responses[-1].content.decode()
     # None of the mails carries the text the script typed into the name field.
@@ -129,37 +121,55 @@ def test_one_address_gets_one_confirmation_request_while_it_is_open(client, work
     assert len(mail.outbox) == 1
 
 
-def test_unconfirmed_holds_expire_and_free_their_places(client, settings, workshop):
-    settings.EVENTS_REGISTRATION_HOLD_MINUTES = 30
+def test_unconfirmed_registration_expires_and_is_deleted(client, settings, workshop):
+    settings.EVENTS_REGISTRATION_CONFIRM_MINUTES = 60
     client.post(URL, form_data(1, started=aged_token(), persons=10))
-    assert places_taken(workshop) == 10
+    registration = Registration.objects.get()
+    assert timedelta(minutes=59) < registration.confirm_by - timezone.now() <= timedelta(hours=1)
 
-    later = timezone.now() + timedelta(minutes=31)
-    assert event_registration_state(event=workshop, now=later).places_taken == 0
-
-    # The hold ran out: the link no longer confirms anything.
+    # Time ran out: the link no longer confirms anything.
     confirm = _link(mail.outbox[0], "bestaetigung")
     Registration.objects.update(confirm_by=timezone.now() - timedelta(minutes=1))
+    assert client.get(confirm).status_code == 404
     response = client.post(confirm)
     assert response.status_code == 404
-    assert Registration.objects.count() == 0  # removed lazily, nothing personal kept
+    assert "Link ungültig" in response.content.decode()
+    assert Registration.objects.count() == 0  # removed at once, nothing personal kept
+    assert places_taken(workshop) == 0
 
 
-def test_purge_command_deletes_expired_holds_and_moves_up_the_waiting_list(workshop):
-    RegistrationFactory(event=workshop, persons=10, status="confirmed")
-    RegistrationFactory(event=workshop, persons=10, status="confirmed")
-    hold = RegistrationFactory(
-        event=workshop, persons=5, status="confirmed", confirm_by=timezone.now() - timedelta(1)
+def test_purge_command_deletes_expired_unconfirmed_registrations_only(workshop):
+    confirmed = RegistrationFactory(event=workshop, persons=10, status="confirmed")
+    expired = RegistrationFactory(
+        event=workshop, status="unconfirmed", confirm_by=timezone.now() - timedelta(minutes=1)
     )
-    waiting = RegistrationFactory(event=workshop, persons=3, status="waiting")
+    fresh = RegistrationFactory(
+        event=workshop, status="unconfirmed", confirm_by=timezone.now() + timedelta(minutes=5)
+    )
 
-    call_command("purge_registrations", stdout=open("/dev/null", "w"))  # noqa: SIM115 (closed at exit)
+    call_command("purge_registrations", stdout=io.StringIO())
 
-    assert not Registration.objects.filter(pk=hold.pk).exists()
-    waiting.refresh_from_db()
-    assert waiting.status == RegistrationStatus.CONFIRMED
-    (message,) = mail.outbox
-    assert message.to == [waiting.email]
+    remaining = set(Registration.objects.values_list("pk", flat=True))
+    assert remaining == {confirmed.pk, fresh.pk}
+    assert expired.pk not in remaining
+    assert mail.outbox == []
+
+
+def test_last_place_goes_to_whoever_confirms_first(client, workshop):
+    RegistrationFactory(event=workshop, persons=10)
+    RegistrationFactory(event=workshop, persons=10)
+    RegistrationFactory(event=workshop, persons=4)  # one place left
+    Client().post(URL, form_data(1, started=aged_token()) | {"email": "erste@example.org"})
+    Client().post(URL, form_data(2, started=aged_token()) | {"email": "zweite@example.org"})
+    first_link, second_link = (_link(m, "bestaetigung") for m in mail.outbox)
+
+    client.post(second_link)
+    client.post(first_link)
+
+    statuses = dict(Registration.objects.values_list("email", "status"))
+    assert statuses["zweite@example.org"] == RegistrationStatus.CONFIRMED
+    assert statuses["erste@example.org"] == RegistrationStatus.WAITING
+    assert places_taken(workshop) == 25
 
 
 # --- A real person ------------------------------------------------------------------------
@@ -176,8 +186,9 @@ def test_person_registers_confirms_and_cancels(client, workshop):
     assert request_mail.to == ["juergen@example.org"]
     assert "Jürgen" not in request_mail.body
     registration = Registration.objects.get()
-    assert registration.confirm_by is not None
-    assert confirmed_places(workshop) == 0
+    assert registration.status == RegistrationStatus.UNCONFIRMED
+    assert places_taken(workshop) == 0
+    assert "Noch 25 Plätze frei" in client.get("/termine/workshop/").content.decode()
 
     confirm = _link(request_mail, "bestaetigung")
     # Mail scanners follow links with GET: that must not confirm.
@@ -185,14 +196,14 @@ def test_person_registers_confirms_and_cancels(client, workshop):
     assert page.status_code == 200
     assert "Anmeldung bestätigen" in page.content.decode()
     registration.refresh_from_db()
-    assert registration.confirm_by is not None
+    assert registration.status == RegistrationStatus.UNCONFIRMED
 
     response = client.post(confirm, follow=True)
     assert "Vielen Dank, Sie sind angemeldet." in response.content.decode()
     registration.refresh_from_db()
     assert registration.confirm_by is None
     assert registration.status == RegistrationStatus.CONFIRMED
-    assert confirmed_places(workshop) == 2
+    assert places_taken(workshop) == 2
     confirmed_mail = mail.outbox[1]
     assert confirmed_mail.subject == "Anmeldung bestätigt: Workshop Radwege"
     assert "Guten Tag Jürgen Schröder," in confirmed_mail.body
@@ -226,15 +237,16 @@ def test_person_on_the_waiting_list_confirms_and_moves_up(client, workshop):
     assert mail.outbox[-1].subject.startswith("Ein Platz ist für Sie frei")
 
 
-def test_unconfirmed_waiting_entry_does_not_move_up(client, workshop):
+def test_unconfirmed_entry_is_not_on_the_waiting_list_and_gets_no_more_mail(client, workshop):
     first = RegistrationFactory(event=workshop, persons=10)
     RegistrationFactory(event=workshop, persons=10)
     RegistrationFactory(event=workshop, persons=5)
     client.post(URL, form_data(1, started=aged_token(), persons=2))
-    assert Registration.objects.get(email="opfer1@example.net").status == "waiting"
+    assert event_registration_state(event=workshop).waiting == 0
 
     Client().post(f"/termine/workshop/abmeldung/{first.cancel_token}/")
 
     # A stranger's address that never confirmed gets no "a place is free" mail.
-    assert Registration.objects.get(email="opfer1@example.net").status == "waiting"
+    assert Registration.objects.get(email="opfer1@example.net").status == "unconfirmed"
     assert [m.to for m in mail.outbox].count(["opfer1@example.net"]) == 1
+    assert places_taken(workshop) == 15

@@ -7,7 +7,7 @@ purge_registrations``. Prints and logs only counts, never names or addresses.
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from events.services import registration_holds_expire, registrations_purge
+from events.services import registrations_purge, registrations_unconfirmed_delete
 
 
 class Command(BaseCommand):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         retention = settings.EVENTS_REGISTRATION_RETENTION_DAYS if days is None else days
         if retention < 0:
             raise CommandError("--days must not be negative.")
-        expired = registration_holds_expire()
+        expired = registrations_unconfirmed_delete()
         self.stdout.write(
             f"Deleted {expired} registration(s) that were not confirmed by e-mail in time."
         )
