@@ -222,6 +222,14 @@ def crawl_data(admin_user):
     }
 
 
+def test_crawl_sees_the_routes_of_every_app():
+    names = {name for _route, name in ROUTES}
+    expected = {"cancel", "confirm", "feed", "participate", "results", "news_detail", "search"}
+    assert expected <= names
+    assert "events_registration_changelist" in names  # the admin too
+    assert len(ROUTES) > 150
+
+
 def _fill(route, name, data, attacked=None, value=None) -> str:
     def replace(match):
         kwarg = match.group(2)
