@@ -163,7 +163,7 @@ class RegistrationAdmin(MunicipalityScopedMixin, admin.ModelAdmin):
     # Names, e-mails and accessibility needs (possibly health data): limited editors see and
     # export only the registrations of their municipality's events.
     municipality_lookup = "event__municipality"
-    list_display = ["name", "email", "event", "persons", "status", "created_at"]
+    list_display = ["name", "email", "event", "persons", "status", "confirm_by", "created_at"]
     list_filter = ["status", ("event", admin.RelatedOnlyFieldListFilter), PersonalDataFilter]
     search_fields = ["name", "email", "event__title"]
     date_hierarchy = "created_at"
@@ -175,6 +175,7 @@ class RegistrationAdmin(MunicipalityScopedMixin, admin.ModelAdmin):
         "persons",
         "accessibility_needs",
         "status",
+        "confirm_by",
         "created_at",
         "moved_up_at",
         "cancelled_at",
@@ -183,6 +184,7 @@ class RegistrationAdmin(MunicipalityScopedMixin, admin.ModelAdmin):
     readonly_fields = [
         "event",
         "status",
+        "confirm_by",
         "created_at",
         "moved_up_at",
         "cancelled_at",

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import EventKind
 from portal.models import Municipality
+from portal.spam import SpamProtectedForm
 from portal.widgets import PlainSelect
 
 
@@ -39,7 +40,11 @@ class EventFilterForm(forms.Form):
                 }
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(SpamProtectedForm):
+    """Honeypot, minimum fill time and a single-use token as for ideas and contact."""
+
+    field_order = ["name", "email", "persons", "accessibility_needs", "consent"]
+
     name = forms.CharField(
         label=_("Name"),
         max_length=150,
@@ -48,7 +53,10 @@ class RegistrationForm(forms.Form):
     email = forms.EmailField(
         label=_("E-mail address"),
         max_length=254,
-        help_text=_("We send the confirmation and a link to cancel to this address."),
+        help_text=_(
+            "We send you a link to confirm the registration to this address; it counts once "
+            "you have confirmed it."
+        ),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     persons = forms.IntegerField(

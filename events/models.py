@@ -221,12 +221,17 @@ class EventDocument(models.Model):
 
 
 class RegistrationStatus(models.TextChoices):
+    # Double opt-in: sent through the form, the address not yet confirmed by its owner.
+    # Takes no place and no waiting-list position; deleted when ``confirm_by`` has passed.
+    UNCONFIRMED = "unconfirmed", _("E-mail not yet confirmed")
     CONFIRMED = "confirmed", _("Confirmed")
     WAITING = "waiting", _("Waiting list")
     CANCELLED = "cancelled", _("Cancelled")
 
 
 ACTIVE_STATUSES = [RegistrationStatus.CONFIRMED.value, RegistrationStatus.WAITING.value]
+# An address can have one of these per event at a time.
+OPEN_STATUSES = [*ACTIVE_STATUSES, RegistrationStatus.UNCONFIRMED.value]
 
 
 def new_cancel_token() -> str:
@@ -236,6 +241,15 @@ def new_cancel_token() -> str:
 class RegistrationQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=ACTIVE_STATUSES)
+
+    def open(self):
+        """Active or still awaiting the confirmation of the address."""
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def unconfirmed_expired(self, now: datetime | None = None):
+        return self.filter(
+            status=RegistrationStatus.UNCONFIRMED, confirm_by__lte=now or timezone.now()
+        )
 
     def confirmed(self):
         return self.filter(status=RegistrationStatus.CONFIRMED)
@@ -267,6 +281,14 @@ class Registration(models.Model):
         _("cancel token"), max_length=64, unique=True, null=True, default=new_cancel_token
     )
     created_at = models.DateTimeField(_("registered at"), default=timezone.now)
+    # Double opt-in: until when the owner of the address may follow the link in the mail;
+    # an unconfirmed registration is deleted afterwards. NULL once confirmed.
+    confirm_by = models.DateTimeField(
+        _("e-mail confirmation due by"),
+        null=True,
+        blank=True,
+        help_text=_("Empty once the e-mail address is confirmed."),
+    )
     moved_up_at = models.DateTimeField(_("moved up from the waiting list at"), null=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True)
     anonymised_at = models.DateTimeField(_("personal data deleted at"), null=True)
@@ -278,11 +300,11 @@ class Registration(models.Model):
         verbose_name_plural = _("registrations")
         ordering = ["created_at", "pk"]
         constraints = [
-            # One active registration per e-mail address and event, whatever the case.
+            # One open registration per e-mail address and event, whatever the case.
             models.UniqueConstraint(
                 Lower("email"),
                 "event",
-                condition=models.Q(status__in=ACTIVE_STATUSES) & ~models.Q(email=""),
+                condition=models.Q(status__in=OPEN_STATUSES) & ~models.Q(email=""),
                 name="registration_unique_active_email",
             ),
             models.CheckConstraint(
@@ -304,6 +326,11 @@ class Registration(models.Model):
     def get_cancel_url(self):
         return reverse(
             "events:cancel", kwargs={"slug": self.event.slug, "token": self.cancel_token}
+        )
+
+    def get_confirm_url(self):
+        return reverse(
+            "events:confirm", kwargs={"slug": self.event.slug, "token": self.cancel_token}
         )
 
     @property

@@ -1,5 +1,6 @@
 """Reads for the event pages, calendars and exports; query shapes are decided here."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,6 +14,8 @@ from portal.models import Municipality, Topic
 
 # How far back the subscribable calendar reaches; older events stay on the website.
 FEED_PAST_DAYS = 365
+# What secrets.token_urlsafe(32) gives (events.models.new_cancel_token), with some slack.
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
 def event_list_upcoming(
@@ -140,15 +143,20 @@ def event_places_taken(*, event: Event) -> int:
 
 
 def registration_by_token(*, slug: str, token: str) -> Registration:
-    """The registration behind a cancel link (raises Registration.DoesNotExist)."""
+    """The registration behind a cancel or confirmation link (raises
+    Registration.DoesNotExist). Anything that cannot be a token never reaches the database."""
+    if not TOKEN_PATTERN.fullmatch(token):
+        raise Registration.DoesNotExist
     return Registration.objects.select_related("event").get(
         event__slug=slug, cancel_token=token, anonymised_at__isnull=True
     )
 
 
 def registrations_for_export(*, registrations: QuerySet[Registration]) -> QuerySet[Registration]:
+    # Unconfirmed registrations are not registrations yet: they may be a stranger's address.
     return (
         registrations.filter(anonymised_at__isnull=True)
+        .exclude(status=RegistrationStatus.UNCONFIRMED)
         .select_related("event")
         .order_by("event__starts_at", "event__pk", "status", "created_at", "pk")
     )

@@ -123,17 +123,23 @@ def registration_create(
     accessibility_needs: str = "",
     now: datetime | None = None,
 ) -> Registration:
-    """Register someone: a confirmed place while places are left, else the waiting list.
+    """Take a registration from the form, unconfirmed (double opt-in): it takes no place yet,
+    and one mail asks the owner of the address to confirm it (``registration_confirm``)
+    within EVENTS_REGISTRATION_CONFIRM_MINUTES; afterwards it is deleted.
 
-    The event row is locked (SELECT … FOR UPDATE) for the whole check-and-insert, so two
-    people taking the last place at the same moment are served one after the other and the
-    event is never overbooked. Raises RegistrationError and changes nothing when the event is
-    closed, the number of persons is out of range or the e-mail is already registered.
+    The mail carries nothing the sender typed except the address itself, and an address
+    with an open request gets no second one, so the form cannot be used to flood an event or
+    to send mail to strangers. Raises RegistrationError and changes nothing when the event
+    is closed, the number of persons is out of range, the e-mail is already registered for
+    this event or has an open confirmation request.
     """
     now = now or timezone.now()
     email = email.strip()
     with transaction.atomic():
+        # The lock serialises registrations of one event, so a duplicate gets the message
+        # below rather than the database's refusal.
         locked = Event.objects.select_for_update().get(pk=event.pk)
+        _delete_unconfirmed_expired(event=locked, now=now)
         reason = registration_closed_reason(event=locked, now=now)
         if reason:
             raise RegistrationError(reason, code="closed")
@@ -152,14 +158,26 @@ def registration_create(
             field="email",
             code="duplicate",
         )
-        if Registration.objects.active().filter(event=locked, email__iexact=email).exists():
+        if Registration.objects.open().filter(event=locked, email__iexact=email).exists():
             raise duplicate
-        taken = event_places_taken(event=locked)
-        status = (
-            RegistrationStatus.CONFIRMED
-            if taken + persons <= (locked.capacity or 0)
-            else RegistrationStatus.WAITING
-        )
+        if (
+            Registration.objects.filter(
+                status=RegistrationStatus.UNCONFIRMED, email__iexact=email, confirm_by__gt=now
+            )
+            .exclude(event=locked)
+            .exists()
+        ):
+            raise RegistrationError(
+                _(
+                    "We have already sent a confirmation request to this address. Please "
+                    "first confirm that registration with the link in the e-mail (look in "
+                    "your spam folder, too), then you can register for further events. An "
+                    "unconfirmed request expires after %(minutes)d minutes."
+                )
+                % {"minutes": settings.EVENTS_REGISTRATION_CONFIRM_MINUTES},
+                field="email",
+                code="confirmation_pending",
+            )
         try:
             with transaction.atomic():
                 registration = Registration.objects.create(
@@ -168,25 +186,80 @@ def registration_create(
                     email=email,
                     persons=persons,
                     accessibility_needs=accessibility_needs.strip(),
-                    status=status,
+                    status=RegistrationStatus.UNCONFIRMED,
                     created_at=now,
+                    confirm_by=now
+                    + timedelta(minutes=settings.EVENTS_REGISTRATION_CONFIRM_MINUTES),
                 )
         except IntegrityError as error:
             raise duplicate from error
     logger.info(
         "registration created",
-        extra={
-            "event_id": locked.pk,
-            "registration_id": registration.pk,
-            "status": status,
-            "persons": persons,
-        },
+        extra={"event_id": locked.pk, "registration_id": registration.pk, "persons": persons},
+    )
+    _send_registration_mail(registration=registration, kind="confirm_request")
+    return registration
+
+
+def registration_confirm(*, registration: Registration, now: datetime | None = None) -> str:
+    """The owner of the address followed the link: now the registration counts, and gets a
+    confirmed place while places are left, else the waiting list (places go in the order of
+    confirmation). Returns the new status; the person gets the usual confirmation or
+    waiting-list mail with the cancel link.
+
+    The event row is locked (SELECT … FOR UPDATE) for the whole check-and-update, so two
+    people confirming for the last place at the same moment are served one after the other
+    and the event is never overbooked. An expired registration is deleted and raises
+    RegistrationError(code="expired"); nothing else changes on an error.
+    """
+    now = now or timezone.now()
+    error = None
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=registration.event_id)
+        # Committed even when the confirmation fails: an expired one is gone for good.
+        _delete_unconfirmed_expired(event=event, now=now)
+        current = (
+            Registration.objects.select_for_update()
+            .filter(pk=registration.pk, anonymised_at__isnull=True)
+            .exclude(status=RegistrationStatus.CANCELLED)
+            .first()
+        )
+        reason = registration_closed_reason(event=event, now=now)
+        if current is None:
+            error = RegistrationError(
+                _(
+                    "This confirmation link has expired: the registration was not confirmed "
+                    "in time and has been deleted. Please register again."
+                ),
+                code="expired",
+            )
+        elif current.status != RegistrationStatus.UNCONFIRMED:
+            error = RegistrationError(
+                _("This registration has already been confirmed."), code="already_confirmed"
+            )
+        elif reason:
+            error = RegistrationError(reason, code="closed")
+        else:
+            taken = event_places_taken(event=event)
+            current.status = (
+                RegistrationStatus.CONFIRMED
+                if taken + current.persons <= (event.capacity or 0)
+                else RegistrationStatus.WAITING
+            )
+            current.confirm_by = None
+            current.save(update_fields=["status", "confirm_by"])
+    if error is not None:
+        raise error
+    registration.status, registration.confirm_by = current.status, None
+    logger.info(
+        "registration confirmed",
+        extra={"event_id": event.pk, "registration_id": current.pk, "status": current.status},
     )
     _send_registration_mail(
-        registration=registration,
-        kind="confirmed" if status == RegistrationStatus.CONFIRMED else "waiting",
+        registration=current,
+        kind="confirmed" if current.status == RegistrationStatus.CONFIRMED else "waiting",
     )
-    return registration
+    return current.status
 
 
 def registration_cancel(*, registration: Registration, now: datetime | None = None) -> list:
@@ -209,6 +282,7 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
                 code="started",
             )
         was_confirmed = current.status == RegistrationStatus.CONFIRMED
+        was_unconfirmed = current.status == RegistrationStatus.UNCONFIRMED
         current.status = RegistrationStatus.CANCELLED
         current.cancelled_at = now
         current.save(update_fields=["status", "cancelled_at"])
@@ -218,7 +292,10 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
         "registration cancelled",
         extra={"event_id": event.pk, "registration_id": current.pk, "moved_up": len(moved)},
     )
-    sent = _send_registration_mail(registration=current, kind="cancelled") + sum(
+    # No mail to an address nobody has confirmed.
+    sent = (
+        0 if was_unconfirmed else _send_registration_mail(registration=current, kind="cancelled")
+    ) + sum(
         _send_registration_mail(registration=moved_registration, kind="moved_up")
         for moved_registration in moved
     )
@@ -247,6 +324,27 @@ def _move_up_waiting(*, event: Event, now: datetime | None = None) -> list[Regis
             free -= waiting.persons
             moved.append(waiting)
     return moved
+
+
+def _delete_unconfirmed_expired(*, event: Event, now: datetime) -> None:
+    """Nothing of a registration that was not confirmed in time is kept: it may be a
+    stranger's address. (Takes no place, so nobody moves up.)"""
+    Registration.objects.filter(event=event).unconfirmed_expired(now).delete()
+
+
+def registrations_unconfirmed_delete(*, now: datetime | None = None) -> int:
+    """Delete every registration not confirmed in time (daily command; registering and
+    confirming also remove them for their event). Returns how many."""
+    with transaction.atomic():
+        count, _details = Registration.objects.unconfirmed_expired(now).delete()
+        # Also those deleted earlier while someone registered: the audit log keeps nothing
+        # of an address nobody confirmed.
+        audit_forget_personal_data(
+            model=Registration,
+            still_personal=Registration.objects.filter(anonymised_at__isnull=True),
+        )
+    logger.info("unconfirmed registrations deleted", extra={"registrations": count})
+    return count
 
 
 # --- Personal data ------------------------------------------------------------------------
@@ -289,6 +387,9 @@ def registrations_purge(*, retention_days: int, now: datetime | None = None) -> 
 # --- E-mail -------------------------------------------------------------------------------
 
 MAIL_SUBJECTS = {
+    "confirm_request": lambda title: (
+        _("Please confirm your registration: %(title)s") % {"title": title}
+    ),
     "confirmed": lambda title: _("Registration confirmed: %(title)s") % {"title": title},
     "waiting": lambda title: _("You are on the waiting list: %(title)s") % {"title": title},
     "moved_up": lambda title: _("A place is free for you: %(title)s") % {"title": title},
@@ -311,6 +412,12 @@ def _send_registration_mail(*, registration: Registration, kind: str) -> bool:
                 if registration.cancel_token and kind not in {"cancelled", "event_cancelled"}
                 else ""
             ),
+            "confirm_url": (
+                settings.SITE_URL + registration.get_confirm_url()
+                if kind == "confirm_request"
+                else ""
+            ),
+            "confirm_minutes": settings.EVENTS_REGISTRATION_CONFIRM_MINUTES,
             "site_name": settings.SITE_NAME,
         }
         body = render_to_string(f"events/email/registration_{kind}.txt", context)

@@ -12,6 +12,11 @@ urlpatterns = [
     path("<slug:slug>/", views.event_detail, name="detail"),
     path("<slug:slug>/anmeldung/", views.registration_create, name="register"),
     path(
+        "<slug:slug>/bestaetigung/<str:token>/",
+        views.registration_confirm,
+        name="confirm",
+    ),
+    path(
         "<slug:slug>/abmeldung/<str:token>/",
         views.registration_cancel,
         name="cancel",

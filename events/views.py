@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.core.validators import slug_re
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -12,6 +14,7 @@ from events.forms import EventFilterForm, RegistrationForm
 from events.models import Event, Registration, RegistrationStatus
 from portal.caching import cache_public_page, not_shareable
 from portal.models import Municipality
+from portal.spam import rate_limited
 
 ARCHIVE_PAGE_SIZE = 10
 
@@ -82,7 +85,10 @@ def calendar_feed(request):
     municipality = None
     name = _("Events – Oschatzer Land")
     if request.GET.get("kommune"):
-        municipality = get_object_or_404(Municipality, slug=request.GET["kommune"])
+        slug = request.GET["kommune"]
+        if not slug_re.fullmatch(slug):
+            raise Http404  # never sent to the database: no slug looks like that
+        municipality = get_object_or_404(Municipality, slug=slug)
         name = _("Events in %(municipality)s – Oschatzer Land") % {
             "municipality": municipality.name
         }
@@ -99,22 +105,79 @@ def registration_create(request, slug):
     state = selectors.event_registration_state(event=event)
     form = RegistrationForm(request.POST or None, event=event)
     if state.is_open and request.method == "POST" and form.is_valid():
-        try:
-            registration = services.registration_create(
-                event=event,
-                name=form.cleaned_data["name"],
-                email=form.cleaned_data["email"],
-                persons=form.cleaned_data["persons"],
-                accessibility_needs=form.cleaned_data["accessibility_needs"],
+        if form.is_spam:
+            # Pretend success: a bot learns nothing; nothing is stored or sent.
+            messages.success(request, _confirm_request_message())
+            return redirect(event)
+        if rate_limited(request, "registration"):
+            form.add_error(
+                None,
+                _(
+                    "You have sent several registrations in a short time. Please wait an hour "
+                    "and try again."
+                ),
             )
-        except services.RegistrationError as error:
-            if error.field:
-                form.add_error(error.field, error.message)
-            else:
-                form.add_error(None, error.message)
-                state = selectors.event_registration_state(event=event)
         else:
-            if registration.status == RegistrationStatus.CONFIRMED:
+            try:
+                services.registration_create(
+                    event=event,
+                    name=form.cleaned_data["name"],
+                    email=form.cleaned_data["email"],
+                    persons=form.cleaned_data["persons"],
+                    accessibility_needs=form.cleaned_data["accessibility_needs"],
+                )
+            except services.RegistrationError as error:
+                if error.field:
+                    form.add_error(error.field, error.message)
+                else:
+                    form.add_error(None, error.message)
+                    state = selectors.event_registration_state(event=event)
+            else:
+                messages.success(request, _confirm_request_message())
+                return redirect(event)
+    return render(
+        request,
+        "events/registration_form.html",
+        {"event": event, "form": form, "registration_state": state},
+        status=200,
+    )
+
+
+def _confirm_request_message() -> str:
+    return _(
+        "Please confirm your registration with the link in the e-mail we have just sent you "
+        "(within %(minutes)d minutes). Only then does it count: places are given in the "
+        "order of confirmation."
+    ) % {"minutes": settings.EVENTS_REGISTRATION_CONFIRM_MINUTES}
+
+
+@require_http_methods(["GET", "POST"])
+def registration_confirm(request, slug, token):
+    """The link in the double opt-in mail. GET only asks (mail scanners follow links, and
+    must not confirm for a stranger); POST confirms."""
+
+    def invalid():
+        return render(request, "events/registration_confirm.html", {"invalid": True}, status=404)
+
+    try:
+        registration = selectors.registration_by_token(slug=slug, token=token)
+    except Registration.DoesNotExist:
+        return invalid()
+    expired = registration.confirm_by is not None and registration.confirm_by <= timezone.now()
+    if registration.status == RegistrationStatus.CANCELLED or (expired and request.method == "GET"):
+        return invalid()
+    error = None
+    if registration.status != RegistrationStatus.UNCONFIRMED:
+        error = _("This registration has already been confirmed.")
+    elif request.method == "POST":
+        try:
+            status = services.registration_confirm(registration=registration)
+        except services.RegistrationError as exc:
+            if exc.code == "expired":
+                return invalid()  # the service has just deleted it
+            error = exc.message
+        else:
+            if status == RegistrationStatus.CONFIRMED:
                 messages.success(
                     request,
                     _(
@@ -130,12 +193,11 @@ def registration_create(request, slug):
                         "as a place becomes free."
                     ),
                 )
-            return redirect(event)
+            return redirect(registration.event)
     return render(
         request,
-        "events/registration_form.html",
-        {"event": event, "form": form, "registration_state": state},
-        status=200,
+        "events/registration_confirm.html",
+        {"registration": registration, "event": registration.event, "error": error},
     )
 
 

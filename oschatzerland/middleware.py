@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views import defaults
 
 logger = logging.getLogger(__name__)
@@ -90,3 +91,44 @@ def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
     if isinstance(exception, DATABASE_ERRORS):
         return database_unavailable_response(exception)
     return defaults.server_error(request, template_name)
+
+
+def _contains_nul(request) -> bool:
+    if "\x00" in request.path:
+        return True
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for key, values in request.GET.lists()
+    )
+
+
+class RequestLimitsMiddleware:
+    """Refuse what scanners send before any view or other middleware reads it.
+
+    - A NUL byte in the path or the query string: 400. PostgreSQL refuses NUL in text, so
+      in a slug, token or filter it would otherwise end as a 500 in whatever view passes it
+      on. (Form fields are checked by Django's forms: CharField refuses NUL.)
+    - A body larger than ``PUBLIC_MAX_REQUEST_BODY`` outside the admin: 413, judged by
+      Content-Length before a byte is read (a chunked body without a length likewise). Public
+      forms send a few kilobytes; staff uploads in the admin are limited by
+      ``DJANGO_MAX_UPLOAD_SIZE`` instead.
+    Sits before the CSRF and session middleware, which would read the body first.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _contains_nul(request):
+            return HttpResponse(render_to_string("400.html"), status=400)
+        if not request.path.startswith(reverse("admin:index")):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                return HttpResponse(render_to_string("400.html"), status=400)
+            chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+            if chunked or length > settings.PUBLIC_MAX_REQUEST_BODY:
+                response = HttpResponse(render_to_string("413.html"), status=413)
+                response["Connection"] = "close"  # do not wait for the rest of the body
+                return response
+        return self.get_response(request)

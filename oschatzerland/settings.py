@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "oschatzerland.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "oschatzerland.middleware.RequestLimitsMiddleware",
     # Public pages for anonymous visitors, before sessions, CSRF and the user are loaded.
     "portal.caching.PublicPageCacheMiddleware",
     "oschatzerland.middleware.DatabaseUnavailableMiddleware",
@@ -212,6 +213,12 @@ STORAGES = {
 # Uploads: images only, refused above this size (bytes) with a message.
 MAX_UPLOAD_SIZE = env_int("DJANGO_MAX_UPLOAD_SIZE", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Outside the admin no request body may be larger (RequestLimitsMiddleware answers 413
+# before reading it): public forms send a few kilobytes, a long survey page some ten.
+PUBLIC_MAX_REQUEST_BODY = env_int("DJANGO_PUBLIC_MAX_REQUEST_BODY", 1024 * 1024)
+# Uploaded images with more pixels are refused: decoding and resizing an image costs time and
+# memory by its pixel count, not its file size (a 10 KB PNG can hold 88 million pixels).
+MAX_IMAGE_PIXELS = env_int("DJANGO_MAX_IMAGE_PIXELS", 25_000_000)
 FILE_UPLOAD_PERMISSIONS = 0o644
 
 # --- E-mail -------------------------------------------------------------------------------
@@ -357,6 +364,10 @@ SURVEY_POOL_SIZE = env_int("SURVEY_POOL_SIZE", 10)
 # Registrants' personal data is deleted this many days after the event
 # (`manage.py purge_registrations`, daily cron job; see README, "Termine").
 EVENTS_REGISTRATION_RETENTION_DAYS = env_int("EVENTS_REGISTRATION_RETENTION_DAYS", 30)
+# Double opt-in: a registration counts once the address is confirmed by the link in the mail
+# within this many minutes; unconfirmed ones take no place and are deleted afterwards. An
+# address gets at most one confirmation request in this time.
+EVENTS_REGISTRATION_CONFIRM_MINUTES = env_int("EVENTS_REGISTRATION_CONFIRM_MINUTES", 60)
 # --- Survey results -----------------------------------------------------------------------
 # Groups with fewer responses than this are never shown on their own in result breakdowns.
 SURVEY_MIN_GROUP_SIZE = env_int("SURVEY_MIN_GROUP_SIZE", 5)

@@ -1,3 +1,4 @@
+import warnings
 from urllib.parse import urlsplit
 
 from django import forms
@@ -44,9 +45,22 @@ def validate_uploaded_image(upload) -> None:
         )
     try:
         upload.seek(0)
-        with Image.open(upload) as image:
-            image_format = image.format
-            image.verify()
+        with warnings.catch_warnings():
+            # Our own pixel limit below is lower and gives the editor a clear message.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                image_format = image.format
+                width, height = image.size
+                image.verify()
+    except Image.DecompressionBombError as error:
+        raise forms.ValidationError(
+            _(
+                "The image has far too many pixels. Please reduce it to at most %(max)s "
+                "megapixels (for example 6000 × 4000 pixels) and upload it again."
+            )
+            % {"max": settings.MAX_IMAGE_PIXELS // 1_000_000},
+            code="too_many_pixels",
+        ) from error
     except Exception as error:  # Pillow raises many kinds for broken or foreign files
         raise forms.ValidationError(
             _("This file is not an image. Please upload a JPEG, PNG or WebP file."),
@@ -58,6 +72,18 @@ def validate_uploaded_image(upload) -> None:
         raise forms.ValidationError(
             _("This file is not an image. Please upload a JPEG, PNG or WebP file."),
             code="not_image",
+        )
+    # A small file can decode to a huge picture; making the variants would then tie up a
+    # worker for many seconds and hundreds of megabytes.
+    if width * height > settings.MAX_IMAGE_PIXELS:
+        raise forms.ValidationError(
+            _(
+                "The image has too many pixels (%(width)d × %(height)d pixels). Please reduce "
+                "it to at most %(max)s megapixels (for example 6000 × 4000 pixels) and upload "
+                "it again."
+            )
+            % {"width": width, "height": height, "max": settings.MAX_IMAGE_PIXELS // 1_000_000},
+            code="too_many_pixels",
         )
 
 

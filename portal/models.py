@@ -320,3 +320,22 @@ class EditorProfile(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class SpentFormToken(models.Model):
+    """A "started" token of a public form that has already carried one submission.
+
+    Kept in the database, not the cache: without Redis every worker has its own cache, and
+    the database is the one store they share. Only a hash is stored; the row is worthless
+    once the token itself has expired (``expires_at``) and is deleted then.
+    """
+
+    digest = models.CharField(_("token hash"), max_length=64, primary_key=True)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("spent form token")
+        verbose_name_plural = _("spent form tokens")
+
+    def __str__(self):
+        return self.digest[:12]

@@ -3,26 +3,39 @@
 - Honeypot: a field people never see (hidden by CSS, labelled "leave empty"); bots fill it.
 - Minimum fill time: a signed timestamp in a hidden field; a form sent faster than
   ``settings.SPAM_MIN_FILL_SECONDS`` is refused with a message.
+- Single use: a token carries one submission. Its hash is stored in the database until the
+  token expires (``SpentFormToken``), so a script cannot fetch one form, wait once and then
+  send it many times, whichever worker answers.
 - Rate limit: at most ``settings.SPAM_RATE_LIMIT`` submissions per client and
   ``settings.SPAM_RATE_WINDOW`` seconds, counted only in the cache under a salted hash of
   the client address (the address itself is never stored anywhere).
 """
 
 import hashlib
+import secrets
 import time
+from datetime import timedelta
 
 from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from portal.models import SpentFormToken
 
 SALT = "portal.spam.form-started"
 MAX_AGE = 60 * 60 * 24  # a form left open for a day is refused as stale
 
 
 def make_form_token(*, started: float | None = None) -> str:
-    return signing.dumps({"t": started if started is not None else time.time()}, salt=SALT)
+    # The nonce makes two forms shown in the same instant two different single-use tokens.
+    return signing.dumps(
+        {"t": started if started is not None else time.time(), "n": secrets.token_urlsafe(8)},
+        salt=SALT,
+    )
 
 
 def form_age(token: str) -> float | None:
@@ -32,6 +45,25 @@ def form_age(token: str) -> float | None:
         return time.time() - float(data["t"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
+
+
+def form_token_spend(*, token: str) -> bool:
+    """Mark a valid token as used; False when it has carried a submission before.
+
+    The primary key decides between two requests sending the same token at once. Expired
+    rows are removed on the way: their tokens are refused as stale anyway.
+    """
+    now = timezone.now()
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    try:
+        with transaction.atomic():
+            SpentFormToken.objects.create(
+                digest=digest, expires_at=now + timedelta(seconds=MAX_AGE)
+            )
+    except IntegrityError:
+        return False
+    SpentFormToken.objects.filter(expires_at__lt=now).delete()
+    return True
 
 
 class SpamProtectedForm(forms.Form):
@@ -57,8 +89,23 @@ class SpamProtectedForm(forms.Form):
         if cleaned.get("website"):
             self.is_spam = True
             return cleaned
-        age = form_age(cleaned.get("started") or "")
+        token = cleaned.get("started") or ""
+        age = form_age(token)
         if age is not None and age >= settings.SPAM_MIN_FILL_SECONDS:
+            if self.errors:
+                return cleaned  # not spent: the person corrects the fields and sends again
+            if not form_token_spend(token=token):
+                self._renew_token()
+                raise forms.ValidationError(
+                    _(
+                        "This form has already been sent. Please check your entries and "
+                        "send it again if you want to send another message."
+                    ),
+                    code="token_spent",
+                )
+            # Spent now: should the view still refuse the submission (rate limit, a full
+            # event, …), the form shown again carries a fresh token for the next attempt.
+            self._renew_token()
             return cleaned
         if self.errors:
             # Field errors stop the form anyway and the person sends it again after fixing

@@ -1,12 +1,25 @@
+from datetime import datetime
+
 from django import template
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from portal.sanitize import clean_html
 
 register = template.Library()
+
+
+@register.filter
+def html_datetime(value: datetime | None) -> str:
+    """A <time datetime> value in local time, to the second: "2026-10-25T10:00:00+01:00".
+    (Django's "c" format adds microseconds, which HTML does not allow and which would tell
+    the exact moment somebody sent something.)"""
+    if not value:
+        return ""
+    return timezone.localtime(value).replace(microsecond=0).isoformat()
 
 
 @register.filter

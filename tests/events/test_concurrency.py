@@ -1,15 +1,18 @@
 """Two people taking the last place at the same moment: real threads, real PostgreSQL
 transactions, each thread with its own database connection."""
 
+import re
 import threading
 import time
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.test import Client
 
 from events import services
 from events.models import Registration, RegistrationStatus
+from portal.spam import make_form_token
 from tests.factories import EventFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -41,26 +44,36 @@ def slow_count(monkeypatch):
     every thread would see the same free place and all would be confirmed."""
     original = services.event_places_taken
 
-    def slow(*, event):
-        taken = original(event=event)
+    def slow(*, event, **kwargs):
+        taken = original(event=event, **kwargs)
         time.sleep(0.2)
         return taken
 
     monkeypatch.setattr(services, "event_places_taken", slow)
 
 
-def test_concurrent_requests_for_the_last_place_do_not_overbook(slow_count):
+def test_concurrent_confirmations_for_the_last_place_do_not_overbook(slow_count):
     event = EventFactory(slug="letzter-platz", takes_registrations=True, capacity=3)
     RegistrationFactory(event=event, persons=2)
-
-    def register(i):
-        response = Client().post(
+    for i in range(6):
+        Client(REMOTE_ADDR=f"10.0.0.{i}").post(
             "/termine/letzter-platz/anmeldung/",
-            {"name": f"Person {i}", "email": f"p{i}@example.org", "persons": "1", "consent": "on"},
+            {
+                "name": f"Person {i}",
+                "email": f"p{i}@example.org",
+                "persons": "1",
+                "consent": "on",
+                "started": make_form_token(started=time.time() - 30),
+            },
         )
-        return response.status_code
+    links = [
+        re.search(r"https?://[^/\s]+(/termine/\S+/bestaetigung/\S+/)", m.body).group(1)
+        for m in mail.outbox
+    ]
+    assert len(links) == 6
 
-    statuses = _run_at_once(6, register)
+    # Six people click the link in their mail at the same moment.
+    statuses = _run_at_once(6, lambda i: Client().post(links[i]).status_code)
 
     assert statuses == [302] * 6
     registrations = Registration.objects.filter(event=event)

@@ -2,6 +2,7 @@
 
 import re
 import smtplib
+import time
 from datetime import timedelta
 
 import pytest
@@ -11,17 +12,23 @@ from django.utils import timezone
 
 from events import services
 from events.models import EventStatus, Registration, RegistrationStatus
+from portal.spam import make_form_token
 from tests.factories import EventFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
-VALID = {
-    "name": "Jürgen Schröder",
-    "email": "juergen@example.org",
-    "persons": "2",
-    "accessibility_needs": "Rollstuhlplatz",
-    "consent": "on",
-}
+
+def valid(**overrides):
+    """The form as a person sends it: filled in for half a minute, with its own token."""
+    return {
+        "name": "Jürgen Schröder",
+        "email": "juergen@example.org",
+        "persons": "2",
+        "accessibility_needs": "Rollstuhlplatz",
+        "consent": "on",
+        "started": make_form_token(started=time.time() - 30),
+        **overrides,
+    }
 
 
 @pytest.fixture
@@ -32,9 +39,23 @@ def event():
 
 
 def _register(event, email="a@example.org", persons=1, **kwargs):
-    return services.registration_create(
+    """Register and confirm the address, as a person following the link in the mail."""
+    registration = services.registration_create(
         event=event, name="Anna Übel", email=email, persons=persons, **kwargs
     )
+    services.registration_confirm(registration=registration)
+    registration.refresh_from_db()
+    return registration
+
+
+def _confirm_path(message) -> str:
+    return re.search(r"https?://[^/\s]+(/termine/\S+/bestaetigung/\S+/)", message.body).group(1)
+
+
+def _register_by_form(client, data, **kwargs):
+    """Send the form, then confirm with the link from the mail (double opt-in)."""
+    client.post("/termine/forum/anmeldung/", data)
+    return client.post(_confirm_path(mail.outbox[-1]), **kwargs)
 
 
 def _cancel_path(message) -> str:
@@ -55,7 +76,7 @@ def test_registration_form_has_autocomplete_and_limits(client, event):
 
 
 def test_registration_confirms_redirects_and_mails_a_cancel_link(client, event):
-    response = client.post("/termine/forum/anmeldung/", VALID, follow=True)
+    response = _register_by_form(client, valid(), follow=True)
 
     registration = Registration.objects.get()
     assert registration.status == RegistrationStatus.CONFIRMED
@@ -63,7 +84,8 @@ def test_registration_confirms_redirects_and_mails_a_cancel_link(client, event):
     assert registration.accessibility_needs == "Rollstuhlplatz"
     assert response.redirect_chain == [("/termine/forum/", 302)]
     assert "Vielen Dank, Sie sind angemeldet." in response.content.decode()
-    (message,) = mail.outbox
+    request_mail, message = mail.outbox
+    assert request_mail.subject == "Bitte bestätigen Sie Ihre Anmeldung: Kommunalforum Mügeln"
     assert message.to == ["juergen@example.org"]
     assert message.subject == "Anmeldung bestätigt: Kommunalforum Mügeln"
     assert "Guten Tag Jürgen Schröder," in message.body
@@ -86,7 +108,7 @@ def test_registration_confirms_redirects_and_mails_a_cancel_link(client, event):
     ],
 )
 def test_bad_input_shows_message_at_field_and_changes_nothing(client, event, data, field, message):
-    response = client.post("/termine/forum/anmeldung/", {**VALID, **data})
+    response = client.post("/termine/forum/anmeldung/", valid(**data))
 
     body = response.content.decode()
     assert response.status_code == 200
@@ -108,9 +130,9 @@ def test_garbage_post_never_fails(client, event):
 
 
 def test_same_email_twice_in_other_case_is_refused(client, event):
-    client.post("/termine/forum/anmeldung/", VALID)
+    client.post("/termine/forum/anmeldung/", valid())
 
-    response = client.post("/termine/forum/anmeldung/", {**VALID, "email": "JUERGEN@Example.org"})
+    response = client.post("/termine/forum/anmeldung/", valid(email="JUERGEN@Example.org"))
 
     assert "bereits eine Anmeldung" in response.content.decode()
     assert Registration.objects.count() == 1
@@ -153,7 +175,7 @@ def test_closed_registration_says_why_and_changes_nothing(client, event, changes
     event.save()
 
     page = client.get("/termine/forum/anmeldung/").content.decode()
-    response = client.post("/termine/forum/anmeldung/", VALID)
+    response = client.post("/termine/forum/anmeldung/", valid())
 
     assert text in page
     assert "Anmeldung geschlossen." in page
@@ -182,7 +204,7 @@ def test_service_refuses_more_persons_than_allowed(event):
 def test_registration_beyond_capacity_goes_to_the_waiting_list(client, event):
     _register(event, email="a@example.org", persons=4)
 
-    response = client.post("/termine/forum/anmeldung/", VALID, follow=True)
+    response = _register_by_form(client, valid(), follow=True)
 
     registration = Registration.objects.get(email="juergen@example.org")
     assert registration.status == RegistrationStatus.WAITING
@@ -252,8 +274,8 @@ def test_more_places_in_the_admin_move_people_up(event):
 
 
 def test_cancel_link_asks_first_then_cancels_once(client, event):
-    client.post("/termine/forum/anmeldung/", VALID)
-    path = _cancel_path(mail.outbox[0])
+    _register_by_form(client, valid())
+    path = _cancel_path(mail.outbox[-1])
 
     page = client.get(path)
     assert page.status_code == 200
@@ -269,7 +291,7 @@ def test_cancel_link_asks_first_then_cancels_once(client, event):
     assert "bereits storniert" in again.content.decode()
     assert client.get(path).status_code == 200
     assert mail.outbox[-1].subject == "Anmeldung storniert: Kommunalforum Mügeln"
-    assert len(mail.outbox) == 2
+    assert len(mail.outbox) == 3  # confirmation request, confirmation, cancellation
 
 
 @pytest.mark.parametrize(

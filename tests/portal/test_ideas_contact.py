@@ -244,3 +244,51 @@ def test_footer_links_to_contact(client):
 def test_any_post_to_the_forms_answers_without_error(client, url, data):
     response = client.post(url, data)
     assert response.status_code in (200, 302)
+
+
+# --- The "started" token is single-use ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "data", "model_count"),
+    [
+        ("/mitmachen/", idea_data, lambda: Idea.objects.count()),
+        ("/kontakt/", contact_data, lambda: len(mail.outbox)),
+    ],
+    ids=["idea", "contact"],
+)
+def test_form_token_carries_one_submission_only(client, url, data, model_count):
+    token = make_form_token(started=time.time() - 30)
+    client.post(url, data(started=token))
+    assert model_count() == 1
+
+    for number in range(3):
+        response = client.post(url, data(started=token, name=f"Anderer {number}"))
+        assert response.status_code == 200
+        assert "bereits abgeschickt" in response.content.decode()
+
+    assert model_count() == 1
+
+
+def test_spent_token_is_refused_by_another_worker_without_a_shared_cache(client):
+    """Without Redis each worker has its own cache: the spent token must be known in the
+    database, the one store all workers share."""
+    from django.core.cache import cache
+
+    token = make_form_token(started=time.time() - 30)
+    client.post("/mitmachen/", idea_data(started=token))
+    cache.clear()  # the next request lands on a worker that has never seen the token
+
+    client.post("/mitmachen/", idea_data(started=token, title="Noch eine"))
+
+    assert Idea.objects.count() == 1
+
+
+def test_form_with_a_field_error_can_be_sent_again_with_its_token(client):
+    token = make_form_token(started=time.time() - 30)
+    response = client.post("/mitmachen/", idea_data(started=token, title=""))
+    resent = response.context["form"].data["started"]
+
+    client.post("/mitmachen/", idea_data(started=resent))
+
+    assert Idea.objects.count() == 1

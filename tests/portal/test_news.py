@@ -324,3 +324,32 @@ def test_municipality_and_topic_pages_gather_their_public_news(client, hidden_ar
         assert "Geheimer Entwurf" not in body
         assert "Geplanter Beitrag" not in body
     assert "Aktuelles aus Oschatz" in client.get("/kommunen/oschatz/").content.decode()
+
+
+def huge_png(size=(9400, 9400)) -> bytes:
+    """A small file (about 10 KB) that decodes to 88 million pixels: a decompression bomb."""
+    buffer = io.BytesIO()
+    Image.new("1", size, 0).save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def test_small_file_with_huge_pixel_count_is_refused_before_variants(
+    client, admin_user, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(admin_user)
+    data = huge_png()
+    assert len(data) < settings.MAX_UPLOAD_SIZE  # passes the size check by far
+
+    response = client.post(
+        "/admin/portal/newsarticle/add/",
+        _form_data(image_alt="Eine Fläche")
+        | {"image": SimpleUploadedFile("bombe.png", data, content_type="image/png")},
+    )
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "9400 × 9400 Pixel" in body
+    assert "höchstens 25 Megapixel" in body
+    assert not NewsArticle.objects.exists()
+    assert not list(tmp_path.rglob("*.webp"))

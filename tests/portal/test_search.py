@@ -84,7 +84,7 @@ def test_highlighting_is_xss_safe(client):
         "Radweg OR 1=1",
         '"unclosed',
         "a & | ! ( ) :* <->",
-        "\x00\x01",
+        "\x01\x02",  # NUL is refused before the view (400, tests/ops/test_payloads.py)
         "-",
         "or",
         "Radweg or",

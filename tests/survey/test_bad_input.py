@@ -78,3 +78,44 @@ def test_too_many_fields_are_refused_without_a_500(client, filler):
     data = filler.page1() | {f"f{n}": "1" for n in range(1200)}
     response = client.post(filler.url, data)
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["schritt=%00", "schritt=" + "9" * 5000, "schritt=-1", "schritt=99999999999999999999"],
+)
+def test_scanner_step_parameter_never_crashes(client, filler, query):
+    client.get(filler.url)
+    response = client.get(f"{filler.url}?{query}")
+    assert response.status_code in {200, 302, 400}
+    if "%00" in query:
+        assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/befragungen/{slug}%00/",
+        "/befragungen/{slug}/teilnehmen/%00/",
+        "/befragungen/{slug}/ergebnisse/?nach=%00",
+        "/befragungen/{slug}/fragebogen/?nach=%00",
+    ],
+)
+def test_nul_in_survey_addresses_is_a_400_or_404(client, mobility, path):
+    response = client.get(path.format(slug=mobility.slug))
+    assert response.status_code in {400, 404}
+
+
+@pytest.mark.parametrize("code", ["\x00", "AB\x00CD", "x" * 5000, "ÄÖÜ-ß"])
+def test_scanner_access_codes_get_a_message_not_a_500(client, mobility, code):
+    from survey.models import AccessMode
+
+    mobility.access_mode = AccessMode.CODES
+    mobility.save()
+    url = f"/befragungen/{mobility.slug}/teilnehmen/"
+    client.get(url)
+
+    response = client.post(url, {"action": "code", "code": code})
+
+    assert response.status_code == 200
+    assert Response.objects.count() == 0

@@ -7,13 +7,14 @@ purge_registrations``. Prints and logs only counts, never names or addresses.
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from events.services import registrations_purge
+from events.services import registrations_purge, registrations_unconfirmed_delete
 
 
 class Command(BaseCommand):
     help = (
-        "Delete name, e-mail and accessibility needs of registrations whose event ended more "
-        "than EVENTS_REGISTRATION_RETENTION_DAYS days ago (the numbers stay)."
+        "Delete registrations not confirmed by e-mail in time, and name, e-mail and "
+        "accessibility needs of registrations whose event ended more than "
+        "EVENTS_REGISTRATION_RETENTION_DAYS days ago (the numbers stay)."
     )
 
     def add_arguments(self, parser):
@@ -28,6 +29,10 @@ class Command(BaseCommand):
         retention = settings.EVENTS_REGISTRATION_RETENTION_DAYS if days is None else days
         if retention < 0:
             raise CommandError("--days must not be negative.")
+        expired = registrations_unconfirmed_delete()
+        self.stdout.write(
+            f"Deleted {expired} registration(s) that were not confirmed by e-mail in time."
+        )
         result = registrations_purge(retention_days=retention)
         self.stdout.write(
             f"Deleted the personal data of {result.registrations} registration(s) "

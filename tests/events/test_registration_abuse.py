@@ -1,0 +1,252 @@
+"""A script attacking the registration form: it must neither book out an event nor use the
+site to send mail to strangers. Every test drives the real HTTP flow (Django test client,
+real PostgreSQL); the figures in the closing report come from the first three tests."""
+
+import io
+import re
+import time
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from events.models import Registration, RegistrationStatus
+from events.selectors import event_registration_state
+from portal.spam import make_form_token
+from tests.factories import EventFactory, RegistrationFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/termine/workshop/anmeldung/"
+ATTEMPTS = 40
+
+
+@pytest.fixture
+def workshop():
+    return EventFactory(
+        slug="workshop", title="Workshop Radwege", takes_registrations=True, capacity=25
+    )
+
+
+def aged_token(seconds=30):
+    """A token as a script gets it from the form and then waits `seconds` before sending."""
+    return make_form_token(started=time.time() - seconds)
+
+
+def form_data(i, *, started, persons=1, **extra):
+    return {
+        "name": f"Bot {i} Besuchen Sie https://spam.example/",
+        "email": f"opfer{i}@example.net",
+        "persons": str(persons),
+        "accessibility_needs": "",
+        "consent": "on",
+        "started": started,
+        **extra,
+    }
+
+
+def places_taken(event) -> int:
+    """What the event page shows as taken."""
+    return event_registration_state(event=event).places_taken
+
+
+def _link(message, kind) -> str:
+    return re.search(rf"https?://[^/\s]+(/termine/\S+/{kind}/\S+/)", message.body).group(1)
+
+
+# --- The script ---------------------------------------------------------------------------
+
+
+def test_script_reusing_one_token_gets_one_unconfirmed_entry_and_one_mail(client, workshop):
+    token = aged_token()  # fetched once, waited once, sent 40 times
+
+    statuses = [
+        client.post(URL, form_data(i, started=token, persons=10)).status_code
+        for i in range(ATTEMPTS)
+    ]
+
+    assert Registration.objects.count() == 1
+    assert Registration.objects.get().status == RegistrationStatus.UNCONFIRMED
+    assert places_taken(workshop) == 0
+    assert len(mail.outbox) == 1
+    assert 500 not in statuses
+
+
+def test_script_sending_fast_gets_nothing(client, workshop):
+    for i in range(ATTEMPTS):
+        client.post(URL, form_data(i, started=make_form_token()))
+
+    assert Registration.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_script_with_fresh_paced_tokens_is_stopped_by_the_rate_limit(client, settings, workshop):
+    settings.SPAM_RATE_LIMIT = 5
+
+    responses = [
+        client.post(URL, form_data(i, started=aged_token(), persons=1)) for i in range(ATTEMPTS)
+    ]
+
+    assert Registration.objects.count() == 5
+    assert places_taken(workshop) == 0
+    assert len(mail.outbox) == 5
+    assert "mehrere Anmeldungen" in responses[-1].content.decode()
+    # None of the mails carries the text the script typed into the name field.
+    assert all("spam.example" not in m.body and "Bot" not in m.body for m in mail.outbox)
+
+
+def test_script_filling_the_honeypot_stores_and_sends_nothing(client, workshop):
+    response = client.post(URL, form_data(1, started=aged_token(), website="http://x"))
+
+    assert response.status_code == 302  # pretends success, the script learns nothing
+    assert Registration.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_one_address_gets_one_confirmation_request_while_it_is_open(client, workshop):
+    other = EventFactory(slug="forum", takes_registrations=True, capacity=25)
+    data = form_data(1, started=aged_token())
+    client.post(URL, data)
+
+    response = Client().post(
+        "/termine/forum/anmeldung/", form_data(1, started=aged_token()) | {"email": data["email"]}
+    )
+
+    assert response.status_code == 200
+    assert "bereits eine Bestätigungsanfrage" in response.content.decode()
+    assert Registration.objects.filter(event=other).count() == 0
+    assert len(mail.outbox) == 1
+
+
+def test_unconfirmed_registration_expires_and_is_deleted(client, settings, workshop):
+    settings.EVENTS_REGISTRATION_CONFIRM_MINUTES = 60
+    client.post(URL, form_data(1, started=aged_token(), persons=10))
+    registration = Registration.objects.get()
+    assert timedelta(minutes=59) < registration.confirm_by - timezone.now() <= timedelta(hours=1)
+
+    # Time ran out: the link no longer confirms anything.
+    confirm = _link(mail.outbox[0], "bestaetigung")
+    Registration.objects.update(confirm_by=timezone.now() - timedelta(minutes=1))
+    assert client.get(confirm).status_code == 404
+    response = client.post(confirm)
+    assert response.status_code == 404
+    assert "Link ungültig" in response.content.decode()
+    assert Registration.objects.count() == 0  # removed at once, nothing personal kept
+    assert places_taken(workshop) == 0
+
+
+def test_purge_command_deletes_expired_unconfirmed_registrations_only(workshop):
+    confirmed = RegistrationFactory(event=workshop, persons=10, status="confirmed")
+    expired = RegistrationFactory(
+        event=workshop, status="unconfirmed", confirm_by=timezone.now() - timedelta(minutes=1)
+    )
+    fresh = RegistrationFactory(
+        event=workshop, status="unconfirmed", confirm_by=timezone.now() + timedelta(minutes=5)
+    )
+
+    call_command("purge_registrations", stdout=io.StringIO())
+
+    remaining = set(Registration.objects.values_list("pk", flat=True))
+    assert remaining == {confirmed.pk, fresh.pk}
+    assert expired.pk not in remaining
+    assert mail.outbox == []
+
+
+def test_last_place_goes_to_whoever_confirms_first(client, workshop):
+    RegistrationFactory(event=workshop, persons=10)
+    RegistrationFactory(event=workshop, persons=10)
+    RegistrationFactory(event=workshop, persons=4)  # one place left
+    Client().post(URL, form_data(1, started=aged_token()) | {"email": "erste@example.org"})
+    Client().post(URL, form_data(2, started=aged_token()) | {"email": "zweite@example.org"})
+    first_link, second_link = (_link(m, "bestaetigung") for m in mail.outbox)
+
+    client.post(second_link)
+    client.post(first_link)
+
+    statuses = dict(Registration.objects.values_list("email", "status"))
+    assert statuses["zweite@example.org"] == RegistrationStatus.CONFIRMED
+    assert statuses["erste@example.org"] == RegistrationStatus.WAITING
+    assert places_taken(workshop) == 25
+
+
+# --- A real person ------------------------------------------------------------------------
+
+
+def test_person_registers_confirms_and_cancels(client, workshop):
+    data = form_data(1, started=aged_token(), persons=2) | {
+        "name": "Jürgen Schröder",
+        "email": "juergen@example.org",
+    }
+    response = client.post(URL, data, follow=True)
+    assert "Bitte bestätigen Sie" in response.content.decode()
+    (request_mail,) = mail.outbox
+    assert request_mail.to == ["juergen@example.org"]
+    assert "Jürgen" not in request_mail.body
+    registration = Registration.objects.get()
+    assert registration.status == RegistrationStatus.UNCONFIRMED
+    assert places_taken(workshop) == 0
+    assert "Noch 25 Plätze frei" in client.get("/termine/workshop/").content.decode()
+
+    confirm = _link(request_mail, "bestaetigung")
+    # Mail scanners follow links with GET: that must not confirm.
+    page = client.get(confirm)
+    assert page.status_code == 200
+    assert "Anmeldung bestätigen" in page.content.decode()
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.UNCONFIRMED
+
+    response = client.post(confirm, follow=True)
+    assert "Vielen Dank, Sie sind angemeldet." in response.content.decode()
+    registration.refresh_from_db()
+    assert registration.confirm_by is None
+    assert registration.status == RegistrationStatus.CONFIRMED
+    assert places_taken(workshop) == 2
+    confirmed_mail = mail.outbox[1]
+    assert confirmed_mail.subject == "Anmeldung bestätigt: Workshop Radwege"
+    assert "Guten Tag Jürgen Schröder," in confirmed_mail.body
+
+    # The link used again does no harm.
+    again = client.post(confirm, follow=True)
+    assert "bereits bestätigt" in again.content.decode()
+    assert len(mail.outbox) == 2
+
+    cancel = _link(confirmed_mail, "abmeldung")
+    client.post(cancel)
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CANCELLED
+
+
+def test_person_on_the_waiting_list_confirms_and_moves_up(client, workshop):
+    first = RegistrationFactory(event=workshop, persons=10)
+    RegistrationFactory(event=workshop, persons=10)
+    RegistrationFactory(event=workshop, persons=5)
+    client.post(URL, form_data(1, started=aged_token(), persons=2) | {"email": "eva@example.org"})
+    client.post(_link(mail.outbox[0], "bestaetigung"))
+    registration = Registration.objects.get(email="eva@example.org")
+    assert registration.status == RegistrationStatus.WAITING
+    assert registration.confirm_by is None
+    assert mail.outbox[1].subject.startswith("Sie stehen auf der Warteliste")
+
+    Client().post(f"/termine/workshop/abmeldung/{first.cancel_token}/")
+
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CONFIRMED
+    assert mail.outbox[-1].subject.startswith("Ein Platz ist für Sie frei")
+
+
+def test_unconfirmed_entry_is_not_on_the_waiting_list_and_gets_no_more_mail(client, workshop):
+    first = RegistrationFactory(event=workshop, persons=10)
+    RegistrationFactory(event=workshop, persons=10)
+    RegistrationFactory(event=workshop, persons=5)
+    client.post(URL, form_data(1, started=aged_token(), persons=2))
+    assert event_registration_state(event=workshop).waiting == 0
+
+    Client().post(f"/termine/workshop/abmeldung/{first.cancel_token}/")
+
+    # A stranger's address that never confirmed gets no "a place is free" mail.
+    assert Registration.objects.get(email="opfer1@example.net").status == "unconfirmed"
+    assert [m.to for m in mail.outbox].count(["opfer1@example.net"]) == 1
+    assert places_taken(workshop) == 15
