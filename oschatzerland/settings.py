@@ -5,6 +5,7 @@ One module for every environment; production differs only through environment va
 unless DJANGO_DEBUG is set, and without DEBUG a missing secret key stops the start.
 """
 
+import ipaddress
 import os
 import sysconfig
 from pathlib import Path
@@ -184,6 +185,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_VERBOSE = False
+# Lock out the real client behind the reverse proxy, not the proxy (portal/clients.py).
+AXES_CLIENT_IP_CALLABLE = "portal.clients.client_address"
 
 # --- Language and time --------------------------------------------------------------------
 LANGUAGE_CODE = "de"
@@ -268,6 +271,17 @@ SPAM_RATE_LIMIT = env_int("PORTAL_SPAM_RATE_LIMIT", 5)
 SPAM_RATE_WINDOW = env_int("PORTAL_SPAM_RATE_WINDOW", 3600)
 
 # --- Security -----------------------------------------------------------------------------
+# Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For names the client. Every
+# per-client limit (survey, access codes, ideas, contact, registrations, admin login) counts
+# that client instead of the proxy; from any other peer the header is ignored, since anyone
+# can send it. Empty: the peer address counts (the site is reached directly).
+TRUSTED_PROXIES = env_list("PORTAL_TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"PORTAL_TRUSTED_PROXIES: {error}") from error
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

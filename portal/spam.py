@@ -5,10 +5,10 @@
   ``settings.SPAM_MIN_FILL_SECONDS`` is refused with a message.
 - Rate limit: at most ``settings.SPAM_RATE_LIMIT`` submissions per client and
   ``settings.SPAM_RATE_WINDOW`` seconds, counted only in the cache under a salted hash of
-  the client address (the address itself is never stored anywhere).
+  the client address (the address itself is never stored anywhere). Behind a trusted proxy
+  the client is the one named in X-Forwarded-For (``portal.clients.client_address``).
 """
 
-import hashlib
 import time
 
 from django import forms
@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
+
+from portal.clients import client_hash
 
 SALT = "portal.spam.form-started"
 MAX_AGE = 60 * 60 * 24  # a form left open for a day is refused as stale
@@ -82,9 +84,8 @@ class SpamProtectedForm(forms.Form):
 
 
 def _client_key(request, scope: str) -> str:
-    address = request.META.get("REMOTE_ADDR", "")
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
-    return f"portal:rate:{scope}:{digest}"
+    # The real client behind a trusted proxy, never a forged header (portal/clients.py).
+    return f"portal:rate:{scope}:{client_hash(request)}"
 
 
 def rate_limited(
