@@ -358,8 +358,13 @@ BENCHMARK_VIEWS = env_bool("DJANGO_BENCHMARK_VIEWS", False)
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
 # --- Survey participation -----------------------------------------------------------------
-# Complete questionnaires accepted per client address and hour (rate limit, in the cache).
-SURVEY_SUBMISSIONS_PER_HOUR = env_int("SURVEY_SUBMISSIONS_PER_HOUR", 20)
+# Complete questionnaires of one open survey accepted per client address (rate limit, in the
+# cache): generous per hour, so a school class or a library PC can take part together, and
+# capped per day, so a script cannot flood the survey (survey/participation.py).
+SURVEY_SUBMISSIONS_PER_HOUR = env_int("SURVEY_SUBMISSIONS_PER_HOUR", 40)
+SURVEY_SUBMISSIONS_PER_DAY = env_int("SURVEY_SUBMISSIONS_PER_DAY", 100)
+# Access codes tried per client address and hour (guessing protection).
+SURVEY_CODE_ATTEMPTS_PER_HOUR = env_int("SURVEY_CODE_ATTEMPTS_PER_HOUR", 60)
 
 # --- Events -------------------------------------------------------------------------------
 # Registrants' personal data is deleted this many days after the event

@@ -1,13 +1,18 @@
 """State of one participant's way through a questionnaire, kept server-side in the session,
 and the per-client rate limit, kept only in the cache (never in the database)."""
 
+import contextlib
 import datetime
 import secrets
+import time
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from portal import spam
+from portal.clients import client_hash
 from survey.forms import chosen_options
 from survey.models import Question, Section, SubmissionLock, Survey
 from survey.selectors import SurveyDefinition, is_shown
@@ -98,6 +103,61 @@ def rate_limited(request, *, bucket: str, limit: int, window: int = 3600) -> boo
     """Count one attempt for this client; True once more than ``limit`` in ``window`` s.
     The portal's per-client limiter (cache only, keyed hash of the address)."""
     return spam.rate_limited(request, f"survey-{bucket}", limit=limit, window=window)
+
+
+def code_attempt_limited(request) -> bool:
+    """Count one access-code attempt; True once this client has tried too many this hour.
+
+    The limit (SURVEY_CODE_ATTEMPTS_PER_HOUR, default 60) leaves a school class of 30 room
+    for a typo each; guessing one of 25^8 possible codes stays hopeless at that pace."""
+    return rate_limited(request, bucket="code", limit=settings.SURVEY_CODE_ATTEMPTS_PER_HOUR)
+
+
+def _count(key: str, timeout: int) -> int:
+    if cache.add(key, 1, timeout=timeout):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=timeout)
+        return 1
+
+
+def _uncount(key: str) -> None:
+    with contextlib.suppress(ValueError):
+        cache.decr(key)
+
+
+def submission_allowed(request, *, survey: Survey) -> bool:
+    """Count this questionnaire against its client address; False when the address has sent
+    too many to this survey in this clock hour or calendar day (UTC).
+
+    Many people may share one address (a library PC, a school class of 30, a care home), so
+    the hourly limit is generous (SURVEY_SUBMISSIONS_PER_HOUR, default 40); a script that
+    sheds its cookies can use it every hour, so the day caps it
+    (SURVEY_SUBMISSIONS_PER_DAY, default 100). One browser submits once anyway (see
+    ``Participation.has_finished``). Code surveys need no address limit: every submission
+    spends a single-use code, so no one can send more than the codes they were given.
+
+    Counted in the cache only, under a keyed hash of the address; a refused attempt is not
+    counted, so the counters tell how many were accepted. The increments are atomic, so
+    simultaneous submissions cannot slip past the limit together."""
+    if survey.uses_codes:
+        return True
+    client = client_hash(request)
+    now = int(time.time())
+    counted: list[str] = []
+    for window, limit in (
+        (3600, settings.SURVEY_SUBMISSIONS_PER_HOUR),
+        (86400, settings.SURVEY_SUBMISSIONS_PER_DAY),
+    ):
+        key = f"survey:submit:{survey.pk}:{client}:{window}:{now // window}"
+        counted.append(key)
+        if _count(key, timeout=window) > limit:
+            for done in counted:
+                _uncount(done)
+            return False
+    return True
 
 
 def submission_lock(token: str) -> bool:

@@ -1,7 +1,6 @@
 import csv
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -19,9 +18,6 @@ from survey import participation, selectors
 from survey.forms import AccessCodeForm, PaperSheetForm, SectionForm
 from survey.models import AccessCode, Channel, Survey, SurveyStatus
 from survey.services import SubmissionError, format_access_code, response_submit
-
-SUBMISSIONS_PER_HOUR = getattr(settings, "SURVEY_SUBMISSIONS_PER_HOUR", 20)
-CODE_ATTEMPTS_PER_HOUR = getattr(settings, "SURVEY_CODE_ATTEMPTS_PER_HOUR", 30)
 
 
 def _visible_survey(request, slug: str) -> Survey:
@@ -240,7 +236,7 @@ class ParticipateView(View):
         return self._submit(steps)
 
     def _post_code(self):
-        if participation.rate_limited(self.request, bucket="code", limit=CODE_ATTEMPTS_PER_HOUR):
+        if participation.code_attempt_limited(self.request):
             return _message(
                 self.request,
                 self.survey,
@@ -262,7 +258,7 @@ class ParticipateView(View):
                 messages.warning(self.request, _("Please answer this page first."))
                 return redirect(self._step_url(number))
             answers.extend(form.answer_inputs())
-        if participation.rate_limited(self.request, bucket="submit", limit=SUBMISSIONS_PER_HOUR):
+        if not participation.submission_allowed(self.request, survey=self.survey):
             return _message(
                 self.request,
                 self.survey,
