@@ -264,8 +264,9 @@ class ParticipateView(View):
                 self.survey,
                 _("Too many submissions"),
                 _(
-                    "Many questionnaires were sent from this connection in the last hour. "
-                    "Your answers are kept; please send them again later."
+                    "Many questionnaires were sent from this connection recently (one address "
+                    "may be a whole school or library). Your answers are kept; please send "
+                    "them again in an hour, or tomorrow if that does not help."
                 ),
                 status=429,
             )
