@@ -360,9 +360,11 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 # --- Survey participation -----------------------------------------------------------------
 # Complete questionnaires of one open survey accepted per client address (rate limit, in the
 # cache): generous per hour, so a school class or a library PC can take part together, and
-# capped per day, so a script cannot flood the survey (survey/participation.py).
+# capped per day and per survey, so a script cannot flood the survey
+# (survey/participation.py). Surveys with access codes are limited by their codes.
 SURVEY_SUBMISSIONS_PER_HOUR = env_int("SURVEY_SUBMISSIONS_PER_HOUR", 40)
 SURVEY_SUBMISSIONS_PER_DAY = env_int("SURVEY_SUBMISSIONS_PER_DAY", 100)
+SURVEY_SUBMISSIONS_PER_ADDRESS = env_int("SURVEY_SUBMISSIONS_PER_ADDRESS", 300)
 # Access codes tried per client address and hour (guessing protection).
 SURVEY_CODE_ATTEMPTS_PER_HOUR = env_int("SURVEY_CODE_ATTEMPTS_PER_HOUR", 60)
 

@@ -130,12 +130,13 @@ def _uncount(key: str) -> None:
 
 def submission_allowed(request, *, survey: Survey) -> bool:
     """Count this questionnaire against its client address; False when the address has sent
-    too many to this survey in this clock hour or calendar day (UTC).
+    too many to this survey in this clock hour, this calendar day (UTC) or altogether.
 
     Many people may share one address (a library PC, a school class of 30, a care home), so
     the hourly limit is generous (SURVEY_SUBMISSIONS_PER_HOUR, default 40); a script that
     sheds its cookies can use it every hour, so the day caps it
-    (SURVEY_SUBMISSIONS_PER_DAY, default 100). One browser submits once anyway (see
+    (SURVEY_SUBMISSIONS_PER_DAY, default 100), and the whole survey caps the days
+    (SURVEY_SUBMISSIONS_PER_ADDRESS, default 300). One browser submits once anyway (see
     ``Participation.has_finished``). Code surveys need no address limit: every submission
     spends a single-use code, so no one can send more than the codes they were given.
 
@@ -146,14 +147,17 @@ def submission_allowed(request, *, survey: Survey) -> bool:
         return True
     client = client_hash(request)
     now = int(time.time())
+    # The survey's counter lives until a day after it closes (then nobody can submit).
+    remaining = int((survey.closes_at - timezone.now()).total_seconds())
     counted: list[str] = []
-    for window, limit in (
-        (3600, settings.SURVEY_SUBMISSIONS_PER_HOUR),
-        (86400, settings.SURVEY_SUBMISSIONS_PER_DAY),
+    for window, timeout, limit in (
+        (f"h{now // 3600}", 3600, settings.SURVEY_SUBMISSIONS_PER_HOUR),
+        (f"d{now // 86400}", 86400, settings.SURVEY_SUBMISSIONS_PER_DAY),
+        ("all", max(remaining, 0) + 86400, settings.SURVEY_SUBMISSIONS_PER_ADDRESS),
     ):
-        key = f"survey:submit:{survey.pk}:{client}:{window}:{now // window}"
+        key = f"survey:submit:{survey.pk}:{client}:{window}"
         counted.append(key)
-        if _count(key, timeout=window) > limit:
+        if _count(key, timeout=timeout) > limit:
             for done in counted:
                 _uncount(done)
             return False

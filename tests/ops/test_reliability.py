@@ -284,6 +284,7 @@ def survey_env(shared_env):
         **shared_env,
         "SURVEY_SUBMISSIONS_PER_HOUR": "1000",
         "SURVEY_SUBMISSIONS_PER_DAY": "1000",
+        "SURVEY_SUBMISSIONS_PER_ADDRESS": "1000",
     }
 
 

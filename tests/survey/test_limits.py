@@ -45,10 +45,11 @@ def stored(status: int) -> bool:
 
 
 class Clock:
-    """Stands in for the time module of survey.participation, so hours pass at once."""
+    """Stands in for the time module of survey.participation, so hours pass at once.
+    Starts just after midnight UTC, so a test's hours never straddle two days."""
 
     def __init__(self):
-        self.now = time.time()
+        self.now = time.time() // 86400 * 86400 + 60
 
     def time(self) -> float:
         return self.now
@@ -171,6 +172,27 @@ def test_a_script_on_one_address_is_capped_per_hour_and_per_day(filler, clock):
     # The next day the address may send again: a library is not blocked for good.
     clock.now += 86400
     assert stored(take_part(Client(REMOTE_ADDR=MALLORY), filler))
+
+
+def test_a_script_on_one_address_is_capped_for_the_whole_survey(filler, settings, clock):
+    """Smaller numbers, the same rules: day after day the script meets the survey's cap."""
+    settings.SURVEY_SUBMISSIONS_PER_HOUR = 5
+    settings.SURVEY_SUBMISSIONS_PER_DAY = 8
+    settings.SURVEY_SUBMISSIONS_PER_ADDRESS = 12
+    stored_per_hour = []
+    for _day in range(3):
+        for _hour in range(2):
+            before = Response.objects.count()
+            for _ in range(6):
+                if not stored(take_part(Client(REMOTE_ADDR=MALLORY), filler)):
+                    break
+            stored_per_hour.append(Response.objects.count() - before)
+            clock.now += 3600
+        clock.now += 86400
+
+    assert stored_per_hour == [5, 3, 4, 0, 0, 0]
+    # Another address is not affected.
+    assert stored(take_part(Client(REMOTE_ADDR=LIBRARY), filler))
 
 
 def test_a_refused_questionnaire_keeps_its_answers_for_later(filler, settings, clock):
