@@ -365,8 +365,8 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 SURVEY_SUBMISSIONS_PER_HOUR = env_int("SURVEY_SUBMISSIONS_PER_HOUR", 40)
 SURVEY_SUBMISSIONS_PER_DAY = env_int("SURVEY_SUBMISSIONS_PER_DAY", 100)
 SURVEY_SUBMISSIONS_PER_ADDRESS = env_int("SURVEY_SUBMISSIONS_PER_ADDRESS", 300)
-# Access codes tried per client address and hour (guessing protection).
-SURVEY_CODE_ATTEMPTS_PER_HOUR = env_int("SURVEY_CODE_ATTEMPTS_PER_HOUR", 60)
+# Wrong access codes per client address and hour (guessing protection; right ones are free).
+SURVEY_CODE_ATTEMPTS_PER_HOUR = env_int("SURVEY_CODE_ATTEMPTS_PER_HOUR", 30)
 
 # --- Events -------------------------------------------------------------------------------
 # Registrants' personal data is deleted this many days after the event

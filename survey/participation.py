@@ -11,7 +11,6 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from portal import spam
 from portal.clients import client_hash
 from survey.forms import chosen_options
 from survey.models import Question, Section, SubmissionLock, Survey
@@ -99,18 +98,25 @@ def visible_steps(
     return steps
 
 
-def rate_limited(request, *, bucket: str, limit: int, window: int = 3600) -> bool:
-    """Count one attempt for this client; True once more than ``limit`` in ``window`` s.
-    The portal's per-client limiter (cache only, keyed hash of the address)."""
-    return spam.rate_limited(request, f"survey-{bucket}", limit=limit, window=window)
+def _code_failures_key(request) -> str:
+    return f"survey:code-failures:{client_hash(request)}:{int(time.time()) // 3600}"
 
 
-def code_attempt_limited(request) -> bool:
-    """Count one access-code attempt; True once this client has tried too many this hour.
+def code_attempts_blocked(request) -> bool:
+    """True once this client has entered too many wrong access codes in this clock hour
+    (SURVEY_CODE_ATTEMPTS_PER_HOUR, default 30); checked before a code is looked at, so a
+    blocked guesser learns nothing more.
 
-    The limit (SURVEY_CODE_ATTEMPTS_PER_HOUR, default 60) leaves a school class of 30 room
-    for a typo each; guessing one of 25^8 possible codes stays hopeless at that pace."""
-    return rate_limited(request, bucket="code", limit=settings.SURVEY_CODE_ATTEMPTS_PER_HOUR)
+    Only wrong codes count: a valid code guesses nothing, so a school with a code for every
+    pupil gets in from one address however large it is. 30 wrong tries an hour are 720 a
+    day; against 25^8 possible codes with 500 valid ones that is one hit in about 400,000
+    days per address."""
+    failures = cache.get(_code_failures_key(request)) or 0
+    return failures >= settings.SURVEY_CODE_ATTEMPTS_PER_HOUR
+
+
+def code_attempt_failed(request) -> None:
+    _count(_code_failures_key(request), timeout=3600)
 
 
 def _count(key: str, timeout: int) -> int:

@@ -236,7 +236,7 @@ class ParticipateView(View):
         return self._submit(steps)
 
     def _post_code(self):
-        if participation.code_attempt_limited(self.request):
+        if participation.code_attempts_blocked(self.request):
             return _message(
                 self.request,
                 self.survey,
@@ -246,6 +246,7 @@ class ParticipateView(View):
             )
         form = AccessCodeForm(self.request.POST, survey=self.survey)
         if not form.is_valid():
+            participation.code_attempt_failed(self.request)
             return self._render_code_form(form)
         self.participation.start(code=form.cleaned_data["code"])
         return redirect(self._step_url(1))

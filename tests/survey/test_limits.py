@@ -131,6 +131,39 @@ def test_a_forged_header_does_not_escape_the_code_attempt_limit(filler, settings
 # --- one shared address -----------------------------------------------------------------------
 
 
+def test_a_whole_school_with_codes_gets_in_from_one_address(filler, settings):
+    """Default settings. More pupils than wrong tries are allowed: right codes never count."""
+    filler.survey.access_mode = AccessMode.CODES
+    filler.survey.save()
+    codes = access_codes_generate(
+        survey=filler.survey, count=settings.SURVEY_CODE_ATTEMPTS_PER_HOUR + 10
+    )
+    statuses = [
+        Client(REMOTE_ADDR=LIBRARY)
+        .post(filler.url, {"action": "code", "code": code.code})
+        .status_code
+        for code in codes
+    ]
+    assert set(statuses) == {302}
+
+
+def test_a_code_guesser_on_one_address_is_stopped_before_the_next_lookup(filler, settings):
+    """Default settings. After 30 wrong codes even a right one is not looked at."""
+    filler.survey.access_mode = AccessMode.CODES
+    filler.survey.save()
+    code = access_codes_generate(survey=filler.survey, count=1)[0]
+    guesser = Client(REMOTE_ADDR=MALLORY)
+    statuses = [
+        guesser.post(filler.url, {"action": "code", "code": f"AAAA-{n:04d}"}).status_code
+        for n in range(settings.SURVEY_CODE_ATTEMPTS_PER_HOUR + 1)
+    ]
+    assert statuses == [200] * settings.SURVEY_CODE_ATTEMPTS_PER_HOUR + [429]
+
+    response = guesser.post(filler.url, {"action": "code", "code": code.code})
+    assert response.status_code == 429
+    assert "zu viele Codes" in response.content.decode()
+
+
 def test_a_school_class_of_thirty_behind_one_address_all_take_part(filler):
     """Default settings. Thirty pupils start together and work through the pages at their
     own pace, interleaved; all send within the same lesson."""
