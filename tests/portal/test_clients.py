@@ -9,7 +9,7 @@ import time
 
 import pytest
 from django.core import mail
-from django.test import Client, RequestFactory, override_settings
+from django.test import Client, RequestFactory
 
 from portal.clients import client_address
 from portal.models import Idea
@@ -22,7 +22,12 @@ ALICE = "198.51.100.10"
 BOB = "198.51.100.20"
 MALLORY = "203.0.113.66"
 
-behind_proxy = override_settings(TRUSTED_PROXIES=["10.0.0.0/24"])
+
+@pytest.fixture
+def behind_proxy(settings):
+    """The site behind its TLS proxy. Set through pytest-django's ``settings`` (never mixed
+    with an override_settings decorator, whose restore order would leak the setting)."""
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
 
 
 def via_proxy(client_ip: str, forwarded_by_client: str = "") -> dict:
@@ -65,7 +70,6 @@ def address(meta: dict) -> str:
     return client_address(RequestFactory().get("/", **meta))
 
 
-@behind_proxy
 @pytest.mark.parametrize(
     ("meta", "expected"),
     [
@@ -89,7 +93,7 @@ def address(meta: dict) -> str:
         (direct(MALLORY, f"{ALICE}, {PROXY}"), MALLORY),
     ],
 )
-def test_client_address_trusts_the_header_only_from_a_trusted_proxy(meta, expected):
+def test_client_address_trusts_the_header_only_from_a_trusted_proxy(behind_proxy, meta, expected):
     assert address(meta) == expected
 
 
@@ -108,8 +112,7 @@ def test_an_invalid_trusted_proxies_setting_stops_the_start():
 # --- ideas and contact ----------------------------------------------------------------------
 
 
-@behind_proxy
-def test_ideas_behind_the_proxy_are_counted_per_client(client, settings):
+def test_ideas_behind_the_proxy_are_counted_per_client(behind_proxy, client, settings):
     settings.SPAM_RATE_LIMIT = 2
     for number in range(3):
         client.post("/mitmachen/", idea_data(f"Alice {number}"), **via_proxy(ALICE))
@@ -121,8 +124,7 @@ def test_ideas_behind_the_proxy_are_counted_per_client(client, settings):
     assert Idea.objects.filter(title="Bob").exists()
 
 
-@behind_proxy
-def test_contact_behind_the_proxy_is_counted_per_client(client, settings):
+def test_contact_behind_the_proxy_is_counted_per_client(behind_proxy, client, settings):
     settings.SPAM_RATE_LIMIT = 1
     client.post("/kontakt/", contact_data("Alice 1"), **via_proxy(ALICE))
     client.post("/kontakt/", contact_data("Alice 2"), **via_proxy(ALICE))
@@ -131,8 +133,7 @@ def test_contact_behind_the_proxy_is_counted_per_client(client, settings):
     assert sorted(m.subject.split()[-1] for m in mail.outbox) == ["1", "Bob"]
 
 
-@behind_proxy
-def test_a_forged_header_does_not_escape_the_limit_or_frame_others(client, settings):
+def test_a_forged_header_does_not_escape_the_limit_or_frame_others(behind_proxy, client, settings):
     settings.SPAM_RATE_LIMIT = 2
     for number in range(4):
         # A new made-up client in every request, sent straight to the app server.
@@ -171,9 +172,8 @@ def login(meta: dict, password: str) -> int:
     return Client().post("/admin/login/", data, **meta).status_code
 
 
-@behind_proxy
-@override_settings(AXES_FAILURE_LIMIT=3)
-def test_one_person_behind_the_proxy_cannot_lock_out_the_admin(staff):
+def test_one_person_behind_the_proxy_cannot_lock_out_the_admin(behind_proxy, staff, settings):
+    settings.AXES_FAILURE_LIMIT = 3
     for _ in range(3):
         login(via_proxy(MALLORY), "falsch")
     assert login(via_proxy(MALLORY), PASSWORD) == 429  # Mallory is locked out
@@ -181,9 +181,8 @@ def test_one_person_behind_the_proxy_cannot_lock_out_the_admin(staff):
     assert login(via_proxy(ALICE), PASSWORD) == 302  # the real admin logs in
 
 
-@behind_proxy
-@override_settings(AXES_FAILURE_LIMIT=3)
-def test_a_forged_header_does_not_escape_the_admin_lockout(staff):
+def test_a_forged_header_does_not_escape_the_admin_lockout(behind_proxy, staff, settings):
+    settings.AXES_FAILURE_LIMIT = 3
     for number in range(3):
         login(direct(MALLORY, f"192.0.2.{number}"), "falsch")
     assert login(direct(MALLORY, "192.0.2.200"), PASSWORD) == 429
@@ -202,9 +201,8 @@ class Collect(logging.Handler):
         self.records.append(record)
 
 
-@behind_proxy
-@override_settings(LOG_CLIENT_IP=True)
-def test_request_log_names_the_real_client(client):
+def test_request_log_names_the_real_client(behind_proxy, client, settings):
+    settings.LOG_CLIENT_IP = True
     handler = Collect()
     logger = logging.getLogger("oschatzerland.requests")
     logger.addHandler(handler)

@@ -7,7 +7,7 @@ run in a browser (test client) of its own."""
 import time
 
 import pytest
-from django.test import Client, override_settings
+from django.test import Client
 
 from survey import participation
 from survey.models import AccessMode, Response
@@ -20,7 +20,12 @@ ALICE = "198.51.100.10"
 MALLORY = "203.0.113.66"
 LIBRARY = "192.0.2.50"  # the one public address of a school or a library
 
-behind_proxy = override_settings(TRUSTED_PROXIES=["10.0.0.0/24"])
+
+@pytest.fixture
+def behind_proxy(settings):
+    """The site behind its TLS proxy. Set through pytest-django's ``settings`` (never mixed
+    with an override_settings decorator, whose restore order would leak the setting)."""
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
 
 
 def via_proxy(client_ip: str) -> Client:
@@ -65,8 +70,9 @@ def clock(monkeypatch):
 # --- behind the proxy -----------------------------------------------------------------------
 
 
-@behind_proxy
-def test_behind_the_proxy_one_person_cannot_use_up_the_limit_of_everyone(filler, settings):
+def test_behind_the_proxy_one_person_cannot_use_up_the_limit_of_everyone(
+    behind_proxy, filler, settings
+):
     settings.SURVEY_SUBMISSIONS_PER_HOUR = 3
     for _ in range(60):
         if not stored(take_part(via_proxy(MALLORY), filler)):
@@ -79,8 +85,9 @@ def test_behind_the_proxy_one_person_cannot_use_up_the_limit_of_everyone(filler,
     assert Response.objects.count() == mallory + 1
 
 
-@behind_proxy
-def test_behind_the_proxy_code_guessing_does_not_lock_out_code_holders(filler, settings):
+def test_behind_the_proxy_code_guessing_does_not_lock_out_code_holders(
+    behind_proxy, filler, settings
+):
     filler.survey.access_mode = AccessMode.CODES
     filler.survey.save()
     code = access_codes_generate(survey=filler.survey, count=1)[0]
@@ -99,8 +106,7 @@ def test_behind_the_proxy_code_guessing_does_not_lock_out_code_holders(filler, s
     assert response["Location"].endswith("?schritt=1")
 
 
-@behind_proxy
-def test_a_forged_header_does_not_escape_the_submission_limit(filler, settings):
+def test_a_forged_header_does_not_escape_the_submission_limit(behind_proxy, filler, settings):
     settings.SURVEY_SUBMISSIONS_PER_HOUR = 2
     outcomes = [
         take_part(Client(REMOTE_ADDR=MALLORY, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}"), filler)
@@ -114,8 +120,7 @@ def test_a_forged_header_does_not_escape_the_submission_limit(filler, settings):
     assert stored(take_part(via_proxy(ALICE), filler))
 
 
-@behind_proxy
-def test_a_forged_header_does_not_escape_the_code_attempt_limit(filler, settings):
+def test_a_forged_header_does_not_escape_the_code_attempt_limit(behind_proxy, filler, settings):
     filler.survey.access_mode = AccessMode.CODES
     filler.survey.save()
     settings.SURVEY_CODE_ATTEMPTS_PER_HOUR = 3
