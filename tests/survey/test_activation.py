@@ -10,10 +10,11 @@ import html.parser
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from survey import selectors
+from survey import selectors, services
 from survey.models import MatrixItem, Option, Question, QuestionKind, Survey, SurveyStatus
 from tests.factories import QuestionFactory, SectionFactory, SurveyFactory, UserFactory
 
@@ -255,3 +256,27 @@ def test_a_survey_without_questions_cannot_be_opened(editor):
         "Der Fragebogen hat noch keine Fragen.",
         "Seite 1 „Leere Seite“ hat keine Fragen.",
     ]
+
+
+def test_survey_open_service_outcomes(mobility):
+    survey_open = services.survey_open
+    survey_open(survey=mobility)  # already open: nothing to do
+    mobility.refresh_from_db()
+    assert mobility.status == SurveyStatus.OPEN
+
+    mobility.status = SurveyStatus.PUBLISHED
+    mobility.save()
+    with pytest.raises(ValidationError) as published:
+        survey_open(survey=mobility)
+    assert published.value.messages == [
+        "Die Ergebnisse dieser Befragung sind veröffentlicht; nehmen Sie sie zuerst offline."
+    ]
+
+    mobility.status = SurveyStatus.DRAFT
+    mobility.save()
+    MatrixItem.objects.filter(question__survey=mobility).delete()
+    with pytest.raises(ValidationError) as broken:
+        survey_open(survey=mobility)
+    assert broken.value.messages == ["Frage M7 auf Seite 3 ist eine Matrix ohne Aspekte (Zeilen)."]
+    mobility.refresh_from_db()
+    assert mobility.status == SurveyStatus.DRAFT
