@@ -152,16 +152,22 @@ def submission_allowed(request, *, survey: Survey) -> bool:
     if survey.uses_codes:
         return True
     client = client_hash(request)
+    # The day's and the survey's counters outlive the hour, the survey's by weeks. Whoever
+    # holds the cache and the secret key could test addresses against a full hash and learn
+    # who took part; under 16 bits of it each counter stands for one in 65,536 addresses,
+    # so it proves nothing about any one of them. Two busy addresses sharing a counter by
+    # chance is rare enough (a few thousand addresses take part) to accept.
+    bucket = client[:4]
     now = int(time.time())
     # The survey's counter lives until a day after it closes (then nobody can submit).
     remaining = int((survey.closes_at - timezone.now()).total_seconds())
     counted: list[str] = []
     for window, timeout, limit in (
-        (f"h{now // 3600}", 3600, settings.SURVEY_SUBMISSIONS_PER_HOUR),
-        (f"d{now // 86400}", 86400, settings.SURVEY_SUBMISSIONS_PER_DAY),
-        ("all", max(remaining, 0) + 86400, settings.SURVEY_SUBMISSIONS_PER_ADDRESS),
+        (f"{client}:h{now // 3600}", 3600, settings.SURVEY_SUBMISSIONS_PER_HOUR),
+        (f"{bucket}:d{now // 86400}", 86400, settings.SURVEY_SUBMISSIONS_PER_DAY),
+        (f"{bucket}:all", max(remaining, 0) + 86400, settings.SURVEY_SUBMISSIONS_PER_ADDRESS),
     ):
-        key = f"survey:submit:{survey.pk}:{client}:{window}"
+        key = f"survey:submit:{survey.pk}:{window}"
         counted.append(key)
         if _count(key, timeout=timeout) > limit:
             for done in counted:

@@ -7,8 +7,10 @@ run in a browser (test client) of its own."""
 import time
 
 import pytest
-from django.test import Client
+from django.core.cache import cache
+from django.test import Client, RequestFactory
 
+from portal.clients import client_hash
 from survey import participation
 from survey.models import AccessMode, Response
 from survey.services import access_codes_generate
@@ -270,3 +272,23 @@ def test_a_code_survey_has_no_address_limit_each_code_sends_once(filler, setting
     response = script.post(filler.url, {"action": "code", "code": codes[0].code})
     assert "Diesen Code kennen wir nicht" in response.content.decode()
     assert Response.objects.count() == pupils
+
+
+def test_counters_that_outlive_the_hour_cannot_name_the_address(filler):
+    """The cache's owner, who also has the secret key, tests addresses against the counters
+    that are still there long after the questionnaire was sent: none of them carries the
+    address's full keyed hash, only 16 bits of it (one counter for 65,536 addresses)."""
+    if not hasattr(cache, "_expire_info"):
+        pytest.skip("reads the expiry times of the local-memory cache")
+    assert stored(take_part(Client(REMOTE_ADDR=LIBRARY), filler))
+    full = client_hash(RequestFactory().get("/", REMOTE_ADDR=LIBRARY))
+
+    now = time.time()
+    lasting = [
+        key for key, expiry in cache._expire_info.items() if expiry is None or expiry - now > 3600
+    ]
+
+    assert not any(full in key for key in lasting)
+    counters = [key for key in lasting if "survey:submit" in key]
+    assert len(counters) == 2  # the day's and the survey's
+    assert all(f":{full[:4]}:" in key for key in counters)
