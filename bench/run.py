@@ -110,6 +110,8 @@ def base_env() -> dict:
         GUNICORN_MAX_REQUESTS="0",
         # Every flow comes from 127.0.0.1; the survey's per-client limit would stop it.
         SURVEY_SUBMISSIONS_PER_HOUR="1000000",
+        SURVEY_SUBMISSIONS_PER_DAY="1000000",
+        SURVEY_SUBMISSIONS_PER_ADDRESS="1000000",
     )
 
 

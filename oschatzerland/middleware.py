@@ -12,6 +12,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views import defaults
 
+from portal.clients import client_address
+
 logger = logging.getLogger(__name__)
 request_logger = logging.getLogger("oschatzerland.requests")
 
@@ -22,8 +24,9 @@ class RequestLogMiddleware:
     """Log method, path (without query string), status and duration of every request.
 
     No query string, form contents, user agent or cookies; the client's IP address only
-    when DJANGO_LOG_CLIENT_IP is on. Sits first in MIDDLEWARE so that it sees the final
-    status, including the 503 page and responses of other middleware.
+    when DJANGO_LOG_CLIENT_IP is on (the real client behind a trusted proxy). Sits first in
+    MIDDLEWARE so that it sees the final status, including the 503 page and responses of
+    other middleware.
     """
 
     def __init__(self, get_response):
@@ -39,7 +42,7 @@ class RequestLogMiddleware:
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
         }
         if settings.LOG_CLIENT_IP:
-            fields["client_ip"] = request.META.get("REMOTE_ADDR", "")
+            fields["client_ip"] = client_address(request)
         request_logger.info("request", extra=fields)
         return response
 

@@ -5,6 +5,7 @@ One module for every environment; production differs only through environment va
 unless DJANGO_DEBUG is set, and without DEBUG a missing secret key stops the start.
 """
 
+import ipaddress
 import os
 import sysconfig
 from pathlib import Path
@@ -188,6 +189,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_VERBOSE = False
+# Lock out the real client behind the reverse proxy, not the proxy (portal/clients.py).
+AXES_CLIENT_IP_CALLABLE = "portal.clients.client_address"
 
 # --- Language and time --------------------------------------------------------------------
 LANGUAGE_CODE = "de"
@@ -278,6 +281,17 @@ SPAM_RATE_LIMIT = env_int("PORTAL_SPAM_RATE_LIMIT", 5)
 SPAM_RATE_WINDOW = env_int("PORTAL_SPAM_RATE_WINDOW", 3600)
 
 # --- Security -----------------------------------------------------------------------------
+# Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For names the client. Every
+# per-client limit (survey, access codes, ideas, contact, registrations, admin login) counts
+# that client instead of the proxy; from any other peer the header is ignored, since anyone
+# can send it. Empty: the peer address counts (the site is reached directly).
+TRUSTED_PROXIES = env_list("PORTAL_TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"PORTAL_TRUSTED_PROXIES: {error}") from error
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -354,8 +368,15 @@ BENCHMARK_VIEWS = env_bool("DJANGO_BENCHMARK_VIEWS", False)
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
 # --- Survey participation -----------------------------------------------------------------
-# Complete questionnaires accepted per client address and hour (rate limit, in the cache).
-SURVEY_SUBMISSIONS_PER_HOUR = env_int("SURVEY_SUBMISSIONS_PER_HOUR", 20)
+# Complete questionnaires of one open survey accepted per client address (rate limit, in the
+# cache): generous per hour, so a school class or a library PC can take part together, and
+# capped per day and per survey, so a script cannot flood the survey
+# (survey/participation.py). Surveys with access codes are limited by their codes.
+SURVEY_SUBMISSIONS_PER_HOUR = env_int("SURVEY_SUBMISSIONS_PER_HOUR", 40)
+SURVEY_SUBMISSIONS_PER_DAY = env_int("SURVEY_SUBMISSIONS_PER_DAY", 100)
+SURVEY_SUBMISSIONS_PER_ADDRESS = env_int("SURVEY_SUBMISSIONS_PER_ADDRESS", 300)
+# Wrong access codes per client address and hour (guessing protection; right ones are free).
+SURVEY_CODE_ATTEMPTS_PER_HOUR = env_int("SURVEY_CODE_ATTEMPTS_PER_HOUR", 30)
 # Online responses wait in a mixing pool until this many have arrived, then are written in
 # random order in one batch (the rest daily by `survey_flush_pool`); see README, "Zugangscodes".
 SURVEY_POOL_SIZE = env_int("SURVEY_POOL_SIZE", 10)

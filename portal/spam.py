@@ -8,7 +8,8 @@
   send it many times, whichever worker answers.
 - Rate limit: at most ``settings.SPAM_RATE_LIMIT`` submissions per client and
   ``settings.SPAM_RATE_WINDOW`` seconds, counted only in the cache under a salted hash of
-  the client address (the address itself is never stored anywhere).
+  the client address (the address itself is never stored anywhere). Behind a trusted proxy
+  the client is the one named in X-Forwarded-For (``portal.clients.client_address``).
 """
 
 import hashlib
@@ -24,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.clients import client_hash
 from portal.models import SpentFormToken
 
 SALT = "portal.spam.form-started"
@@ -129,9 +131,8 @@ class SpamProtectedForm(forms.Form):
 
 
 def _client_key(request, scope: str) -> str:
-    address = request.META.get("REMOTE_ADDR", "")
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
-    return f"portal:rate:{scope}:{digest}"
+    # The real client behind a trusted proxy, never a forged header (portal/clients.py).
+    return f"portal:rate:{scope}:{client_hash(request)}"
 
 
 def rate_limited(

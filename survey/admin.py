@@ -4,10 +4,11 @@ frozen (read-only here) so stored answers keep their meaning; duplicate it to ch
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -123,6 +124,18 @@ class SurveyAdminForm(forms.ModelForm):
                     "choose another status here."
                 )
             )
+        if status == SurveyStatus.OPEN and previous != SurveyStatus.OPEN:
+            # The activation check, on the questionnaire as saved (pages, questions and
+            # options are edited on their own pages).
+            if self.instance.pk is None:
+                raise forms.ValidationError(
+                    _("A new survey has no questions yet: save it as a draft first.")
+                )
+            problems = selectors.survey_activation_problems(survey=self.instance)
+            if problems:
+                raise forms.ValidationError(
+                    [_("The survey cannot be opened yet:"), *problems], code="activation"
+                )
         return status
 
 
@@ -145,7 +158,7 @@ class SurveyAdmin(admin.ModelAdmin):
     filter_horizontal = ["topics"]
     readonly_fields = ["tools", "created_at"]
     inlines = [SectionInline]
-    actions = ["duplicate", "generate_access_codes"]
+    actions = ["open_surveys", "duplicate", "generate_access_codes"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", ("opens_at", "closes_at"), "tools"]}),
         (_("Texts"), {"fields": ["intro", "privacy_notice"]}),
@@ -186,6 +199,30 @@ class SurveyAdmin(admin.ModelAdmin):
         )
         note = format_html("<p><strong>{}</strong></p>", FROZEN) if _is_frozen(obj) else ""
         return format_html("{}<ul>{}</ul>", note, items)
+
+    @admin.action(
+        description=_("Open the selected surveys (after checking them)"),
+        permissions=["change"],
+    )
+    def open_surveys(self, request, queryset):
+        for survey in queryset:
+            try:
+                services.survey_open(survey=survey)
+            except ValidationError as error:
+                self.message_user(
+                    request,
+                    format_html(
+                        "{}<ul>{}</ul>",
+                        _("%(title)s cannot be opened yet:") % {"title": survey.title},
+                        format_html_join("", "<li>{}</li>", ((m,) for m in error.messages)),
+                    ),
+                    messages.ERROR,
+                )
+                continue
+            self.log_change(request, survey, _("Opened after the activation check."))
+            self.message_user(
+                request, _("%(title)s is open.") % {"title": survey.title}, messages.SUCCESS
+            )
 
     @admin.action(description=_("Duplicate the selected surveys (as drafts)"))
     def duplicate(self, request, queryset):

@@ -282,37 +282,71 @@ class FreeTextAnswerAdmin(admin.ModelAdmin):
             self.message_user(request, _("Choose a theme first."), messages.WARNING)
         return theme
 
+    def _report_others(self, request, change, theme) -> None:
+        if change.other_questions:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d selected answer belongs to another question and was left "
+                    "unchanged (the theme “%(theme)s” belongs to %(question)s).",
+                    "%(count)d selected answers belong to other questions and were left "
+                    "unchanged (the theme “%(theme)s” belongs to %(question)s).",
+                    change.other_questions,
+                )
+                % {
+                    "count": change.other_questions,
+                    "theme": theme.label,
+                    "question": theme.question.code,
+                },
+                messages.WARNING,
+            )
+
     @admin.action(description=_("Add the chosen theme"), permissions=["change"])
     def add_theme(self, request, queryset):
         theme = self._theme(request)
         if theme is None:
             return
-        count = results_services.answers_theme_add(answers=queryset, theme=theme)
-        skipped = queryset.count() - count
+        change = results_services.answers_theme_add(answers=queryset, theme=theme)
         self.message_user(
             request,
             ngettext(
                 "%(count)d answer coded as “%(theme)s”.",
                 "%(count)d answers coded as “%(theme)s”.",
-                count,
+                change.changed,
             )
-            % {"count": count, "theme": theme.label},
+            % {"count": change.changed, "theme": theme.label},
             messages.SUCCESS,
         )
-        if skipped:
+        if change.unchanged:
             self.message_user(
                 request,
-                _("Answers to other questions were left unchanged."),
-                messages.WARNING,
+                ngettext(
+                    "%(count)d answer already had this theme.",
+                    "%(count)d answers already had this theme.",
+                    change.unchanged,
+                )
+                % {"count": change.unchanged},
+                messages.INFO,
             )
+        self._report_others(request, change, theme)
 
     @admin.action(description=_("Remove the chosen theme"), permissions=["change"])
     def remove_theme(self, request, queryset):
         theme = self._theme(request)
         if theme is None:
             return
-        results_services.answers_theme_remove(answers=queryset, theme=theme)
-        self.message_user(request, _("Theme removed."), messages.SUCCESS)
+        change = results_services.answers_theme_remove(answers=queryset, theme=theme)
+        self.message_user(
+            request,
+            ngettext(
+                "Theme “%(theme)s” removed from %(count)d answer.",
+                "Theme “%(theme)s” removed from %(count)d answers.",
+                change.changed,
+            )
+            % {"count": change.changed, "theme": theme.label},
+            messages.SUCCESS,
+        )
+        self._report_others(request, change, theme)
 
     @admin.action(description=_("Propose as quotes (not yet released)"), permissions=["change"])
     def make_quotes(self, request, queryset):

@@ -4,14 +4,18 @@ without a time, and the per-client rate limit, kept only in the cache (never in 
 
 import base64
 import binascii
+import contextlib
 import datetime
 import secrets
+import time
 
+from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from portal import spam
+from portal.clients import client_hash
 from survey.forms import chosen_options
 from survey.models import Question, Section, SubmissionLock, Survey
 from survey.sealing import Unsealable, seal, unseal
@@ -140,10 +144,82 @@ def visible_steps(
     return steps
 
 
-def rate_limited(request, *, bucket: str, limit: int, window: int = 3600) -> bool:
-    """Count one attempt for this client; True once more than ``limit`` in ``window`` s.
-    The portal's per-client limiter (cache only, keyed hash of the address)."""
-    return spam.rate_limited(request, f"survey-{bucket}", limit=limit, window=window)
+def _code_failures_key(request) -> str:
+    return f"survey:code-failures:{client_hash(request)}:{int(time.time()) // 3600}"
+
+
+def code_attempts_blocked(request) -> bool:
+    """True once this client has entered too many wrong access codes in this clock hour
+    (SURVEY_CODE_ATTEMPTS_PER_HOUR, default 30); checked before a code is looked at, so a
+    blocked guesser learns nothing more.
+
+    Only wrong codes count: a valid code guesses nothing, so a school with a code for every
+    pupil gets in from one address however large it is. 30 wrong tries an hour are 720 a
+    day; against 25^8 possible codes with 500 valid ones that is one hit in about 400,000
+    days per address."""
+    failures = cache.get(_code_failures_key(request)) or 0
+    return failures >= settings.SURVEY_CODE_ATTEMPTS_PER_HOUR
+
+
+def code_attempt_failed(request) -> None:
+    _count(_code_failures_key(request), timeout=3600)
+
+
+def _count(key: str, timeout: int) -> int:
+    if cache.add(key, 1, timeout=timeout):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=timeout)
+        return 1
+
+
+def _uncount(key: str) -> None:
+    with contextlib.suppress(ValueError):
+        cache.decr(key)
+
+
+def submission_allowed(request, *, survey: Survey) -> bool:
+    """Count this questionnaire against its client address; False when the address has sent
+    too many to this survey in this clock hour, this calendar day (UTC) or altogether.
+
+    Many people may share one address (a library PC, a school class of 30, a care home), so
+    the hourly limit is generous (SURVEY_SUBMISSIONS_PER_HOUR, default 40); a script that
+    sheds its cookies can use it every hour, so the day caps it
+    (SURVEY_SUBMISSIONS_PER_DAY, default 100), and the whole survey caps the days
+    (SURVEY_SUBMISSIONS_PER_ADDRESS, default 300). One browser submits once anyway (see
+    ``Participation.has_finished``). Code surveys need no address limit: every submission
+    spends a single-use code, so no one can send more than the codes they were given.
+
+    Counted in the cache only, under a keyed hash of the address; a refused attempt is not
+    counted, so the counters tell how many were accepted. The increments are atomic, so
+    simultaneous submissions cannot slip past the limit together."""
+    if survey.uses_codes:
+        return True
+    client = client_hash(request)
+    # The day's and the survey's counters outlive the hour, the survey's by weeks. Whoever
+    # holds the cache and the secret key could test addresses against a full hash and learn
+    # who took part; under 16 bits of it each counter stands for one in 65,536 addresses,
+    # so it proves nothing about any one of them. Two busy addresses sharing a counter by
+    # chance is rare enough (a few thousand addresses take part) to accept.
+    bucket = client[:4]
+    now = int(time.time())
+    # The survey's counter lives until a day after it closes (then nobody can submit).
+    remaining = int((survey.closes_at - timezone.now()).total_seconds())
+    counted: list[str] = []
+    for window, timeout, limit in (
+        (f"{client}:h{now // 3600}", 3600, settings.SURVEY_SUBMISSIONS_PER_HOUR),
+        (f"{bucket}:d{now // 86400}", 86400, settings.SURVEY_SUBMISSIONS_PER_DAY),
+        (f"{bucket}:all", max(remaining, 0) + 86400, settings.SURVEY_SUBMISSIONS_PER_ADDRESS),
+    ):
+        key = f"survey:submit:{survey.pk}:{window}"
+        counted.append(key)
+        if _count(key, timeout=timeout) > limit:
+            for done in counted:
+                _uncount(done)
+            return False
+    return True
 
 
 def submission_lock(token: str) -> bool:

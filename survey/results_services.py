@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
@@ -121,23 +122,48 @@ def answer_themes_set(*, answer: Answer, themes: Iterable[Theme]) -> None:
     survey_results_invalidate(answer.question.survey_id)
 
 
+@dataclass(frozen=True)
+class ThemeChange:
+    """What a bulk coding did, counted on the selection as it was before the change (a list
+    filtered by "not coded yet" no longer contains the answers once they are coded)."""
+
+    changed: int  # answers that got (or lost) the theme now
+    unchanged: int  # answers of the theme's question that already had (or lacked) it
+    other_questions: int  # selected answers of other questions, never touched
+
+
+def _split_selection(answers: QuerySet[Answer], theme: Theme) -> tuple[list[int], int]:
+    """Ids of the selected answers of the theme's question, and how many others there are.
+    Evaluated once, before anything is written."""
+    rows = list(answers.values_list("pk", "question_id"))
+    own = [pk for pk, question_id in rows if question_id == theme.question_id]
+    return own, len(rows) - len(own)
+
+
 @transaction.atomic
-def answers_theme_add(*, answers: QuerySet[Answer], theme: Theme) -> int:
-    """Add one theme to many answers of its question; returns how many were coded."""
-    answers = answers.filter(question_id=theme.question_id)
-    ids = list(answers.values_list("pk", flat=True))
+def answers_theme_add(*, answers: QuerySet[Answer], theme: Theme) -> ThemeChange:
+    """Add one theme to the selected answers of its question; answers of other questions
+    are left alone (and counted, so staff are told)."""
+    own, others = _split_selection(answers, theme)
+    had = set(
+        AnswerTheme.objects.filter(answer_id__in=own, theme=theme).values_list(
+            "answer_id", flat=True
+        )
+    )
     AnswerTheme.objects.bulk_create(
-        [AnswerTheme(answer_id=pk, theme=theme) for pk in ids], ignore_conflicts=True
+        [AnswerTheme(answer_id=pk, theme=theme) for pk in own if pk not in had],
+        ignore_conflicts=True,
     )
     survey_results_invalidate(theme.question.survey_id)
-    return len(ids)
+    return ThemeChange(changed=len(own) - len(had), unchanged=len(had), other_questions=others)
 
 
 @transaction.atomic
-def answers_theme_remove(*, answers: QuerySet[Answer], theme: Theme) -> int:
-    deleted, _detail = AnswerTheme.objects.filter(answer__in=answers, theme=theme).delete()
+def answers_theme_remove(*, answers: QuerySet[Answer], theme: Theme) -> ThemeChange:
+    own, others = _split_selection(answers, theme)
+    deleted, _detail = AnswerTheme.objects.filter(answer_id__in=own, theme=theme).delete()
     survey_results_invalidate(theme.question.survey_id)
-    return deleted
+    return ThemeChange(changed=deleted, unchanged=len(own) - deleted, other_questions=others)
 
 
 def quote_create(*, answer: Answer) -> Quote:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.caching import content_version
 from survey.models import (
@@ -15,6 +16,7 @@ from survey.models import (
     Option,
     PooledResponse,
     Question,
+    QuestionKind,
     Response,
     Section,
     Survey,
@@ -95,6 +97,83 @@ def survey_definition(*, survey: Survey) -> SurveyDefinition:
             options[pk].label for pk in sorted(element.condition_option_ids) if pk in options
         ]
     return SurveyDefinition(survey=survey, sections=sections)
+
+
+def survey_activation_problems(*, survey: Survey) -> list[str]:
+    """Everything that would break the questionnaire for participants, in German, in page
+    order; empty when the survey may be opened (like LimeSurvey's activation check).
+
+    A choice question without options or a matrix without rows cannot be answered (if
+    required, nobody gets past its page). A display condition must refer to a choice
+    question of this survey on an earlier page, with options of that question, and that
+    question must itself be reachable: otherwise the page or question is never shown, or
+    decided by an answer not given yet (participants go through the pages in order).
+    """
+    definition = survey_definition(survey=survey)
+    problems: list[str] = []
+    if not definition.questions:
+        problems.append(_("The questionnaire has no questions yet."))
+    page_of: dict[int, int] = {}  # question id → page number
+    option_question: dict[int, int] = {}  # option id → question id
+    for number, section in enumerate(definition.sections, start=1):
+        for question in section.question_list:
+            page_of[question.pk] = number
+            option_question.update((option.pk, question.pk) for option in question.option_list)
+    by_id = definition.question_by_id()
+    never_shown: set[int] = set()  # question ids whose page or own condition never holds
+
+    def condition_problem(element, page: int) -> str | None:
+        source_id = element.condition_question_id
+        if source_id is None:
+            return None
+        if source_id not in page_of:
+            return _("its condition refers to a question of another survey")
+        source = by_id[source_id]
+        if page_of[source_id] >= page:
+            return _("its condition refers to %(code)s, which is not on an earlier page") % {
+                "code": source.code
+            }
+        if not source.is_choice:
+            return _("its condition refers to %(code)s, which is not a choice question") % {
+                "code": source.code
+            }
+        if not element.condition_option_ids or any(
+            option_question.get(pk) != source_id for pk in element.condition_option_ids
+        ):
+            return _("its condition names no option of %(code)s") % {"code": source.code}
+        if source_id in never_shown:
+            return _("its condition refers to %(code)s, which is never shown") % {
+                "code": source.code
+            }
+        return None
+
+    for number, section in enumerate(definition.sections, start=1):
+        label = _("Page %(number)d “%(title)s”") % {"number": number, "title": section.title}
+        problem = condition_problem(section, number)
+        if problem:
+            problems.append(_("%(page)s: %(problem)s.") % {"page": label, "problem": problem})
+        if not section.question_list:
+            problems.append(_("%(page)s has no questions.") % {"page": label})
+        for question in section.question_list:
+            name = _("Question %(code)s on page %(number)d") % {
+                "code": question.code,
+                "number": number,
+            }
+            if problem:
+                never_shown.add(question.pk)
+            if question.is_choice and not question.option_list:
+                problems.append(
+                    _("%(question)s is a choice question without options.") % {"question": name}
+                )
+            if question.kind == QuestionKind.MATRIX and not question.item_list:
+                problems.append(_("%(question)s is a matrix without rows.") % {"question": name})
+            own = condition_problem(question, number)
+            if own:
+                never_shown.add(question.pk)
+                problems.append(
+                    _("%(question)s: %(problem)s.") % {"question": name, "problem": own}
+                )
+    return problems
 
 
 def survey_definition_cached(*, survey: Survey) -> SurveyDefinition:

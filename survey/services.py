@@ -12,6 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from survey import selectors
 from survey.models import (
     AccessCode,
     Answer,
@@ -428,3 +429,18 @@ def survey_duplicate(*, survey: Survey, title: str | None = None) -> Survey:
             [option_map[o.pk] for o in old.condition_options.all() if o.pk in option_map]
         )
     return copy
+
+
+def survey_open(*, survey: Survey) -> None:
+    """Open a survey for participation, but only once the activation check finds nothing:
+    otherwise ValidationError with every problem (``survey_activation_problems``)."""
+    if survey.status == SurveyStatus.PUBLISHED:
+        raise ValidationError(
+            _("The results of this survey are published; take them offline first.")
+        )
+    problems = selectors.survey_activation_problems(survey=survey)
+    if problems:
+        raise ValidationError(problems)
+    if survey.status != SurveyStatus.OPEN:
+        survey.status = SurveyStatus.OPEN
+        survey.save(update_fields=["status"])

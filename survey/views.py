@@ -1,7 +1,6 @@
 import csv
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -25,9 +24,6 @@ from survey.services import (
     response_pool,
     response_submit,
 )
-
-SUBMISSIONS_PER_HOUR = getattr(settings, "SURVEY_SUBMISSIONS_PER_HOUR", 20)
-CODE_ATTEMPTS_PER_HOUR = getattr(settings, "SURVEY_CODE_ATTEMPTS_PER_HOUR", 30)
 
 
 def _visible_survey(request, slug: str) -> Survey:
@@ -251,7 +247,7 @@ class ParticipateView(View):
         return self._submit(steps)
 
     def _post_code(self):
-        if participation.rate_limited(self.request, bucket="code", limit=CODE_ATTEMPTS_PER_HOUR):
+        if participation.code_attempts_blocked(self.request):
             return _message(
                 self.request,
                 self.survey,
@@ -261,6 +257,7 @@ class ParticipateView(View):
             )
         form = AccessCodeForm(self.request.POST, survey=self.survey)
         if not form.is_valid():
+            participation.code_attempt_failed(self.request)
             return self._render_code_form(form)
         self.participation.start(code=form.cleaned_data["code"])
         return redirect(self._step_url(1))
@@ -277,15 +274,16 @@ class ParticipateView(View):
                 messages.warning(self.request, _("Please answer this page first."))
                 return redirect(self._step_url(number))
             answers.extend(form.answer_inputs())
-        if participation.rate_limited(self.request, bucket="submit", limit=SUBMISSIONS_PER_HOUR):
+        if not participation.submission_allowed(self.request, survey=self.survey):
             self.participation.persist()
             return _message(
                 self.request,
                 self.survey,
                 _("Too many submissions"),
                 _(
-                    "Many questionnaires were sent from this connection in the last hour. "
-                    "Your answers are kept; please send them again later."
+                    "Many questionnaires were sent from this connection recently (one address "
+                    "may be a whole school or library). Your answers are kept; please send "
+                    "them again in an hour, or tomorrow if that does not help."
                 ),
                 status=429,
             )

@@ -288,7 +288,12 @@ def take_survey(ports: list[int]) -> bool:
 @pytest.fixture
 def survey_env(shared_env):
     """Production settings and a per-client submission limit the tests do not reach."""
-    return {**shared_env, "SURVEY_SUBMISSIONS_PER_HOUR": "1000"}
+    return {
+        **shared_env,
+        "SURVEY_SUBMISSIONS_PER_HOUR": "1000",
+        "SURVEY_SUBMISSIONS_PER_DAY": "1000",
+        "SURVEY_SUBMISSIONS_PER_ADDRESS": "1000",
+    }
 
 
 def test_parallel_complete_survey_submissions_store_each_exactly_once(cluster, survey_env):

@@ -7,7 +7,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from survey import views
 from survey.models import Answer, Channel, Response, SurveyStatus
 
 pytestmark = pytest.mark.django_db
@@ -228,8 +227,8 @@ def test_completion_is_remembered_in_the_session(client, filler):
     assert Response.objects.count() == 1
 
 
-def test_rate_limit_per_client_stores_nothing_beyond_the_limit(client, filler, monkeypatch):
-    monkeypatch.setattr(views, "SUBMISSIONS_PER_HOUR", 1)
+def test_rate_limit_per_client_stores_nothing_beyond_the_limit(client, filler, settings):
+    settings.SURVEY_SUBMISSIONS_PER_HOUR = 1
     filler.fill_all(client)
     client.session.flush()
     other = client.__class__()

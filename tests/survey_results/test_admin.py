@@ -4,7 +4,15 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
-from survey.models import AnswerTheme, Quote, ResultsPublication, SurveyStatus
+from survey.models import (
+    Answer,
+    AnswerTheme,
+    QuestionKind,
+    Quote,
+    ResultsPublication,
+    SurveyStatus,
+)
+from tests.factories import QuestionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +75,65 @@ def test_uncoded_filter_and_bulk_coding_action(admin, counted):
 
     assert "1 Antwort als „Kultur“ codiert." in response.content.decode()
     assert AnswerTheme.objects.filter(answer=uncoded, theme=t2).exists()
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_coding_the_uncoded_list_tells_no_tale_of_other_questions(admin, counted):
+    """The usual way: filter "not coded yet", select all on the page, give a theme. The
+    coded answers then drop out of the filtered list, which must not be taken for answers
+    that were left alone."""
+    _t1, t2 = counted.themes
+    uncoded = counted.texts[2]
+    url = reverse("admin:survey_freetextanswer_changelist") + "?coded=no"
+
+    response = admin.post(
+        url, {"action": "add_theme", "theme": t2.pk, "_selected_action": [uncoded.pk]}, follow=True
+    )
+
+    assert messages_of(response) == ["1 Antwort als „Kultur“ codiert."]
+    assert AnswerTheme.objects.filter(answer=uncoded, theme=t2).exists()
+
+
+def test_coding_action_counts_what_it_did_and_what_it_left(admin, counted):
+    t1, _t2 = counted.themes
+    other_question = QuestionFactory(
+        section=counted.f6.section, code="F9", kind=QuestionKind.SHORT_TEXT
+    )
+    foreign = Answer.objects.create(
+        response=counted.texts[0].response, question=other_question, text="Anderes"
+    )
+    selected = [*(answer.pk for answer in counted.texts), foreign.pk]  # T1 on two already
+
+    response = admin.post(
+        reverse("admin:survey_freetextanswer_changelist"),
+        {"action": "add_theme", "theme": t1.pk, "_selected_action": selected},
+        follow=True,
+    )
+
+    assert messages_of(response) == [
+        "1 Antwort als „Verkehr“ codiert.",
+        "2 Antworten hatten dieses Thema schon.",
+        "1 ausgewählte Antwort gehört zu einer anderen Frage und blieb unverändert "
+        "(das Thema „Verkehr“ gehört zu F6).",
+    ]
+    assert not AnswerTheme.objects.filter(answer=foreign).exists()
+
+
+def test_removing_a_theme_says_from_how_many_answers(admin, counted):
+    t1, _t2 = counted.themes
+    selected = [answer.pk for answer in counted.texts]  # T1 on two of the three
+
+    response = admin.post(
+        reverse("admin:survey_freetextanswer_changelist") + "?coded=yes",
+        {"action": "remove_theme", "theme": t1.pk, "_selected_action": selected},
+        follow=True,
+    )
+
+    assert messages_of(response) == ["Thema „Verkehr“ bei 2 Antworten entfernt."]
+    assert not AnswerTheme.objects.filter(theme=t1).exists()
 
 
 def test_bulk_action_without_theme_warns(admin, counted):

@@ -88,11 +88,14 @@ def test_answer_themes_set_refuses_a_theme_of_another_question(counted):
 def test_bulk_coding_adds_a_theme_only_to_answers_of_its_question(counted):
     _t1, t2 = counted.themes
 
-    coded = answers_theme_add(answers=Answer.objects.all(), theme=t2)
+    change = answers_theme_add(answers=Answer.objects.all(), theme=t2)
 
-    assert coded == 3  # the three F6 answers, nothing else
+    # The three F6 answers (one had T2 already), nothing else.
+    assert (change.changed, change.unchanged) == (2, 1)
+    assert change.other_questions == Answer.objects.exclude(question=counted.f6).count()
     assert AnswerTheme.objects.filter(theme=t2).count() == 3
-    assert answers_theme_add(answers=Answer.objects.all(), theme=t2) == 3  # idempotent
+    again = answers_theme_add(answers=Answer.objects.all(), theme=t2)  # idempotent
+    assert (again.changed, again.unchanged) == (0, 3)
     assert AnswerTheme.objects.filter(theme=t2).count() == 3
 
 
