@@ -11,7 +11,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from survey import participation, views
+from survey import participation
 from survey.models import AccessCode, AccessMode, PooledResponse, Response
 from survey.sealing import seal
 from survey.services import access_codes_generate
@@ -20,9 +20,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def pool_of_three(settings, monkeypatch):
+def pool_of_three(settings):
     settings.SURVEY_POOL_SIZE = 3
-    monkeypatch.setattr(views, "SUBMISSIONS_PER_HOUR", 1000)
+    settings.SURVEY_SUBMISSIONS_PER_HOUR = settings.SURVEY_SUBMISSIONS_PER_DAY = 1000
 
 
 def _take_part(filler, marker="Mügeln – Oschatz"):

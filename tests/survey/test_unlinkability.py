@@ -21,7 +21,6 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection
 from django.test import Client
 
-from survey import views
 from survey.models import AccessCode, AccessMode, Answer
 from survey.services import access_codes_generate
 
@@ -138,12 +137,11 @@ def _texts_in_raw_sessions() -> list[tuple[str, dict]]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_insider_cannot_pair_codes_or_sessions_with_responses(filler, monkeypatch, settings):
+def test_insider_cannot_pair_codes_or_sessions_with_responses(filler, settings):
     survey = filler.survey
     survey.access_mode = AccessMode.CODES
     survey.save()
-    monkeypatch.setattr(views, "SUBMISSIONS_PER_HOUR", 1000)
-    monkeypatch.setattr(views, "CODE_ATTEMPTS_PER_HOUR", 1000)
+    settings.SURVEY_CODE_ATTEMPTS_PER_HOUR = 1000
     settings.SURVEY_POOL_SIZE = 10  # the default (the other tests write each at once)
     codes = [c.code for c in access_codes_generate(survey=survey, count=PEOPLE)]
     markers = {code: f"Strecke Nummer {n:02d} nach Oschatz" for n, code in enumerate(codes)}
