@@ -1,0 +1,83 @@
+"""Second review of the staff roles (issue 12.1): attacks by a limited editor (Oschatz), a
+full Redaktion member and an Auswertung analyst through the real admin and the test client.
+Each test failed on the code before its fix."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+
+from portal.models import EditorProfile, Municipality, NewsArticle
+from tests.factories import NewsArticleFactory, SurveyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def staff(django_user_model, username: str, group: str | None = None, limit: str | None = None):
+    user = django_user_model.objects.create_user(username, is_staff=True)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    if limit:
+        EditorProfile.objects.create(user=user, municipality=Municipality.objects.get(slug=limit))
+    return user
+
+
+@pytest.fixture
+def limited_editor(django_user_model):
+    return staff(django_user_model, "redaktion-oschatz", "Redaktion", "oschatz")
+
+
+@pytest.fixture
+def editor(django_user_model):
+    return staff(django_user_model, "redaktion", "Redaktion")
+
+
+@pytest.fixture
+def analyst(django_user_model):
+    return staff(django_user_model, "auswertung", "Auswertung")
+
+
+@pytest.fixture
+def dahlen_draft():
+    article = NewsArticleFactory(
+        slug="geheimer-entwurf-dahlen", title="Geheimer Entwurf Dahlen", draft=True
+    )
+    article.municipalities.add(Municipality.objects.get(slug="dahlen"))
+    return article
+
+
+def _view_on_site(client, obj):
+    content_type = ContentType.objects.get_for_model(obj)
+    return client.get(f"/admin/r/{content_type.pk}/{obj.pk}/")
+
+
+# --- "view on site" (/admin/r/<type>/<id>/) ------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["limited_editor", "analyst"])
+def test_view_on_site_does_not_name_drafts_the_user_may_not_see(request, client, who, dahlen_draft):
+    # Django's shortcut redirects any staff member to any object's address: counting up the
+    # id reads the slugs (titles) of other municipalities' drafts.
+    client.force_login(request.getfixturevalue(who))
+    response = _view_on_site(client, dahlen_draft)
+    assert response.status_code == 404
+    assert "geheimer-entwurf" not in response.get("Location", "")
+
+
+def test_view_on_site_does_not_name_draft_surveys_to_editors(client, editor):
+    survey = SurveyFactory(slug="geheime-befragung", status="draft")
+    client.force_login(editor)
+    response = _view_on_site(client, survey)
+    assert response.status_code == 404
+
+
+def test_view_on_site_still_works_for_what_the_user_may_see(client, limited_editor, dahlen_draft):
+    own = NewsArticleFactory(slug="entwurf-oschatz", draft=True)
+    own.municipalities.add(Municipality.objects.get(slug="oschatz"))
+    client.force_login(limited_editor)
+    response = _view_on_site(client, own)
+    assert response.status_code == 302
+    assert response["Location"].endswith("/aktuelles/entwurf-oschatz/")
+    assert _view_on_site(client, Municipality.objects.get(slug="oschatz")).status_code == 302
+    for bad in ("abc", "1%00", "99999999"):
+        content_type = ContentType.objects.get_for_model(NewsArticle)
+        assert client.get(f"/admin/r/{content_type.pk}/{bad}/").status_code == 404
