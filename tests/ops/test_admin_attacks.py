@@ -6,8 +6,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 
-from portal.models import EditorProfile, Municipality, NewsArticle
+from portal.models import EditorProfile, Municipality, NewsArticle, Page
 from tests.factories import NewsArticleFactory, SurveyFactory
+from tests.ops.test_limited_editor import unchanged_form
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +82,53 @@ def test_view_on_site_still_works_for_what_the_user_may_see(client, limited_edit
     for bad in ("abc", "1%00", "99999999"):
         content_type = ContentType.objects.get_for_model(NewsArticle)
         assert client.get(f"/admin/r/{content_type.pk}/{bad}/").status_code == 404
+
+
+# --- legal pages ----------------------------------------------------------------------------
+
+
+def _page_post(page, **changes):
+    data = {
+        "title": page.title,
+        "slug": page.slug,
+        "description": page.description,
+        "body": page.body,
+        "is_published": "on" if page.is_published else "",
+        "show_in_footer": "on" if page.show_in_footer else "",
+        "position": page.position,
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value != ""}
+
+
+def test_editor_cannot_rename_the_impressum_and_then_delete_it(client, editor):
+    # Only superusers delete the legal pages, recognised by their slug: renaming it first
+    # must not turn the Impressum into an ordinary, deletable page.
+    page = Page.objects.get(slug="impressum")
+    client.force_login(editor)
+    client.post(f"/admin/portal/page/{page.pk}/change/", _page_post(page, slug="impressum-alt"))
+    client.post(f"/admin/portal/page/{page.pk}/delete/", {"post": "yes"})
+    page.refresh_from_db()
+    assert page.slug == "impressum"
+
+
+@pytest.mark.parametrize("slug", ["impressum", "datenschutz", "barrierefreiheit"])
+def test_editor_cannot_take_a_legal_page_offline(client, editor, slug):
+    page = Page.objects.get(slug=slug)
+    client.force_login(editor)
+    client.post("/admin/portal/page/", {"action": "unpublish", "_selected_action": [page.pk]})
+    client.post(f"/admin/portal/page/{page.pk}/change/", _page_post(page, is_published=""))
+    page.refresh_from_db()
+    assert page.is_published
+    assert client.get(page.get_absolute_url()).status_code == 200
+
+
+def test_editor_still_corrects_the_impressum_text(client, editor):
+    page = Page.objects.get(slug="impressum")
+    client.force_login(editor)
+    data = unchanged_form(client, f"/admin/portal/page/{page.pk}/change/", "page_form")
+    data["body"] = ["<p>Neue Anschrift der Kooperation</p>"]
+    assert client.post(f"/admin/portal/page/{page.pk}/change/", data).status_code == 302
+    page.refresh_from_db()
+    assert "Neue Anschrift" in page.body
+    assert page.is_published
