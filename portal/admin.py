@@ -61,7 +61,13 @@ def log_action(modeladmin, request, objects, message: str) -> None:
 class NewsArticleAdmin(MunicipalityScopedAdmin):
     form = NewsArticleAdminForm
     list_display = ["title", "status", "published_at", "is_public_display", "author"]
-    list_filter = ["status", "topics", "municipalities", "author"]
+    # Only the authors of articles the user sees, not every account (login names).
+    list_filter = [
+        "status",
+        "topics",
+        "municipalities",
+        ("author", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["title", "teaser", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}

@@ -132,3 +132,19 @@ def test_editor_still_corrects_the_impressum_text(client, editor):
     page.refresh_from_db()
     assert "Neue Anschrift" in page.body
     assert page.is_published
+
+
+# --- news list filter -----------------------------------------------------------------------
+
+
+def test_author_filter_names_only_authors_the_editor_sees(
+    client, django_user_model, limited_editor, dahlen_draft
+):
+    # The filter listed every user account (superusers included): a list of login names.
+    django_user_model.objects.create_superuser("chefin-admin", "chefin@example.org", "x")
+    dahlen_draft.author = django_user_model.objects.create_user("autor-dahlen", is_staff=True)
+    dahlen_draft.save()
+    client.force_login(limited_editor)
+    body = client.get("/admin/portal/newsarticle/").content.decode()
+    assert "chefin-admin" not in body
+    assert "autor-dahlen" not in body
