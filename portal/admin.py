@@ -73,8 +73,9 @@ class NewsArticleAdmin(MunicipalityScopedAdmin):
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["topics", "municipalities"]
     readonly_fields = ["author", "preview_link", "created_at", "updated_at"]
-    # A limited editor may correct a shared article but not take it offline for everyone.
-    shared_readonly_fields = ("status", "published_at")
+    # A limited editor may correct a shared article but not take it offline for everyone,
+    # nor move it to another address (the other municipalities link to it).
+    shared_readonly_fields = ("status", "published_at", "slug")
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "teaser", "body"]}),

@@ -102,6 +102,17 @@ class MunicipalityScopedMixin:
             readonly += [f for f in self.shared_readonly_fields if f not in readonly]
         return readonly
 
+    def get_prepopulated_fields(self, request, obj=None):
+        # A read-only field is not in the form; the admin cannot prepopulate it.
+        fields = super().get_prepopulated_fields(request, obj)
+        if not self.is_shared(request, obj):
+            return fields
+        return {
+            name: sources
+            for name, sources in fields.items()
+            if name not in self.shared_readonly_fields
+        }
+
     def _limit(self, db_field, request, kwargs):
         municipality = editor_municipality(request.user)
         if db_field.name == self.municipality_lookup and municipality is not None:

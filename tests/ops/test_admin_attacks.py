@@ -148,3 +148,19 @@ def test_author_filter_names_only_authors_the_editor_sees(
     body = client.get("/admin/portal/newsarticle/").content.decode()
     assert "chefin-admin" not in body
     assert "autor-dahlen" not in body
+
+
+# --- shared articles ------------------------------------------------------------------------
+
+
+def test_limited_editor_cannot_move_a_shared_article_to_another_address(client, limited_editor):
+    # Other municipalities link to the regional article: a new slug breaks their links (404).
+    article = NewsArticleFactory(slug="kommunalforen", title="Kommunalforen")
+    article.municipalities.set(Municipality.objects.all())
+    client.force_login(limited_editor)
+    url = f"/admin/portal/newsarticle/{article.pk}/change/"
+    data = unchanged_form(client, url, "newsarticle_form")
+    data["slug"] = ["umbenannt"]
+    client.post(url, data)
+    article.refresh_from_db()
+    assert article.slug == "kommunalforen"
