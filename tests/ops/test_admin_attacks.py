@@ -164,3 +164,15 @@ def test_limited_editor_cannot_move_a_shared_article_to_another_address(client, 
     client.post(url, data)
     article.refresh_from_db()
     assert article.slug == "kommunalforen"
+
+
+# --- news preview ---------------------------------------------------------------------------
+
+
+def test_preview_of_a_published_article_of_another_municipality_shows_the_public_page(
+    client, limited_editor
+):
+    article = NewsArticleFactory(slug="oeffentlich-dahlen", title="Öffentlich in Dahlen")
+    article.municipalities.add(Municipality.objects.get(slug="dahlen"))
+    client.force_login(limited_editor)
+    assert client.get("/aktuelles/oeffentlich-dahlen/?vorschau").status_code == 200
