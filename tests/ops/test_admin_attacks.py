@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 
 from portal.models import EditorProfile, Municipality, NewsArticle, Page
-from tests.factories import NewsArticleFactory, SurveyFactory
+from tests.factories import EventFactory, NewsArticleFactory, SurveyFactory
 from tests.ops.test_limited_editor import unchanged_form
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +176,18 @@ def test_preview_of_a_published_article_of_another_municipality_shows_the_public
     article.municipalities.add(Municipality.objects.get(slug="dahlen"))
     client.force_login(limited_editor)
     assert client.get("/aktuelles/oeffentlich-dahlen/?vorschau").status_code == 200
+
+
+# --- autocomplete ---------------------------------------------------------------------------
+
+
+def test_event_autocomplete_answers_and_stays_in_the_municipality(client, limited_editor):
+    EventFactory(title="Forum Dahlen", municipality=Municipality.objects.get(slug="dahlen"))
+    EventFactory(title="Forum Oschatz", municipality=Municipality.objects.get(slug="oschatz"))
+    client.force_login(limited_editor)
+    response = client.get(
+        "/admin/autocomplete/?app_label=events&model_name=registration&field_name=event&term=Forum"
+    )
+    assert response.status_code == 200
+    titles = [result["text"] for result in response.json()["results"]]
+    assert titles == ["Forum Oschatz"]
