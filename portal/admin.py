@@ -235,6 +235,16 @@ class MunicipalityAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
+    # The slug is the address every page and filter links to: not theirs to move.
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "slug"] if editor_municipality(request.user) else readonly
+
+    def get_prepopulated_fields(self, request, obj=None):
+        if editor_municipality(request.user):
+            return {}
+        return super().get_prepopulated_fields(request, obj)
+
 
 @admin.register(Topic)
 class TopicAdmin(GlobalContentMixin, admin.ModelAdmin):

@@ -191,3 +191,21 @@ def test_event_autocomplete_answers_and_stays_in_the_municipality(client, limite
     assert response.status_code == 200
     titles = [result["text"] for result in response.json()["results"]]
     assert titles == ["Forum Oschatz"]
+
+
+# --- the own municipality -------------------------------------------------------------------
+
+
+def test_limited_editor_keeps_the_address_of_their_municipality(client, limited_editor):
+    # They keep the profile up to date; the slug is the address every page, filter and
+    # other municipality links to (/kommunen/oschatz/).
+    oschatz = Municipality.objects.get(slug="oschatz")
+    url = f"/admin/portal/municipality/{oschatz.pk}/change/"
+    client.force_login(limited_editor)
+    data = unchanged_form(client, url, "municipality_form")
+    data["slug"] = ["oschatz-neu"]
+    data["head_name"] = ["Neue Oberbürgermeisterin"]
+    assert client.post(url, data).status_code == 302
+    oschatz.refresh_from_db()
+    assert oschatz.slug == "oschatz"
+    assert oschatz.head_name == "Neue Oberbürgermeisterin"
