@@ -209,3 +209,18 @@ def test_limited_editor_keeps_the_address_of_their_municipality(client, limited_
     oschatz.refresh_from_db()
     assert oschatz.slug == "oschatz"
     assert oschatz.head_name == "Neue Oberbürgermeisterin"
+
+
+# --- former staff ---------------------------------------------------------------------------
+
+
+def test_former_staff_with_a_live_session_sees_no_draft_survey(client, django_user_model):
+    # Access is taken away by removing the staff flag; the group (and an open session) may
+    # stay. The news preview asked for the flag, the survey draft preview did not.
+    user = staff(django_user_model, "ehemals", "Auswertung")
+    survey = SurveyFactory(slug="entwurf-befragung", status="draft")
+    client.force_login(user)
+    user.is_staff = False
+    user.save()
+    assert client.get(f"/befragungen/{survey.slug}/").status_code == 404
+    assert client.get(f"/befragungen/{survey.slug}/fragebogen/").status_code == 404
