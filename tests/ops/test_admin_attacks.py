@@ -5,6 +5,7 @@ Each test failed on the code before its fix."""
 import pytest
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.urls import resolve, reverse
 
 from portal.models import EditorProfile, Municipality, NewsArticle, Page
 from tests.factories import EventFactory, NewsArticleFactory, SurveyFactory
@@ -79,6 +80,9 @@ def test_view_on_site_still_works_for_what_the_user_may_see(client, limited_edit
     assert response.status_code == 302
     assert response["Location"].endswith("/aktuelles/entwurf-oschatz/")
     assert _view_on_site(client, Municipality.objects.get(slug="oschatz")).status_code == 302
+    # The admin's own links lead to the guarded view.
+    path = reverse("admin:view_on_site", args=[ContentType.objects.get_for_model(own).pk, own.pk])
+    assert resolve(path).url_name == "admin_view_on_site"
     for bad in ("abc", "1%00", "99999999"):
         content_type = ContentType.objects.get_for_model(NewsArticle)
         assert client.get(f"/admin/r/{content_type.pk}/{bad}/").status_code == 404
