@@ -55,6 +55,9 @@ class EventAdmin(MunicipalityScopedMixin, admin.ModelAdmin):
     list_filter = ["status", "kind", "municipality", "takes_registrations"]
     search_fields = ["title", "venue_name", "address", "description"]
     date_hierarchy = "starts_at"
+    # Explicit: the annotated (grouped) queryset drops the model's default ordering, and the
+    # autocomplete pages it (unordered pages skip or repeat events).
+    ordering = ["-starts_at", "-pk"]
     # Django 6 will assume https for URLs typed without a scheme; opt in now.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     prepopulated_fields = {"slug": ["title"]}

@@ -6,6 +6,7 @@ from django.views.static import serve
 
 from oschatzerland import bench_views, views
 from portal import admin_audit
+from portal.admin_scoping import view_on_site
 from portal.caching import cache_public_page
 from portal.sitemaps import SITEMAPS
 
@@ -15,6 +16,12 @@ admin_audit.install(admin.site)
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    # Before the admin's own "view on site" (which asks no permission): see view_on_site.
+    path(
+        "admin/r/<int:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(view_on_site),
+        name="admin_view_on_site",
+    ),
     path("admin/", admin.site.urls),
     path("termine/", include("events.urls")),
     # Every app adds its sitemap with portal.sitemaps.register_sitemap() in AppConfig.ready.

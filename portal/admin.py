@@ -9,6 +9,7 @@ from django.contrib.redirects.admin import RedirectAdmin
 from django.contrib.redirects.models import Redirect
 from django.db import models
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -60,14 +61,21 @@ def log_action(modeladmin, request, objects, message: str) -> None:
 class NewsArticleAdmin(MunicipalityScopedAdmin):
     form = NewsArticleAdminForm
     list_display = ["title", "status", "published_at", "is_public_display", "author"]
-    list_filter = ["status", "topics", "municipalities", "author"]
+    # Only the authors of articles the user sees, not every account (login names).
+    list_filter = [
+        "status",
+        "topics",
+        "municipalities",
+        ("author", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["title", "teaser", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["topics", "municipalities"]
     readonly_fields = ["author", "preview_link", "created_at", "updated_at"]
-    # A limited editor may correct a shared article but not take it offline for everyone.
-    shared_readonly_fields = ("status", "published_at")
+    # A limited editor may correct a shared article but not take it offline for everyone,
+    # nor move it to another address (the other municipalities link to it).
+    shared_readonly_fields = ("status", "published_at", "slug")
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "teaser", "body"]}),
@@ -227,6 +235,16 @@ class MunicipalityAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
+    # The slug is the address every page and filter links to: not theirs to move.
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "slug"] if editor_municipality(request.user) else readonly
+
+    def get_prepopulated_fields(self, request, obj=None):
+        if editor_municipality(request.user):
+            return {}
+        return super().get_prepopulated_fields(request, obj)
+
 
 @admin.register(Topic)
 class TopicAdmin(GlobalContentMixin, admin.ModelAdmin):
@@ -250,10 +268,28 @@ class PageAdmin(GlobalContentMixin, admin.ModelAdmin):
     readonly_fields = ["updated_at"]
     actions = ["publish", "unpublish"]
 
+    @staticmethod
+    def _protected(request, obj) -> bool:
+        """A legal page, for someone who is not a superuser."""
+        return obj is not None and obj.slug in LEGAL_PAGES and not request.user.is_superuser
+
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.slug in LEGAL_PAGES and not request.user.is_superuser:
+        if self._protected(request, obj):
             return False
         return super().has_delete_permission(request, obj)
+
+    # The slug identifies a legal page (renamed, it could be deleted) and its address is
+    # linked in the footer; taking it offline removes it just like deleting it.
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if self._protected(request, obj):
+            readonly += ["slug", "is_published"]
+        return readonly
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return (
+            {} if self._protected(request, obj) else super().get_prepopulated_fields(request, obj)
+        )
 
     @admin.action(description=_("Publish selected pages"), permissions=["change"])
     def publish(self, request, queryset):
@@ -264,6 +300,19 @@ class PageAdmin(GlobalContentMixin, admin.ModelAdmin):
         self._set_published(request, queryset, False)
 
     def _set_published(self, request, queryset, value):
+        if not value and not request.user.is_superuser:
+            skipped = queryset.filter(slug__in=LEGAL_PAGES)
+            if skipped.exists():
+                self.message_user(
+                    request,
+                    format_lazy(
+                        "{}: {}",
+                        _("Legal pages stay online (only administrators take them offline)"),
+                        ", ".join(page.title for page in skipped),
+                    ),
+                    messages.WARNING,
+                )
+            queryset = queryset.exclude(slug__in=LEGAL_PAGES)
         pages = list(queryset.exclude(is_published=value))
         count = services.pages_set_published(pages=queryset, is_published=value)
         log_action(self, request, pages, str(_("Published: %s.") % value))

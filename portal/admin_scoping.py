@@ -18,8 +18,12 @@ admin.ModelAdmin)``), so another base admin (e.g. one that keeps a history) comb
 them.
 """
 
-from django.contrib import messages
+from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -97,6 +101,17 @@ class MunicipalityScopedMixin:
         if self.is_shared(request, obj):
             readonly += [f for f in self.shared_readonly_fields if f not in readonly]
         return readonly
+
+    def get_prepopulated_fields(self, request, obj=None):
+        # A read-only field is not in the form; the admin cannot prepopulate it.
+        fields = super().get_prepopulated_fields(request, obj)
+        if not self.is_shared(request, obj):
+            return fields
+        return {
+            name: sources
+            for name, sources in fields.items()
+            if name not in self.shared_readonly_fields
+        }
 
     def _limit(self, db_field, request, kwargs):
         municipality = editor_municipality(request.user)
@@ -204,3 +219,33 @@ class GlobalContentMixin:
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and self._unlimited(request)
+
+
+def view_on_site(request, content_type_id: int, object_id: str):
+    """The admin's "view on site" (``/admin/r/<type>/<id>/``) for objects the staff member may
+    view in the admin only.
+
+    Django's own view redirects every staff member to any object's address: counting up the
+    id would read the slugs (so the titles) of other municipalities' drafts and of
+    unpublished surveys. Objects of models without an admin page (inline objects such as
+    event documents) need the model's view permission.
+    """
+    content_type = ContentType.objects.filter(pk=content_type_id).first()
+    model = content_type.model_class() if content_type else None
+    if model is None:
+        raise Http404
+    model_admin = admin.site._registry.get(model)
+    try:
+        if model_admin is None:
+            permission = f"{model._meta.app_label}.view_{model._meta.model_name}"
+            visible = request.user.has_perm(permission) and (
+                model._default_manager.filter(pk=object_id).exists()
+            )
+        else:
+            obj = model_admin.get_queryset(request).filter(pk=object_id).first()
+            visible = obj is not None and model_admin.has_view_permission(request, obj)
+    except (ValueError, TypeError, ValidationError):
+        visible = False
+    if not visible:
+        raise Http404
+    return shortcut(request, content_type_id, object_id)

@@ -135,6 +135,7 @@ class NewsDetailView(DetailView):
     def get_object(self, queryset=None):
         slug = self.kwargs["slug"]
         user = self.request.user
+        article = None
         if (
             "vorschau" in self.request.GET
             and user.is_staff
@@ -144,8 +145,9 @@ class NewsDetailView(DetailView):
             article = selectors.news_for_preview(
                 slug=slug, municipality=selectors.editor_municipality(user)
             )
-        else:
-            article = selectors.news_detail(slug=slug)
+        # What everyone may see, also with ?vorschau (e.g. a published article of another
+        # municipality, opened from a link that carries the parameter).
+        article = article or selectors.news_detail(slug=slug)
         if article is None:
             raise Http404(_("No article found."))
         return article

@@ -17,6 +17,7 @@ from survey.forms import AccessCodeGenerateForm
 from survey.models import (
     AccessCode,
     Answer,
+    Channel,
     MatrixItem,
     Option,
     Question,
@@ -25,6 +26,7 @@ from survey.models import (
     Survey,
     SurveyStatus,
 )
+from survey.results import survey_results_invalidate
 
 FROZEN = _(
     "This survey already has responses, so its questionnaire can no longer be changed. "
@@ -458,6 +460,25 @@ class ResponseAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        """Analysts delete paper responses (a typo: delete, enter the sheet again); online
+        responses are anonymous, nobody can ask for theirs, and there is no sheet to enter
+        again: deleting one only changes the result, so only superusers may."""
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or obj.channel == Channel.PAPER or request.user.is_superuser
+
+    def delete_model(self, request, obj):
+        survey_id = obj.survey_id
+        super().delete_model(request, obj)
+        survey_results_invalidate(survey_id)
+
+    def delete_queryset(self, request, queryset):
+        survey_ids = set(queryset.values_list("survey_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for survey_id in survey_ids:
+            survey_results_invalidate(survey_id)
 
 
 @admin.register(AccessCode)

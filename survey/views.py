@@ -30,7 +30,9 @@ from survey.services import (
 def _visible_survey(request, slug: str) -> Survey:
     """Public surveys for everyone; drafts only for staff who may edit surveys (preview)."""
     queryset = Survey.objects.all()
-    if not request.user.has_perm("survey.change_survey"):
+    # The staff flag too, like every staff page: taking it away ends the preview at once,
+    # even if the person keeps the group and an open session.
+    if not (request.user.is_staff and request.user.has_perm("survey.change_survey")):
         queryset = queryset.public()
     return get_object_or_404(queryset, slug=slug)
 

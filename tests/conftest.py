@@ -75,6 +75,7 @@ DATA_MIGRATIONS = [
     ("portal.migrations.0004_staff_groups", ["create_groups"]),
     ("survey.migrations.0002_analyst_permissions", ["grant"]),
     ("survey.migrations.0052_analyst_results_permissions", ["grant"]),
+    ("survey.migrations.0057_analysts_delete_paper_responses", ["grant"]),
     ("events.migrations.0002_editor_permissions", ["grant"]),
 ]
 

@@ -99,14 +99,16 @@ def _registration(slug):
     return _event(slug).registrations.get()
 
 
-def _survey_sample():
+def _survey_sample(channel="online"):
     """One small survey with everything the survey admin pages show."""
     from survey.models import AccessCode, Answer, Quote, ResultsPublication, TextQuestion
     from tests import factories
 
     question = factories.QuestionFactory()
     text_question = factories.QuestionFactory(section=question.section, kind="long_text", code="T1")
-    response = factories.ResponseFactory(survey=question.survey)
+    response = factories.ResponseFactory(
+        survey=question.survey, channel=channel, sheet_number=1 if channel == "paper" else None
+    )
     answer = Answer.objects.create(response=response, question=text_question, text="Mehr Radwege")
     return SimpleNamespace(
         survey=question.survey,
@@ -357,11 +359,20 @@ ROWS = [
         lambda: _survey_sample().question,
         ("va", NONE, NONE, "va", NONE),
     ),
+    # Analysts correct paper entries (delete, enter the sheet again); online responses are
+    # anonymous and have no sheet: only superusers delete them (tests/survey/
+    # test_response_deletion.py).
     Row(
         "survey.response",
-        "",
+        "online",
         lambda: _survey_sample().response,
         ("vd", NONE, NONE, "v", NONE),
+    ),
+    Row(
+        "survey.response",
+        "Papier",
+        lambda: _survey_sample(channel="paper").response,
+        ("vd", NONE, NONE, "vd", NONE),
     ),
     Row(
         "survey.accesscode",
