@@ -979,12 +979,24 @@ def _question_result(
         ]
         result.means = [_mean(counts, (c, qid, None), values) for c in cols]
         if values:
-            result.minimum, result.maximum = values[0], values[-1]
-            result.summary = gettext("On average %(mean)s (from %(minimum)s to %(maximum)s).") % {
+            # The smallest and the largest answer are one person's answer each (the oldest
+            # resident, the largest household): published only when at least threshold
+            # people gave it.
+            if numbers[values[0]] >= threshold:
+                result.minimum = values[0]
+            if numbers[values[-1]] >= threshold:
+                result.maximum = values[-1]
+            figures = {
                 "mean": _number(result.means[0].value),
                 "minimum": result.minimum,
                 "maximum": result.maximum,
             }
+            if result.minimum is not None and result.maximum is not None:
+                result.summary = (
+                    gettext("On average %(mean)s (from %(minimum)s to %(maximum)s).") % figures
+                )
+            else:
+                result.summary = gettext("On average %(mean)s.") % figures
     else:
         result.bases = [counts.get((c, qid, None, None, None), 0) for c in cols]
         result.coded = [coded.get((c, qid), 0) for c in cols]

@@ -428,3 +428,7 @@ def test_no_village_answer_can_be_learnt_from_complements(client, threshold):
         print(f"  nach={nach}: {found.total()} {dict(+found)}")  # noqa: T201
     assert not any(+found for found in findings.values()), dict(findings)
     assert stats["shown"] > 0
+    page = client.get(reverse("survey:results", kwargs={"slug": survey.slug})).content.decode()
+    # The oldest and the youngest are one person each: no extremes, no mean of fewer.
+    assert "Größte Angabe" not in page
+    assert "Kleinste Angabe" not in page

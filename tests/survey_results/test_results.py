@@ -76,6 +76,8 @@ def test_scale_number_and_text_results(counted):
     assert scale.means[0].value is None
     assert number.means[0].value is None
     assert number.summary == ""
+    # Each of 30 and 50 is one person's answer: not published as smallest or largest.
+    assert (number.minimum, number.maximum) == (None, None)
     assert text.base == 3
     assert text.coded == [2]
     assert [(row.label, row.cells[0].count) for row in text.themes] == [
