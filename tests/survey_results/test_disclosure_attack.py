@@ -105,13 +105,14 @@ def _csv_tables(content: str):
             participants[answer] = _number(count)
             continue
         table = tables.setdefault(
-            (code, item), {"groups": [], "cells": {}, "bases": {}, "percents": {}}
+            (code, item), {"groups": [], "cells": {}, "bases": {}, "percents": {}, "means": {}}
         )
         if group not in table["groups"]:
             table["groups"].append(group)
         # A mean row publishes the number of people it is computed over (the base) too.
         table["bases"][group] = _number(base)
         if answer in {"Mittelwert", "Mean"}:
+            table["means"][group] = _percent(percent)
             continue
         table["cells"][(answer, group)] = _number(count)
         table["percents"][(answer, group)] = _percent(percent)
@@ -324,6 +325,16 @@ def attack(client, survey: Survey, *, threshold: int = 5) -> dict[str, Counter]:
             findings[nach].update(
                 _derive(table, sizes, kinds.get(code) in EXCLUSIVE, threshold=threshold)
             )
+            # A number question publishes only means: the total's mean times its base,
+            # minus the other groups', is the sum of the one withheld group's answers.
+            means = table.get("means", {})
+            withheld_means = [g for g in groups if g in means and means[g] is None]
+            if (
+                len(withheld_means) == 1
+                and means.get(_total) is not None
+                and all(table["bases"].get(g) is not None for g in [_total, *groups])
+            ):
+                findings[nach]["mean of one group from the total's"] += 1
     for nach, key in hidden:
         if key in shown and 1 <= shown[key] < threshold:
             findings[nach]["shown from the other side"] += 1
@@ -357,7 +368,8 @@ def _village(threshold: int | None) -> Survey:
     Q2 several answers: in Naundorf "Bus" is chosen by 5 of 6 (the sixth did not: base −
     count = 1); in Ahausen and Bedorf by 7 of 14, "Rad" by 6, one chose nothing.
     Q3 single, answered by 32: two of Ahausen said nothing (group size − base = 2).
-    Q4 number: every answer different, so the smallest and the largest are one person's.
+    Q4 number: every answer different, so the smallest and the largest are one person's;
+    two of Naundorf did not answer (so its mean, over 4, is withheld).
     """
     now = timezone.now()
     survey = SurveyFactory(
@@ -408,7 +420,8 @@ def _village(threshold: int | None) -> Survey:
         answers += [Answer(response=r, question=q2, option=o) for o in chosen]
         if i not in (18, 19):
             answers.append(Answer(response=r, question=q3, option=a if i % 2 else b))
-        answers.append(Answer(response=r, question=q4, number=20 + 10 * (i % 6) + i // 6))
+        if i not in (0, 1):
+            answers.append(Answer(response=r, question=q4, number=20 + 10 * (i % 6) + i // 6))
     Answer.objects.bulk_create(answers)
     results_publish(survey=survey, user=None, publisher_name="Test")
     if threshold:
