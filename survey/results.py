@@ -61,7 +61,7 @@ OTHERS = "others"
 NO_ANSWER = "none"
 BREAKDOWN_KINDS = (QuestionKind.SINGLE, QuestionKind.DROPDOWN)
 # Bumped whenever the shape of the cached results changes, so old entries are ignored.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 ONE_DECIMAL = Decimal("0.1")
 
 
@@ -101,16 +101,19 @@ class Cell:
     suppressed: bool = False
     # No percentage is published on a base below the threshold.
     min_base: int = 0
+    # The base of the cell's group is withheld (it would give away how many did not
+    # answer), and with it the percentage, from which the base could be worked out.
+    base_withheld: bool = False
 
     @property
     def percent(self) -> Decimal | None:
-        if self.suppressed or self.base < self.min_base:
+        if self.suppressed or self.base_withheld or self.base < self.min_base:
             return None
         return round_half_up(self.count * 100, self.base)
 
     @property
     def percent_withheld(self) -> bool:
-        return self.suppressed or 0 < self.base < self.min_base
+        return self.suppressed or self.base_withheld or 0 < self.base < self.min_base
 
     @property
     def bar(self) -> str:
@@ -133,6 +136,8 @@ class Mean:
     low: int
     high: int
     suppressed: bool = False
+    # The number of people the mean is over is withheld (see Cell.base_withheld).
+    n_withheld: bool = False
 
     @property
     def bar(self) -> str:
@@ -147,6 +152,7 @@ class ItemResult:
     bases: list[int]
     rows: list[Row]
     means: list[Mean]
+    bases_withheld: list[bool] = field(default_factory=list)
 
 
 @dataclass
@@ -171,6 +177,14 @@ class QuestionResult:
     summary: str = ""
     # Shown as a cross table in a breakdown (False: the plain distribution only).
     crossed: bool = True
+    # Per column: the base is withheld by disclosure control.
+    bases_withheld: list[bool] = field(default_factory=list)
+
+    @property
+    def shown_bases(self) -> list[int | None]:
+        """The bases as published: None where withheld."""
+        withheld = self.bases_withheld or [False] * len(self.bases)
+        return [None if hidden else n for n, hidden in zip(self.bases, withheld, strict=True)]
 
     @property
     def is_choice(self) -> bool:
@@ -205,8 +219,10 @@ class QuestionResult:
         """Whether a figure of this question is withheld (explained by a footnote)."""
         rows = [*self.rows, *self.themes, *(row for item in self.items for row in item.rows)]
         means = [*self.means, *(mean for item in self.items for mean in item.means)]
-        return any(cell.percent_withheld for row in rows for cell in row.cells) or any(
-            mean.suppressed for mean in means
+        return (
+            any(cell.percent_withheld for row in rows for cell in row.cells)
+            or any(mean.suppressed for mean in means)
+            or any(self.bases_withheld)
         )
 
 
@@ -651,7 +667,7 @@ def compute_results(*, survey: Survey, breakdown: str | None = None) -> SurveyRe
         )
         result.is_hidden = question.pk in hidden
         result.crossed = ncols > 1 and question.pk not in plain
-        _protect(result, threshold)
+        _protect(result, threshold, [column.n for column in columns])
         section = sections.setdefault(
             question.section_id, SectionResult(question.section_id, question.section.title, [])
         )
@@ -702,37 +718,119 @@ def _share(count: int, total: int) -> Decimal | None:
     return round_half_up(count * 100, total)
 
 
-def _protect(result: QuestionResult, threshold: int) -> None:
+def _protect(result: QuestionResult, threshold: int, sizes: list[int]) -> None:
     """Disclosure control of one question (see ``survey.results_disclosure``).
 
-    No percentage on a base under the threshold, anywhere. In a breakdown, the counts from
-    1 to threshold - 1 of every group column and the cells that would give them away are
-    withheld, and so is the mean of every group column with a withheld cell or a small
-    base. If no pattern protects a table, the question is shown without breakdown.
+    No percentage and no mean on a base under the threshold, anywhere. In a breakdown every
+    figure from which someone could learn a count from 1 to threshold - 1 of a group is
+    withheld, and so is every figure from which one could be worked out. The published
+    group sizes make two more counts of every group column public: the people who did not
+    answer (group size − base) and, with several answers per person, those who did not
+    choose an answer (base − count). They count as cells too, and so does "all but fewer
+    than threshold members of the group gave this answer" (group size − count), which
+    tells everyone's answer. A base that would give away a small "no answer" count is
+    withheld together with the percentages of its column. If no pattern protects a table,
+    the question is shown without breakdown.
     """
     tables = [(result.rows or result.themes, result.means, result.bases)]
-    tables += [(item.rows, item.means, item.bases) for item in result.items]
-    for rows, _means, _bases in tables:
+    owners = [result]
+    if result.items:
+        tables = [(item.rows, item.means, item.bases) for item in result.items]
+        owners = list(result.items)
+    for rows, means, bases in tables:
         for row in rows:
             for cell in row.cells:
                 cell.min_base = threshold
+        if means and bases[0] < threshold and means[0].value is not None:
+            means[0].value, means[0].suppressed = None, True
+    _hide_summary_of_withheld_mean(result)
     if not result.crossed:
         return
-    # One answer per person: the answers of a group add up to its published base.
+    groups = sizes[1:]
+
+    def sensitive(count: int, column: int, base: int | None = None) -> bool:
+        # A small count, nearly the whole group, or (several answers per person) nearly
+        # all who answered: base − count did not choose the answer.
+        return (
+            0 < count < threshold
+            or (count > 0 and groups[column] - count < threshold)
+            or (base is not None and 0 < base - count < threshold)
+        )
+
+    # One answer per person: the answers of a group add up to its base.
     columns_add_up = result.kind in (*BREAKDOWN_KINDS, QuestionKind.SCALE, QuestionKind.MATRIX)
-    for rows, means, bases in tables:
-        withheld = set()
-        if rows:
-            counts = [[cell.count for cell in row.cells[1:]] for row in rows]
-            withheld = suppressed_cells(counts, threshold=threshold, columns_add_up=columns_add_up)
+    any_hidden = [False] * len(groups)
+    for owner, (rows, means, bases) in zip(owners, tables, strict=True):
+        counts = [[cell.count for cell in row.cells[1:]] for row in rows]
+        no_answer = [groups[c] - bases[c + 1] for c in range(len(groups))]
+        if columns_add_up:
+            # The "no answer" row joins the table: its rows and columns (the group sizes)
+            # then all add up to published totals.
+            table = [*counts, no_answer]
+            primary = {
+                (r, c)
+                for r, line in enumerate(table)
+                for c, count in enumerate(line)
+                if sensitive(count, c)
+            }
+            withheld = suppressed_cells(
+                table, threshold=threshold, columns_add_up=True, sensitive=primary
+            )
             if withheld is None:
                 result.crossed = False
                 return
-            for r, c in withheld:
-                rows[r].cells[c + 1].suppressed = True
+            hidden_bases = {c for r, c in withheld if r == len(rows)}
+            withheld = {(r, c) for r, c in withheld if r < len(rows)}
+        else:
+            # The bases first: the "no answer" counts add up to that of the total.
+            primary = {(0, c) for c, count in enumerate(no_answer) if sensitive(count, c)}
+            hidden = suppressed_cells(
+                [no_answer], threshold=threshold, columns_add_up=False, sensitive=primary
+            )
+            if hidden is None:
+                result.crossed = False
+                return
+            hidden_bases = {c for _r, c in hidden}
+            withheld = set()
+            if rows:
+                primary = {
+                    (r, c)
+                    for r, line in enumerate(counts)
+                    for c, count in enumerate(line)
+                    if sensitive(count, c, None if c in hidden_bases else bases[c + 1])
+                }
+                withheld = suppressed_cells(
+                    counts, threshold=threshold, columns_add_up=False, sensitive=primary
+                )
+                if withheld is None:
+                    result.crossed = False
+                    return
+        for r, c in withheld:
+            rows[r].cells[c + 1].suppressed = True
+        for c in hidden_bases:
+            any_hidden[c] = True
+            for row in rows:
+                row.cells[c + 1].base_withheld = True
+        owner.bases_withheld = [False] + [c in hidden_bases for c in range(len(groups))]
         for c, mean in enumerate(means[1:], start=1):
-            if bases[c] < threshold or any(column == c - 1 for _r, column in withheld):
+            if (
+                bases[c] < threshold
+                or c - 1 in hidden_bases
+                or any(column == c - 1 for _r, column in withheld)
+            ):
                 mean.value, mean.suppressed = None, True
+                mean.n_withheld = c - 1 in hidden_bases
+    if result.items:
+        # "Answered (n)" of a matrix is its largest item base: withheld wherever one is.
+        result.bases_withheld = [False, *any_hidden]
+
+
+def _hide_summary_of_withheld_mean(result: QuestionResult) -> None:
+    """The one-line summary (also shown on topic pages) never quotes a withheld mean."""
+    if (result.is_scale or result.is_number) and result.means and result.means[0].suppressed:
+        result.summary = ""
+    if result.is_matrix and any(item.means[0].suppressed for item in result.items):
+        result.summary = ""
 
 
 def _columns(dimension, sizes: dict[str, int], total: int, threshold: int):
@@ -881,12 +979,24 @@ def _question_result(
         ]
         result.means = [_mean(counts, (c, qid, None), values) for c in cols]
         if values:
-            result.minimum, result.maximum = values[0], values[-1]
-            result.summary = gettext("On average %(mean)s (from %(minimum)s to %(maximum)s).") % {
+            # The smallest and the largest answer are one person's answer each (the oldest
+            # resident, the largest household): published only when at least threshold
+            # people gave it.
+            if numbers[values[0]] >= threshold:
+                result.minimum = values[0]
+            if numbers[values[-1]] >= threshold:
+                result.maximum = values[-1]
+            figures = {
                 "mean": _number(result.means[0].value),
                 "minimum": result.minimum,
                 "maximum": result.maximum,
             }
+            if result.minimum is not None and result.maximum is not None:
+                result.summary = (
+                    gettext("On average %(mean)s (from %(minimum)s to %(maximum)s).") % figures
+                )
+            else:
+                result.summary = gettext("On average %(mean)s.") % figures
     else:
         result.bases = [counts.get((c, qid, None, None, None), 0) for c in cols]
         result.coded = [coded.get((c, qid), 0) for c in cols]

@@ -62,16 +62,23 @@ def _exposed(suppressed: set[Cell], *, columns_add_up: bool) -> Cell | None:
 
 
 def suppressed_cells(
-    counts: list[list[int]], *, threshold: int, columns_add_up: bool
+    counts: list[list[int]],
+    *,
+    threshold: int,
+    columns_add_up: bool,
+    sensitive: set[Cell] | None = None,
 ) -> set[Cell] | None:
     """The cells of ``counts[row][column]`` (group columns only, without the total) that
     must not be published; None when no pattern protects them (the table is then not
-    published broken down at all)."""
+    published broken down at all). ``sensitive`` are the cells that must not be published
+    in any case (primary suppression); by default the counts from 1 to threshold - 1."""
     rows = len(counts)
     columns = len(counts[0]) if rows else 0
-    suppressed = {
-        (r, c) for r in range(rows) for c in range(columns) if 0 < counts[r][c] < threshold
-    }
+    if sensitive is None:
+        sensitive = {
+            (r, c) for r in range(rows) for c in range(columns) if 0 < counts[r][c] < threshold
+        }
+    suppressed = set(sensitive)
     while (cell := _exposed(suppressed, columns_add_up=columns_add_up)) is not None:
         r, c = cell
         others = suppressed - {cell}

@@ -281,7 +281,8 @@ def results_csv(*, results: SurveyResults) -> Iterator[str]:
             value = WITHHELD
         else:
             value = _decimal(mean.value) if mean.value is not None else ""
-        return [q.code, q.text, item_label, _("Mean"), column.label, "", value, mean.n]
+        n = WITHHELD if mean.n_withheld else mean.n
+        return [q.code, q.text, item_label, _("Mean"), column.label, "", value, n]
 
     yield writer.writerow(["", _("Participants"), "", "", _("All"), results.total, "", ""])
     for row in results.by_channel:
@@ -307,7 +308,7 @@ def results_csv(*, results: SurveyResults) -> Iterator[str]:
                             column.label,
                             WITHHELD if cell.suppressed else cell.count,
                             percent(cell),
-                            cell.base,
+                            WITHHELD if cell.base_withheld else cell.base,
                         ]
                     )
                 if q.is_matrix:

@@ -20,6 +20,7 @@ it) 105 cells by municipality, 123 by age group, 52 by gender and 12 by channel.
 """
 
 import csv
+import datetime
 import io
 import re
 from collections import Counter, defaultdict
@@ -27,9 +28,22 @@ from fractions import Fraction
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from survey import demo
-from survey.models import QuestionKind, Survey
+from survey.models import (
+    Answer,
+    Channel,
+    Option,
+    QuestionKind,
+    Response,
+    ResultsPublication,
+    Survey,
+    SurveyStatus,
+)
+from survey.results import survey_results_invalidate
+from survey.results_services import results_publish
+from tests.factories import QuestionFactory, SectionFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -73,20 +87,71 @@ def _solve(unknowns: list, equations: list[tuple[dict, int]]) -> dict:
     return known
 
 
+def _percent(text: str) -> Fraction | None:
+    text = text.strip().replace(",", ".")
+    return Fraction(text) if re.fullmatch(r"\d+(\.\d)?", text) else None
+
+
 def _csv_tables(content: str):
-    """{(question, item): {"groups": [...], "cells": {(answer, group): value}, "bases": {}}}"""
+    """{(question, item): {"groups": [...], "cells": {(answer, group): value}, "bases": {},
+    "percents": {(answer, group): percent}}}, and the participation rows {label: count}
+    (the total under "")."""
     reader = csv.reader(io.StringIO(content.lstrip("\ufeff")), delimiter=";")
     next(reader)
     tables: dict = {}
-    for code, _text, item, answer, group, count, _percent, base in reader:
-        if not code or answer in {"Mittelwert", "Mean"}:
+    participants: dict = {}
+    for code, _text, item, answer, group, count, percent, base in reader:
+        if not code:
+            participants[answer] = _number(count)
             continue
-        table = tables.setdefault((code, item), {"groups": [], "cells": {}, "bases": {}})
+        table = tables.setdefault(
+            (code, item), {"groups": [], "cells": {}, "bases": {}, "percents": {}, "means": {}}
+        )
         if group not in table["groups"]:
             table["groups"].append(group)
-        table["cells"][(answer, group)] = _number(count)
+        # A mean row publishes the number of people it is computed over (the base) too.
         table["bases"][group] = _number(base)
-    return tables
+        if answer in {"Mittelwert", "Mean"}:
+            table["means"][group] = _percent(percent)
+            continue
+        table["cells"][(answer, group)] = _number(count)
+        table["percents"][(answer, group)] = _percent(percent)
+    return tables, participants
+
+
+def _page_bases(html: str) -> dict[str, dict[str, int | None]]:
+    """The "answered (n)" row of every cross table on the page: {code: {group: n}}; for a
+    matrix this is the number of people who rated at least one item."""
+    bases = {}
+    for section in html.split('<section class="result"')[1:]:
+        code = re.search(r'class="result__code">([^<]+)</span>', section).group(1)
+        table = re.search(r'<table class="[^"]*result-crosstab.*?</table>', section, re.S)
+        if table is None:
+            continue
+        table = table.group(0)
+        header = re.search(r"<thead>(.*?)</thead>", table, re.S).group(1)
+        labels = [
+            re.sub(r"<[^>]+>", "", x).strip()
+            for x in re.findall(r"<th[^>]*>(.*?)</th>", header, re.S)
+        ]
+        groups = labels[1 : len(labels) - 1]  # the answer column and the "answered (n)" label
+        row = re.search(r'result-crosstab__base">(.*?)</tr>', table, re.S).group(1)
+        values = [
+            _number(re.sub(r"<[^>]+>", "", v))
+            for v in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ]
+        bases[code] = dict(zip(groups, values, strict=True))
+    return bases
+
+
+def _possible_bases(count: int, percent: Fraction, largest: int) -> list[int]:
+    """Every base a published count and its percentage (rounded half up) fit."""
+    fits = []
+    for base in range(max(count, 1), largest + 1):
+        exact = Fraction(count * 100, base)
+        if (exact * 10 + Fraction(1, 2)) // 1 == percent * 10:
+            fits.append(base)
+    return fits
 
 
 def _page_counts(html: str) -> list[int]:
@@ -103,7 +168,102 @@ def _page_counts(html: str) -> list[int]:
     return counts
 
 
-def attack(client, survey: Survey) -> dict[str, Counter]:
+def _group_sizes(nach: str, tables: dict, participants: dict, groups: list[str]) -> dict:
+    """What everyone knows about the size of each group of a breakdown: the channel counts
+    of the participation table, or the answers to the breakdown question itself (it is
+    shown without breakdown); "Others" is the total minus the groups shown on their own."""
+    total = participants[""]
+    if nach == "kanal":
+        known = {label: n for label, n in participants.items() if label}
+    else:
+        own = tables.get((nach, ""), {"cells": {}, "groups": []})
+        all_label = own["groups"][0] if own["groups"] else None
+        known = {a: n for (a, g), n in own["cells"].items() if g == all_label}
+    sizes = {groups[0]: total}
+    rest = [g for g in groups[1:] if g not in known]
+    for group in groups[1:]:
+        if group in known:
+            sizes[group] = known[group]
+    if len(rest) == 1 and all(known.get(g) is not None for g in groups[1:] if g not in rest):
+        sizes[rest[0]] = total - sum(sizes[g] for g in groups[1:] if g not in rest)
+    return sizes
+
+
+def _derive(table: dict, sizes: dict, exclusive: bool, threshold: int = 5) -> Counter:
+    """Everything the published figures of one table fix, also what is never shown as a
+    cell: the people of a group who did not answer (group size − base) and, with several
+    answers per person, those who did not choose an answer (base − count)."""
+    total, *groups = table["groups"]
+    answers = list(dict.fromkeys(a for a, _g in table["cells"]))
+    known: dict = {}
+    for (answer, group), value in table["cells"].items():
+        if value is not None:
+            known[("n", answer, group)] = value
+    for group, value in table["bases"].items():
+        if value is not None:
+            known[("b", group)] = value
+    for group in table["groups"]:
+        if sizes.get(group) is not None:
+            known[("size", group)] = sizes[group]
+    equations: list[tuple[dict, int]] = []
+
+    def equation(terms: dict, rhs: int = 0) -> None:
+        coefficients: dict = defaultdict(int)
+        for key, c in terms.items():
+            if key in known:
+                rhs -= c * known[key]
+            else:
+                coefficients[key] += c
+        if any(coefficients.values()):
+            equations.append((dict(coefficients), rhs))
+
+    everyone = [total, *groups]
+    for answer in answers:  # the groups add up to the total of the answer
+        equation({**{("n", answer, g): 1 for g in groups}, ("n", answer, total): -1})
+    equation({**{("na", g): 1 for g in groups}, ("na", total): -1})
+    for group in everyone:
+        equation({("b", group): 1, ("na", group): 1, ("size", group): -1})
+        if exclusive:
+            equation({**{("n", a, group): 1 for a in answers}, ("b", group): -1})
+        else:
+            for a in answers:
+                equation({("n", a, group): 1, ("nc", a, group): 1, ("b", group): -1})
+    # A count and its percentage give the base away (and a base and a percentage the count).
+    for (answer, group), percent in table["percents"].items():
+        count = known.get(("n", answer, group))
+        size = sizes.get(group)
+        if percent is None or size is None:
+            continue
+        if count is not None and ("b", group) not in known:
+            fits = _possible_bases(count, percent, size)
+            if len(fits) == 1:
+                equation({("b", group): 1}, fits[0])
+    unknowns = sorted({k for coefficients, _ in equations for k in coefficients}, key=str)
+    derived = {**_solve(unknowns, equations)} if unknowns else {}
+    everything = {**known, **derived}
+    found: Counter = Counter()
+    for key, value in derived.items():
+        if key[0] in {"n", "b"} and key[-1] != total and 1 <= value < threshold:
+            found["derived by differencing"] += 1
+    for group in groups:
+        size = sizes.get(group)
+        na = everything.get(("na", group))
+        if na is not None and 1 <= na < threshold:
+            found["no answer (group size − base)"] += 1
+        base = everything.get(("b", group))
+        if base is not None and 1 <= base < threshold and ("b", group) in known:
+            found["base read"] += 1
+        for a in answers:
+            nc = everything.get(("nc", a, group))
+            if nc is not None and 1 <= nc < threshold:
+                found["not chosen (base − count)"] += 1
+            n = everything.get(("n", a, group))
+            if n is not None and size is not None and n >= 1 and size - n < threshold:
+                found["all but fewer than threshold of a group gave this answer"] += 1
+    return found
+
+
+def attack(client, survey: Survey, *, threshold: int = 5) -> dict[str, Counter]:
     kinds = dict(survey.questions.values_list("code", "kind"))
     page_url = reverse("survey:results", kwargs={"slug": survey.slug})
     csv_url = reverse("survey:results_csv", kwargs={"slug": survey.slug})
@@ -111,7 +271,7 @@ def attack(client, survey: Survey) -> dict[str, Counter]:
     select = re.search(r'<select name="nach".*?</select>', start, re.S).group(0)
     breakdowns = [v for v in re.findall(r'<option value="([^"]*)"', select) if v]
     assert "kanal" in breakdowns
-    assert len(breakdowns) >= 3
+    assert len(breakdowns) >= 2
 
     findings: dict[str, Counter] = defaultdict(Counter)
     stats: Counter = Counter()  # group cells published and withheld, to show the attack ran
@@ -120,56 +280,63 @@ def attack(client, survey: Survey) -> dict[str, Counter]:
     for nach in breakdowns:
         page = client.get(f"{page_url}?nach={nach}")
         assert page.status_code == 200
-        for count in _page_counts(page.content.decode()):
-            if count is not None and 1 <= count <= 4:
+        html = page.content.decode()
+        for count in _page_counts(html):
+            if count is not None and 1 <= count < threshold:
                 findings[nach]["read on the page"] += 1
         response = client.get(f"{csv_url}?nach={nach}")
         assert response.status_code == 200
-        tables = _csv_tables(b"".join(response).decode("utf-8"))
+        tables, participants = _csv_tables(b"".join(response).decode("utf-8"))
+        # The page's "answered (n)" rows: for a matrix the people who rated any item.
+        for code, bases in _page_bases(html).items():
+            if kinds.get(code) == QuestionKind.MATRIX:
+                key = (code, "(any item)")
+                tables[key] = {"groups": list(bases), "cells": {}, "bases": {}, "percents": {}}
+            else:
+                key = (code, "")
+                tables.setdefault(
+                    key, {"groups": list(bases), "cells": {}, "bases": {}, "percents": {}}
+                )
+            for group, value in bases.items():
+                if tables[key]["bases"].get(group) is None:
+                    tables[key]["bases"][group] = value
+        crossed = [t for t in tables.values() if len(t["groups"]) > 1]
+        if not crossed:
+            continue
+        sizes = _group_sizes(nach, tables, participants, crossed[0]["groups"])
+        assert None not in sizes.values(), sizes
+        assert len(sizes) == len(crossed[0]["groups"]), sizes
         for (code, _item), table in tables.items():
-            total, *groups = table["groups"]
+            _total, *groups = table["groups"]
             if not groups:
                 continue  # not broken down (e.g. the breakdown question itself)
             answers = list(dict.fromkeys(a for a, _g in table["cells"]))
-            unknowns, equations = [], []
             for answer in answers:
                 for group in groups:
                     value = table["cells"][(answer, group)]
                     findings[nach]["(cells seen)"] += 0  # keeps every breakdown in the report
                     stats["shown" if value is not None else "withheld"] += 1
-                    if value is None:
-                        unknowns.append((answer, group))
-                    elif 1 <= value <= 4:
+                    if value is not None and 1 <= value < threshold:
                         findings[nach]["read in the CSV"] += 1
                     if code in breakdowns and value is not None:
                         shown[frozenset({(nach, group), (code, answer)})] = value
                     elif code in breakdowns:
                         hidden.append((nach, frozenset({(nach, group), (code, answer)})))
-            # Rows: the groups add up to the published total of the answer.
-            for answer in answers:
-                row_total = table["cells"][(answer, total)]
-                if row_total is None:
-                    continue
-                coefficients = {(answer, g): 1 for g in groups if (answer, g) in unknowns}
-                known = sum(table["cells"][(answer, g)] or 0 for g in groups)
-                if coefficients:
-                    equations.append((coefficients, row_total - known))
-            # Columns: one answer per person, so the answers add up to the group's base.
-            if kinds.get(code) in EXCLUSIVE:
-                for group in groups:
-                    base = table["bases"][group]
-                    if base is None:
-                        continue
-                    coefficients = {(a, group): 1 for a in answers if (a, group) in unknowns}
-                    known = sum(table["cells"][(a, group)] or 0 for a in answers)
-                    if coefficients:
-                        equations.append((coefficients, base - known))
-            for value in _solve(unknowns, equations).values():
-                stats["withheld but derivable"] += 1
-                if 1 <= value <= 4:
-                    findings[nach]["derived by differencing"] += 1
+            findings[nach].update(
+                _derive(table, sizes, kinds.get(code) in EXCLUSIVE, threshold=threshold)
+            )
+            # A number question publishes only means: the total's mean times its base,
+            # minus the other groups', is the sum of the one withheld group's answers.
+            means = table.get("means", {})
+            withheld_means = [g for g in groups if g in means and means[g] is None]
+            if (
+                len(withheld_means) == 1
+                and means.get(_total) is not None
+                and all(table["bases"].get(g) is not None for g in [_total, *groups])
+            ):
+                findings[nach]["mean of one group from the total's"] += 1
     for nach, key in hidden:
-        if key in shown and 1 <= shown[key] <= 4:
+        if key in shown and 1 <= shown[key] < threshold:
             findings[nach]["shown from the other side"] += 1
     return findings, stats
 
@@ -190,3 +357,91 @@ def test_no_count_from_one_to_four_can_be_read_or_derived_from_the_2019_results(
     # The attack saw real cross tables (it is not passing because nothing is published).
     assert stats["shown"] > 400
     assert stats["withheld"] > 0
+
+
+def _village(threshold: int | None) -> Survey:
+    """A survey of 34 people in which a village group gives itself away.
+
+    F1 residence: Naundorf 6 (r0–r5), Ahausen 14 (r6–r19), Bedorf 14 (r20–r33). F2 age
+    group: jung 17, alt 17.
+    Q1 yes/no: all 6 of Naundorf say "ja" (group disclosure); Ahausen and Bedorf 9 ja, 5 nein.
+    Q2 several answers: in Naundorf "Bus" is chosen by 5 of 6 (the sixth did not: base −
+    count = 1); in Ahausen and Bedorf by 7 of 14, "Rad" by 6, one chose nothing.
+    Q3 single, answered by 32: two of Ahausen said nothing (group size − base = 2).
+    Q4 number: every answer different, so the smallest and the largest are one person's;
+    two of Naundorf did not answer (so its mean, over 4, is withheld).
+    """
+    now = timezone.now()
+    survey = SurveyFactory(
+        slug="dorf",
+        status=SurveyStatus.CLOSED,
+        opens_at=now - datetime.timedelta(days=30),
+        closes_at=now - datetime.timedelta(days=1),
+    )
+    section = SectionFactory(survey=survey)
+
+    def question(code, kind, labels, **fields):
+        q = QuestionFactory(section=section, code=code, kind=kind, **fields)
+        return q, [
+            Option.objects.create(question=q, label=label, value=i, position=i)
+            for i, label in enumerate(labels, start=1)
+        ]
+
+    f1, (naundorf, ahausen, bedorf) = question(
+        "F1", QuestionKind.SINGLE, ["Naundorf", "Ahausen", "Bedorf"], is_breakdown=True, position=1
+    )
+    f2, (young, old) = question(
+        "F2", QuestionKind.SINGLE, ["jung", "alt"], is_breakdown=True, position=2
+    )
+    q1, (yes, no) = question("Q1", QuestionKind.SINGLE, ["ja", "nein"], position=3)
+    q2, (bus, bike) = question("Q2", QuestionKind.MULTIPLE, ["Bus", "Rad"], position=4)
+    q3, (a, b) = question("Q3", QuestionKind.SINGLE, ["A", "B"], position=5)
+    q4, _ = question("Q4", QuestionKind.NUMBER, [], position=6)
+    responses = Response.objects.bulk_create(
+        Response(
+            survey=survey,
+            channel=Channel.ONLINE if i % 3 else Channel.PAPER,
+            submitted_on=datetime.date(2026, 1, 5),
+            sheet_number=None if i % 3 else 100 + i,
+            batch="" if i % 3 else "Rathaus",
+        )
+        for i in range(34)
+    )
+    answers = []
+    for i, r in enumerate(responses):
+        village = i < 6
+        home = naundorf if village else ahausen if i < 20 else bedorf
+        answers.append(Answer(response=r, question=f1, option=home))
+        answers.append(Answer(response=r, question=f2, option=young if i % 2 else old))
+        yes_or_no = yes if village or 6 <= i < 15 or 20 <= i < 29 else no
+        answers.append(Answer(response=r, question=q1, option=yes_or_no))
+        chosen = [bus] if (i < 5 or 6 <= i < 13 or 20 <= i < 27) else []
+        chosen += [bike] if (i == 5 or 13 <= i < 19 or 27 <= i < 33) else []
+        answers += [Answer(response=r, question=q2, option=o) for o in chosen]
+        if i not in (18, 19):
+            answers.append(Answer(response=r, question=q3, option=a if i % 2 else b))
+        if i not in (0, 1):
+            answers.append(Answer(response=r, question=q4, number=20 + 10 * (i % 6) + i // 6))
+    Answer.objects.bulk_create(answers)
+    results_publish(survey=survey, user=None, publisher_name="Test")
+    if threshold:
+        ResultsPublication.objects.filter(survey=survey).update(min_group_size=threshold)
+        survey_results_invalidate(survey.pk)
+    return survey
+
+
+@pytest.mark.parametrize("threshold", [None, 3, 6])
+def test_no_village_answer_can_be_learnt_from_complements(client, threshold):
+    survey = _village(threshold)
+
+    findings, stats = attack(client, survey, threshold=threshold or 5)
+
+    print(f"\nattack on the village (threshold {threshold}):", dict(stats))  # noqa: T201
+    for nach, found in findings.items():
+        print(f"  nach={nach}: {found.total()} {dict(+found)}")  # noqa: T201
+    assert not any(+found for found in findings.values()), dict(findings)
+    assert stats["shown"] > 0
+    page = client.get(reverse("survey:results", kwargs={"slug": survey.slug})).content.decode()
+    # The oldest and the youngest are one person each: no extremes, no mean of fewer.
+    assert "Größte Angabe" not in page
+    assert "Kleinste Angabe" not in page

@@ -27,7 +27,9 @@ def tricky():
 
     R1: 121 of 356 → 33,988 % (truncated: 33,9) and 235 → 66,011 %;
     R2: 1 of 80 → 1,25 % and 79 → 98,75 % (ties: a float prints 1,2 and 98,8);
-    R3: scale 2, 2, 2, 3 → mean 2,25 (a tie).
+    R3: scale six times 2 and twice 3 → mean 2,25 (a tie; a mean over fewer than 5 people
+    is never published);
+    R4: scale 1, 2, 2, 3 (n = 4): counts, but neither shares nor a mean.
     """
     now = timezone.now()
     survey = SurveyFactory(
@@ -40,6 +42,7 @@ def tricky():
     r1 = QuestionFactory(section=section, code="R1", kind=QuestionKind.SINGLE, position=1)
     r2 = QuestionFactory(section=section, code="R2", kind=QuestionKind.SINGLE, position=2)
     r3 = QuestionFactory(section=section, code="R3", kind=QuestionKind.SCALE, position=3)
+    r4 = QuestionFactory(section=section, code="R4", kind=QuestionKind.SCALE, position=4)
     a1, b1 = (Option.objects.create(question=r1, label=x, value=i) for i, x in enumerate("AB"))
     a2, b2 = (Option.objects.create(question=r2, label=x, value=i) for i, x in enumerate("CD"))
     responses = Response.objects.bulk_create(
@@ -56,7 +59,11 @@ def tricky():
     ]
     answers += [
         Answer(response=r, question=r3, number=v)
-        for r, v in zip(responses, [2, 2, 2, 3], strict=False)
+        for r, v in zip(responses, [2] * 6 + [3] * 2, strict=False)
+    ]
+    answers += [
+        Answer(response=r, question=r4, number=v)
+        for r, v in zip(responses, [1, 2, 2, 3], strict=False)
     ]
     Answer.objects.bulk_create(answers)
     results_publish(survey=survey, user=None, publisher_name="Test")
@@ -103,10 +110,12 @@ def test_no_share_of_a_base_under_five(client, tricky):
         io.StringIO(b"".join(client.get(_url(tricky, "survey:results_csv"))).decode()),
         delimiter=";",
     )
-    scale = [row for row in rows if row[0] == "R3" and row[3] != "Mittelwert"]
+    scale = [row for row in rows if row[0] == "R4"]
 
-    assert scale
-    assert all(row[6] in {"", "–"} for row in scale)  # n = 4: counts yes, shares no
+    assert [row[5] for row in scale] == ["1", "2", "1", "0", "0", ""]  # counts yes
+    assert all(row[6] in {"", "–"} for row in scale)  # n = 4: shares no
+    assert scale[-1][3] == "Mittelwert"
+    assert scale[-1][6] == "–"  # and no mean
 
 
 def _as_of(client, survey) -> str:

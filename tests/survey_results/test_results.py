@@ -54,11 +54,13 @@ def test_matrix_distribution_and_mean_per_item(counted):
     streets, schools = q.items
     assert streets.bases == [3]
     assert [row.cells[0].count for row in streets.rows] == [0, 0, 0, 2, 1]
-    assert streets.means[0].value == Decimal("4.3")  # 13 / 3, one decimal like the page
-    assert schools.means[0].value == Decimal("3.0")
+    # No mean over fewer than 5 people (13 / 3 would be 4,3), nor a summary quoting one.
+    assert streets.means[0].value is None
+    assert streets.means[0].suppressed
+    assert schools.means[0].value is None
     assert schools.means[0].n == 2
     assert streets.rows[0].label == "1 – schlecht"
-    assert q.summary.startswith("Am besten bewertet: „Straßen“ (Mittelwert 4,3")
+    assert q.summary == ""
 
 
 def test_scale_number_and_text_results(counted):
@@ -69,9 +71,13 @@ def test_scale_number_and_text_results(counted):
 
     assert scale.base == 4
     assert [row.cells[0].count for row in scale.rows] == [1, 2, 0, 0, 1]
-    assert scale.means[0].value == Decimal("2.5")
-    assert number.means[0].value == Decimal("40.0")
-    assert (number.minimum, number.maximum) == (30, 50)
+    # Means over 4 and 3 people are withheld: with the smallest and largest answer, the
+    # mean of three (40) gives away the third person's answer.
+    assert scale.means[0].value is None
+    assert number.means[0].value is None
+    assert number.summary == ""
+    # Each of 30 and 50 is one person's answer: not published as smallest or largest.
+    assert (number.minimum, number.maximum) == (None, None)
     assert text.base == 3
     assert text.coded == [2]
     assert [(row.label, row.cells[0].count) for row in text.themes] == [
