@@ -10,5 +10,7 @@ class PortalConfig(AppConfig):
         from portal import caching, search, sitemaps
 
         caching.connect_invalidation()
+        # A scheduled article appears on every list at its publication time.
+        caching.register_content_time("portal.NewsArticle", "published_at")
         search.register_portal_providers()
         sitemaps.register_portal_sitemaps()

@@ -316,3 +316,22 @@ class EditorProfile(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class CacheVersion(models.Model):
+    """A counter that invalidates cached copies on every app server at once.
+
+    Kept in the database rather than in the cache, because without a shared cache (Redis)
+    each gunicorn worker has a cache of its own: a version there would reach one worker
+    only. See portal/caching.py.
+    """
+
+    name = models.CharField(_("name"), max_length=100, primary_key=True)
+    counter = models.BigIntegerField(_("counter"), default=0)
+
+    class Meta:
+        verbose_name = _("cache version")
+        verbose_name_plural = _("cache versions")
+
+    def __str__(self):
+        return f"{self.name}: {self.counter}"
