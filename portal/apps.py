@@ -7,10 +7,16 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from portal import caching, search, sitemaps
+        from django.db.models.signals import post_migrate
+
+        from portal import caching, checks, search, services, sitemaps  # noqa: F401 (checks registers)
 
         caching.connect_invalidation()
         # A scheduled article appears on every list at its publication time.
         caching.register_content_time("portal.NewsArticle", "published_at")
         search.register_portal_providers()
         sitemaps.register_portal_sitemaps()
+        # The sites framework's domain follows PORTAL_SITE_URL (see the service).
+        post_migrate.connect(
+            services.site_update_from_settings, sender=self, dispatch_uid="portal-site-url"
+        )
