@@ -335,3 +335,23 @@ class CacheVersion(models.Model):
 
     def __str__(self):
         return f"{self.name}: {self.counter}"
+
+
+class RateCount(models.Model):
+    """Submissions of one client in the current window of a rate limit (portal/spam.py).
+
+    In the database so that every worker and app server counts together, with or without a
+    shared cache. The client appears only as a keyed hash of the address; a row is deleted
+    once its window has passed.
+    """
+
+    key = models.CharField(_("key"), max_length=200, primary_key=True)
+    count = models.PositiveIntegerField(_("count"), default=0)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("rate limit count")
+        verbose_name_plural = _("rate limit counts")
+
+    def __str__(self):
+        return f"{self.count} until {self.expires_at:%Y-%m-%d %H:%M}"
