@@ -10,7 +10,7 @@ and the view run. A page is stored under its path and query string together with
 
 The content version lives in the database, not in the cache: without Redis every gunicorn
 worker has a cache of its own, and a version kept there would reach one worker only. It has
-two parts, read in one query:
+two parts:
 
 - a counter, which every save or delete of a model listed in
   ``settings.PUBLIC_CONTENT_MODELS`` raises (signals connected in ``PortalConfig.ready``),
@@ -21,7 +21,9 @@ two parts, read in one query:
 - the next moment at which public content changes by the clock alone (a scheduled article
   appears, an event ends, a survey opens), from the fields apps register with
   ``register_content_time()``. When that moment passes the version changes, so a cached
-  page expires exactly then, on every worker, without anyone saving anything.
+  page expires exactly then, on every worker, without anyone saving anything. It is
+  queried again only when the counter has changed or the moment has passed, so a cached
+  hit costs one trivial query (the counter).
 
 Without the middleware (a project that leaves it out) the decorator caches in the view.
 A cache that does not answer (Redis away) only costs speed: pages are rendered as usual.
@@ -30,7 +32,7 @@ When the database does not answer, a page already in the cache is served as it i
 
 import hashlib
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache, wraps
 
 from django.apps import apps
@@ -42,6 +44,7 @@ from django.db.models import DateTimeField, F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +55,7 @@ CONTENT = "content"
 MAX_PATH_LENGTH = 300
 _connected: set[str] = set()
 _content_times: list[tuple[str, str, timedelta]] = []
+_DATETIME = DateTimeField()
 
 
 def register_content_time(label: str, field: str, *, after: timedelta = timedelta(0)) -> None:
@@ -61,64 +65,95 @@ def register_content_time(label: str, field: str, *, after: timedelta = timedelt
     entry = (label, field, after)
     if entry not in _content_times:
         _content_times.append(entry)
-        _version_query.cache_clear()
+        _due_query.cache_clear()
+        _due_memo.clear()
 
 
 @lru_cache(maxsize=8)
-def _version_query(vendor: str) -> tuple[str, tuple[timedelta, ...]]:
-    """One SELECT: the counter, then the next future time of every registered field.
-
-    Built once per process; each time subquery has one parameter, the moment after which
-    to look (now minus ``after``), so it is an index lookup on the field.
-    """
+def _counter_query(vendor: str) -> str:
     if vendor == "postgresql":
-        columns = [f"(SELECT last_value + is_called::int FROM {SEQUENCE})"]
-    else:
-        from portal.models import CacheVersion
+        return f"SELECT last_value + is_called::int FROM {SEQUENCE}"
+    from portal.models import CacheVersion
 
-        table = connection.ops.quote_name(CacheVersion._meta.db_table)
-        columns = [f"(SELECT counter FROM {table} WHERE name = '{CONTENT}')"]
-    shifts = []
+    table = connection.ops.quote_name(CacheVersion._meta.db_table)
+    return f"SELECT (SELECT counter FROM {table} WHERE name = '{CONTENT}')"
+
+
+@lru_cache(maxsize=8)
+def _due_query(vendor: str) -> tuple[str, tuple[timedelta, ...]]:
+    """One SELECT of the next future time of every registered field.
+
+    Built once per process; each subquery has one parameter, the moment after which to
+    look (now minus ``after``), so it is an index lookup on the field.
+    """
+    columns, shifts = [], []
     for label, field, after in _content_times:
         try:
             model = apps.get_model(label)
         except LookupError:
             continue  # an app that is not installed
-        marker = timezone.now()
         query = (
-            model._base_manager.filter(**{f"{field}__gt": marker}).order_by(field).values(field)[:1]
+            model._base_manager.filter(**{f"{field}__gt": timezone.now()})
+            .order_by(field)
+            .values(field)[:1]
         )
         sql, params = query.query.sql_with_params()
         assert len(params) == 1, (label, field, params)
         columns.append(f"({sql})")
         shifts.append(after)
-    return "SELECT " + ", ".join(columns), tuple(shifts)
+    return "SELECT " + (", ".join(columns) or "NULL"), tuple(shifts)
+
+
+def _next_due(now: datetime) -> datetime | None:
+    """The next moment after ``now`` at which public content changes by the clock alone."""
+    sql, shifts = _due_query(connection.vendor)
+    if not shifts:
+        return None
+    params = [_DATETIME.get_db_prep_value(now - after, connection) for after in shifts]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    moments = []
+    for value, after in zip(row, shifts, strict=True):
+        if isinstance(value, str):  # SQLite may answer with text
+            value = parse_datetime(value)
+        if value is None:
+            continue
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, UTC)
+        moments.append(value + after)
+    return min(moments, default=None)
+
+
+# Per process and database: the next due moment computed for one value of the counter.
+# Every change of public content raises the counter (after the commit, too), so while the
+# counter stays the same and that moment has not come, the answer is still the same: a
+# cached hit then costs one trivial query, the counter.
+_due_memo: dict[str, tuple[int, datetime | None]] = {}
 
 
 def content_version() -> str:
     """The version every cached public page is stored under (see the module).
 
-    One query. Raises the database's error when the database does not answer.
+    One query (two when the counter has changed or a due moment has passed). Raises the
+    database's error when the database does not answer.
     """
-    sql, shifts = _version_query(connection.vendor)
-    now = timezone.now()
-    field = DateTimeField()
-    params = [field.get_db_prep_value(now - after, connection) for after in shifts]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        counter, *due = cursor.fetchone()
-    # The next change by the clock: the same on every worker until that moment passes.
-    next_due = min(
-        (_as_key(value, after) for value, after in zip(due, shifts, strict=True) if value),
-        default="",
-    )
-    return f"{counter or 0}:{next_due}"
+        cursor.execute(_counter_query(connection.vendor))
+        counter = cursor.fetchone()[0] or 0
+    now = timezone.now()
+    memo = _due_memo.get(connection.alias)
+    if memo is None or memo[0] != counter or (memo[1] is not None and now >= memo[1]):
+        memo = (counter, _next_due(now))
+        _due_memo[connection.alias] = memo
+    due = memo[1]
+    # The same on every worker until the counter changes or that moment passes.
+    return f"{counter}:{due.isoformat() if due else ''}"
 
 
-def _as_key(value, after: timedelta) -> str:
-    if isinstance(value, datetime):
-        return (value + after).isoformat()
-    return f"{value}+{after.total_seconds():g}"  # SQLite answers with text
+def forget_due_memo() -> None:
+    """For tests: the next content_version() computes the due moment anew."""
+    _due_memo.clear()
 
 
 def _raise_counter() -> None:
