@@ -22,6 +22,7 @@ class NewsFeed(Feed):
     """Latest public news; ``kind`` is None, "kommune" or "thema"."""
 
     url_name = "portal:news_feed"
+    filtered_url_name = "portal:news_feed_filtered"
 
     def get_object(self, request, kind=None, slug=None):
         if kind == "kommune":
@@ -48,7 +49,7 @@ class NewsFeed(Feed):
     def feed_url(self, obj):
         if isinstance(obj, Municipality | Topic):
             kind = "kommune" if isinstance(obj, Municipality) else "thema"
-            path = reverse("portal:news_feed_filtered", kwargs={"kind": kind, "slug": obj.slug})
+            path = reverse(self.filtered_url_name, kwargs={"kind": kind, "slug": obj.slug})
         else:
             path = reverse(self.url_name)
         return settings.SITE_URL + path
@@ -83,6 +84,7 @@ class NewsFeed(Feed):
 class AtomNewsFeed(NewsFeed):
     feed_type = Atom1Feed
     url_name = "portal:news_feed_atom"
+    filtered_url_name = "portal:news_feed_filtered_atom"
 
     def subtitle(self, obj):
         return self.description(obj)

@@ -62,6 +62,7 @@ def assert_only_site_urls(body: str, *, expected: int = 1) -> list[str]:
         "/aktuelles/feed/atom/",
         "/aktuelles/feed/kommune/oschatz/",
         "/aktuelles/feed/thema/radverkehr/",
+        "/aktuelles/feed/thema/radverkehr/atom/",
     ],
 )
 def test_feeds_use_the_site_url(client, content, path):
