@@ -7,11 +7,21 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self):
+        from datetime import timedelta
+
         from events.search import event_vocabulary, search_events
+        from events.selectors import FEED_PAST_DAYS
         from events.sitemaps import EventListSitemap, EventSitemap
+        from portal.caching import register_content_time
         from portal.search import register_search_provider
         from portal.sitemaps import register_sitemap
 
         register_search_provider("events", search_events, vocabulary=event_vocabulary)
         register_sitemap("events", EventSitemap)
         register_sitemap("event-list", EventListSitemap)
+        # Cached pages change when an event starts (registration closes), ends (it moves to
+        # the archive), its registration deadline passes, and when it leaves the calendar.
+        register_content_time("events.Event", "starts_at")
+        register_content_time("events.Event", "ends_at")
+        register_content_time("events.Event", "registration_deadline")
+        register_content_time("events.Event", "ends_at", after=timedelta(days=FEED_PAST_DAYS))

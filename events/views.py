@@ -69,7 +69,7 @@ def _calendar_response(content: bytes, filename: str, *, download: bool) -> Http
 
 
 def _base_url(request) -> str:
-    return settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")
+    return settings.SITE_URL  # never the request's host: one address for every link
 
 
 @cache_public_page

@@ -250,8 +250,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Public page cache (portal/caching.py) -----------------------------------------------
 # Pages that look the same for every anonymous visitor are cached for this many seconds.
-# Saving or deleting any model listed below invalidates them all at once, so a change by
-# staff shows immediately; the timeout only bounds how late a scheduled article appears.
+# Saving or deleting any model listed below invalidates them all at once, and so does the
+# moment a scheduled article, an event or a survey falls due (register_content_time); the
+# version is read from the database, so this holds on every worker without a shared cache.
 PAGE_CACHE_SECONDS = env_int("PORTAL_PAGE_CACHE_SECONDS", 300)
 PUBLIC_CONTENT_MODELS = [
     "portal.Municipality",
@@ -393,17 +394,13 @@ EVENTS_REGISTRATION_CONFIRM_MINUTES = env_int("EVENTS_REGISTRATION_CONFIRM_MINUT
 # Groups with fewer responses than this are never shown on their own in result breakdowns.
 SURVEY_MIN_GROUP_SIZE = env_int("SURVEY_MIN_GROUP_SIZE", 5)
 # Computed results are cached until a response arrives or coding changes; this is a ceiling.
-# Invalidation reaches every worker only through a shared cache (Redis); with the per-process
-# local-memory cache other workers may show results up to this old, so keep it short there.
-SURVEY_RESULTS_CACHE_SECONDS = env_int(
-    "SURVEY_RESULTS_CACHE_SECONDS", 60 * 60 * 24 if CACHE_URL else 5 * 60
-)
-# Every questionnaire page reads the survey definition from the cache; saving a survey,
-# section, question or option replaces it at once where the cache is shared (Redis). With
-# the per-process local-memory cache other workers may use the old one up to this long.
-SURVEY_DEFINITION_CACHE_SECONDS = env_int(
-    "SURVEY_DEFINITION_CACHE_SECONDS", 60 * 60 if CACHE_URL else 60
-)
+# The results version lives in the database, so invalidation reaches every worker and app
+# server, with or without a shared cache (Redis).
+SURVEY_RESULTS_CACHE_SECONDS = env_int("SURVEY_RESULTS_CACHE_SECONDS", 60 * 60 * 24)
+# Every questionnaire page reads the survey definition from the cache, keyed by the content
+# version (in the database): saving a survey, section, question or option replaces it at
+# once on every worker and app server.
+SURVEY_DEFINITION_CACHE_SECONDS = env_int("SURVEY_DEFINITION_CACHE_SECONDS", 60 * 60)
 
 # --- Audit log (django-auditlog; see README, "Protokoll der Redaktionsarbeit") -------------
 # Which models keep a history of who changed what, with old and new values. Deliberately NOT

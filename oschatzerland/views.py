@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpResponse, JsonResponse
+from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
@@ -26,6 +28,6 @@ def robots_txt(request):
         "Disallow: /befragungen/*/teilnehmen/",
         "",
     ]
-    sitemap = request.build_absolute_uri("/sitemap.xml")
+    sitemap = settings.SITE_URL + reverse("django.contrib.sitemaps.views.sitemap")
     lines.append(f"Sitemap: {sitemap}")
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

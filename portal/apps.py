@@ -8,11 +8,18 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate
 
-        from portal import audit, caching, search, sitemaps
+        from portal import audit, caching, checks, search, services, sitemaps  # noqa: F401 (checks registers)
 
         audit.connect_actor()
         caching.connect_invalidation()
+        # A scheduled article appears on every list at its publication time.
+        caching.register_content_time("portal.NewsArticle", "published_at")
         search.register_portal_providers()
         connection_created.connect(search.register_sqlite_functions)
         sitemaps.register_portal_sitemaps()
+        # The sites framework's domain follows PORTAL_SITE_URL (see the service).
+        post_migrate.connect(
+            services.site_update_from_settings, sender=self, dispatch_uid="portal-site-url"
+        )

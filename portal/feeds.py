@@ -1,5 +1,11 @@
-"""RSS and Atom feeds of the news, for the whole region, a municipality or a topic."""
+"""RSS and Atom feeds of the news, for the whole region, a municipality or a topic.
 
+Every link, id and the feed's own address are absolute URLs on ``settings.SITE_URL``
+(PORTAL_SITE_URL), never on the sites framework's domain or the request's host: Django's
+feed only adds a domain to relative URLs.
+"""
+
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -14,6 +20,9 @@ FEED_LENGTH = 20
 
 class NewsFeed(Feed):
     """Latest public news; ``kind`` is None, "kommune" or "thema"."""
+
+    url_name = "portal:news_feed"
+    filtered_url_name = "portal:news_feed_filtered"
 
     def get_object(self, request, kind=None, slug=None):
         if kind == "kommune":
@@ -30,12 +39,23 @@ class NewsFeed(Feed):
         return _("News about %(name)s – Oschatzer Land – Collmregion") % {"name": obj.name}
 
     def link(self, obj):
-        url = reverse("portal:news_list")
+        url = settings.SITE_URL + reverse("portal:news_list")
         if isinstance(obj, Municipality):
             return f"{url}?kommune={obj.slug}"
         if isinstance(obj, Topic):
             return f"{url}?thema={obj.slug}"
         return url
+
+    def feed_url(self, obj):
+        if isinstance(obj, Municipality | Topic):
+            kind = "kommune" if isinstance(obj, Municipality) else "thema"
+            path = reverse(self.filtered_url_name, kwargs={"kind": kind, "slug": obj.slug})
+        else:
+            path = reverse(self.url_name)
+        return settings.SITE_URL + path
+
+    def item_link(self, item):
+        return settings.SITE_URL + item.get_absolute_url()
 
     def description(self, obj):
         return _("News of the cooperation of seven municipalities in the Oschatzer Land.")
@@ -63,6 +83,8 @@ class NewsFeed(Feed):
 
 class AtomNewsFeed(NewsFeed):
     feed_type = Atom1Feed
+    url_name = "portal:news_feed_atom"
+    filtered_url_name = "portal:news_feed_filtered_atom"
 
     def subtitle(self, obj):
         return self.description(obj)

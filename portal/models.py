@@ -339,3 +339,42 @@ class SpentFormToken(models.Model):
 
     def __str__(self):
         return self.digest[:12]
+
+
+class CacheVersion(models.Model):
+    """A counter that invalidates cached copies on every app server at once.
+
+    Kept in the database rather than in the cache, because without a shared cache (Redis)
+    each gunicorn worker has a cache of its own: a version there would reach one worker
+    only. See portal/caching.py.
+    """
+
+    name = models.CharField(_("name"), max_length=100, primary_key=True)
+    counter = models.BigIntegerField(_("counter"), default=0)
+
+    class Meta:
+        verbose_name = _("cache version")
+        verbose_name_plural = _("cache versions")
+
+    def __str__(self):
+        return f"{self.name}: {self.counter}"
+
+
+class RateCount(models.Model):
+    """Submissions of one client in the current window of a rate limit (portal/spam.py).
+
+    In the database so that every worker and app server counts together, with or without a
+    shared cache. The client appears only as a keyed hash of the address; a row is deleted
+    once its window has passed.
+    """
+
+    key = models.CharField(_("key"), max_length=200, primary_key=True)
+    count = models.PositiveIntegerField(_("count"), default=0)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("rate limit count")
+        verbose_name_plural = _("rate limit counts")
+
+    def __str__(self):
+        return f"{self.count} until {self.expires_at:%Y-%m-%d %H:%M}"

@@ -2,6 +2,7 @@
 
 import io
 from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -207,3 +208,20 @@ def pages_set_published(*, pages: QuerySet, is_published: bool) -> int:
             page.save(update_fields=["is_published", "updated_at"])
             changed += 1
     return changed
+
+
+def site_update_from_settings(**kwargs) -> None:
+    """Point the sites framework's Site row at PORTAL_SITE_URL (run after every migrate).
+
+    The portal writes its absolute URLs from ``settings.SITE_URL`` alone; this keeps the
+    parts of Django that still read the Site row (the admin's "view on site") on the same
+    address instead of the domain a migration once stored.
+    """
+    from django.contrib.sites.models import Site
+
+    parts = urlsplit(settings.SITE_URL)
+    Site.objects.update_or_create(
+        pk=settings.SITE_ID,
+        defaults={"domain": parts.netloc + parts.path.rstrip("/"), "name": settings.SITE_NAME},
+    )
+    Site.objects.clear_cache()

@@ -7,15 +7,38 @@ Another app registers its sitemap in ``AppConfig.ready``::
 
 ``oschatzerland/urls.py`` passes the live ``SITEMAPS`` dict to Django's sitemap view, so
 sitemaps registered at start-up are all served.
+
+Every ``<loc>`` is on ``settings.SITE_URL`` (PORTAL_SITE_URL): ``register_sitemap`` gives
+each sitemap ``SiteUrlMixin``, so neither the sites framework's domain nor the request's
+scheme and host ever reach the file.
 """
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 SITEMAPS: dict[str, type[Sitemap] | Sitemap] = {}
 
 
+class SiteUrlMixin:
+    """Scheme and host of every URL from PORTAL_SITE_URL."""
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.SITE_URL).scheme
+
+    def get_domain(self, site=None):
+        parts = urlsplit(settings.SITE_URL)
+        return parts.netloc + parts.path.rstrip("/")
+
+
 def register_sitemap(name: str, sitemap: type[Sitemap] | Sitemap) -> None:
+    if isinstance(sitemap, type):
+        if not issubclass(sitemap, SiteUrlMixin):
+            sitemap = type(sitemap.__name__, (SiteUrlMixin, sitemap), {})
+    elif not isinstance(sitemap, SiteUrlMixin):
+        sitemap.__class__ = type(type(sitemap).__name__, (SiteUrlMixin, type(sitemap)), {})
     SITEMAPS[name] = sitemap
 
 

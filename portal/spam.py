@@ -7,9 +7,11 @@
   token expires (``SpentFormToken``), so a script cannot fetch one form, wait once and then
   send it many times, whichever worker answers.
 - Rate limit: at most ``settings.SPAM_RATE_LIMIT`` submissions per client and
-  ``settings.SPAM_RATE_WINDOW`` seconds, counted only in the cache under a salted hash of
-  the client address (the address itself is never stored anywhere). Behind a trusted proxy
-  the client is the one named in X-Forwarded-For (``portal.clients.client_address``).
+  ``settings.SPAM_RATE_WINDOW`` seconds, counted in the database (so every worker and app
+  server agrees, with or without a shared cache) under a keyed hash of the client address;
+  the address itself is never stored anywhere, and a count is deleted after its window.
+  Behind a trusted proxy the client is the one named in X-Forwarded-For
+  (``portal.clients.client_address``).
 """
 
 import hashlib
@@ -20,13 +22,12 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.clients import client_hash
-from portal.models import SpentFormToken
+from portal.models import RateCount, SpentFormToken
 
 SALT = "portal.spam.form-started"
 MAX_AGE = 60 * 60 * 24  # a form left open for a day is refused as stale
@@ -139,17 +140,37 @@ def rate_limited(
     request, scope: str, *, limit: int | None = None, window: int | None = None
 ) -> bool:
     """Count this submission; True when the client has sent more than ``limit`` in the
-    ``window`` (seconds; defaults: the SPAM_RATE_* settings). Kept only in the cache, under a
-    keyed hash of the address; other apps use it for their own scopes."""
+    ``window`` (seconds; defaults: the SPAM_RATE_* settings). Counted in the database under
+    a keyed hash of the address; other apps use it for their own scopes."""
     limit = settings.SPAM_RATE_LIMIT if limit is None else limit
     window = settings.SPAM_RATE_WINDOW if window is None else window
-    key = _client_key(request, scope)
-    if cache.add(key, 1, timeout=window):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window)
-            count = 1
+    count = _count_submission(_client_key(request, scope), window=window)
     return count > limit
+
+
+def _count_submission(key: str, *, window: int) -> int:
+    """Add one to the client's count in the database and return it.
+
+    One atomic statement (an upsert), so every worker and app server counts together and
+    concurrent submissions are all counted; a window that has passed starts again at 1.
+    """
+    now = timezone.now()
+    field = models.DateTimeField()
+    now_value = field.get_db_prep_value(now, connection)
+    expires = field.get_db_prep_value(now + timedelta(seconds=window), connection)
+    table = connection.ops.quote_name(RateCount._meta.db_table)
+    key_column = connection.ops.quote_name("key")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key_column}, count, expires_at) VALUES (%s, 1, %s) "
+            f"ON CONFLICT ({key_column}) DO UPDATE SET "
+            f"count = CASE WHEN {table}.expires_at <= %s THEN 1 ELSE {table}.count + 1 END, "
+            f"expires_at = CASE WHEN {table}.expires_at <= %s THEN %s "
+            f"ELSE {table}.expires_at END "
+            "RETURNING count",
+            [key, expires, now_value, now_value, expires],
+        )
+        count = cursor.fetchone()[0]
+    if count == 1:  # a new window: forget the counts whose windows have passed
+        RateCount.objects.filter(expires_at__lt=now).delete()
+    return count

@@ -7,6 +7,7 @@ class SurveyConfig(AppConfig):
     verbose_name = _("Surveys")
 
     def ready(self):
+        from portal.caching import register_content_time
         from portal.search import register_search_provider
         from portal.sitemaps import register_sitemap
         from survey.search import search_surveys, survey_vocabulary
@@ -16,6 +17,9 @@ class SurveyConfig(AppConfig):
 
         register_sitemap("surveys", SurveySitemap)
         register_sitemap("survey-pages", SurveyPagesSitemap)
+        # Surveys open and close on the cached lists and pages at their times.
+        register_content_time("survey.Survey", "opens_at")
+        register_content_time("survey.Survey", "closes_at")
         # Cached results must follow every change of what is published, also one made
         # without the admin or a service (a shell, a script): otherwise a question staff
         # just hid would stay in the cached breakdown menu and tables.

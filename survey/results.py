@@ -12,7 +12,6 @@ response arrives or coding changes).
 from __future__ import annotations
 
 import datetime
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -37,7 +36,7 @@ from django.db.models.functions import Cast
 from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext, ngettext
 
-from portal.caching import bump_content_version
+from portal.caching import bump_content_version, bump_named_version, named_version
 from survey.models import (
     Answer,
     AnswerTheme,
@@ -308,17 +307,20 @@ def _breakdown_choices(questions, hidden: set[int]) -> list[tuple[str, str]]:
 # --- Cache -----------------------------------------------------------------------------------
 
 
-def _version_key(survey_id: int) -> str:
-    return f"survey-results-version:{survey_id}"
+def _version_name(survey_id: int) -> str:
+    return f"survey-results:{survey_id}"
 
 
 def survey_results_invalidate(survey_id: int) -> None:
     """Forget the cached results of a survey (a response arrived, coding changed …).
 
-    Published results also show on page-cached public pages (the results page, survey,
-    topic and municipality pages), so those are invalidated too once the change is committed.
+    The survey's results version lives in the database (``portal.caching.named_version``),
+    so every app server and worker computes anew, with or without a shared cache; it changes
+    in the same transaction as the change that called for it. Published results also show on
+    page-cached public pages (the results page, survey, topic and municipality pages), so
+    those are invalidated too once the change is committed.
     """
-    cache.set(_version_key(survey_id), time.time_ns(), timeout=None)
+    bump_named_version(_version_name(survey_id))
     if Survey.objects.filter(pk=survey_id, status=SurveyStatus.PUBLISHED).exists():
         transaction.on_commit(bump_content_version)
 
@@ -329,15 +331,14 @@ def publication_changed(sender, instance, **kwargs) -> None:
         survey_results_invalidate(instance.survey_id)
 
 
-def _cache_key(survey_id: int, breakdown: str | None) -> str:
-    version = cache.get(_version_key(survey_id), 0)
+def _cache_key(survey_id: int, version: int, breakdown: str | None) -> str:
     return (
         f"survey-results:{FORMAT_VERSION}:{survey_id}:{version}:{get_language()}:{breakdown or ''}"
     )
 
 
-def _allowed_breakdowns(survey: Survey) -> set[str]:
-    key = f"survey-results-breakdowns:{survey.pk}:{cache.get(_version_key(survey.pk), 0)}"
+def _allowed_breakdowns(survey: Survey, version: int) -> set[str]:
+    key = f"survey-results-breakdowns:{survey.pk}:{version}"
     allowed = cache.get(key)
     if allowed is None:
         allowed = {
@@ -357,10 +358,11 @@ def survey_results(*, survey: Survey, breakdown: str | None = None) -> SurveyRes
     ``public_sections()``. An unknown breakdown, or one by a question staff did not
     publish, is ignored.
     """
-    if breakdown and breakdown not in _allowed_breakdowns(survey):
+    version = named_version(_version_name(survey.pk))  # one query, the same on every server
+    if breakdown and breakdown not in _allowed_breakdowns(survey, version):
         # Unknown values never reach the cache key: no cache flooding, no odd characters.
         breakdown = None
-    key = _cache_key(survey.pk, breakdown)
+    key = _cache_key(survey.pk, version, breakdown)
     results = cache.get(key)
     if results is None:
         results = compute_results(survey=survey, breakdown=breakdown)

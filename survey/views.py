@@ -493,12 +493,16 @@ class AccessCodeExportView(StaffPermissionMixin, View):
             response.write("\ufeff")  # BOM, so Excel reads the umlauts of the title
             writer = csv.writer(response, delimiter=";")
             writer.writerow([_("Survey"), _("Access code"), _("Address")])
-            url = request.build_absolute_uri(survey.get_absolute_url())
+            url = settings.SITE_URL + survey.get_absolute_url()
             for code in codes:
                 writer.writerow([survey.title, code, url])
             return response
         return render(
             request,
             "survey/survey_access_codes.html",
-            {"survey": survey, "codes": codes, "survey_url": survey.get_absolute_url()},
+            {
+                "survey": survey,
+                "codes": codes,
+                "survey_url": settings.SITE_URL + survey.get_absolute_url(),
+            },
         )

@@ -57,10 +57,14 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Every test starts with an empty cache (rate limits, cached pages)."""
+    """Every test starts with an empty cache (cached pages, results) and computes the
+    content version's next due moment anew, so query counts do not depend on test order."""
     from django.core.cache import cache
 
+    from portal.caching import forget_due_memo
+
     cache.clear()
+    forget_due_memo()
     yield
     cache.clear()
 

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROD_ENV = {
     "DJANGO_SECRET_KEY": "x" * 30 + "-production-like-secret-key-0123456789",
     "DJANGO_ALLOWED_HOSTS": "oschatzerland.de",
+    "PORTAL_SITE_URL": "https://oschatzerland.de",
 }
 
 
@@ -128,3 +129,23 @@ def test_check_deploy_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("site_url", [None, "http://oschatzerland.de", "https://127.0.0.1"])
+def test_check_deploy_warns_without_the_public_site_url(site_url):
+    """Feeds, sitemap, canonical links and e-mails are built on PORTAL_SITE_URL alone."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env = {**clean, **PROD_ENV, "DATABASE_URL": os.environ["DATABASE_URL"]}
+    env.pop("PORTAL_SITE_URL")
+    if site_url:
+        env["PORTAL_SITE_URL"] = site_url
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "portal.W001" in result.stdout + result.stderr

@@ -32,12 +32,14 @@ def test_database_outage_answers_503_page(client):
     assert "Kurz nicht erreichbar" in response.content.decode()
 
 
-def test_robots_txt_names_sitemap_and_keeps_admin_out(client):
+def test_robots_txt_names_sitemap_and_keeps_admin_out(client, settings):
+    settings.SITE_URL = "https://oschatzerland.example"
     response = client.get("/robots.txt")
     body = response.content.decode()
     assert response["Content-Type"].startswith("text/plain")
     assert "Disallow: /admin/" in body
-    assert "Sitemap: http://testserver/sitemap.xml" in body
+    # On PORTAL_SITE_URL, never on the host the request named.
+    assert "Sitemap: https://oschatzerland.example/sitemap.xml" in body
 
 
 def test_sitemap_lists_the_section_pages_and_published_results(client):

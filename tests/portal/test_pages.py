@@ -117,7 +117,9 @@ def test_query_counts_stay_constant_as_data_grows(client, django_assert_num_quer
     # next events (1) and the open survey teaser (1) on the home page; the municipality list
     # page runs the list (1) and the population sum (1); a profile (1) with its news (1), its
     # next events (1) and the published surveys with results for it (1).
-    pages = {"/": 5, "/kommunen/": 2, "/kommunen/oschatz/": 4, "/impressum/": 1, "/themen/": 1}
+    # Each page also reads the content version of the page cache (1); the first page after a
+    # change of content (here always "/") also its next due moment (1).
+    pages = {"/": 7, "/kommunen/": 3, "/kommunen/oschatz/": 5, "/impressum/": 2, "/themen/": 2}
     for path, queries in pages.items():
         with django_assert_num_queries(queries):
             client.get(path)
