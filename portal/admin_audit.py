@@ -61,15 +61,21 @@ class AuditedAdminMixin:
         def logged(modeladmin, request, queryset):
             if name == "delete_selected" and not request.POST.get("post"):
                 return func(modeladmin, request, queryset)  # the confirmation page only
-            with audit.audit_correlated():
+            # Listed before the action runs: afterwards the objects may be gone or changed.
+            objects, count = list(queryset[:ACTION_LOG_LIMIT]), queryset.count()
+            with audit.audit_correlated() as cid:
+                result = func(modeladmin, request, queryset)
+                if (
+                    isinstance(result, TemplateResponse)
+                    and not LogEntry.objects.filter(cid=cid).exists()
+                ):
+                    # A page that asks for more (how many codes?) and changed nothing yet:
+                    # the entry is written when the action is carried out.
+                    return result
                 audit.audit_admin_action(
-                    model=model,
-                    name=name,
-                    label=str(description),
-                    objects=list(queryset[:ACTION_LOG_LIMIT]),
-                    count=queryset.count(),
+                    model=model, name=name, label=str(description), objects=objects, count=count
                 )
-                return func(modeladmin, request, queryset)
+                return result
 
         return logged
 
@@ -104,6 +110,7 @@ class AuditedAdminMixin:
             {
                 "entry": entry,
                 "kind": audit.entry_kind_label(entry),
+                "person": audit.person_label(entry),
                 "summary": audit.entry_summary(entry),
                 "changes": audit.entry_changes(entry),
                 "restore_url": (
@@ -120,12 +127,14 @@ class AuditedAdminMixin:
         ]
         context = {
             **self.admin_site.each_context(request),
-            "title": _("History: %s") % obj,
+            # Registrations and quotes are named by number (their text is personal data).
+            "title": _("History: %s") % audit.safe_repr(obj),
             "subtitle": None,
             "entries": entries,
             "page_obj": page,
             "module_name": str(capfirst(self.opts.verbose_name_plural)),
             "object": obj,
+            "object_label": audit.safe_repr(obj),
             "opts": self.opts,
             "preserved_filters": self.get_preserved_filters(request),
             **(extra_context or {}),
@@ -167,7 +176,14 @@ class AuditedAdminMixin:
             args=[quote(obj.pk)],
         )
         try:
-            changed = audit.version_restore(obj=obj, entry=entry, save=save, allowed=allowed)
+            changed = audit.version_restore(
+                obj=obj,
+                entry=entry,
+                save=save,
+                allowed=allowed,
+                # What the form would not let this person change, a restore does not either.
+                keep=self.get_readonly_fields(request, obj),
+            )
         except audit.RestoreError as error:
             self.message_user(request, error.message, messages.ERROR)
             return HttpResponseRedirect(history_url)
@@ -261,7 +277,7 @@ class StaffLogAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("person"), ordering="actor")
     def person(self, entry):
-        return entry.actor or _("system or visitor")
+        return audit.person_label(entry)
 
     @admin.display(description=gettext_lazy("kind of entry"))
     def kind(self, entry):

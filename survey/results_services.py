@@ -17,6 +17,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.audit import (
+    KIND_CODING,
+    KIND_PURGE,
+    PURGE_RAW_SURVEY_DATA,
+    audit_record,
+)
 from survey.models import (
     TEXT_KINDS,
     Answer,
@@ -114,10 +120,23 @@ def _check_themes(answer: Answer, themes: Iterable[Theme]) -> list[Theme]:
 def answer_themes_set(*, answer: Answer, themes: Iterable[Theme]) -> None:
     """Give a free-text answer exactly these themes."""
     themes = _check_themes(answer, themes)
+    before = set(AnswerTheme.objects.filter(answer=answer).values_list("theme_id", flat=True))
     AnswerTheme.objects.filter(answer=answer).exclude(theme__in=themes).delete()
     AnswerTheme.objects.bulk_create(
         [AnswerTheme(answer=answer, theme=theme) for theme in themes], ignore_conflicts=True
     )
+    # The log names the theme and the count, never the answer (anonymity of the survey).
+    after = {theme.pk for theme in themes}
+    for theme in Theme.objects.filter(pk__in=before ^ after):
+        operation = "add" if theme.pk in after else "remove"
+        audit_record(
+            kind=KIND_CODING,
+            model=Theme,
+            obj=theme,
+            operation=operation,
+            count=1,
+            theme=theme.label,
+        )
     survey_results_invalidate(answer.question.survey_id)
 
 
@@ -129,6 +148,9 @@ def answers_theme_add(*, answers: QuerySet[Answer], theme: Theme) -> int:
     AnswerTheme.objects.bulk_create(
         [AnswerTheme(answer_id=pk, theme=theme) for pk in ids], ignore_conflicts=True
     )
+    audit_record(
+        kind=KIND_CODING, model=Theme, obj=theme, operation="add", count=len(ids), theme=theme.label
+    )
     survey_results_invalidate(theme.question.survey_id)
     return len(ids)
 
@@ -136,6 +158,14 @@ def answers_theme_add(*, answers: QuerySet[Answer], theme: Theme) -> int:
 @transaction.atomic
 def answers_theme_remove(*, answers: QuerySet[Answer], theme: Theme) -> int:
     deleted, _detail = AnswerTheme.objects.filter(answer__in=answers, theme=theme).delete()
+    audit_record(
+        kind=KIND_CODING,
+        model=Theme,
+        obj=theme,
+        operation="remove",
+        count=deleted,
+        theme=theme.label,
+    )
     survey_results_invalidate(theme.question.survey_id)
     return deleted
 
@@ -150,7 +180,12 @@ def quote_create(*, answer: Answer) -> Quote:
 @transaction.atomic
 def quotes_release(*, quotes: QuerySet[Quote], released: bool) -> int:
     survey_ids = set(quotes.values_list("question__survey_id", flat=True))
-    changed = quotes.update(is_released=released)
+    # One by one (not QuerySet.update): the audit log records each quote's old and new state.
+    changed = 0
+    for quote in quotes.exclude(is_released=released):
+        quote.is_released = released
+        quote.save(update_fields=["is_released"])
+        changed += 1
     for survey_id in survey_ids:
         survey_results_invalidate(survey_id)
     return changed
@@ -181,6 +216,15 @@ def survey_raw_data_delete(*, survey: Survey) -> dict[str, int]:
     publication.raw_deleted_at = timezone.now()
     publication.save(update_fields=["raw_deleted_at"])
     counts = {"free_texts": free_texts, "other_texts": other_texts, "paper_responses": paper}
+    audit_record(
+        kind=KIND_PURGE,
+        model=Survey,
+        obj=survey,
+        what=PURGE_RAW_SURVEY_DATA,
+        count=free_texts + other_texts + paper,
+        command="survey_delete_raw_data",
+        **counts,
+    )
     logger.info(
         "survey raw data deleted",
         extra={"survey": survey.slug, **counts},
