@@ -13,6 +13,7 @@ from urllib.parse import unquote
 
 from auditlog.models import LogEntry
 from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry as AdminLogEntry
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
@@ -78,6 +79,27 @@ class AuditedAdminMixin:
                 return result
 
         return logged
+
+    # --- Django's own admin log: no registrant's name, no quote text -----------------
+
+    def _mask_admin_log(self, entries):
+        """Django's admin log stores str(obj): "Name (Event)" for a registration, the raw
+        answer for a quote. For those models it keeps "Registration #12" instead."""
+        if self.opts.label_lower not in audit.PERSONAL_MODELS or not entries:
+            return entries
+        for entry in entries if isinstance(entries, list) else [entries]:
+            entry.object_repr = f"{capfirst(self.opts.verbose_name)} #{entry.object_id}"
+            AdminLogEntry.objects.filter(pk=entry.pk).update(object_repr=entry.object_repr)
+        return entries
+
+    def log_addition(self, request, obj, message):
+        return self._mask_admin_log(super().log_addition(request, obj, message))
+
+    def log_change(self, request, obj, message):
+        return self._mask_admin_log(super().log_change(request, obj, message))
+
+    def log_deletions(self, request, queryset):
+        return self._mask_admin_log(super().log_deletions(request, queryset))
 
     def construct_change_message(self, request, form, formsets, add=False):
         """Django stores English field labels and translates them only when showing them,

@@ -8,14 +8,16 @@ from datetime import timedelta
 
 import pytest
 from auditlog.models import LogEntry
+from django.contrib.admin.models import LogEntry as AdminLogEntry
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
-from events.models import Event
-from portal.models import EditorProfile, NewsArticle, NewsStatus
-from survey.models import AccessCode, Answer, QuestionKind, Quote, Theme
+from events.models import Event, Registration
+from portal.models import EditorProfile, Idea, NewsArticle, NewsStatus
+from survey.models import AccessCode, Answer, QuestionKind, Quote, ResultsPublication, Survey, Theme
 from tests.factories import (
     AnswerFactory,
     EventFactory,
@@ -103,6 +105,8 @@ def test_editing_a_quote_text_leaves_a_trace_without_the_text(client, root):
     assert "text" in change.changes
     assert "Heinz" not in _stored()
     assert "Jemand parkt" not in _stored()
+    # Django's own admin log stored str(quote), the raw answer, too.
+    assert AdminLogEntry.objects.get().object_repr == f"Zitat #{quote.pk}"
 
 
 # --- coding and access codes: what and how many ------------------------------------------------
@@ -245,8 +249,6 @@ def test_purging_personal_data_by_command_is_logged(settings):
 def test_deleting_raw_survey_data_by_command_is_logged():
     answer = _free_text_answer()
     survey = answer.question.survey
-    from survey.models import ResultsPublication
-
     ResultsPublication.objects.create(
         survey=survey, delete_raw_after=timezone.localdate() - timedelta(days=1)
     )
@@ -383,3 +385,72 @@ def test_registration_history_never_shows_personal_data(client, root):
         assert secret not in history
         assert secret not in log
         assert secret not in _stored()
+
+
+# --- a whole demo run, then the staff actions: what the stored log holds ---------------------
+
+
+def test_after_a_demo_run_and_staff_work_the_log_holds_no_secret(client, root, settings):
+    call_command("seed_demo", stdout=io.StringIO())
+    idea = Idea.objects.first()
+    Idea.objects.filter(pk=idea.pk).update(email="ideengeber@example.org", name="Ida Ideengeber")
+    client.force_login(root)
+    events = list(Event.objects.filter(takes_registrations=True).values_list("pk", flat=True))
+    registrations = list(Registration.objects.values_list("pk", flat=True))
+    client.post(
+        "/admin/events/event/", {"action": "export_registrations", "_selected_action": events}
+    )
+    client.post(
+        "/admin/events/registration/",
+        {"action": "cancel_registrations", "_selected_action": registrations[:3]},
+    )
+    client.post(
+        "/admin/events/event/", {"action": "mark_cancelled", "_selected_action": events[:1]}
+    )
+    client.post(
+        f"/admin/portal/idea/{idea.pk}/change/",
+        {"title": idea.title, "text": idea.text, "status": idea.status, "reply": "Danke sehr!"},
+    )
+    texts = Answer.objects.filter(
+        question__kind__in=[QuestionKind.LONG_TEXT, QuestionKind.SHORT_TEXT]
+    )
+    answers = list(texts.exclude(text="").values_list("pk", flat=True)[:5])
+    client.post(
+        "/admin/survey/freetextanswer/", {"action": "make_quotes", "_selected_action": answers}
+    )
+    client.post(
+        "/admin/survey/quote/",
+        {"action": "release", "_selected_action": list(Quote.objects.values_list("pk", flat=True))},
+    )
+    survey = Survey.objects.first()
+    client.post(
+        "/admin/survey/survey/",
+        {
+            "action": "generate_access_codes",
+            "_selected_action": [survey.pk],
+            "apply": "1",
+            "count": 5,
+        },
+    )
+    for name in ("export_csv", "export_xlsx", "export_codebook"):
+        client.get(reverse(f"survey:{name}", args=[survey.slug]))
+    # Everything secret that exists now.
+    secrets = set(Registration.objects.exclude(email="").values_list("email", flat=True))
+    secrets |= {n for n in Registration.objects.values_list("name", flat=True) if " " in n}
+    secrets |= {
+        n for n in Registration.objects.values_list("accessibility_needs", flat=True) if len(n) > 12
+    }
+    secrets |= {"ideengeber@example.org", "Ida Ideengeber"}
+    secrets |= {t for t in Idea.objects.values_list("text", flat=True) if len(t) > 20}
+    secrets |= set(AccessCode.objects.values_list("code", flat=True))
+    secrets |= {t for t in texts.values_list("text", flat=True) if len(t) > 25}
+    secrets.add(root.password)
+    assert len(secrets) > 50
+    stored = _stored() + "\n".join(
+        f"{e.object_repr} {e.change_message}" for e in AdminLogEntry.objects.all()
+    )
+
+    leaked = sorted(secret for secret in secrets if secret in stored)
+
+    assert LogEntry.objects.count() > 100
+    assert leaked == []
