@@ -187,6 +187,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_VERBOSE = False
+# Every failed login stays in "Zugriffsfehlerprotokolle" (the attempts counter is reset by a
+# successful login, so without it a guessed password left no trace).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 # --- Language and time --------------------------------------------------------------------
 LANGUAGE_CODE = "de"

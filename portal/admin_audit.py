@@ -99,7 +99,12 @@ class AuditedAdminMixin:
         return self._mask_admin_log(super().log_change(request, obj, message))
 
     def log_deletions(self, request, queryset):
-        return self._mask_admin_log(super().log_deletions(request, queryset))
+        """Deleting rows of a model without history (a survey response, an access code, a
+        login lock) is logged as well: a deleted response changes the results."""
+        objects = list(queryset)
+        if objects and not audit.is_tracked(self.model):
+            audit.audit_deleted(model=self.model, objects=objects)
+        return self._mask_admin_log(super().log_deletions(request, objects))
 
     def construct_change_message(self, request, form, formsets, add=False):
         """Django stores English field labels and translates them only when showing them,
@@ -240,7 +245,11 @@ class KindFilter(admin.SimpleListFilter):
             return queryset
         actions = {v: k for k, v in audit._ACTION_KINDS.items()}
         if value in actions:
-            return queryset.filter(action=actions[value]).exclude(additional_data__has_key="kind")
+            # auditlog's own entries, and ours of the same kind (deletions without history).
+            plain = queryset.filter(action=actions[value])
+            return plain.exclude(additional_data__has_key="kind") | plain.filter(
+                additional_data__kind=value
+            )
         return queryset.filter(additional_data__kind=value)
 
 
@@ -352,6 +361,18 @@ class StaffLogAdmin(admin.ModelAdmin):
         )
 
 
+# Logs of logins (django-axes): an administrator reads them but cannot tidy them away.
+APPEND_ONLY = {"axes.accesslog", "axes.accessfailurelog"}
+
+
+class AppendOnlyMixin:
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 def install(site: admin.AdminSite) -> None:
     """Audit every registered admin and put the staff log in place of auditlog's own admin."""
     if site.is_registered(LogEntry):
@@ -360,7 +381,10 @@ def install(site: admin.AdminSite) -> None:
         if isinstance(model_admin, AuditedAdminMixin):
             continue
         cls = type(model_admin)
-        audited = type(cls.__name__, (AuditedAdminMixin, cls), {"__module__": cls.__module__})
+        bases = (AuditedAdminMixin, cls)
+        if model._meta.label_lower in APPEND_ONLY:
+            bases = (AuditedAdminMixin, AppendOnlyMixin, cls)
+        audited = type(cls.__name__, bases, {"__module__": cls.__module__})
         site.unregister(model)
         site.register(model, audited)
     site.register(LogEntry, StaffLogAdmin)

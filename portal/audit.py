@@ -231,6 +231,20 @@ def audit_admin_action(
     )
 
 
+def audit_deleted(*, model: type[models.Model], objects: list) -> LogEntry:
+    """Rows of a model without its own history were deleted in the admin (survey raw data
+    by count only)."""
+    label_lower = model._meta.label_lower
+    listed = [] if label_lower in ANONYMOUS_MODELS else [safe_repr(obj) for obj in objects[:50]]
+    return _record(
+        kind="delete",
+        model=model,
+        obj=objects[0] if len(objects) == 1 and label_lower not in ANONYMOUS_MODELS else None,
+        details={"count": len(objects), "objects": listed},
+        action=LogEntry.Action.DELETE,
+    )
+
+
 class RestoreError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
@@ -443,6 +457,14 @@ def entry_summary(entry: LogEntry) -> str:
             "Action “%(label)s” on %(count)d objects",
             count,
         ) % {"label": data.get("label", ""), "count": count}
+        if data.get("objects"):
+            text += ": " + ", ".join(data["objects"])
+        return text
+    if kind == "delete":
+        count = int(data.get("count", 0))
+        text = ngettext("%(count)d object deleted", "%(count)d objects deleted", count) % {
+            "count": count
+        }
         if data.get("objects"):
             text += ": " + ", ".join(data["objects"])
         return text

@@ -454,3 +454,62 @@ def test_after_a_demo_run_and_staff_work_the_log_holds_no_secret(client, root, s
 
     assert LogEntry.objects.count() > 100
     assert leaked == []
+
+
+# --- deletions of what has no history of its own, and the login logs --------------------------
+
+
+def test_deleting_a_single_survey_response_is_logged(client, root):
+    response = ResponseFactory(survey=SurveyFactory(title="Haushaltsbefragung"))
+    client.force_login(root)
+
+    client.post(f"/admin/survey/response/{response.pk}/delete/", {"post": "yes"})
+
+    entry = LogEntry.objects.get(additional_data__kind="delete")
+    assert entry.actor == root
+    assert entry.additional_data["count"] == 1
+    assert entry.object_pk == ""  # which response is not named (anonymity)
+    log = client.get(f"{LOG_URL}?vorgang=delete").content.decode()
+    assert "1 Objekt gelöscht" in log
+
+
+def test_failed_logins_stay_logged_and_login_logs_cannot_be_deleted(client, root):
+    from axes.models import AccessFailureLog, AccessLog
+
+    client.post("/admin/login/", {"username": "root", "password": "falsch"})
+    client.post("/admin/login/", {"username": "root", "password": "x"})  # resets attempts
+    assert AccessFailureLog.objects.filter(username="root").count() == 1
+    login = AccessLog.objects.get(username="root")
+    failure = AccessFailureLog.objects.get()
+
+    assert (
+        client.post(f"/admin/axes/accesslog/{login.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
+    client.post(
+        "/admin/axes/accessfailurelog/",
+        {"action": "delete_selected", "_selected_action": [failure.pk], "post": "yes"},
+    )
+    assert AccessLog.objects.filter(pk=login.pk).exists()
+    assert AccessFailureLog.objects.filter(pk=failure.pk).exists()
+
+
+def test_user_rights_changes_show_old_and_new_values(client, root, editor):
+    oschatz = MunicipalityFactory(name="Oschatz", slug="oschatz")
+    dahlen = MunicipalityFactory(name="Dahlen", slug="dahlen")
+    EditorProfile.objects.create(user=editor, municipality=oschatz)
+    client.force_login(root)
+    profile = EditorProfile.objects.get(user=editor)
+
+    editor.is_superuser = True
+    editor.save()
+    editor.groups.add(Group.objects.get(name="Auswertung"))
+    profile.municipality = dahlen
+    profile.save()
+
+    entries = LogEntry.objects.all()  # changed in code here, so without an actor
+    superuser = entries.filter(changes__has_key="is_superuser").latest("pk")
+    assert superuser.changes["is_superuser"] == ["False", "True"]
+    groups = entries.filter(changes__has_key="groups").latest("pk")
+    assert groups.changes["groups"]["objects"] == ["Auswertung"]
+    limit = entries.filter(changes__has_key="municipality").latest("pk")
+    assert limit.changes["municipality"] == ["Oschatz", "Dahlen"]
