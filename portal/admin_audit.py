@@ -118,6 +118,21 @@ class AuditedAdminMixin:
                     str(form.fields[name].label or name) if name in form.fields else name
                     for name in form.changed_data
                 ]
+        # Inline rows are named by str(obj): a quote's text (a raw answer) would end up in
+        # the admin log of its question. Those rows are named by number instead.
+        masked = {}
+        for formset in formsets or ():
+            if formset.model._meta.label_lower in audit.PERSONAL_MODELS:
+                objects = [
+                    *formset.new_objects,
+                    *(obj for obj, _fields in formset.changed_objects),
+                    *formset.deleted_objects,
+                ]
+                masked.update({str(obj): audit.safe_repr(obj) for obj in objects})
+        for part in message:
+            for detail in part.values():
+                if isinstance(detail, dict) and detail.get("object") in masked:
+                    detail["object"] = masked[detail["object"]]
         return message
 
     # --- history with old and new values --------------------------------------------

@@ -513,3 +513,65 @@ def test_user_rights_changes_show_old_and_new_values(client, root, editor):
     assert groups.changes["groups"]["objects"] == ["Auswertung"]
     limit = entries.filter(changes__has_key="municipality").latest("pk")
     assert limit.changes["municipality"] == ["Oschatz", "Dahlen"]
+
+
+def test_editing_a_quote_inline_keeps_its_text_out_of_the_admin_log(client, root):
+    answer = _free_text_answer()
+    quote = Quote.objects.create(question=answer.question, answer=answer, text=RAW)
+    client.force_login(root)
+
+    response = client.post(
+        f"/admin/survey/textquestion/{answer.question.pk}/change/",
+        {
+            "themes-TOTAL_FORMS": 0,
+            "themes-INITIAL_FORMS": 0,
+            "quotes-TOTAL_FORMS": 1,
+            "quotes-INITIAL_FORMS": 1,
+            "quotes-0-id": quote.pk,
+            "quotes-0-question": answer.question.pk,
+            "quotes-0-text": "Jemand parkt falsch.",
+            "quotes-0-is_released": "on",
+            "quotes-0-position": 1,
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert Quote.objects.get().is_released
+    admin_log = " ".join(f"{e.object_repr} {e.change_message}" for e in AdminLogEntry.objects.all())
+    assert f"Zitat #{quote.pk}" in admin_log
+    assert "Heinz" not in admin_log
+    assert "Heinz" not in _stored()
+
+
+def test_results_publication_by_action_shows_who_and_old_and_new_status(client, root):
+    survey = SurveyFactory(
+        title="Mobilität",
+        opens_at=timezone.now() - timedelta(days=30),
+        closes_at=timezone.now() - timedelta(days=1),
+        status="closed",
+    )
+    publication = ResultsPublication.objects.create(survey=survey)
+    client.force_login(root)
+
+    client.post(
+        "/admin/survey/resultspublication/",
+        {"action": "publish", "_selected_action": [publication.pk]},
+    )
+    client.post(
+        "/admin/survey/resultspublication/",
+        {"action": "unpublish", "_selected_action": [publication.pk]},
+    )
+
+    status = [
+        e.changes["status"]
+        for e in LogEntry.objects.get_for_object(survey).filter(actor=root).order_by("pk")
+        if "status" in (e.changes or {})
+    ]
+    assert status == [["closed", "published"], ["published", "closed"]]
+    published = [
+        e.changes["published_at"]
+        for e in LogEntry.objects.get_for_object(publication).filter(actor=root).order_by("pk")
+        if "published_at" in (e.changes or {})
+    ]
+    assert len(published) == 2
+    assert published[1][1] == "None"
