@@ -496,11 +496,17 @@ def entry_summary(entry: LogEntry) -> str:
         ) % {"count": count, "command": data.get("command", "")}
     if kind == KIND_PURGE:
         count = int(data.get("count", 0))
-        return ngettext(
+        text = ngettext(
             "%(what)s deleted from %(count)d row (%(command)s)",
             "%(what)s deleted from %(count)d rows (%(command)s)",
             count,
         ) % {"what": _(data.get("what") or "–"), "count": count, "command": data.get("command", "")}
+        if "retention_days" in data:
+            days = int(data["retention_days"])
+            text += ", " + ngettext("retention %(days)d day", "retention %(days)d days", days) % {
+                "days": days
+            }
+        return text
     if kind == KIND_PAPER:
         return _("One paper questionnaire entered")
     if kind == KIND_RESTORE:

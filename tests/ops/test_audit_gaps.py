@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Event, Registration
+from portal import audit
 from portal.models import EditorProfile, Idea, NewsArticle, NewsStatus
 from survey.models import AccessCode, Answer, QuestionKind, Quote, ResultsPublication, Survey, Theme
 from tests.factories import (
@@ -243,6 +244,10 @@ def test_purging_personal_data_by_command_is_logged(settings):
     entry = LogEntry.objects.get(additional_data__kind="purge")
     assert entry.additional_data["count"] == 2
     assert entry.additional_data["command"] == "purge_registrations"
+    assert entry.additional_data["retention_days"] == 0
+    summary = "Name, E-Mail und Bedarfe der Angemeldeten gelöscht, 2 Datensätze"
+    assert summary in audit.entry_summary(entry)
+    assert "Frist 0 Tage" in audit.entry_summary(entry)
     assert "@example.org" not in _stored()
 
 
