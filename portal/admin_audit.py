@@ -217,14 +217,16 @@ class AuditedAdminMixin:
             f"admin:{self.opts.app_label}_{self.opts.model_name}_history",
             args=[quote(obj.pk)],
         )
+        editable = self.get_form(request, obj, change=True).base_fields
         try:
             changed = audit.version_restore(
                 obj=obj,
                 entry=entry,
                 save=save,
                 allowed=allowed,
-                # What the form would not let this person change, a restore does not either.
-                keep=self.get_readonly_fields(request, obj),
+                # What the form would not let this person change (read-only or not shown,
+                # e.g. the status of a shared article), a restore does not change either.
+                keep=set(audit.restorable_fields(entry)) - set(editable),
             )
         except audit.RestoreError as error:
             self.message_user(request, error.message, messages.ERROR)
