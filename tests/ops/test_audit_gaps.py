@@ -19,6 +19,7 @@ from events.models import Event, Registration
 from portal import audit
 from portal.models import EditorProfile, Idea, NewsArticle, NewsStatus
 from survey.models import AccessCode, Answer, QuestionKind, Quote, ResultsPublication, Survey, Theme
+from survey.services import access_codes_generate
 from tests.factories import (
     AnswerFactory,
     EventFactory,
@@ -580,3 +581,25 @@ def test_results_publication_by_action_shows_who_and_old_and_new_status(client, 
     ]
     assert len(published) == 2
     assert published[1][1] == "None"
+
+
+def test_unused_access_codes_are_only_readable_through_the_logged_lists(client, root):
+    survey = SurveyFactory(title="Jugendbefragung", access_mode="codes")
+    codes = [c.code for c in access_codes_generate(survey=survey, count=3)]
+    used = AccessCode.objects.get(code=codes[0])
+    used.used, used.used_on = True, timezone.localdate()
+    used.save()
+    client.force_login(root)
+
+    listing = client.get("/admin/survey/accesscode/").content.decode()
+    detail = client.get(
+        f"/admin/survey/accesscode/{AccessCode.objects.get(code=codes[1]).pk}/change/"
+    )
+
+    assert codes[0] in listing  # a used code is worthless
+    for code in codes[1:]:
+        assert code not in listing
+        assert code not in detail.content.decode()
+    printed = client.get(reverse("survey:access_codes", args=[survey.slug]))
+    assert printed.status_code == 200
+    assert LogEntry.objects.filter(additional_data__kind="export").count() == 1
