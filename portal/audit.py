@@ -218,8 +218,8 @@ def person_label(entry: LogEntry) -> str:
 def audit_admin_action(
     *, model: type[models.Model], name: str, label: str, objects: list, count: int
 ) -> LogEntry:
-    """An admin action ran on ``count`` objects. Their changes follow in entries with the
-    same correlation id; here only which action and which objects."""
+    """An admin action ran on ``count`` objects (written once it has run). Its changes are
+    the entries with the same correlation id; here only which action and which objects."""
     label_lower = model._meta.label_lower
     listed = [] if label_lower in ANONYMOUS_MODELS else [safe_repr(obj) for obj in objects]
     return _record(
