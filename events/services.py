@@ -20,7 +20,13 @@ from django.utils.translation import gettext_noop
 
 from events.models import Event, EventStatus, Registration, RegistrationStatus
 from events.selectors import event_places_taken, registration_closed_reason
-from portal.audit import audit_forget_personal_data, audit_mails
+from portal.audit import (
+    KIND_PURGE,
+    PURGE_REGISTRATIONS,
+    audit_forget_personal_data,
+    audit_mails,
+    audit_record,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -376,6 +382,16 @@ def registrations_purge(*, retention_days: int, now: datetime | None = None) -> 
         audit_forget_personal_data(
             model=Registration,
             still_personal=Registration.objects.filter(anonymised_at__isnull=True),
+        )
+        # That it happened, how many, with which retention (a "--days 0" stands out).
+        audit_record(
+            kind=KIND_PURGE,
+            model=Registration,
+            what=PURGE_REGISTRATIONS,
+            count=count,
+            events=events,
+            retention_days=retention_days,
+            command="purge_registrations",
         )
     logger.info(
         "registrations purged",

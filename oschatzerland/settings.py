@@ -191,6 +191,9 @@ AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_VERBOSE = False
 # Lock out the real client behind the reverse proxy, not the proxy (portal/clients.py).
 AXES_CLIENT_IP_CALLABLE = "portal.clients.client_address"
+# Every failed login stays in "Zugriffsfehlerprotokolle" (the attempts counter is reset by a
+# successful login, so without it a guessed password left no trace).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 # --- Language and time --------------------------------------------------------------------
 LANGUAGE_CODE = "de"
@@ -485,10 +488,24 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "survey.matrixitem",
     {"model": "survey.resultspublication", "m2m_fields": ["hidden_questions"]},
     "survey.theme",
-    # Only whether a quote is released: its first text is a raw answer, deleted with them.
-    {"model": "survey.quote", "include_fields": ["is_released"]},
-    {"model": "auth.user", "exclude_fields": ["password", "last_login"], "m2m_fields": ["groups"]},
-    "auth.group",
+    # Whether a quote is released, and that (not how) its text changed: its first text is a
+    # raw answer, deleted with them. The object text is "Quote #id" (portal.audit).
+    {
+        "model": "survey.quote",
+        "include_fields": ["is_released", "text"],
+        "mask_fields": ["text"],
+        "mask_callable": "portal.audit.hide_value",
+    },
+    # Rights and passwords: who gave whom which group or permission, and that a password
+    # was set (masked: never the hash).
+    {
+        "model": "auth.user",
+        "exclude_fields": ["last_login"],
+        "mask_fields": ["password"],
+        "mask_callable": "portal.audit.hide_value",
+        "m2m_fields": ["groups", "user_permissions"],
+    },
+    {"model": "auth.group", "m2m_fields": ["permissions"]},
     "redirects.redirect",
     "sites.site",
 )

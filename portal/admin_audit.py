@@ -13,6 +13,7 @@ from urllib.parse import unquote
 
 from auditlog.models import LogEntry
 from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry as AdminLogEntry
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
@@ -61,17 +62,49 @@ class AuditedAdminMixin:
         def logged(modeladmin, request, queryset):
             if name == "delete_selected" and not request.POST.get("post"):
                 return func(modeladmin, request, queryset)  # the confirmation page only
-            with audit.audit_correlated():
+            # Listed before the action runs: afterwards the objects may be gone or changed.
+            objects, count = list(queryset[:ACTION_LOG_LIMIT]), queryset.count()
+            with audit.audit_correlated() as cid:
+                result = func(modeladmin, request, queryset)
+                if (
+                    isinstance(result, TemplateResponse)
+                    and not LogEntry.objects.filter(cid=cid).exists()
+                ):
+                    # A page that asks for more (how many codes?) and changed nothing yet:
+                    # the entry is written when the action is carried out.
+                    return result
                 audit.audit_admin_action(
-                    model=model,
-                    name=name,
-                    label=str(description),
-                    objects=list(queryset[:ACTION_LOG_LIMIT]),
-                    count=queryset.count(),
+                    model=model, name=name, label=str(description), objects=objects, count=count
                 )
-                return func(modeladmin, request, queryset)
+                return result
 
         return logged
+
+    # --- Django's own admin log: no registrant's name, no quote text -----------------
+
+    def _mask_admin_log(self, entries):
+        """Django's admin log stores str(obj): "Name (Event)" for a registration, the raw
+        answer for a quote. For those models it keeps "Registration #12" instead."""
+        if self.opts.label_lower not in audit.PERSONAL_MODELS or not entries:
+            return entries
+        for entry in entries if isinstance(entries, list) else [entries]:
+            entry.object_repr = f"{capfirst(self.opts.verbose_name)} #{entry.object_id}"
+            AdminLogEntry.objects.filter(pk=entry.pk).update(object_repr=entry.object_repr)
+        return entries
+
+    def log_addition(self, request, obj, message):
+        return self._mask_admin_log(super().log_addition(request, obj, message))
+
+    def log_change(self, request, obj, message):
+        return self._mask_admin_log(super().log_change(request, obj, message))
+
+    def log_deletions(self, request, queryset):
+        """Deleting rows of a model without history (a survey response, an access code, a
+        login lock) is logged as well: a deleted response changes the results."""
+        objects = list(queryset)
+        if objects and not audit.is_tracked(self.model):
+            audit.audit_deleted(model=self.model, objects=objects)
+        return self._mask_admin_log(super().log_deletions(request, objects))
 
     def construct_change_message(self, request, form, formsets, add=False):
         """Django stores English field labels and translates them only when showing them,
@@ -85,6 +118,21 @@ class AuditedAdminMixin:
                     str(form.fields[name].label or name) if name in form.fields else name
                     for name in form.changed_data
                 ]
+        # Inline rows are named by str(obj): a quote's text (a raw answer) would end up in
+        # the admin log of its question. Those rows are named by number instead.
+        masked = {}
+        for formset in formsets or ():
+            if formset.model._meta.label_lower in audit.PERSONAL_MODELS:
+                objects = [
+                    *formset.new_objects,
+                    *(obj for obj, _fields in formset.changed_objects),
+                    *formset.deleted_objects,
+                ]
+                masked.update({str(obj): audit.safe_repr(obj) for obj in objects})
+        for part in message:
+            for detail in part.values():
+                if isinstance(detail, dict) and detail.get("object") in masked:
+                    detail["object"] = masked[detail["object"]]
         return message
 
     # --- history with old and new values --------------------------------------------
@@ -104,6 +152,7 @@ class AuditedAdminMixin:
             {
                 "entry": entry,
                 "kind": audit.entry_kind_label(entry),
+                "person": audit.person_label(entry),
                 "summary": audit.entry_summary(entry),
                 "changes": audit.entry_changes(entry),
                 "restore_url": (
@@ -120,12 +169,14 @@ class AuditedAdminMixin:
         ]
         context = {
             **self.admin_site.each_context(request),
-            "title": _("History: %s") % obj,
+            # Registrations and quotes are named by number (their text is personal data).
+            "title": _("History: %s") % audit.safe_repr(obj),
             "subtitle": None,
             "entries": entries,
             "page_obj": page,
             "module_name": str(capfirst(self.opts.verbose_name_plural)),
             "object": obj,
+            "object_label": audit.safe_repr(obj),
             "opts": self.opts,
             "preserved_filters": self.get_preserved_filters(request),
             **(extra_context or {}),
@@ -166,8 +217,17 @@ class AuditedAdminMixin:
             f"admin:{self.opts.app_label}_{self.opts.model_name}_history",
             args=[quote(obj.pk)],
         )
+        editable = self.get_form(request, obj, change=True).base_fields
         try:
-            changed = audit.version_restore(obj=obj, entry=entry, save=save, allowed=allowed)
+            changed = audit.version_restore(
+                obj=obj,
+                entry=entry,
+                save=save,
+                allowed=allowed,
+                # What the form would not let this person change (read-only or not shown,
+                # e.g. the status of a shared article), a restore does not change either.
+                keep=set(audit.restorable_fields(entry)) - set(editable),
+            )
         except audit.RestoreError as error:
             self.message_user(request, error.message, messages.ERROR)
             return HttpResponseRedirect(history_url)
@@ -202,7 +262,11 @@ class KindFilter(admin.SimpleListFilter):
             return queryset
         actions = {v: k for k, v in audit._ACTION_KINDS.items()}
         if value in actions:
-            return queryset.filter(action=actions[value]).exclude(additional_data__has_key="kind")
+            # auditlog's own entries, and ours of the same kind (deletions without history).
+            plain = queryset.filter(action=actions[value])
+            return plain.exclude(additional_data__has_key="kind") | plain.filter(
+                additional_data__kind=value
+            )
         return queryset.filter(additional_data__kind=value)
 
 
@@ -261,7 +325,7 @@ class StaffLogAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("person"), ordering="actor")
     def person(self, entry):
-        return entry.actor or _("system or visitor")
+        return audit.person_label(entry)
 
     @admin.display(description=gettext_lazy("kind of entry"))
     def kind(self, entry):
@@ -314,6 +378,18 @@ class StaffLogAdmin(admin.ModelAdmin):
         )
 
 
+# Logs of logins (django-axes): an administrator reads them but cannot tidy them away.
+APPEND_ONLY = {"axes.accesslog", "axes.accessfailurelog"}
+
+
+class AppendOnlyMixin:
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 def install(site: admin.AdminSite) -> None:
     """Audit every registered admin and put the staff log in place of auditlog's own admin."""
     if site.is_registered(LogEntry):
@@ -322,7 +398,10 @@ def install(site: admin.AdminSite) -> None:
         if isinstance(model_admin, AuditedAdminMixin):
             continue
         cls = type(model_admin)
-        audited = type(cls.__name__, (AuditedAdminMixin, cls), {"__module__": cls.__module__})
+        bases = (AuditedAdminMixin, cls)
+        if model._meta.label_lower in APPEND_ONLY:
+            bases = (AuditedAdminMixin, AppendOnlyMixin, cls)
+        audited = type(cls.__name__, bases, {"__module__": cls.__module__})
         site.unregister(model)
         site.register(model, audited)
     site.register(LogEntry, StaffLogAdmin)

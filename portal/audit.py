@@ -29,13 +29,20 @@ from django.db.models.signals import pre_save
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 # What an entry records, beyond auditlog's own create/update/delete (additional_data["kind"]).
 KIND_EXPORT = "export"
 KIND_MAIL = "mail"
 KIND_ACTION = "action"
 KIND_RESTORE = "restore"
+KIND_CODING = "coding"
+KIND_GENERATED = "generated"
+KIND_PURGE = "purge"
+KIND_PAPER = "paper"
+# What a command deleted (gettext_noop: translated when the log is read).
+PURGE_REGISTRATIONS = gettext_noop("name, e-mail and needs of registrants")
+PURGE_RAW_SURVEY_DATA = gettext_noop("raw free texts and paper batch details")
 KIND_LABELS = {
     "create": gettext_lazy("created"),
     "update": gettext_lazy("changed"),
@@ -44,6 +51,10 @@ KIND_LABELS = {
     KIND_MAIL: gettext_lazy("e-mails sent"),
     KIND_ACTION: gettext_lazy("admin action"),
     KIND_RESTORE: gettext_lazy("version restored"),
+    KIND_CODING: gettext_lazy("free-text answers coded"),
+    KIND_GENERATED: gettext_lazy("generated"),
+    KIND_PURGE: gettext_lazy("data deleted"),
+    KIND_PAPER: gettext_lazy("paper questionnaire entered"),
 }
 _ACTION_KINDS = {
     LogEntry.Action.CREATE: "create",
@@ -52,8 +63,9 @@ _ACTION_KINDS = {
 }
 
 # Models whose text representation is personal data (a registrant's name): the log keeps
-# their ids only. Survey raw data is not even counted per row (anonymity of the survey).
-PERSONAL_MODELS = {"events.registration"}
+# their ids only; a quote's text starts as a raw free-text answer. Survey raw data is not
+# even counted per row (anonymity of the survey).
+PERSONAL_MODELS = {"events.registration", "survey.quote"}
 ANONYMOUS_MODELS = {
     "survey.response",
     "survey.answer",
@@ -111,12 +123,15 @@ def _prepare_entry(sender, instance, **kwargs):
     if instance.content_type.app_label + "." + instance.content_type.model in PERSONAL_MODELS:
         model = instance.content_type.model_class()
         instance.object_repr = f"{capfirst(model._meta.verbose_name)} #{instance.object_pk}"
-    if instance.actor_id is not None:
-        return
-    request = _request.get()
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        instance.actor_id = user.pk
+    if instance.actor_id is None:
+        request = _request.get()
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            instance.actor = user
+    # The account may be deleted one day (the actor becomes NULL): the entry keeps the
+    # login name, so deleting an account never erases who did what.
+    if instance.actor_id is not None and not instance.actor_email:
+        instance.actor_email = instance.actor.get_username()[:254]
 
 
 def connect_actor() -> None:
@@ -139,7 +154,7 @@ def _record(
         content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
         object_pk=str(obj.pk) if obj is not None else "",
         object_id=obj.pk if obj is not None and isinstance(obj.pk, int) else None,
-        object_repr=_safe_repr(obj) if obj is not None else str(model._meta.verbose_name_plural),
+        object_repr=safe_repr(obj) if obj is not None else str(model._meta.verbose_name_plural),
         action=action,
         changes=changes,
         additional_data={"kind": kind, **details},
@@ -147,7 +162,7 @@ def _record(
     )
 
 
-def _safe_repr(obj: models.Model) -> str:
+def safe_repr(obj: models.Model) -> str:
     label = obj._meta.label_lower
     if label in PERSONAL_MODELS or label in ANONYMOUS_MODELS:
         return f"{capfirst(obj._meta.verbose_name)} #{obj.pk}"
@@ -167,7 +182,7 @@ def audit_export(
         kind=KIND_EXPORT,
         model=model,
         obj=obj,
-        details={"file": filename, "rows": rows, "scope": [_safe_repr(o) for o in scope]},
+        details={"file": filename, "rows": rows, "scope": [safe_repr(o) for o in scope]},
     )
 
 
@@ -183,19 +198,50 @@ def audit_mails(*, obj: models.Model, recipients: int, reason: str) -> LogEntry 
     )
 
 
+def audit_record(
+    *, kind: str, model: type[models.Model], obj: models.Model | None = None, **details
+) -> LogEntry:
+    """Anything else staff or operators did that model signals do not see (codes generated,
+    answers coded, data deleted by a command): which kind, of what, and counts."""
+    return _record(kind=kind, model=model, obj=obj, details=details)
+
+
+def person_label(entry: LogEntry) -> str:
+    """Who acted: the account, or the login name kept after the account was deleted."""
+    if entry.actor_id is not None:
+        return str(entry.actor)
+    if entry.actor_email:
+        return _("%(name)s (account deleted)") % {"name": entry.actor_email}
+    return _("system or visitor")
+
+
 def audit_admin_action(
     *, model: type[models.Model], name: str, label: str, objects: list, count: int
 ) -> LogEntry:
-    """An admin action ran on ``count`` objects. Their changes follow in entries with the
-    same correlation id; here only which action and which objects."""
+    """An admin action ran on ``count`` objects (written once it has run). Its changes are
+    the entries with the same correlation id; here only which action and which objects."""
     label_lower = model._meta.label_lower
-    listed = [] if label_lower in ANONYMOUS_MODELS else [_safe_repr(obj) for obj in objects]
+    listed = [] if label_lower in ANONYMOUS_MODELS else [safe_repr(obj) for obj in objects]
     return _record(
         kind=KIND_ACTION,
         model=model,
         obj=objects[0] if count == 1 and label_lower not in ANONYMOUS_MODELS else None,
         details={"action": name, "label": label, "count": count, "objects": listed},
         action=LogEntry.Action.UPDATE,
+    )
+
+
+def audit_deleted(*, model: type[models.Model], objects: list) -> LogEntry:
+    """Rows of a model without its own history were deleted in the admin (survey raw data
+    by count only)."""
+    label_lower = model._meta.label_lower
+    listed = [] if label_lower in ANONYMOUS_MODELS else [safe_repr(obj) for obj in objects[:50]]
+    return _record(
+        kind="delete",
+        model=model,
+        obj=objects[0] if len(objects) == 1 and label_lower not in ANONYMOUS_MODELS else None,
+        details={"count": len(objects), "objects": listed},
+        action=LogEntry.Action.DELETE,
     )
 
 
@@ -211,16 +257,20 @@ def restorable_fields(entry: LogEntry) -> dict:
     return dict(data.get("fields") or {})
 
 
-def version_apply(*, obj: models.Model, entry: LogEntry) -> list[str]:
+def version_apply(*, obj: models.Model, entry: LogEntry, keep: Iterable[str] = ()) -> list[str]:
     """Set the field values of the version ``entry`` on ``obj`` (not saved); returns the
     names of the fields that change. Relations to many (topics, municipalities) and files
     are never restored: the history shows them, and an editor must not widen an article's
-    reach by restoring."""
+    reach by restoring. Fields in ``keep`` (read-only for this person in the admin, e.g. the
+    status of a shared article for a limited editor) keep their current value."""
     fields = restorable_fields(entry)
     if not fields:
         raise RestoreError(_("This entry holds no version that could be restored."))
+    keep = set(keep)
     changed = []
     for name, raw in fields.items():
+        if name in keep:
+            continue
         try:
             field = obj._meta.get_field(name)
         except FieldDoesNotExist:
@@ -410,6 +460,55 @@ def entry_summary(entry: LogEntry) -> str:
         if data.get("objects"):
             text += ": " + ", ".join(data["objects"])
         return text
+    if kind == "delete":
+        count = int(data.get("count", 0))
+        text = ngettext("%(count)d object deleted", "%(count)d objects deleted", count) % {
+            "count": count
+        }
+        if data.get("objects"):
+            text += ": " + ", ".join(data["objects"])
+        return text
+    if kind == KIND_CODING:
+        count = int(data.get("count", 0))
+        if data.get("operation") == "remove":
+            message = ngettext(
+                "Theme “%(theme)s” removed from %(count)d answer",
+                "Theme “%(theme)s” removed from %(count)d answers",
+                count,
+            )
+        else:
+            message = ngettext(
+                "%(count)d answer coded as “%(theme)s”",
+                "%(count)d answers coded as “%(theme)s”",
+                count,
+            )
+        return message % {"count": count, "theme": data.get("theme", "")}
+    if kind == KIND_GENERATED:
+        count = int(data.get("count", 0))
+        if data.get("what") == "access_codes":
+            return ngettext(
+                "%(count)d access code generated", "%(count)d access codes generated", count
+            ) % {"count": count}
+        return ngettext(
+            "%(count)d synthetic response generated (%(command)s)",
+            "%(count)d synthetic responses generated (%(command)s)",
+            count,
+        ) % {"count": count, "command": data.get("command", "")}
+    if kind == KIND_PURGE:
+        count = int(data.get("count", 0))
+        text = ngettext(
+            "%(what)s deleted from %(count)d row (%(command)s)",
+            "%(what)s deleted from %(count)d rows (%(command)s)",
+            count,
+        ) % {"what": _(data.get("what") or "–"), "count": count, "command": data.get("command", "")}
+        if "retention_days" in data:
+            days = int(data["retention_days"])
+            text += ", " + ngettext("retention %(days)d day", "retention %(days)d days", days) % {
+                "days": days
+            }
+        return text
+    if kind == KIND_PAPER:
+        return _("One paper questionnaire entered")
     if kind == KIND_RESTORE:
         try:
             moment = timezone.localtime(datetime.fromisoformat(data.get("version_of", "")))
@@ -436,12 +535,14 @@ def can_restore(model: type[models.Model]) -> bool:
     return auditlog.contains(model) and auditlog.get_serialize_options(model)["serialize_data"]
 
 
-def version_restore(*, obj: models.Model, entry: LogEntry, save, allowed) -> list[str]:
+def version_restore(
+    *, obj: models.Model, entry: LogEntry, save, allowed, keep: Iterable[str] = ()
+) -> list[str]:
     """Bring back the version ``entry`` of ``obj``. ``save(obj, changed)`` is the admin's own
     save path (so services run: calendar SEQUENCE, mails); ``allowed(obj)`` says whether the
     person may keep the result — checked on the restored state inside a savepoint before the
     real save, so a version outside the editor's reach is never written (nor mailed about)."""
-    changed = version_apply(obj=obj, entry=entry)
+    changed = version_apply(obj=obj, entry=entry, keep=keep)
     try:
         with transaction.atomic():
             models.Model.save(obj, update_fields=changed)

@@ -13,9 +13,14 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from PIL import Image, ImageOps
 
+from portal.audit import audit_mails
 from portal.models import Idea, IdeaStatus, Municipality, NewsArticle, NewsStatus, Topic
+
+# Why the mail went out, for the audit log (translated when the log is read).
+IDEA_REPLY_MAIL = gettext_noop("reply to the sender of the idea")
 
 # Widths of the resized copies: phones get the small one, wide screens the large one.
 SMALL_WIDTH = 480
@@ -163,7 +168,8 @@ def idea_reply(*, idea: Idea, reply: str, user: AbstractBaseUser | None = None) 
             to=[idea.email],
             reply_to=[settings.CONTACT_EMAIL],
         )
-        message.send(fail_silently=True)
+        sent = message.send(fail_silently=True)
+        audit_mails(obj=idea, recipients=sent, reason=IDEA_REPLY_MAIL)
     return idea
 
 

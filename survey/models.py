@@ -511,7 +511,11 @@ class AccessCode(models.Model):
         ]
 
     def __str__(self):
-        return self.code
+        # An unused code is a ballot: the admin (titles, checkbox labels, its own log) names
+        # it by number; the logged print list and CSV are the way to read it.
+        if self.used:
+            return self.code
+        return _("Unused access code #%(id)s") % {"id": self.pk}
 
 
 class SubmissionLock(models.Model):

@@ -18,6 +18,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.audit import (
+    KIND_CODING,
+    KIND_PURGE,
+    PURGE_RAW_SURVEY_DATA,
+    audit_record,
+)
 from survey.models import (
     TEXT_KINDS,
     Answer,
@@ -115,10 +121,23 @@ def _check_themes(answer: Answer, themes: Iterable[Theme]) -> list[Theme]:
 def answer_themes_set(*, answer: Answer, themes: Iterable[Theme]) -> None:
     """Give a free-text answer exactly these themes."""
     themes = _check_themes(answer, themes)
+    before = set(AnswerTheme.objects.filter(answer=answer).values_list("theme_id", flat=True))
     AnswerTheme.objects.filter(answer=answer).exclude(theme__in=themes).delete()
     AnswerTheme.objects.bulk_create(
         [AnswerTheme(answer=answer, theme=theme) for theme in themes], ignore_conflicts=True
     )
+    # The log names the theme and the count, never the answer (anonymity of the survey).
+    after = {theme.pk for theme in themes}
+    for theme in Theme.objects.filter(pk__in=before ^ after):
+        operation = "add" if theme.pk in after else "remove"
+        audit_record(
+            kind=KIND_CODING,
+            model=Theme,
+            obj=theme,
+            operation=operation,
+            count=1,
+            theme=theme.label,
+        )
     survey_results_invalidate(answer.question.survey_id)
 
 
@@ -154,6 +173,14 @@ def answers_theme_add(*, answers: QuerySet[Answer], theme: Theme) -> ThemeChange
         [AnswerTheme(answer_id=pk, theme=theme) for pk in own if pk not in had],
         ignore_conflicts=True,
     )
+    audit_record(
+        kind=KIND_CODING,
+        model=Theme,
+        obj=theme,
+        operation="add",
+        count=len(own) - len(had),
+        theme=theme.label,
+    )
     survey_results_invalidate(theme.question.survey_id)
     return ThemeChange(changed=len(own) - len(had), unchanged=len(had), other_questions=others)
 
@@ -162,6 +189,14 @@ def answers_theme_add(*, answers: QuerySet[Answer], theme: Theme) -> ThemeChange
 def answers_theme_remove(*, answers: QuerySet[Answer], theme: Theme) -> ThemeChange:
     own, others = _split_selection(answers, theme)
     deleted, _detail = AnswerTheme.objects.filter(answer_id__in=own, theme=theme).delete()
+    audit_record(
+        kind=KIND_CODING,
+        model=Theme,
+        obj=theme,
+        operation="remove",
+        count=deleted,
+        theme=theme.label,
+    )
     survey_results_invalidate(theme.question.survey_id)
     return ThemeChange(changed=deleted, unchanged=len(own) - deleted, other_questions=others)
 
@@ -176,7 +211,12 @@ def quote_create(*, answer: Answer) -> Quote:
 @transaction.atomic
 def quotes_release(*, quotes: QuerySet[Quote], released: bool) -> int:
     survey_ids = set(quotes.values_list("question__survey_id", flat=True))
-    changed = quotes.update(is_released=released)
+    # One by one (not QuerySet.update): the audit log records each quote's old and new state.
+    changed = 0
+    for quote in quotes.exclude(is_released=released):
+        quote.is_released = released
+        quote.save(update_fields=["is_released"])
+        changed += 1
     for survey_id in survey_ids:
         survey_results_invalidate(survey_id)
     return changed
@@ -207,6 +247,15 @@ def survey_raw_data_delete(*, survey: Survey) -> dict[str, int]:
     publication.raw_deleted_at = timezone.now()
     publication.save(update_fields=["raw_deleted_at"])
     counts = {"free_texts": free_texts, "other_texts": other_texts, "paper_responses": paper}
+    audit_record(
+        kind=KIND_PURGE,
+        model=Survey,
+        obj=survey,
+        what=PURGE_RAW_SURVEY_DATA,
+        count=free_texts + other_texts + paper,
+        command="survey_delete_raw_data",
+        **counts,
+    )
     logger.info(
         "survey raw data deleted",
         extra={"survey": survey.slug, **counts},

@@ -12,6 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.audit import KIND_GENERATED, audit_record
 from survey import selectors
 from survey.models import (
     AccessCode,
@@ -368,9 +369,14 @@ def access_codes_generate(*, survey: Survey, count: int) -> list[AccessCode]:
         }
         taken = AccessCode.objects.filter(code__in=candidates).values_list("code", flat=True)
         codes |= candidates - set(taken)
-    return AccessCode.objects.bulk_create(
+    created = AccessCode.objects.bulk_create(
         AccessCode(survey=survey, code=code) for code in sorted(codes)
     )
+    # How many, never the codes (whoever reads the log could otherwise answer with them).
+    audit_record(
+        kind=KIND_GENERATED, model=Survey, obj=survey, what="access_codes", count=len(created)
+    )
+    return created
 
 
 @transaction.atomic

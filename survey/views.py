@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
-from portal.audit import audit_export
+from portal.audit import KIND_PAPER, audit_export, audit_record
 from portal.caching import cache_public_page
 from survey import participation, selectors
 from survey.forms import AccessCodeForm, PaperSheetForm, SectionForm
@@ -449,6 +449,9 @@ class PaperEntryView(StaffPermissionMixin, View):
         except SubmissionError as error:
             sheet_form.add_error(None, error.message)
             return self._render(sheet_form, entries)
+        # Who typed in a sheet, for the log; not which response it became (the sheet's
+        # link to the person entering it is deleted with the raw data).
+        audit_record(kind=KIND_PAPER, model=Survey, obj=self.survey)
         messages.success(
             request,
             _("Sheet %(number)s saved. Next sheet, please.") % {"number": response.sheet_number},

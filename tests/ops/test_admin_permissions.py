@@ -331,12 +331,13 @@ ROWS = [
         lambda: _axes("AccessAttempt", failures_since_start=1),
         ("vcd", NONE, NONE, NONE, NONE),
     ),
-    Row("axes.accesslog", "", lambda: _axes("AccessLog"), ("vcd", NONE, NONE, NONE, NONE)),
+    # Login logs are append-only: read, never tidied away in the admin (only by the cron job).
+    Row("axes.accesslog", "", lambda: _axes("AccessLog"), ("v", NONE, NONE, NONE, NONE)),
     Row(
         "axes.accessfailurelog",
         "",
         lambda: _axes("AccessFailureLog"),
-        ("vcd", NONE, NONE, NONE, NONE),
+        ("v", NONE, NONE, NONE, NONE),
     ),
     # Surveys: the Auswertung. The sample survey has a response, so neither it (its
     # responses are protected) nor its questionnaire can be deleted or restructured.

@@ -5,6 +5,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from portal.audit import KIND_GENERATED, audit_record
 from survey.models import Survey
 from survey.results import survey_results_invalidate, survey_results_tally
 from survey.synthetic import responses_generate
@@ -40,6 +41,15 @@ class Command(BaseCommand):
 
         created = responses_generate(
             survey=survey, count=count, seed=seed, paper_share=paper_share, progress=progress
+        )
+        # Invented responses change the results of a real survey: the log says so.
+        audit_record(
+            kind=KIND_GENERATED,
+            model=Survey,
+            obj=survey,
+            what="responses",
+            count=created,
+            command="generate_responses",
         )
         # Count them into the results tallies now rather than on the next results page.
         survey_results_tally(survey=survey)
