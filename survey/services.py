@@ -28,6 +28,7 @@ from survey.models import (
 )
 from survey.results import survey_results_invalidate
 from survey.sealing import Unsealable, seal, unseal
+from survey.selectors import sealed_box_size
 
 logger = logging.getLogger(__name__)
 
@@ -190,6 +191,7 @@ def response_pool(
         sealed = seal(
             {"day": today.isoformat(), "answers": [asdict(answer) for answer in answers]},
             purpose=POOL_PURPOSE,
+            size=sealed_box_size(survey=survey),
         )
         with transaction.atomic():
             PooledResponse.objects.create(survey=survey, sealed=sealed)
