@@ -239,7 +239,6 @@ def response_pool_flush(
     """
     today = (today or timezone.localdate()).isoformat()
     size = pool_size()
-    keep = 0 if include_today or size == 1 else size
     random = secrets.SystemRandom()
     with transaction.atomic():
         _pool_lock(survey)
@@ -261,9 +260,11 @@ def response_pool_flush(
                 extra={"survey": survey.pk},
             )
         chosen = past
-        if len(current) >= size + keep:
+        if include_today or size == 1:
+            chosen = chosen + current
+        elif len(current) >= 2 * size:
             random.shuffle(current)
-            chosen = chosen + current[: len(current) - keep]
+            chosen = chosen + current[: len(current) - size]
         if not chosen:
             return 0
         random.shuffle(chosen)

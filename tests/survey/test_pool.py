@@ -124,6 +124,13 @@ def test_daily_job_writes_what_waits_with_its_day(filler, mobility, pool_of_thre
     assert PooledResponse.objects.count() == 0
 
 
+def test_daily_job_writes_today_too_when_told(filler, mobility, pool_of_three):
+    _take_part(filler, "eins")
+    call_command("survey_flush_pool", "--include-today", verbosity=0)
+    assert PooledResponse.objects.count() == 0
+    assert Response.objects.get().submitted_on == timezone.localdate()
+
+
 def test_code_is_spent_at_once_while_the_response_waits(filler, mobility, pool_of_three):
     from django.test import Client
 
