@@ -142,8 +142,12 @@ def survey_open_teaser(*, now=None) -> Survey | None:
 
 
 def survey_has_responses(*, survey: Survey | None) -> bool:
-    """A survey with responses has a frozen questionnaire (see the README)."""
-    return survey is not None and Response.objects.filter(survey=survey).exists()
+    """A survey with responses has a frozen questionnaire (see the README); responses
+    waiting in the mixing pool count, or a change would drop their answers."""
+    return survey is not None and (
+        Response.objects.filter(survey=survey).exists()
+        or PooledResponse.objects.filter(survey=survey).exists()
+    )
 
 
 def survey_accepts_paper(*, survey: Survey) -> bool:

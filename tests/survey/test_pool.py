@@ -239,3 +239,16 @@ def test_pool_refuses_a_closed_survey_and_an_unknown_code(mobility):
     with pytest.raises(SubmissionError):
         response_pool(survey=mobility, answers=[])
     assert PooledResponse.objects.count() == 0
+
+
+def test_questionnaire_is_frozen_while_responses_wait_in_the_pool(
+    admin_client, filler, mobility, pool_of_three
+):
+    # A careless editor: the only response so far waits in the pool, the admin sees none and
+    # deletes a question. Its answers would be dropped when the batch is written.
+    _take_part(filler, "Mügeln – Oschatz")
+    question = mobility.questions.get(code="M6")
+    delete = reverse("admin:survey_question_delete", args=[question.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    call_command("survey_flush_pool", "--include-today", verbosity=0)
+    assert Response.objects.get().answers.filter(question=question).exists()
