@@ -10,6 +10,7 @@ class SurveyConfig(AppConfig):
         from portal.caching import register_content_time
         from portal.search import register_search_provider
         from portal.sitemaps import register_sitemap
+        from survey import checks  # noqa: F401 (registers the deployment checks)
         from survey.search import search_surveys, survey_vocabulary
         from survey.sitemaps import SurveyPagesSitemap, SurveySitemap
 

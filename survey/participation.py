@@ -19,7 +19,7 @@ from portal.clients import client_hash
 from survey.forms import chosen_options
 from survey.models import Question, Section, SubmissionLock, Survey
 from survey.sealing import Unsealable, seal, unseal
-from survey.selectors import SurveyDefinition, is_shown
+from survey.selectors import SurveyDefinition, is_shown, sealed_box_size
 
 DONE_COOKIE = "befragung_erledigt"
 _DONE_SIGNER_SALT = "survey.participation.done"
@@ -70,7 +70,9 @@ class Participation:
         self.persist()
 
     def persist(self) -> None:
-        self.session[self.key] = base64.b64encode(seal(self._state, purpose=STATE_PURPOSE)).decode()
+        # Padded to the survey's largest questionnaire: the session row's length tells nothing.
+        box = seal(self._state, purpose=STATE_PURPOSE, size=sealed_box_size(survey=self.survey))
+        self.session[self.key] = base64.b64encode(box).decode()
 
     @property
     def token(self) -> str:

@@ -4,9 +4,11 @@ session and the responses in the mixing pool (``survey.models.PooledResponse``).
 Whoever holds the database, a backup or its raw pages (dead row versions included) sees only
 ciphertext: the key is derived from the secret key, which lives in the app servers'
 environment, never in the database. AES-GCM with a random nonce; no timestamp inside (unlike
-Fernet tokens, which carry the time of encryption in clear). The plaintext is padded to a
-power of two of at least 4 KiB, so the length tells no more than the rough size class of the
-free texts.
+Fernet tokens, which carry the time of encryption in clear). The plaintext is padded to ``size``
+(at least 4 KiB; beyond it to powers of two); callers pass the most a box of theirs can hold
+(``survey.selectors.sealed_box_size``), so every box of one survey has the same length, long
+free texts or not: a length that stood out would pair a pool row (written just after its
+code was spent) or a session with the response whose texts are long.
 """
 
 import json
@@ -36,10 +38,10 @@ def _keys(purpose: str) -> list[bytes]:
     ]
 
 
-def _pad(data: bytes) -> bytes:
-    size = MIN_PADDED
+def _pad(data: bytes, floor: int) -> bytes:
+    size = max(MIN_PADDED, floor)
     while size < len(data) + 1:
-        size *= 2
+        size *= 2  # more than the caller thought possible: still only a size class
     # 0x80 then zeros (ISO/IEC 7816-4), so the end is found unambiguously.
     return data + b"\x80" + b"\x00" * (size - len(data) - 1)
 
@@ -51,10 +53,12 @@ def _unpad(data: bytes) -> bytes:
     return end[:-1]
 
 
-def seal(value, *, purpose: str) -> bytes:
-    """JSON-serialisable ``value`` → nonce + ciphertext (bytes)."""
+def seal(value, *, purpose: str, size: int = MIN_PADDED) -> bytes:
+    """JSON-serialisable ``value`` → nonce + ciphertext (bytes), padded to at least ``size``."""
     nonce = os.urandom(NONCE_BYTES)
-    plain = _pad(json.dumps(value, separators=(",", ":")).encode())
+    # UTF-8 rather than \u escapes: at most six bytes per character (an escaped control
+    # character), which ``sealed_box_size`` relies on.
+    plain = _pad(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode(), size)
     return nonce + AESGCM(_keys(purpose)[0]).encrypt(nonce, plain, purpose.encode())
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -220,8 +220,12 @@ def survey_open_teaser(*, now=None) -> Survey | None:
 
 
 def survey_has_responses(*, survey: Survey | None) -> bool:
-    """A survey with responses has a frozen questionnaire (see the README)."""
-    return survey is not None and Response.objects.filter(survey=survey).exists()
+    """A survey with responses has a frozen questionnaire (see the README); responses
+    waiting in the mixing pool count, or a change would drop their answers."""
+    return survey is not None and (
+        Response.objects.filter(survey=survey).exists()
+        or PooledResponse.objects.filter(survey=survey).exists()
+    )
 
 
 def survey_accepts_paper(*, survey: Survey) -> bool:
@@ -232,3 +236,28 @@ def survey_accepts_paper(*, survey: Survey) -> bool:
 def pool_waiting(*, survey: Survey) -> int:
     """Online responses of ``survey`` waiting in the mixing pool (not yet in the results)."""
     return PooledResponse.objects.filter(survey=survey).count()
+
+
+# Bytes of JSON one answer takes at most apart from its text (keys, ids, a number), and per
+# character of text (``survey.sealing`` writes UTF-8, four bytes at most; a control
+# character is escaped as \uXXXX, six).
+_ANSWER_BYTES = 200
+_TEXT_CHAR_BYTES = 6
+
+
+def sealed_box_size(*, survey: Survey) -> int:
+    """The most the sealed questionnaire of ``survey`` can take (state in the session or
+    response in the pool), from the most answers and characters its questions accept.
+    Every box of the survey is padded to this, so the length of a box says nothing."""
+    from survey.forms import LONG_TEXT_MAX, OTHER_TEXT_MAX, SHORT_TEXT_MAX
+
+    text_max = {QuestionKind.SHORT_TEXT: SHORT_TEXT_MAX, QuestionKind.LONG_TEXT: LONG_TEXT_MAX}
+    total = 1024  # token, code, day, page ids, brackets
+    for kind, options, items in (
+        Question.objects.filter(survey=survey)
+        .annotate(n_options=Count("options", distinct=True), n_items=Count("items", distinct=True))
+        .values_list("kind", "n_options", "n_items")
+    ):
+        total += _ANSWER_BYTES * (1 + options + items)
+        total += _TEXT_CHAR_BYTES * text_max.get(kind, OTHER_TEXT_MAX if options else 0)
+    return total

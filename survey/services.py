@@ -30,6 +30,7 @@ from survey.models import (
 )
 from survey.results import survey_results_invalidate
 from survey.sealing import Unsealable, seal, unseal
+from survey.selectors import sealed_box_size
 
 logger = logging.getLogger(__name__)
 
@@ -171,8 +172,9 @@ def response_pool(
     today: datetime.date | None = None,
 ) -> None:
     """Take one online questionnaire: use up the access code at once, let the answers wait in
-    the mixing pool, and write the pool out as responses once ``SURVEY_POOL_SIZE`` of them
-    wait (the rest by ``survey_flush_pool``, daily).
+    the mixing pool, and write part of the pool out as responses once twice
+    ``SURVEY_POOL_SIZE`` of the day wait (the rest of each day by ``survey_flush_pool``,
+    the following night; see ``response_pool_flush``).
 
     Three transactions of their own, so that no row ties them together: the code (the
     ``used`` mark and the day), the sealed pool row (random id, no time, encrypted answers
@@ -191,6 +193,7 @@ def response_pool(
         sealed = seal(
             {"day": today.isoformat(), "answers": [asdict(answer) for answer in answers]},
             purpose=POOL_PURPOSE,
+            size=sealed_box_size(survey=survey),
         )
         with transaction.atomic():
             PooledResponse.objects.create(survey=survey, sealed=sealed)
@@ -199,7 +202,7 @@ def response_pool(
             _access_code_restore(code_id=code)
         raise
     try:
-        response_pool_flush(survey=survey, minimum=pool_size())
+        response_pool_flush(survey=survey, today=today)
     except Exception as error:
         # The participant's answers are safe in the pool and the code is spent: they must
         # see the thank-you page. The next submission or the daily job writes the batch.
@@ -217,38 +220,60 @@ def _pool_lock(survey: Survey) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('survey_pool'), %s)", [survey.pk])
 
 
-def response_pool_flush(*, survey: Survey, minimum: int = 1) -> int:
-    """Write the responses waiting in the pool of ``survey`` in random order in one
-    transaction, if at least ``minimum`` wait; return how many were written.
+def response_pool_flush(
+    *, survey: Survey, today: datetime.date | None = None, include_today: bool = False
+) -> int:
+    """Write responses waiting in the pool of ``survey`` in random order in one transaction;
+    return how many were written.
+
+    The day stands at every response and at every spent code, so each day's responses are
+    a group of their own whatever is written with them. Hence: the responses of days that
+    are over are written all together; those of ``today`` only once twice the pool size
+    wait, and then all but a random pool size of them. So a day's last arrivals are never
+    written as a small group of their own (the daily job writes what is left of a day, at
+    least the pool size if the day had that many), a batch never mixes the day before with
+    the first arrivals after midnight, and the time a batch is written says nothing about
+    when its responses arrived except "before". ``include_today`` writes everything (for an
+    operator who needs the figures at once, and for a pool size of 1).
 
     Answers to questions, options or items deleted meanwhile are left out (they could not
     be stored); a row sealed with a key no longer known stays in the pool and is reported.
     """
+    today = (today or timezone.localdate()).isoformat()
+    size = pool_size()
+    random = secrets.SystemRandom()
     with transaction.atomic():
         _pool_lock(survey)
         rows = list(PooledResponse.objects.filter(survey=survey).values_list("id", "sealed"))
-        if not rows or len(rows) < minimum:
+        if not rows:
             return 0
-        entries, taken = [], []
+        past, current, unreadable = [], [], 0
         for pk, sealed in rows:
             try:
-                entries.append(unseal(sealed, purpose=POOL_PURPOSE))
+                entry = unseal(sealed, purpose=POOL_PURPOSE)
             except Unsealable:
+                unreadable += 1
                 continue
-            taken.append(pk)
-        if len(taken) < len(rows):
+            (past if entry["day"] < today else current).append((pk, entry))
+        if unreadable:
             logger.warning(
                 "survey pool: %d responses cannot be unsealed (secret key changed?)",
-                len(rows) - len(taken),
+                unreadable,
                 extra={"survey": survey.pk},
             )
-        if not entries:
+        chosen = past
+        if include_today or size == 1:
+            chosen = chosen + current
+        elif len(current) >= 2 * size:
+            random.shuffle(current)
+            chosen = chosen + current[: len(current) - size]
+        if not chosen:
             return 0
-        secrets.SystemRandom().shuffle(entries)
-        _pool_write(survey=survey, entries=entries)
-        PooledResponse.objects.filter(pk__in=taken).delete()
+        random.shuffle(chosen)
+        _pool_write(survey=survey, entries=[entry for _pk, entry in chosen])
+        PooledResponse.objects.filter(pk__in=[pk for pk, _entry in chosen]).delete()
         transaction.on_commit(lambda: survey_results_invalidate(survey.pk))
-    return len(entries)
+    return len(chosen)
 
 
 def _pool_write(*, survey: Survey, entries: list[dict]) -> None:
@@ -280,13 +305,16 @@ def _pool_write(*, survey: Survey, entries: list[dict]) -> None:
     )
 
 
-def response_pool_flush_all() -> dict[Survey, int]:
-    """The daily job: write every survey's waiting responses, however few."""
+def response_pool_flush_all(*, include_today: bool = False) -> dict[Survey, int]:
+    """The daily job: write every survey's waiting responses of the days that are over,
+    however few (``response_pool_flush``)."""
     written = {}
     for survey in Survey.objects.filter(
         pk__in=PooledResponse.objects.values("survey_id").distinct()
     ):
-        written[survey] = response_pool_flush(survey=survey, minimum=1)
+        count = response_pool_flush(survey=survey, include_today=include_today)
+        if count:
+            written[survey] = count
     return written
 
 

@@ -149,3 +149,24 @@ def test_check_deploy_warns_without_the_public_site_url(site_url):
     )
     assert result.returncode != 0
     assert "portal.W001" in result.stdout + result.stderr
+
+
+def test_check_deploy_warns_about_a_mixing_pool_too_small_to_hide_anyone():
+    # A careless operator "speeds up the results" with SURVEY_POOL_SIZE=1: every response
+    # is written right after its code is spent, as before the mixing pool.
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={
+            **clean,
+            **PROD_ENV,
+            "DATABASE_URL": os.environ["DATABASE_URL"],
+            "SURVEY_POOL_SIZE": "1",
+        },
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "survey.W001" in result.stdout + result.stderr

@@ -226,8 +226,8 @@ def count_responses(cluster) -> int:
 
 
 def flush_pool(env: dict) -> None:
-    """Write what waits in the mixing pool (the daily job), so answers can be inspected."""
-    manage(env, "survey_flush_pool")
+    """Write all that waits in the mixing pool, today's too, so answers can be inspected."""
+    manage(env, "survey_flush_pool", "--include-today")
 
 
 def max_response_id(cluster) -> int:

@@ -36,18 +36,33 @@ def _take_part(filler, marker="Mügeln – Oschatz"):
     return client
 
 
-def test_responses_wait_in_the_pool_until_a_batch_is_full(filler, mobility, pool_of_three):
-    _take_part(filler, "eins")
-    _take_part(filler, "zwei")
+def test_responses_wait_in_the_pool_until_two_batches_wait(filler, mobility, pool_of_three):
+    for marker in ["eins", "zwei", "drei", "vier", "fünf"]:
+        _take_part(filler, marker)
     assert Response.objects.count() == 0
-    assert PooledResponse.objects.filter(survey=mobility).count() == 2
+    assert PooledResponse.objects.filter(survey=mobility).count() == 5
 
-    _take_part(filler, "drei")
+    _take_part(filler, "sechs")
 
-    assert PooledResponse.objects.count() == 0
+    # A random three of the six are written; three stay, so the day's last arrivals are
+    # never a group of their own.
+    assert PooledResponse.objects.count() == 3
     texts = set(Response.objects.filter(survey=mobility).values_list("answers__text", flat=True))
-    assert {"eins", "zwei", "drei"} <= texts
+    assert len(texts & {"eins", "zwei", "drei", "vier", "fünf", "sechs"}) == 3
     assert set(Response.objects.values_list("submitted_on", flat=True)) == {timezone.localdate()}
+
+
+def test_daily_job_leaves_today_and_writes_the_days_that_are_over(
+    filler, mobility, pool_of_three, monkeypatch
+):
+    _take_part(filler, "eins")
+    call_command("survey_flush_pool", verbosity=0)
+    assert PooledResponse.objects.count() == 1
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    call_command("survey_flush_pool", verbosity=0)
+    assert PooledResponse.objects.count() == 0
+    assert Response.objects.get().submitted_on == tomorrow - datetime.timedelta(days=1)
 
 
 def test_pool_rows_hold_nothing_readable_nothing_dated_nothing_ordered(
@@ -109,6 +124,13 @@ def test_daily_job_writes_what_waits_with_its_day(filler, mobility, pool_of_thre
     assert PooledResponse.objects.count() == 0
 
 
+def test_daily_job_writes_today_too_when_told(filler, mobility, pool_of_three):
+    _take_part(filler, "eins")
+    call_command("survey_flush_pool", "--include-today", verbosity=0)
+    assert PooledResponse.objects.count() == 0
+    assert Response.objects.get().submitted_on == timezone.localdate()
+
+
 def test_code_is_spent_at_once_while_the_response_waits(filler, mobility, pool_of_three):
     from django.test import Client
 
@@ -133,7 +155,7 @@ def test_monitoring_says_how_many_wait(admin_client, filler, mobility, pool_of_t
     url = reverse("survey:monitoring", kwargs={"slug": mobility.slug})
     page = admin_client.get(url).content.decode()
     assert "2 Online-Antworten warten im Mischpool und sind noch nicht gezählt." in page
-    assert "um bis zu eine Gruppe" in page
+    assert "um bis zu zwei Gruppen bzw. einen Tag" in page
 
 
 def test_two_hundred_visits_without_a_cookie_write_no_session(client, filler):
@@ -217,3 +239,16 @@ def test_pool_refuses_a_closed_survey_and_an_unknown_code(mobility):
     with pytest.raises(SubmissionError):
         response_pool(survey=mobility, answers=[])
     assert PooledResponse.objects.count() == 0
+
+
+def test_questionnaire_is_frozen_while_responses_wait_in_the_pool(
+    admin_client, filler, mobility, pool_of_three
+):
+    # A careless editor: the only response so far waits in the pool, the admin sees none and
+    # deletes a question. Its answers would be dropped when the batch is written.
+    _take_part(filler, "Mügeln – Oschatz")
+    question = mobility.questions.get(code="M6")
+    delete = reverse("admin:survey_question_delete", args=[question.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    call_command("survey_flush_pool", "--include-today", verbosity=0)
+    assert Response.objects.get().answers.filter(question=question).exists()

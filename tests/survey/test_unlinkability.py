@@ -10,6 +10,7 @@ Each strategy must pair no more people correctly than guessing does.
 """
 
 import base64
+import datetime
 import json
 import re
 import threading
@@ -20,6 +21,7 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import DatabaseError, connection
 from django.test import Client
+from django.utils import timezone
 
 from survey.models import AccessCode, AccessMode, Answer
 from survey.services import access_codes_generate
@@ -137,7 +139,7 @@ def _texts_in_raw_sessions() -> list[tuple[str, dict]]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_insider_cannot_pair_codes_or_sessions_with_responses(filler, settings):
+def test_insider_cannot_pair_codes_or_sessions_with_responses(filler, monkeypatch, settings):
     survey = filler.survey
     survey.access_mode = AccessMode.CODES
     survey.save()
@@ -162,8 +164,10 @@ def test_insider_cannot_pair_codes_or_sessions_with_responses(filler, settings):
     for code in codes[AT_ONCE:]:
         _participate(filler, code, markers[code], outcomes[code])
     assert all("session" in outcome for outcome in outcomes.values())
-    # Whatever still waits in the pool is written by the daily job.
+    # Whatever still waits in the pool is written by the daily job, the following night.
     if "survey_flush_pool" in _commands():
+        tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
         call_command("survey_flush_pool", verbosity=0)
 
     # Ground truth (the attacker does not have it): which response is whose.

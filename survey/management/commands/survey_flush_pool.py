@@ -1,5 +1,7 @@
-"""Daily job (cron): write every response still waiting in the mixing pool, however few, so
-that no survey's results lag by more than a day."""
+"""Daily job (cron, after midnight): write every response still waiting in the mixing pool
+from the days that are over, however few, so that no survey's results lag by more than a
+day. Today's responses stay: written now, the early arrivals of the day would be a small
+group of their own (see ``survey.services.response_pool_flush``)."""
 
 from django.core.management.base import BaseCommand
 
@@ -7,11 +9,21 @@ from survey.services import response_pool_flush_all
 
 
 class Command(BaseCommand):
-    help = "Write the online responses waiting in the mixing pool, in random order."
+    help = "Write the online responses of past days waiting in the mixing pool, in random order."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--include-today",
+            action="store_true",
+            help=(
+                "Also write today's waiting responses at once (weaker anonymity: they form "
+                "a small group that access codes spent today can be matched to)."
+            ),
+        )
 
     def handle(self, *args, **options):
-        written = response_pool_flush_all()
+        written = response_pool_flush_all(include_today=options["include_today"])
         if not written:
-            self.stdout.write("Keine Antworten im Pool.")
+            self.stdout.write("Keine Antworten vergangener Tage im Pool.")
         for survey, count in written.items():
             self.stdout.write(f"{survey.slug}: {count} Antworten aus dem Pool geschrieben.")

@@ -1,0 +1,103 @@
+"""The mixing pool's groups under attack: someone with the database looks at which responses
+were written together (same ``xmin``) and on which day (``submitted_on``), and at which codes
+were spent on that day before that write (``used_on``, ``xmin``). Wherever that leaves one
+response and one code, the pair is certain, whatever the order inside the batch.
+
+Before: a batch that crossed midnight split into day groups of one (the first code of the
+new day, or the last of the old), and the daily job wrote the day's leftover (the last
+submitters) or the early hours of the next day as a group of its own.
+"""
+
+import datetime
+from collections import defaultdict
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from survey import views
+from survey.models import AccessCode, AccessMode, Answer, PooledResponse
+from survey.services import access_codes_generate
+
+
+def _rows(sql: str, params=()) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _take_part(filler, code: str, marker: str) -> None:
+    client = Client()
+    assert client.post(filler.url, {"action": "code", "code": code}).status_code == 302
+    pages = [filler.page1(), filler.page2(**{filler.name("M6"): marker})]
+    for data in [*pages, filler.page3(), filler.page_ideas()]:
+        response = client.post(filler.url, data)
+        assert response.status_code == 302, response.content.decode()[:1000]
+    assert response["Location"].endswith("/danke/")
+
+
+def _certain_pairs(survey) -> dict[str, int]:
+    """The attacker: batches in the order written; in each, the responses of one day can
+    only belong to codes of that day spent before the batch and not yet accounted for by an
+    earlier batch. One response and one such code: a certain pair."""
+    responses = _rows(
+        "SELECT id, xmin::text::bigint, submitted_on FROM survey_response WHERE survey_id = %s",
+        [survey.pk],
+    )
+    codes = _rows(
+        "SELECT code, xmin::text::bigint, used_on FROM survey_accesscode"
+        " WHERE survey_id = %s AND used",
+        [survey.pk],
+    )
+    groups = defaultdict(list)
+    for pk, xmin, day in responses:
+        groups[(xmin, day)].append(pk)
+    accounted, pairs = set(), {}
+    for (xmin, day), members in sorted(groups.items()):
+        candidates = [c for c, c_xmin, c_day in codes if c_day == day and c_xmin < xmin]
+        candidates = [c for c in candidates if c not in accounted]
+        accounted.update(candidates)
+        if len(members) == 1 and len(candidates) == 1:
+            pairs[candidates[0]] = members[0]
+    return pairs
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_code_is_alone_with_a_response_in_a_group(filler, settings, monkeypatch):
+    survey = filler.survey
+    survey.access_mode = AccessMode.CODES
+    survey.save()
+    monkeypatch.setattr(views, "SUBMISSIONS_PER_HOUR", 1000)
+    settings.SURVEY_POOL_SIZE = 3
+    codes = [c.code for c in access_codes_generate(survey=survey, count=7)]
+    markers = {code: f"Weg von Person {n}" for n, code in enumerate(codes)}
+    monday = timezone.localdate()
+
+    def on(day):
+        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
+
+    # Four people on Monday; after midnight two more, the daily job, a third; the daily job
+    # in the small hours of Wednesday.
+    on(monday)
+    for code in codes[:4]:
+        _take_part(filler, code, markers[code])
+    on(monday + datetime.timedelta(days=1))
+    for code in codes[4:6]:
+        _take_part(filler, code, markers[code])
+    call_command("survey_flush_pool", verbosity=0)
+    _take_part(filler, codes[6], markers[codes[6]])
+    on(monday + datetime.timedelta(days=2))
+    call_command("survey_flush_pool", verbosity=0)
+
+    assert PooledResponse.objects.count() == 0
+    assert AccessCode.objects.filter(survey=survey, used=True).count() == 7
+    truth = {
+        code: Answer.objects.get(question__code="M6", text=markers[code]).response_id
+        for code in codes
+    }
+    pairs = _certain_pairs(survey)
+    right = sorted(code for code, response in pairs.items() if truth[code] == response)
+    print(f"\ncertain code ↔ response pairs: {len(right)} of 7 right")  # noqa: T201 (the figure)
+    assert right == []
