@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_noop
 
 from events.models import Event, EventStatus, Registration, RegistrationStatus
 from events.selectors import event_places_taken, registration_closed_reason
+from events.validators import canonical_email
 from portal.audit import audit_forget_personal_data, audit_mails
 
 logger = logging.getLogger(__name__)
@@ -134,7 +136,11 @@ def registration_create(
     this event or has an open confirmation request.
     """
     now = now or timezone.now()
-    email = email.strip()
+    try:
+        # One spelling per mailbox, or "one open request per address" could be sidestepped.
+        email = canonical_email(email)
+    except ValidationError as error:
+        raise RegistrationError(error.messages[0], field="email", code="email_form") from error
     with transaction.atomic():
         # The lock serialises registrations of one event, so a duplicate gets the message
         # below rather than the database's refusal.

@@ -250,3 +250,42 @@ def test_unconfirmed_entry_is_not_on_the_waiting_list_and_gets_no_more_mail(clie
     assert Registration.objects.get(email="opfer1@example.net").status == "unconfirmed"
     assert [m.to for m in mail.outbox].count(["opfer1@example.net"]) == 1
     assert places_taken(workshop) == 15
+
+
+# --- One mailbox, many spellings ----------------------------------------------------------
+# Every spelling below is delivered to the same mailbox (the mail library writes the domain
+# in its ASCII form, drops the quotes, NFKC-folds full-width letters): a script must not get
+# one confirmation request per spelling.
+SAME_MAILBOX = [
+    "opfer@xn--bcher-kva.de",
+    "opfer@bücher.de",
+    "opfer@BÜCHER.de",
+    "OPFER@XN--BCHER-KVA.DE",
+    '"opfer"@bücher.de',
+    "opfer@ｂüｃｈｅｒ.de",  # full-width letters
+]
+
+
+def test_spellings_of_one_mailbox_get_one_confirmation_request(workshop):
+    other = EventFactory(slug="forum", takes_registrations=True, capacity=25)
+
+    for i, email in enumerate(SAME_MAILBOX):
+        for url in (URL, "/termine/forum/anmeldung/"):
+            Client(REMOTE_ADDR=f"10.0.{i}.1").post(
+                url, form_data(i, started=aged_token()) | {"email": email}
+            )
+
+    assert len(mail.outbox) == 1
+    assert Registration.objects.count() == 1
+    assert Registration.objects.filter(event=other).count() == 0
+    assert Registration.objects.get().email == "opfer@xn--bcher-kva.de"
+
+
+@pytest.mark.parametrize("email", ["root@localhost", "postmaster@[127.0.0.1]"])
+def test_addresses_of_the_server_itself_get_no_mail(client, workshop, email):
+    response = client.post(URL, form_data(1, started=aged_token()) | {"email": email})
+
+    assert response.status_code == 200
+    assert "gewöhnliche E-Mail-Adresse" in response.content.decode()
+    assert Registration.objects.count() == 0
+    assert mail.outbox == []
