@@ -8,7 +8,9 @@
   send it many times, whichever worker answers.
 - Rate limit: at most ``settings.SPAM_RATE_LIMIT`` submissions per client and
   ``settings.SPAM_RATE_WINDOW`` seconds, counted only in the cache under a salted hash of
-  the client address (the address itself is never stored anywhere).
+  the client address (the address itself is never stored anywhere). A client over the
+  limit is refused before its token is spent (``refusal``), so a script with a stack of
+  fresh tokens cannot turn each request into a database write.
 """
 
 import hashlib
@@ -77,8 +79,11 @@ class SpamProtectedForm(forms.Form):
     )
     started = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, refusal: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Set by the view when the client is over its rate limit: the form is refused with
+        # this message before anything (the token) is written.
+        self.refusal = refusal
         if not self.is_bound:
             self.initial["started"] = make_form_token()
         self.fields["website"].widget.attrs["class"] = "form-control"
@@ -89,6 +94,8 @@ class SpamProtectedForm(forms.Form):
         if cleaned.get("website"):
             self.is_spam = True
             return cleaned
+        if self.refusal:
+            raise forms.ValidationError(self.refusal, code="rate_limited")
         token = cleaned.get("started") or ""
         age = form_age(token)
         if age is not None and age >= settings.SPAM_MIN_FILL_SECONDS:
@@ -132,6 +139,13 @@ def _client_key(request, scope: str) -> str:
     address = request.META.get("REMOTE_ADDR", "")
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
     return f"portal:rate:{scope}:{digest}"
+
+
+def rate_limit_reached(request, scope: str, *, limit: int | None = None) -> bool:
+    """True when the client has used up its ``limit`` (default SPAM_RATE_LIMIT) in the
+    current window. Only reads; ``rate_limited`` counts once a submission is accepted."""
+    limit = settings.SPAM_RATE_LIMIT if limit is None else limit
+    return (cache.get(_client_key(request, scope)) or 0) >= limit
 
 
 def rate_limited(

@@ -289,3 +289,49 @@ def test_addresses_of_the_server_itself_get_no_mail(client, workshop, email):
     assert "gewöhnliche E-Mail-Adresse" in response.content.decode()
     assert Registration.objects.count() == 0
     assert mail.outbox == []
+
+
+# --- The rate limit comes before any write ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        (URL, lambda i: form_data(i, started=aged_token())),
+        (
+            "/kontakt/",
+            lambda i: {
+                "name": "Bot",
+                "email": f"opfer{i}@example.net",
+                "subject": "Hallo",
+                "message": "Text",
+                "started": aged_token(),
+            },
+        ),
+        (
+            "/mitmachen/",
+            lambda i: {
+                "title": f"Idee {i}",
+                "text": "Text",
+                "consent": "on",
+                "started": aged_token(),
+            },
+        ),
+    ],
+    ids=["registration", "contact", "idea"],
+)
+def test_rate_limited_client_writes_nothing_more_to_the_database(
+    client, settings, workshop, url, data
+):
+    """A script that fetched a million forms and waited once must not get a million rows
+    into the spent-token table: once over the limit, a submission is refused unread."""
+    from portal.models import SpentFormToken
+
+    settings.SPAM_RATE_LIMIT = 5
+
+    responses = [client.post(url, data(i)) for i in range(ATTEMPTS)]
+
+    assert SpentFormToken.objects.count() == 5
+    assert responses[-1].status_code == 200
+    assert "in kurzer Zeit" in responses[-1].content.decode()
+    assert len(mail.outbox) == 5
