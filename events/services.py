@@ -23,6 +23,7 @@ from events.models import Event, EventStatus, Registration, RegistrationStatus
 from events.selectors import event_places_taken, registration_closed_reason
 from events.validators import canonical_email
 from portal.audit import audit_forget_personal_data, audit_mails
+from portal.services import mail_subject
 
 logger = logging.getLogger(__name__)
 
@@ -427,7 +428,7 @@ def _send_registration_mail(*, registration: Registration, kind: str) -> bool:
             "site_name": settings.SITE_NAME,
         }
         body = render_to_string(f"events/email/registration_{kind}.txt", context)
-        subject = MAIL_SUBJECTS[kind](event.title)
+        subject = mail_subject(MAIL_SUBJECTS[kind](event.title))
     try:
         send_mail(subject, body, None, [registration.email])
     except OSError as error:  # smtplib errors included; the registration itself is saved

@@ -335,3 +335,14 @@ def test_rate_limited_client_writes_nothing_more_to_the_database(
     assert responses[-1].status_code == 200
     assert "in kurzer Zeit" in responses[-1].content.decode()
     assert len(mail.outbox) == 5
+
+
+def test_line_break_in_an_event_title_does_not_break_the_registration_mail(client):
+    # Pasted into the admin from a word processor; the title is the mails' subject.
+    EventFactory(slug="workshop", title="Workshop\nRadwege", takes_registrations=True, capacity=5)
+
+    response = client.post(URL, form_data(1, started=aged_token()))
+
+    assert response.status_code == 302
+    (message,) = mail.outbox
+    assert message.subject == "Bitte bestätigen Sie Ihre Anmeldung: Workshop Radwege"
