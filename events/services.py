@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -167,11 +167,14 @@ def registration_create(
         )
         if Registration.objects.open().filter(event=locked, email__iexact=email).exists():
             raise duplicate
+        # A request still running for another event, or one the owner of the address has
+        # cancelled ("that was not me"): no further mail to the address until it runs out.
         if (
-            Registration.objects.filter(
-                status=RegistrationStatus.UNCONFIRMED, email__iexact=email, confirm_by__gt=now
+            Registration.objects.filter(email__iexact=email, confirm_by__gt=now)
+            .filter(
+                Q(status=RegistrationStatus.CANCELLED)
+                | (Q(status=RegistrationStatus.UNCONFIRMED) & ~Q(event=locked))
             )
-            .exclude(event=locked)
             .exists()
         ):
             raise RegistrationError(

@@ -346,3 +346,31 @@ def test_line_break_in_an_event_title_does_not_break_the_registration_mail(clien
     assert response.status_code == 302
     (message,) = mail.outbox
     assert message.subject == "Bitte bestätigen Sie Ihre Anmeldung: Workshop Radwege"
+
+
+# --- What the owner of a stranger's mailbox sees and gets ---------------------------------
+
+
+def test_cancel_page_of_an_unconfirmed_registration_does_not_show_the_typed_name(client, workshop):
+    # The confirmation link's token also opens the cancel page: the owner of the mailbox
+    # must not read there what the sender typed (spam text, or a careless person's name).
+    client.post(URL, form_data(1, started=aged_token()))
+    cancel = _link(mail.outbox[0], "bestaetigung").replace("bestaetigung", "abmeldung")
+
+    page = Client().get(cancel).content.decode()
+
+    assert "Bot 1" not in page
+    assert "spam.example" not in page
+
+
+def test_stranger_who_cancels_the_request_is_not_mailed_again_at_once(workshop):
+    other = EventFactory(slug="forum", takes_registrations=True, capacity=25)
+    Client(REMOTE_ADDR="10.0.0.1").post(URL, form_data(1, started=aged_token()))
+    cancel = _link(mail.outbox[0], "bestaetigung").replace("bestaetigung", "abmeldung")
+    Client().post(cancel)  # "that was not me"
+
+    for i, url in enumerate([URL, "/termine/forum/anmeldung/"], start=2):
+        Client(REMOTE_ADDR=f"10.0.0.{i}").post(url, form_data(1, started=aged_token()))
+
+    assert len(mail.outbox) == 1
+    assert not Registration.objects.filter(event=other).exists()
