@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -146,6 +146,16 @@ def registration_create(
         # The lock serialises registrations of one event, so a duplicate gets the message
         # below rather than the database's refusal.
         locked = Event.objects.select_for_update().get(pk=event.pk)
+        # The event lock does not cover the check across events below: one address sent to
+        # six events at once would pass it six times and get six mails. Serialise by address
+        # too (always after the event lock, so two registrations cannot deadlock).
+        if connection.vendor == "postgresql":  # SQLite serialises writes anyway
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext('events_registration_email'), "
+                    "hashtext(%s))",
+                    [email.lower()],
+                )
         _delete_unconfirmed_expired(event=locked, now=now)
         reason = registration_closed_reason(event=locked, now=now)
         if reason:
