@@ -374,3 +374,44 @@ def test_stranger_who_cancels_the_request_is_not_mailed_again_at_once(workshop):
 
     assert len(mail.outbox) == 1
     assert not Registration.objects.filter(event=other).exists()
+
+
+# --- Confirming after the event changed (these held on review; kept as guards) -------------
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"status": "cancelled"}, "abgesagt"),
+        ({"status": "postponed"}, "verschoben"),
+        ({"starts_at": timezone.now() - timedelta(minutes=5)}, "bereits stattgefunden"),
+        ({"registration_deadline": timezone.now() - timedelta(minutes=1)}, "Anmeldeschluss"),
+        ({"takes_registrations": False}, "keine Anmeldung nötig"),
+    ],
+    ids=["cancelled", "postponed", "begun", "deadline", "closed"],
+)
+def test_confirming_after_the_event_closed_gives_no_place(client, workshop, change, expected):
+    from events.models import Event
+
+    client.post(URL, form_data(1, started=aged_token(), persons=3))
+    confirm = _link(mail.outbox[0], "bestaetigung")
+    Event.objects.filter(pk=workshop.pk).update(**change)
+
+    response = Client().post(confirm)
+
+    assert response.status_code == 200
+    assert expected in response.content.decode()
+    assert Registration.objects.get().status == RegistrationStatus.UNCONFIRMED
+    assert len(mail.outbox) == 1
+
+
+def test_confirming_after_staff_reduced_the_places_goes_to_the_waiting_list(client, workshop):
+    from events.models import Event
+
+    client.post(URL, form_data(1, started=aged_token(), persons=3))
+    Event.objects.filter(pk=workshop.pk).update(capacity=2)
+
+    client.post(_link(mail.outbox[0], "bestaetigung"))
+
+    assert Registration.objects.get().status == RegistrationStatus.WAITING
+    assert places_taken(workshop) == 0
