@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from events.models import EventKind
+from events.validators import canonical_email
 from portal.models import Municipality
 from portal.spam import SpamProtectedForm
 from portal.widgets import PlainSelect
@@ -91,3 +92,6 @@ class RegistrationForm(SpamProtectedForm):
         self.fields["consent"].help_text = self.fields["consent"].help_text % {
             "days": settings.EVENTS_REGISTRATION_RETENTION_DAYS
         }
+
+    def clean_email(self) -> str:
+        return canonical_email(self.cleaned_data["email"])

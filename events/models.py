@@ -247,8 +247,11 @@ class RegistrationQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
     def unconfirmed_expired(self, now: datetime | None = None):
+        # Confirming clears confirm_by, so a cancelled row that still has one was cancelled
+        # before its address was confirmed (perhaps by a stranger): it goes too.
         return self.filter(
-            status=RegistrationStatus.UNCONFIRMED, confirm_by__lte=now or timezone.now()
+            status__in=[RegistrationStatus.UNCONFIRMED, RegistrationStatus.CANCELLED],
+            confirm_by__lte=now or timezone.now(),
         )
 
     def confirmed(self):

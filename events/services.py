@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_noop
 
 from events.models import Event, EventStatus, Registration, RegistrationStatus
 from events.selectors import event_places_taken, registration_closed_reason
+from events.validators import canonical_email
 from portal.audit import (
     KIND_PURGE,
     PURGE_REGISTRATIONS,
@@ -27,6 +29,7 @@ from portal.audit import (
     audit_mails,
     audit_record,
 )
+from portal.services import mail_subject
 
 logger = logging.getLogger(__name__)
 
@@ -140,11 +143,25 @@ def registration_create(
     this event or has an open confirmation request.
     """
     now = now or timezone.now()
-    email = email.strip()
+    try:
+        # One spelling per mailbox, or "one open request per address" could be sidestepped.
+        email = canonical_email(email)
+    except ValidationError as error:
+        raise RegistrationError(error.messages[0], field="email", code="email_form") from error
     with transaction.atomic():
         # The lock serialises registrations of one event, so a duplicate gets the message
         # below rather than the database's refusal.
         locked = Event.objects.select_for_update().get(pk=event.pk)
+        # The event lock does not cover the check across events below: one address sent to
+        # six events at once would pass it six times and get six mails. Serialise by address
+        # too (always after the event lock, so two registrations cannot deadlock).
+        if connection.vendor == "postgresql":  # SQLite serialises writes anyway
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext('events_registration_email'), "
+                    "hashtext(%s))",
+                    [email.lower()],
+                )
         _delete_unconfirmed_expired(event=locked, now=now)
         reason = registration_closed_reason(event=locked, now=now)
         if reason:
@@ -166,11 +183,14 @@ def registration_create(
         )
         if Registration.objects.open().filter(event=locked, email__iexact=email).exists():
             raise duplicate
+        # A request still running for another event, or one the owner of the address has
+        # cancelled ("that was not me"): no further mail to the address until it runs out.
         if (
-            Registration.objects.filter(
-                status=RegistrationStatus.UNCONFIRMED, email__iexact=email, confirm_by__gt=now
+            Registration.objects.filter(email__iexact=email, confirm_by__gt=now)
+            .filter(
+                Q(status=RegistrationStatus.CANCELLED)
+                | (Q(status=RegistrationStatus.UNCONFIRMED) & ~Q(event=locked))
             )
-            .exclude(event=locked)
             .exists()
         ):
             raise RegistrationError(
@@ -437,7 +457,7 @@ def _send_registration_mail(*, registration: Registration, kind: str) -> bool:
             "site_name": settings.SITE_NAME,
         }
         body = render_to_string(f"events/email/registration_{kind}.txt", context)
-        subject = MAIL_SUBJECTS[kind](event.title)
+        subject = mail_subject(MAIL_SUBJECTS[kind](event.title))
     try:
         send_mail(subject, body, None, [registration.email])
     except OSError as error:  # smtplib errors included; the registration itself is saved

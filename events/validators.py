@@ -1,4 +1,5 @@
-"""Checks on what staff enter and upload for events."""
+"""Checks on what staff enter and upload for events, and on the address a registration
+sends mail to."""
 
 from pathlib import PurePath
 
@@ -65,3 +66,31 @@ def validate_document(file) -> None:
             code="content",
             params={"extension": extension},
         )
+
+
+def canonical_email(value: str) -> str:
+    """The one spelling of a mailbox that registrations are stored and compared under.
+
+    The mail library delivers ``"a"@x.de``, ``a@ｘ.de`` (full-width) and ``a@X.DE`` to the
+    same mailbox, and ``a@bücher.de`` to ``a@xn--bcher-kva.de``. Compared as typed, each
+    spelling would be a new address with its own confirmation request, so a script could
+    mail a stranger as often as it found spellings. The domain is therefore written as the
+    mail library sends it (IDNA, lower case); quoted local parts, IP literals and names
+    without a dot (``root@localhost``: this server's own mailboxes) are refused.
+    Raises ValidationError; expects an address Django's EmailValidator has accepted.
+    """
+    local, _at, domain = value.strip().rpartition("@")
+    error = ValidationError(
+        _("Please enter an ordinary e-mail address such as name@example.de."),
+        code="email_form",
+    )
+    if not local or local.startswith('"') or domain.startswith("["):
+        raise error
+    try:
+        domain = domain.encode("idna").decode("ascii").lower()
+    except UnicodeError as exc:
+        raise error from exc
+    address = f"{local}@{domain}"
+    if "." not in domain or len(address) > 254:
+        raise error
+    return address

@@ -14,7 +14,7 @@ from events.forms import EventFilterForm, RegistrationForm
 from events.models import Event, Registration, RegistrationStatus
 from portal.caching import cache_public_page, not_shareable
 from portal.models import Municipality
-from portal.spam import rate_limited
+from portal.spam import rate_limit_reached, rate_limited
 
 ARCHIVE_PAGE_SIZE = 10
 
@@ -103,20 +103,24 @@ def registration_create(request, slug):
         Event.objects.select_related("municipality"), slug=slug, takes_registrations=True
     )
     state = selectors.event_registration_state(event=event)
-    form = RegistrationForm(request.POST or None, event=event)
+    too_many = _(
+        "You have sent several registrations in a short time. Please wait an hour and try again."
+    )
+    form = RegistrationForm(
+        request.POST or None,
+        event=event,
+        # Over the limit: refused before the form's token is written to the database.
+        refusal=too_many
+        if request.method == "POST" and rate_limit_reached(request, "registration")
+        else None,
+    )
     if state.is_open and request.method == "POST" and form.is_valid():
         if form.is_spam:
             # Pretend success: a bot learns nothing; nothing is stored or sent.
             messages.success(request, _confirm_request_message())
             return redirect(event)
         if rate_limited(request, "registration"):
-            form.add_error(
-                None,
-                _(
-                    "You have sent several registrations in a short time. Please wait an hour "
-                    "and try again."
-                ),
-            )
+            form.add_error(None, too_many)
         else:
             try:
                 services.registration_create(

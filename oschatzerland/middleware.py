@@ -4,8 +4,10 @@ setting for, and a friendly 503 page while the database is away."""
 import logging
 import sys
 import time
+from importlib import import_module
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -105,16 +107,26 @@ def _contains_nul(request) -> bool:
     )
 
 
+def _signed_in(request) -> bool:
+    """Whether the session cookie names a session with a signed-in user. Read here, before
+    the session middleware, and only for a body over the public limit on an admin address."""
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not key:
+        return False
+    return SESSION_KEY in import_module(settings.SESSION_ENGINE).SessionStore(key)
+
+
 class RequestLimitsMiddleware:
     """Refuse what scanners send before any view or other middleware reads it.
 
     - A NUL byte in the path or the query string: 400. PostgreSQL refuses NUL in text, so
       in a slug, token or filter it would otherwise end as a 500 in whatever view passes it
       on. (Form fields are checked by Django's forms: CharField refuses NUL.)
-    - A body larger than ``PUBLIC_MAX_REQUEST_BODY`` outside the admin: 413, judged by
-      Content-Length before a byte is read (a chunked body without a length likewise). Public
-      forms send a few kilobytes; staff uploads in the admin are limited by
-      ``DJANGO_MAX_UPLOAD_SIZE`` instead.
+    - A body larger than ``PUBLIC_MAX_REQUEST_BODY``: 413, judged by Content-Length before
+      a byte is read (a chunked body without a length likewise). Public forms send a few
+      kilobytes; staff uploads in the admin are limited by ``DJANGO_MAX_UPLOAD_SIZE``
+      instead, but only for a signed-in session: the admin's login page (and anything
+      under /admin/) is public too, and CSRF would read an anonymous 50 MB body there.
     Sits before the CSRF and session middleware, which would read the body first.
     """
 
@@ -124,14 +136,15 @@ class RequestLimitsMiddleware:
     def __call__(self, request):
         if _contains_nul(request):
             return HttpResponse(render_to_string("400.html"), status=400)
-        if not request.path.startswith(reverse("admin:index")):
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                return HttpResponse(render_to_string("400.html"), status=400)
-            chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
-            if chunked or length > settings.PUBLIC_MAX_REQUEST_BODY:
-                response = HttpResponse(render_to_string("413.html"), status=413)
-                response["Connection"] = "close"  # do not wait for the rest of the body
-                return response
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return HttpResponse(render_to_string("400.html"), status=400)
+        chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if (chunked or length > settings.PUBLIC_MAX_REQUEST_BODY) and not (
+            request.path.startswith(reverse("admin:index")) and _signed_in(request)
+        ):
+            response = HttpResponse(render_to_string("413.html"), status=413)
+            response["Connection"] = "close"  # do not wait for the rest of the body
+            return response
         return self.get_response(request)

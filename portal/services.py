@@ -27,6 +27,14 @@ SMALL_WIDTH = 480
 LARGE_WIDTH = 1200
 
 
+def mail_subject(text: str) -> str:
+    """A subject on one line. It is built from what residents type (contact subject, idea
+    title) or staff paste (event title); a line break in a header makes the mail library
+    refuse the whole mail with BadHeaderError, which ended as a 500 after the idea or
+    registration had already been stored."""
+    return " ".join(text.split())
+
+
 # --- News -----------------------------------------------------------------------------------
 
 
@@ -121,7 +129,7 @@ def idea_submit(
         "url": admin_url,
     }
     message = EmailMessage(
-        subject=_("New idea: %(title)s") % {"title": title},
+        subject=mail_subject(_("New idea: %(title)s") % {"title": title}),
         body=body,
         to=[settings.CONTACT_EMAIL],
     )
@@ -163,7 +171,7 @@ def idea_reply(*, idea: Idea, reply: str, user: AbstractBaseUser | None = None) 
             ]
         )
         message = EmailMessage(
-            subject=_("Reply to your idea: %(title)s") % {"title": idea.title},
+            subject=mail_subject(_("Reply to your idea: %(title)s") % {"title": idea.title}),
             body=body,
             to=[idea.email],
             reply_to=[settings.CONTACT_EMAIL],
@@ -193,7 +201,7 @@ def contact_send(*, name: str, email: str, subject: str, message: str) -> bool:
     Returns False when the mail server refused it, so the form can say so.
     """
     sent = EmailMessage(
-        subject=_("Contact form: %(subject)s") % {"subject": subject},
+        subject=mail_subject(_("Contact form: %(subject)s") % {"subject": subject}),
         body=_("Message from %(name)s <%(email)s>:\n\n%(message)s")
         % {"name": name, "email": email, "message": message},
         to=[settings.CONTACT_EMAIL],

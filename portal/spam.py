@@ -12,6 +12,8 @@
   the address itself is never stored anywhere, and a count is deleted after its window.
   Behind a trusted proxy the client is the one named in X-Forwarded-For
   (``portal.clients.client_address``).
+  A client over the limit is refused before its token is spent (``refusal``), so a script
+  with a stack of fresh tokens cannot turn each request into a database write.
 """
 
 import hashlib
@@ -80,8 +82,11 @@ class SpamProtectedForm(forms.Form):
     )
     started = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, refusal: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Set by the view when the client is over its rate limit: the form is refused with
+        # this message before anything (the token) is written.
+        self.refusal = refusal
         if not self.is_bound:
             self.initial["started"] = make_form_token()
         self.fields["website"].widget.attrs["class"] = "form-control"
@@ -92,6 +97,8 @@ class SpamProtectedForm(forms.Form):
         if cleaned.get("website"):
             self.is_spam = True
             return cleaned
+        if self.refusal:
+            raise forms.ValidationError(self.refusal, code="rate_limited")
         token = cleaned.get("started") or ""
         age = form_age(token)
         if age is not None and age >= settings.SPAM_MIN_FILL_SECONDS:
@@ -134,6 +141,18 @@ class SpamProtectedForm(forms.Form):
 def _client_key(request, scope: str) -> str:
     # The real client behind a trusted proxy, never a forged header (portal/clients.py).
     return f"portal:rate:{scope}:{client_hash(request)}"
+
+
+def rate_limit_reached(request, scope: str, *, limit: int | None = None) -> bool:
+    """True when the client has used up its ``limit`` (default SPAM_RATE_LIMIT) in the
+    current window. Only reads; ``rate_limited`` counts once a submission is accepted."""
+    limit = settings.SPAM_RATE_LIMIT if limit is None else limit
+    count = (
+        RateCount.objects.filter(key=_client_key(request, scope), expires_at__gt=timezone.now())
+        .values_list("count", flat=True)
+        .first()
+    )
+    return (count or 0) >= limit
 
 
 def rate_limited(

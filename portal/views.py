@@ -11,7 +11,7 @@ from portal.caching import cache_public_page, not_shareable
 from portal.forms import ContactForm, IdeaForm, NewsFilterForm
 from portal.models import Municipality, NewsArticle, Page, Topic
 from portal.search import normalize_query, search, search_url, suggest
-from portal.spam import rate_limited
+from portal.spam import rate_limit_reached, rate_limited
 
 cached = method_decorator(cache_public_page, name="dispatch")
 
@@ -171,19 +171,27 @@ def legacy_news_redirect(request, year, month, day, slug):
 class SpamProtectedFormView(FormView):
     rate_limit_scope = ""
 
+    @staticmethod
+    def rate_limit_message() -> str:
+        return _(
+            "You have sent several messages in a short time. Please wait an hour and try again."
+        )
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.request.method == "POST" and rate_limit_reached(
+            self.request, self.rate_limit_scope
+        ):
+            kwargs["refusal"] = self.rate_limit_message()  # refused before any write
+        return kwargs
+
     def form_valid(self, form):
         if form.is_spam:
             # Pretend success: a bot learns nothing; nothing is stored or sent.
             messages.success(self.request, self.success_message)
             return redirect(self.get_success_url())
         if rate_limited(self.request, self.rate_limit_scope):
-            form.add_error(
-                None,
-                _(
-                    "You have sent several messages in a short time. Please wait an hour "
-                    "and try again."
-                ),
-            )
+            form.add_error(None, self.rate_limit_message())
             return self.form_invalid(form)
         if self.submit(form.cleaned_data) is False:
             form.add_error(None, _("Your message could not be sent. Please try again later."))

@@ -102,3 +102,49 @@ def test_concurrent_registrations_with_one_email_create_one(slow_count):
 
     assert sorted(outcomes) == ["created", "duplicate", "duplicate", "duplicate"]
     assert Registration.objects.filter(event=event).count() == 1
+
+
+def test_one_address_sent_to_many_events_at_once_gets_one_confirmation_request(monkeypatch):
+    """The event row lock serialises one event only: a script posting a stranger's address
+    to six events at the same moment must still reach the mailbox once."""
+    events = [
+        EventFactory(slug=f"termin-{i}", takes_registrations=True, capacity=10) for i in range(6)
+    ]
+    original = services.registration_closed_reason
+
+    def slow(**kwargs):  # widen the window between the pending check and the insert
+        reason = original(**kwargs)
+        time.sleep(0.2)
+        return reason
+
+    monkeypatch.setattr(services, "registration_closed_reason", slow)
+
+    def register(i):
+        try:
+            services.registration_create(
+                event=events[i], name="Bot", email="opfer@example.org", persons=1
+            )
+        except services.RegistrationError as error:
+            return error.code
+        return "created"
+
+    outcomes = _run_at_once(6, register)
+
+    assert sorted(outcomes) == ["confirmation_pending"] * 5 + ["created"]
+    assert Registration.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_one_confirmation_link_clicked_five_times_at_once_confirms_once(slow_count):
+    event = EventFactory(slug="fuenfmal", takes_registrations=True, capacity=10)
+    registration = services.registration_create(
+        event=event, name="Eva", email="eva@example.org", persons=2
+    )
+    link = registration.get_confirm_url()
+
+    statuses = _run_at_once(5, lambda i: Client().post(link).status_code)
+
+    assert sorted(statuses) == [200] * 4 + [302]
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CONFIRMED
+    assert [m.subject.split(":")[0] for m in mail.outbox].count("Anmeldung bestätigt") == 1

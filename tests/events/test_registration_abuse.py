@@ -250,3 +250,168 @@ def test_unconfirmed_entry_is_not_on_the_waiting_list_and_gets_no_more_mail(clie
     assert Registration.objects.get(email="opfer1@example.net").status == "unconfirmed"
     assert [m.to for m in mail.outbox].count(["opfer1@example.net"]) == 1
     assert places_taken(workshop) == 15
+
+
+# --- One mailbox, many spellings ----------------------------------------------------------
+# Every spelling below is delivered to the same mailbox (the mail library writes the domain
+# in its ASCII form, drops the quotes, NFKC-folds full-width letters): a script must not get
+# one confirmation request per spelling.
+SAME_MAILBOX = [
+    "opfer@xn--bcher-kva.de",
+    "opfer@bücher.de",
+    "opfer@BÜCHER.de",
+    "OPFER@XN--BCHER-KVA.DE",
+    '"opfer"@bücher.de',
+    "opfer@ｂüｃｈｅｒ.de",  # full-width letters
+]
+
+
+def test_spellings_of_one_mailbox_get_one_confirmation_request(workshop):
+    other = EventFactory(slug="forum", takes_registrations=True, capacity=25)
+
+    for i, email in enumerate(SAME_MAILBOX):
+        for url in (URL, "/termine/forum/anmeldung/"):
+            Client(REMOTE_ADDR=f"10.0.{i}.1").post(
+                url, form_data(i, started=aged_token()) | {"email": email}
+            )
+
+    assert len(mail.outbox) == 1
+    assert Registration.objects.count() == 1
+    assert Registration.objects.filter(event=other).count() == 0
+    assert Registration.objects.get().email == "opfer@xn--bcher-kva.de"
+
+
+@pytest.mark.parametrize("email", ["root@localhost", "postmaster@[127.0.0.1]"])
+def test_addresses_of_the_server_itself_get_no_mail(client, workshop, email):
+    response = client.post(URL, form_data(1, started=aged_token()) | {"email": email})
+
+    assert response.status_code == 200
+    assert "gewöhnliche E-Mail-Adresse" in response.content.decode()
+    assert Registration.objects.count() == 0
+    assert mail.outbox == []
+
+
+# --- The rate limit comes before any write ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        (URL, lambda i: form_data(i, started=aged_token())),
+        (
+            "/kontakt/",
+            lambda i: {
+                "name": "Bot",
+                "email": f"opfer{i}@example.net",
+                "subject": "Hallo",
+                "message": "Text",
+                "started": aged_token(),
+            },
+        ),
+        (
+            "/mitmachen/",
+            lambda i: {
+                "title": f"Idee {i}",
+                "text": "Text",
+                "consent": "on",
+                "started": aged_token(),
+            },
+        ),
+    ],
+    ids=["registration", "contact", "idea"],
+)
+def test_rate_limited_client_writes_nothing_more_to_the_database(
+    client, settings, workshop, url, data
+):
+    """A script that fetched a million forms and waited once must not get a million rows
+    into the spent-token table: once over the limit, a submission is refused unread."""
+    from portal.models import SpentFormToken
+
+    settings.SPAM_RATE_LIMIT = 5
+
+    responses = [client.post(url, data(i)) for i in range(ATTEMPTS)]
+
+    assert SpentFormToken.objects.count() == 5
+    assert responses[-1].status_code == 200
+    assert "in kurzer Zeit" in responses[-1].content.decode()
+    assert len(mail.outbox) == 5
+
+
+def test_line_break_in_an_event_title_does_not_break_the_registration_mail(client):
+    # Pasted into the admin from a word processor; the title is the mails' subject.
+    EventFactory(slug="workshop", title="Workshop\nRadwege", takes_registrations=True, capacity=5)
+
+    response = client.post(URL, form_data(1, started=aged_token()))
+
+    assert response.status_code == 302
+    (message,) = mail.outbox
+    assert message.subject == "Bitte bestätigen Sie Ihre Anmeldung: Workshop Radwege"
+
+
+# --- What the owner of a stranger's mailbox sees and gets ---------------------------------
+
+
+def test_cancel_page_of_an_unconfirmed_registration_does_not_show_the_typed_name(client, workshop):
+    # The confirmation link's token also opens the cancel page: the owner of the mailbox
+    # must not read there what the sender typed (spam text, or a careless person's name).
+    client.post(URL, form_data(1, started=aged_token()))
+    cancel = _link(mail.outbox[0], "bestaetigung").replace("bestaetigung", "abmeldung")
+
+    page = Client().get(cancel).content.decode()
+
+    assert "Bot 1" not in page
+    assert "spam.example" not in page
+
+
+def test_stranger_who_cancels_the_request_is_not_mailed_again_at_once(workshop):
+    other = EventFactory(slug="forum", takes_registrations=True, capacity=25)
+    Client(REMOTE_ADDR="10.0.0.1").post(URL, form_data(1, started=aged_token()))
+    cancel = _link(mail.outbox[0], "bestaetigung").replace("bestaetigung", "abmeldung")
+    Client().post(cancel)  # "that was not me"
+
+    for i, url in enumerate([URL, "/termine/forum/anmeldung/"], start=2):
+        Client(REMOTE_ADDR=f"10.0.0.{i}").post(url, form_data(1, started=aged_token()))
+
+    assert len(mail.outbox) == 1
+    assert not Registration.objects.filter(event=other).exists()
+
+
+# --- Confirming after the event changed (these held on review; kept as guards) -------------
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"status": "cancelled"}, "abgesagt"),
+        ({"status": "postponed"}, "verschoben"),
+        ({"starts_at": timezone.now() - timedelta(minutes=5)}, "bereits stattgefunden"),
+        ({"registration_deadline": timezone.now() - timedelta(minutes=1)}, "Anmeldeschluss"),
+        ({"takes_registrations": False}, "keine Anmeldung nötig"),
+    ],
+    ids=["cancelled", "postponed", "begun", "deadline", "closed"],
+)
+def test_confirming_after_the_event_closed_gives_no_place(client, workshop, change, expected):
+    from events.models import Event
+
+    client.post(URL, form_data(1, started=aged_token(), persons=3))
+    confirm = _link(mail.outbox[0], "bestaetigung")
+    Event.objects.filter(pk=workshop.pk).update(**change)
+
+    response = Client().post(confirm)
+
+    assert response.status_code == 200
+    assert expected in response.content.decode()
+    assert Registration.objects.get().status == RegistrationStatus.UNCONFIRMED
+    assert len(mail.outbox) == 1
+
+
+def test_confirming_after_staff_reduced_the_places_goes_to_the_waiting_list(client, workshop):
+    from events.models import Event
+
+    client.post(URL, form_data(1, started=aged_token(), persons=3))
+    Event.objects.filter(pk=workshop.pk).update(capacity=2)
+
+    client.post(_link(mail.outbox[0], "bestaetigung"))
+
+    assert Registration.objects.get().status == RegistrationStatus.WAITING
+    assert places_taken(workshop) == 0

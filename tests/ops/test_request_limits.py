@@ -88,3 +88,26 @@ def test_admin_upload_below_the_upload_limit_is_read(client, admin_user, setting
 
     assert response.status_code == 200  # the admin form, with its messages
     assert body.read_bytes == body.size
+
+
+@pytest.mark.parametrize(
+    "path", ["/admin/login/", "/admin/portal/newsarticle/add/", "/admin/../kontakt/"]
+)
+def test_anonymous_50_mb_post_to_an_admin_address_is_refused_unread(client, path):
+    # Only signed-in staff upload in the admin; the login page itself is public.
+    body = SlowUpload(50 * MB, fields={"username": "admin"})
+
+    response = _post(client, path, body)
+
+    assert response.status_code == 413
+    assert body.read_bytes == 0
+
+
+def test_forged_session_cookie_does_not_open_the_admin_limit(client):
+    client.cookies["sessionid"] = "x" * 32
+    body = SlowUpload(50 * MB, fields={"username": "admin"})
+
+    response = _post(client, "/admin/login/", body)
+
+    assert response.status_code == 413
+    assert body.read_bytes == 0

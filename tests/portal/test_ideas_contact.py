@@ -292,3 +292,26 @@ def test_form_with_a_field_error_can_be_sent_again_with_its_token(client):
     client.post("/mitmachen/", idea_data(started=resent))
 
     assert Idea.objects.count() == 1
+
+
+# --- Line breaks where a mail header is made of them --------------------------------------
+
+INJECTION = "Frage\r\nBcc: opfer@example.net\r\n\r\nWerbung"
+
+
+def test_line_break_in_contact_subject_is_no_header_and_no_500(client):
+    response = client.post("/kontakt/", contact_data(subject=INJECTION))
+
+    assert response.status_code == 302
+    (message,) = mail.outbox
+    assert message.subject == "Kontaktformular: Frage Bcc: opfer@example.net Werbung"
+    assert message.message()["Bcc"] is None
+    assert message.recipients() == ["kooperation@oschatzerland.de"]
+
+
+def test_line_break_in_idea_title_is_no_header_and_no_500(client):
+    response = client.post("/mitmachen/", idea_data(title=INJECTION))
+
+    assert response.status_code == 302
+    (message,) = mail.outbox
+    assert message.subject == "Neue Idee: Frage Bcc: opfer@example.net Werbung"

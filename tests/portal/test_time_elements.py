@@ -54,3 +54,18 @@ def test_idea_shows_only_the_day_it_was_sent(client, content):
     body = client.get("/mitmachen/").content.decode()
     (value,) = re.findall(r'<time datetime="([^"]*)"', body)
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)
+
+
+def test_time_elements_in_the_admin_history_carry_no_fractions(admin_client):
+    # Audit log entries are written at the exact moment of the change: microseconds.
+    article = NewsArticleFactory(slug="verlauf", title="Verlauf")
+    article.title = "Verlauf geändert"
+    article.save()
+
+    url = f"/admin/portal/newsarticle/{article.pk}/history/"
+    body = admin_client.get(url).content.decode()
+    values = re.findall(r'<time datetime="([^"]*)"', body)
+
+    assert values
+    for value in values:
+        assert VALID.match(value), f"history: datetime={value!r}"
