@@ -18,7 +18,6 @@ from django.db.models.functions import Length
 from django.test import Client
 from django.utils import timezone
 
-from survey import views
 from survey.models import AccessMode, Answer, QuestionKind
 from survey.services import access_codes_generate
 
@@ -48,7 +47,7 @@ def test_box_sizes_pair_no_code_and_no_session_with_a_response(filler, settings,
     survey = filler.survey
     survey.access_mode = AccessMode.CODES
     survey.save()
-    monkeypatch.setattr(views, "SUBMISSIONS_PER_HOUR", 1000)
+    # Code surveys have no per-address limit; only wrong codes count.
     settings.SURVEY_POOL_SIZE = 3
     # A questionnaire with a long free text before its last page.
     survey.questions.filter(code="M6").update(kind=QuestionKind.LONG_TEXT)
