@@ -13,9 +13,10 @@ from urllib.parse import unquote
 
 from auditlog.models import LogEntry
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.models import LogEntry as AdminLogEntry
 from django.contrib.admin.utils import quote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -54,6 +55,23 @@ class AuditedAdminMixin:
             name: (self._logged_action(func, name, description), name, description)
             for name, (func, name, description) in actions.items()
         }
+
+    def response_action(self, request, queryset):
+        # A tampered selection ("abc", "²" as an id) would make the action's query fail
+        # with a 500; ids that cannot be a primary key select nothing instead.
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        valid = [value for value in selected if self._is_pk(value)]
+        if len(valid) != len(selected):
+            request.POST = request.POST.copy()
+            request.POST.setlist(ACTION_CHECKBOX_NAME, valid)
+        return super().response_action(request, queryset)
+
+    def _is_pk(self, value) -> bool:
+        try:
+            self.model._meta.pk.to_python(value)
+        except ValidationError:
+            return False
+        return True
 
     def _logged_action(self, func, name, description):
         model = self.model

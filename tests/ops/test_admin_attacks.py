@@ -230,3 +230,14 @@ def test_former_staff_with_a_live_session_sees_no_draft_survey(client, django_us
     user.save()
     assert client.get(f"/befragungen/{survey.slug}/").status_code == 404
     assert client.get(f"/befragungen/{survey.slug}/fragebogen/").status_code == 404
+
+
+@pytest.mark.parametrize("bad", ["abc", "²", "1.5", ""])
+def test_tampered_ids_in_an_admin_action_select_nothing(admin_client, bad):
+    article = NewsArticleFactory()
+    response = admin_client.post(
+        reverse("admin:portal_newsarticle_changelist"),
+        {"action": "delete_selected", "_selected_action": [bad]},
+    )
+    assert response.status_code in (200, 302)
+    assert NewsArticle.objects.filter(pk=article.pk).exists()
