@@ -500,8 +500,11 @@ def test_form_does_not_tell_whether_an_address_is_registered(workshop, known_add
 def test_registered_person_gets_one_already_registered_mail_per_hour(
     settings, workshop, known_addresses
 ):
+    from auditlog.models import LogEntry
+
     settings.EVENTS_REGISTRATION_CONFIRM_MINUTES = 60
     eva = Registration.objects.get(email="eva@example.org")
+    log_entries = LogEntry.objects.count()
 
     for i in range(4):
         _try("eva@example.org", f"10.8.1.{i}")
@@ -515,6 +518,8 @@ def test_registered_person_gets_one_already_registered_mail_per_hour(
     eva.refresh_from_db()
     assert eva.status == RegistrationStatus.CONFIRMED
     assert eva.persons == 1
+    # A stranger's attempt is no change to her registration: nothing in the audit log.
+    assert LogEntry.objects.count() == log_entries
 
     # An hour later the next attempt may tell her again, once.
     Registration.objects.filter(pk=eva.pk).update(
