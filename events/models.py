@@ -293,6 +293,11 @@ class Registration(models.Model):
         help_text=_("Empty once the e-mail address is confirmed."),
     )
     moved_up_at = models.DateTimeField(_("moved up from the waiting list at"), null=True)
+    # Someone typed this address into the form again: its owner hears so at most once per
+    # EVENTS_REGISTRATION_CONFIRM_MINUTES (the form itself answers as for a new address).
+    already_registered_mailed_at = models.DateTimeField(
+        _("“already registered” e-mail sent at"), null=True, blank=True
+    )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True)
     anonymised_at = models.DateTimeField(_("personal data deleted at"), null=True)
 

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -123,6 +124,20 @@ def event_set_status(*, event: Event, status: str) -> Event:
 # --- Registrations ------------------------------------------------------------------------
 
 
+class RegistrationOutcome(StrEnum):
+    """What a sent form did. The visitor is never told: the form answers all alike."""
+
+    CREATED = "created"  # a new request; its confirmation mail went out
+    ALREADY_REGISTERED = "already_registered"  # the address is registered or waiting
+    PENDING = "pending"  # the address has an open request: nothing new is sent
+
+
+@dataclass(frozen=True)
+class RegistrationRequest:
+    outcome: RegistrationOutcome
+    registration: Registration | None  # the new registration; None unless CREATED
+
+
 def registration_create(
     *,
     event: Event,
@@ -131,16 +146,23 @@ def registration_create(
     persons: int,
     accessibility_needs: str = "",
     now: datetime | None = None,
-) -> Registration:
+) -> RegistrationRequest:
     """Take a registration from the form, unconfirmed (double opt-in): it takes no place yet,
     and one mail asks the owner of the address to confirm it (``registration_confirm``)
     within EVENTS_REGISTRATION_CONFIRM_MINUTES; afterwards it is deleted.
 
     The mail carries nothing the sender typed except the address itself, and an address
     with an open request gets no second one, so the form cannot be used to flood an event or
-    to send mail to strangers. Raises RegistrationError and changes nothing when the event
-    is closed, the number of persons is out of range, the e-mail is already registered for
-    this event or has an open confirmation request.
+    to send mail to strangers.
+
+    Whether an address is registered is personal data, so a known address is no error: the
+    caller answers as for a new one, and only the mailbox learns the difference. An address
+    already registered (or waiting) for this event stays as it is and its owner gets an
+    "already registered" mail with the cancel link, at most once per
+    EVENTS_REGISTRATION_CONFIRM_MINUTES; an address with an open request (this event or
+    another, or one its owner cancelled) gets nothing. Raises RegistrationError and changes
+    nothing only for what does not depend on the address: the event is closed, the number of
+    persons is out of range, the address is not one mail can be delivered to.
     """
     now = now or timezone.now()
     try:
@@ -148,9 +170,10 @@ def registration_create(
         email = canonical_email(email)
     except ValidationError as error:
         raise RegistrationError(error.messages[0], field="email", code="email_form") from error
+    registration = None
     with transaction.atomic():
-        # The lock serialises registrations of one event, so a duplicate gets the message
-        # below rather than the database's refusal.
+        # The lock serialises registrations of one event, so of two requests for one
+        # address the second finds the first (and at most one "already registered" mail goes).
         locked = Event.objects.select_for_update().get(pk=event.pk)
         # The event lock does not cover the check across events below: one address sent to
         # six events at once would pass it six times and get six mails. Serialise by address
@@ -173,19 +196,13 @@ def registration_create(
                 field="persons",
                 code="persons",
             )
-        duplicate = RegistrationError(
-            _(
-                "This e-mail address is already registered for this event. To cancel, use "
-                "the link in your confirmation e-mail."
-            ),
-            field="email",
-            code="duplicate",
-        )
-        if Registration.objects.open().filter(event=locked, email__iexact=email).exists():
-            raise duplicate
-        # A request still running for another event, or one the owner of the address has
-        # cancelled ("that was not me"): no further mail to the address until it runs out.
-        if (
+        existing = Registration.objects.open().filter(event=locked, email__iexact=email).first()
+        if existing is not None and existing.status != RegistrationStatus.UNCONFIRMED:
+            outcome = RegistrationOutcome.ALREADY_REGISTERED
+            notify = _mark_already_registered_mail(registration=existing, now=now)
+        elif existing is not None or (
+            # An open request for this event or another, or one the owner of the address
+            # has cancelled ("that was not me"): no further mail until it runs out.
             Registration.objects.filter(email__iexact=email, confirm_by__gt=now)
             .filter(
                 Q(status=RegistrationStatus.CANCELLED)
@@ -193,38 +210,68 @@ def registration_create(
             )
             .exists()
         ):
-            raise RegistrationError(
-                _(
-                    "We have already sent a confirmation request to this address. Please "
-                    "first confirm that registration with the link in the e-mail (look in "
-                    "your spam folder, too), then you can register for further events. An "
-                    "unconfirmed request expires after %(minutes)d minutes."
-                )
-                % {"minutes": settings.EVENTS_REGISTRATION_CONFIRM_MINUTES},
-                field="email",
-                code="confirmation_pending",
+            outcome = RegistrationOutcome.PENDING
+        else:
+            outcome = RegistrationOutcome.CREATED
+            try:
+                with transaction.atomic():
+                    registration = Registration.objects.create(
+                        event=locked,
+                        name=name.strip(),
+                        email=email,
+                        persons=persons,
+                        accessibility_needs=accessibility_needs.strip(),
+                        status=RegistrationStatus.UNCONFIRMED,
+                        created_at=now,
+                        confirm_by=now
+                        + timedelta(minutes=settings.EVENTS_REGISTRATION_CONFIRM_MINUTES),
+                    )
+            except IntegrityError:
+                # Cannot happen under the locks above; if a row came in some other way,
+                # the address has an open registration: as for an open request.
+                outcome = RegistrationOutcome.PENDING
+    if outcome == RegistrationOutcome.CREATED:
+        logger.info(
+            "registration created",
+            extra={"event_id": locked.pk, "registration_id": registration.pk, "persons": persons},
+        )
+        _send_registration_mail(registration=registration, kind="confirm_request")
+    elif outcome == RegistrationOutcome.ALREADY_REGISTERED:
+        # Log records carry ids only: no address, and nothing the stranger typed.
+        logger.info(
+            "registration request for a registered address",
+            extra={"event_id": locked.pk, "registration_id": existing.pk, "mailed": notify},
+        )
+        if notify:
+            existing.event = locked
+            kind = (
+                "already_waiting"
+                if existing.status == RegistrationStatus.WAITING
+                else "already_registered"
             )
-        try:
-            with transaction.atomic():
-                registration = Registration.objects.create(
-                    event=locked,
-                    name=name.strip(),
-                    email=email,
-                    persons=persons,
-                    accessibility_needs=accessibility_needs.strip(),
-                    status=RegistrationStatus.UNCONFIRMED,
-                    created_at=now,
-                    confirm_by=now
-                    + timedelta(minutes=settings.EVENTS_REGISTRATION_CONFIRM_MINUTES),
-                )
-        except IntegrityError as error:
-            raise duplicate from error
-    logger.info(
-        "registration created",
-        extra={"event_id": locked.pk, "registration_id": registration.pk, "persons": persons},
+            _send_registration_mail(registration=existing, kind=kind)
+    else:
+        logger.info("registration request pending", extra={"event_id": locked.pk})
+    return RegistrationRequest(outcome=outcome, registration=registration)
+
+
+def _mark_already_registered_mail(*, registration: Registration, now: datetime) -> bool:
+    """Whether the owner of a registered address may hear now that somebody sent the form
+    again: at most once per EVENTS_REGISTRATION_CONFIRM_MINUTES per registration (address
+    and event), else a script could mail a registered person without end. The caller holds
+    the event lock, so two requests at once cannot both pass. The registration itself stays
+    as it was (another number of persons means cancelling and registering again)."""
+    quiet_since = now - timedelta(minutes=settings.EVENTS_REGISTRATION_CONFIRM_MINUTES)
+    # update(), not save(): the audit log tracks registrations, and a stranger's attempt is
+    # no change to a person's registration.
+    return bool(
+        Registration.objects.filter(pk=registration.pk)
+        .filter(
+            Q(already_registered_mailed_at__isnull=True)
+            | Q(already_registered_mailed_at__lte=quiet_since)
+        )
+        .update(already_registered_mailed_at=now)
     )
-    _send_registration_mail(registration=registration, kind="confirm_request")
-    return registration
 
 
 def registration_confirm(*, registration: Registration, now: datetime | None = None) -> str:
@@ -425,6 +472,12 @@ def registrations_purge(*, retention_days: int, now: datetime | None = None) -> 
 MAIL_SUBJECTS = {
     "confirm_request": lambda title: (
         _("Please confirm your registration: %(title)s") % {"title": title}
+    ),
+    "already_registered": lambda title: (
+        _("You are already registered: %(title)s") % {"title": title}
+    ),
+    "already_waiting": lambda title: (
+        _("You are already on the waiting list: %(title)s") % {"title": title}
     ),
     "confirmed": lambda title: _("Registration confirmed: %(title)s") % {"title": title},
     "waiting": lambda title: _("You are on the waiting list: %(title)s") % {"title": title},

@@ -137,6 +137,9 @@ def registration_create(request, slug):
                     form.add_error(None, error.message)
                     state = selectors.event_registration_state(event=event)
             else:
+                # The same answer whatever the service found (new, registered or pending
+                # address): whether someone is registered for an event is personal data,
+                # and only the mailbox learns the difference.
                 messages.success(request, _confirm_request_message())
                 return redirect(event)
     return render(
@@ -148,10 +151,14 @@ def registration_create(request, slug):
 
 
 def _confirm_request_message() -> str:
+    # Worded for every case the form does not reveal: a new address (confirmation link), a
+    # registered one (an "already registered" mail) and one with an open request (its
+    # earlier mail still holds).
     return _(
-        "Please confirm your registration with the link in the e-mail we have just sent you "
+        "We have sent you an e-mail – please confirm your registration with the link in it "
         "(within %(minutes)d minutes). Only then does it count: places are given in the "
-        "order of confirmation."
+        "order of confirmation. If you are already registered, the e-mail says so; if you "
+        "have recently received a confirmation request, please use the link in that one."
     ) % {"minutes": settings.EVENTS_REGISTRATION_CONFIRM_MINUTES}
 
 

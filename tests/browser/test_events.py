@@ -59,7 +59,7 @@ def test_register_on_a_phone_and_cancel_via_the_mail_link(
 
     page.get_by_label("Ich bin einverstanden").check()
     page.get_by_role("button", name="Anmelden").click()
-    assert "Bitte bestätigen Sie Ihre Anmeldung" in page.locator(".messages").inner_text()
+    assert "bitte bestätigen Sie Ihre Anmeldung" in page.locator(".messages").inner_text()
     # Not counted before the address is confirmed (double opt-in).
     assert "Noch 30 Plätze frei" in page.locator(".registration-box").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

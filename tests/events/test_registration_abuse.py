@@ -115,8 +115,7 @@ def test_one_address_gets_one_confirmation_request_while_it_is_open(client, work
         "/termine/forum/anmeldung/", form_data(1, started=aged_token()) | {"email": data["email"]}
     )
 
-    assert response.status_code == 200
-    assert "bereits eine Bestätigungsanfrage" in response.content.decode()
+    assert response.status_code == 302  # as for a new address: the form tells nothing
     assert Registration.objects.filter(event=other).count() == 0
     assert len(mail.outbox) == 1
 
@@ -181,7 +180,9 @@ def test_person_registers_confirms_and_cancels(client, workshop):
         "email": "juergen@example.org",
     }
     response = client.post(URL, data, follow=True)
-    assert "Bitte bestätigen Sie" in response.content.decode()
+    assert "Wir haben Ihnen eine E-Mail geschickt – bitte bestätigen Sie" in (
+        response.content.decode()
+    )
     (request_mail,) = mail.outbox
     assert request_mail.to == ["juergen@example.org"]
     assert "Jürgen" not in request_mail.body
@@ -415,3 +416,125 @@ def test_confirming_after_staff_reduced_the_places_goes_to_the_waiting_list(clie
 
     assert Registration.objects.get().status == RegistrationStatus.WAITING
     assert places_taken(workshop) == 0
+
+
+# --- Who is registered stays secret --------------------------------------------------------
+# Anyone may type any address into the form. Whether that person is registered for an event
+# (a support group, an accessibility workshop) is personal data: the form answers a new, an
+# already registered and a pending address alike; only the mailbox learns the difference.
+
+
+def _what_the_visitor_sees(response) -> tuple:
+    """Status, redirect target and the final page's text, without per-request tokens."""
+    first = response.redirect_chain[0] if response.redirect_chain else None
+    text = response.content.decode()
+    for name in ("csrfmiddlewaretoken", "started"):
+        text = re.sub(rf'(name="{name}" value=)"[^"]*"', r'\1""', text)
+    text = re.sub(r'nonce="[^"]*"', 'nonce=""', text)
+    return first, response.status_code, text
+
+
+def _try(email, ip):
+    """A stranger types `email` into the form (own browser, own client address)."""
+    return Client(REMOTE_ADDR=ip).post(
+        URL,
+        form_data(9, started=aged_token()) | {"name": "Neugierig", "email": email},
+        follow=True,
+    )
+
+
+@pytest.fixture
+def known_addresses(workshop):
+    """Eva is registered, Wanda on the waiting list, Paul has an open request for this
+    event, Pia one for another event, Sam cancelled a request meant for him ("not me")."""
+    RegistrationFactory(event=workshop, email="eva@example.org", name="Eva Echt")
+    RegistrationFactory(event=workshop, email="wanda@example.org", status="waiting")
+    other = EventFactory(slug="forum", takes_registrations=True, capacity=25)
+    Client(REMOTE_ADDR="10.9.0.1").post(
+        URL, form_data(1, started=aged_token()) | {"email": "paul@example.org"}
+    )
+    Client(REMOTE_ADDR="10.9.0.2").post(
+        "/termine/forum/anmeldung/",
+        form_data(2, started=aged_token()) | {"email": "pia@example.org"},
+    )
+    Client(REMOTE_ADDR="10.9.0.3").post(
+        "/termine/forum/anmeldung/",
+        form_data(3, started=aged_token()) | {"email": "sam@example.org"},
+    )
+    Client().post(_link(mail.outbox[-1], "bestaetigung").replace("bestaetigung", "abmeldung"))
+    mail.outbox.clear()
+    return other
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "eva@example.org",
+        "EVA@Example.org",
+        "wanda@example.org",
+        "paul@example.org",
+        "pia@example.org",
+        "sam@example.org",
+    ],
+    ids=[
+        "registered",
+        "registered-other-case",
+        "waiting",
+        "pending",
+        "pending-elsewhere",
+        "cancelled",
+    ],
+)
+def test_form_does_not_tell_whether_an_address_is_registered(workshop, known_addresses, email):
+    fresh = _try("neu@example.org", "10.8.0.1")
+    known = _try(email, "10.8.0.2")
+
+    assert _what_the_visitor_sees(known) == _what_the_visitor_sees(fresh)
+    assert fresh.redirect_chain == [("/termine/workshop/", 302)]
+    assert "Wir haben Ihnen eine E-Mail geschickt" in fresh.content.decode()
+    # Nothing new is stored for the known address: no second row, no extra place.
+    assert Registration.objects.filter(email__iexact=email).count() == 1
+    assert places_taken(workshop) == 1
+
+
+def test_registered_person_gets_one_already_registered_mail_per_hour(
+    settings, workshop, known_addresses
+):
+    from auditlog.models import LogEntry
+
+    settings.EVENTS_REGISTRATION_CONFIRM_MINUTES = 60
+    eva = Registration.objects.get(email="eva@example.org")
+    log_entries = LogEntry.objects.count()
+
+    for i in range(4):
+        _try("eva@example.org", f"10.8.1.{i}")
+
+    (message,) = mail.outbox
+    assert message.to == ["eva@example.org"]
+    assert message.subject == "Sie sind bereits angemeldet: Workshop Radwege"
+    assert "Guten Tag Eva Echt," in message.body
+    assert "Neugierig" not in message.body  # nothing of what the stranger typed
+    assert _link(message, "abmeldung") == f"/termine/workshop/abmeldung/{eva.cancel_token}/"
+    eva.refresh_from_db()
+    assert eva.status == RegistrationStatus.CONFIRMED
+    assert eva.persons == 1
+    # A stranger's attempt is no change to her registration: nothing in the audit log.
+    assert LogEntry.objects.count() == log_entries
+
+    # An hour later the next attempt may tell her again, once.
+    Registration.objects.filter(pk=eva.pk).update(
+        already_registered_mailed_at=timezone.now() - timedelta(minutes=61)
+    )
+    _try("eva@example.org", "10.8.2.1")
+    _try("eva@example.org", "10.8.2.2")
+    assert [m.to for m in mail.outbox] == [["eva@example.org"]] * 2
+
+
+def test_pending_and_waiting_addresses_get_no_new_request(workshop, known_addresses):
+    for i, email in enumerate(["paul@example.org", "pia@example.org", "sam@example.org"]):
+        _try(email, f"10.8.3.{i}")
+    _try("wanda@example.org", "10.8.3.9")
+
+    assert [m.to for m in mail.outbox] == [["wanda@example.org"]]
+    assert mail.outbox[0].subject == "Sie stehen bereits auf der Warteliste: Workshop Radwege"
+    assert Registration.objects.filter(event=known_addresses).count() == 2  # Pia's, Sam's
