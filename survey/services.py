@@ -193,7 +193,7 @@ def response_pool(
         sealed = seal(
             {"day": today.isoformat(), "answers": [asdict(answer) for answer in answers]},
             purpose=POOL_PURPOSE,
-            size=sealed_box_size(survey=survey),
+            size=sealed_box_size(definition=selectors.survey_definition_cached(survey=survey)),
         )
         with transaction.atomic():
             PooledResponse.objects.create(survey=survey, sealed=sealed)
