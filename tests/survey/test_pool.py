@@ -11,7 +11,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from survey import participation
+from survey import participation, selectors
 from survey.models import AccessCode, AccessMode, PooledResponse, Response
 from survey.sealing import seal
 from survey.services import access_codes_generate
@@ -252,3 +252,14 @@ def test_questionnaire_is_frozen_while_responses_wait_in_the_pool(
     assert admin_client.post(delete, {"post": "yes"}).status_code == 403
     call_command("survey_flush_pool", "--include-today", verbosity=0)
     assert Response.objects.get().answers.filter(question=question).exists()
+
+
+def test_frozen_check_asks_both_tables_in_one_query(
+    filler, mobility, pool_of_three, django_assert_num_queries
+):
+    # The admin asks it for every inline and permission on a page: one query, not two.
+    with django_assert_num_queries(1):
+        assert not selectors.survey_has_responses(survey=mobility)
+    _take_part(filler)
+    with django_assert_num_queries(1):
+        assert selectors.survey_has_responses(survey=mobility)
