@@ -36,9 +36,17 @@ class Participation:
     not even in dead row versions.
     """
 
-    def __init__(self, session, survey: Survey, *, done_cookie: str | None = None):
+    def __init__(
+        self,
+        session,
+        survey: Survey,
+        *,
+        definition: SurveyDefinition,
+        done_cookie: str | None = None,
+    ):
         self.session = session
         self.survey = survey
+        self.definition = definition
         self.key = f"survey_{survey.pk}"
         self._state = self._load()
         self._done = _read_done(done_cookie)
@@ -71,7 +79,8 @@ class Participation:
 
     def persist(self) -> None:
         # Padded to the survey's largest questionnaire: the session row's length tells nothing.
-        box = seal(self._state, purpose=STATE_PURPOSE, size=sealed_box_size(survey=self.survey))
+        size = sealed_box_size(definition=self.definition)
+        box = seal(self._state, purpose=STATE_PURPOSE, size=size)
         self.session[self.key] = base64.b64encode(box).decode()
 
     @property

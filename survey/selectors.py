@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -222,9 +222,14 @@ def survey_open_teaser(*, now=None) -> Survey | None:
 def survey_has_responses(*, survey: Survey | None) -> bool:
     """A survey with responses has a frozen questionnaire (see the README); responses
     waiting in the mixing pool count, or a change would drop their answers."""
-    return survey is not None and (
-        Response.objects.filter(survey=survey).exists()
-        or PooledResponse.objects.filter(survey=survey).exists()
+    if survey is None:
+        return False
+    # One query for both tables: the admin asks this several times per page.
+    return (
+        Response.objects.filter(survey=survey)
+        .values("survey_id")
+        .union(PooledResponse.objects.filter(survey=survey).values("survey_id"))
+        .exists()
     )
 
 
@@ -245,19 +250,18 @@ _ANSWER_BYTES = 200
 _TEXT_CHAR_BYTES = 6
 
 
-def sealed_box_size(*, survey: Survey) -> int:
-    """The most the sealed questionnaire of ``survey`` can take (state in the session or
+def sealed_box_size(*, definition: SurveyDefinition) -> int:
+    """The most the sealed questionnaire of a survey can take (state in the session or
     response in the pool), from the most answers and characters its questions accept.
-    Every box of the survey is padded to this, so the length of a box says nothing."""
+    Every box of the survey is padded to this, so the length of a box says nothing.
+
+    From the (cached) questionnaire, not a query: every page sent seals the state."""
     from survey.forms import LONG_TEXT_MAX, OTHER_TEXT_MAX, SHORT_TEXT_MAX
 
     text_max = {QuestionKind.SHORT_TEXT: SHORT_TEXT_MAX, QuestionKind.LONG_TEXT: LONG_TEXT_MAX}
     total = 1024  # token, code, day, page ids, brackets
-    for kind, options, items in (
-        Question.objects.filter(survey=survey)
-        .annotate(n_options=Count("options", distinct=True), n_items=Count("items", distinct=True))
-        .values_list("kind", "n_options", "n_items")
-    ):
+    for question in definition.questions:
+        options, items = len(question.option_list), len(question.item_list)
         total += _ANSWER_BYTES * (1 + options + items)
-        total += _TEXT_CHAR_BYTES * text_max.get(kind, OTHER_TEXT_MAX if options else 0)
+        total += _TEXT_CHAR_BYTES * text_max.get(question.kind, OTHER_TEXT_MAX if options else 0)
     return total

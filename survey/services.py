@@ -193,7 +193,7 @@ def response_pool(
         sealed = seal(
             {"day": today.isoformat(), "answers": [asdict(answer) for answer in answers]},
             purpose=POOL_PURPOSE,
-            size=sealed_box_size(survey=survey),
+            size=sealed_box_size(definition=selectors.survey_definition_cached(survey=survey)),
         )
         with transaction.atomic():
             PooledResponse.objects.create(survey=survey, sealed=sealed)
@@ -202,7 +202,7 @@ def response_pool(
             _access_code_restore(code_id=code)
         raise
     try:
-        response_pool_flush(survey=survey, today=today)
+        response_pool_flush(survey=survey, today=today, wait=False)
     except Exception as error:
         # The participant's answers are safe in the pool and the code is spent: they must
         # see the thank-you page. The next submission or the daily job writes the batch.
@@ -213,15 +213,23 @@ def response_pool(
         )
 
 
-def _pool_lock(survey: Survey) -> None:
-    """One batch per survey at a time, across app servers (SQLite serialises writes anyway)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('survey_pool'), %s)", [survey.pk])
+def _pool_lock(survey: Survey, *, wait: bool) -> bool:
+    """One batch per survey at a time, across app servers (SQLite serialises writes anyway).
+    Without ``wait``, False at once when another batch is being written."""
+    if connection.vendor != "postgresql":
+        return True
+    function = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(hashtext('survey_pool'), %s)", [survey.pk])
+        return wait or cursor.fetchone()[0]
 
 
 def response_pool_flush(
-    *, survey: Survey, today: datetime.date | None = None, include_today: bool = False
+    *,
+    survey: Survey,
+    today: datetime.date | None = None,
+    include_today: bool = False,
+    wait: bool = True,
 ) -> int:
     """Write responses waiting in the pool of ``survey`` in random order in one transaction;
     return how many were written.
@@ -238,12 +246,17 @@ def response_pool_flush(
 
     Answers to questions, options or items deleted meanwhile are left out (they could not
     be stored); a row sealed with a key no longer known stays in the pool and is reported.
+
+    ``wait=False`` (a participant's request): while another batch of the survey is being
+    written, write nothing rather than queue behind it; that batch or the next one takes
+    what waits.
     """
     today = (today or timezone.localdate()).isoformat()
     size = pool_size()
     random = secrets.SystemRandom()
     with transaction.atomic():
-        _pool_lock(survey)
+        if not _pool_lock(survey, wait=wait):
+            return 0
         rows = list(PooledResponse.objects.filter(survey=survey).values_list("id", "sealed"))
         if not rows:
             return 0

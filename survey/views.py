@@ -130,14 +130,15 @@ class ParticipateView(View):
         self.survey = _visible_survey(request, kwargs["slug"])
         if not self.survey.is_running():
             return _closed_message(request, self.survey)
+        self.definition = selectors.survey_definition_cached(survey=self.survey)
         self.participation = participation.Participation(
             request.session,
             self.survey,
+            definition=self.definition,
             done_cookie=request.COOKIES.get(participation.DONE_COOKIE),
         )
         if not self.survey.uses_codes and self.participation.has_finished():
             return _already_taken_part(request, self.survey)
-        self.definition = selectors.survey_definition_cached(survey=self.survey)
         if not self.definition.sections:
             return _closed_message(request, self.survey)
         return super().dispatch(request, *args, **kwargs)

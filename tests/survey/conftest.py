@@ -5,11 +5,14 @@ import datetime
 import io
 
 import pytest
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from survey.demo import seed_mobility
-from survey.models import Option, Question
+from survey.models import AccessMode, Option, Question
+from survey.services import access_codes_generate
 
 
 @pytest.fixture
@@ -99,6 +102,50 @@ class Filler:
             response = client.post(self.url, data)
             assert response.status_code == 302, response.content.decode()[:3000]
         return response
+
+    def use_codes(self, count: int) -> list[str]:
+        """Switch the survey to access codes and generate ``count`` of them."""
+        self.survey.access_mode = AccessMode.CODES
+        self.survey.save()
+        return [code.code for code in access_codes_generate(survey=self.survey, count=count)]
+
+    def send_with_code(self, code: str, *, way: str, ideas: str | None = None) -> Client:
+        """One person in a new browser: the code, every page (``way`` as M6, ``ideas`` as
+        M10), up to the thank-you page. The client keeps the person's cookies."""
+        client = Client()
+        response = client.post(self.url, {"action": "code", "code": code})
+        assert response.status_code == 302, response.content.decode()[:2000]
+        last = self.page_ideas() if ideas is None else self.page_ideas(**{self.name("M10"): ideas})
+        for data in [self.page1(), self.page2(**{self.name("M6"): way}), self.page3(), last]:
+            response = client.post(self.url, data)
+            assert response.status_code == 302, response.content.decode()[:2000]
+        assert response["Location"].endswith("/danke/")
+        return client
+
+
+def question_form(section, code, kind, **extra) -> dict:
+    """POST data of the admin's question form: a new question without options or items."""
+    return {
+        "section": section.pk,
+        "position": 9,
+        "code": code,
+        "kind": kind,
+        "text": f"Neue Frage {code}?",
+        "scale_min": 1,
+        "scale_max": 5,
+        "options-TOTAL_FORMS": 0,
+        "options-INITIAL_FORMS": 0,
+        "items-TOTAL_FORMS": 0,
+        "items-INITIAL_FORMS": 0,
+        **extra,
+    }
+
+
+def db_rows(sql: str, params=()) -> list[tuple]:
+    """What someone holding the database reads: raw SQL, rows as tuples."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
 
 
 @pytest.fixture

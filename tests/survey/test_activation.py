@@ -17,6 +17,7 @@ from django.utils import timezone
 from survey import selectors, services
 from survey.models import MatrixItem, Option, Question, QuestionKind, Survey, SurveyStatus
 from tests.factories import QuestionFactory, SectionFactory, SurveyFactory, UserFactory
+from tests.survey.conftest import question_form
 
 pytestmark = pytest.mark.django_db
 
@@ -87,23 +88,6 @@ def draft(mobility):
     mobility.status = SurveyStatus.DRAFT
     mobility.save()
     return mobility
-
-
-def question_form(section, code, kind, **extra) -> dict:
-    return {
-        "section": section.pk,
-        "position": 9,
-        "code": code,
-        "kind": kind,
-        "text": f"Neue Frage {code}?",
-        "scale_min": 1,
-        "scale_max": 5,
-        "options-TOTAL_FORMS": 0,
-        "options-INITIAL_FORMS": 0,
-        "items-TOTAL_FORMS": 0,
-        "items-INITIAL_FORMS": 0,
-        **extra,
-    }
 
 
 def break_questionnaire(editor, survey):

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from survey.models import AccessCode, Option, Question, Section, Survey, SurveyStatus
 from survey.synthetic import responses_generate
+from tests.survey.conftest import question_form
 
 pytestmark = pytest.mark.django_db
 
@@ -58,19 +59,7 @@ def test_adding_a_question_to_a_frozen_survey_is_refused(admin_client, mobility)
     section = Section.objects.filter(survey=mobility).first()
     response = admin_client.post(
         reverse("admin:survey_question_add"),
-        {
-            "section": section.pk,
-            "position": 9,
-            "code": "NEU",
-            "kind": "short_text",
-            "text": "Neue Frage?",
-            "scale_min": 1,
-            "scale_max": 5,
-            "options-TOTAL_FORMS": 0,
-            "options-INITIAL_FORMS": 0,
-            "items-TOTAL_FORMS": 0,
-            "items-INITIAL_FORMS": 0,
-        },
+        question_form(section, "NEU", "short_text", text="Neue Frage?"),
     )
     assert "lässt sich ihr Fragebogen nicht mehr ändern" in response.content.decode()
     assert not Question.objects.filter(code="NEU").exists()

@@ -210,8 +210,10 @@ def test_double_click_while_storing_stores_once(client, filler, mobility):
         client.post(filler.url, data)
     # The first click holds the lock while it stores; the second click arrives now.
     from survey.participation import Participation, submission_lock
+    from survey.selectors import survey_definition
 
-    token = Participation(client.session, mobility).token
+    definition = survey_definition(survey=mobility)
+    token = Participation(client.session, mobility, definition=definition).token
 
     assert submission_lock(token)
     response = client.post(filler.url, filler.page_ideas())

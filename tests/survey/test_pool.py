@@ -2,6 +2,7 @@
 batches; codes are spent at once; the session is not written by the submission."""
 
 import datetime
+import time
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -11,10 +12,10 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from survey import participation
+from survey import participation, selectors
 from survey.models import AccessCode, AccessMode, PooledResponse, Response
 from survey.sealing import seal
-from survey.services import access_codes_generate
+from survey.services import access_codes_generate, response_pool
 
 pytestmark = pytest.mark.django_db
 
@@ -252,3 +253,39 @@ def test_questionnaire_is_frozen_while_responses_wait_in_the_pool(
     assert admin_client.post(delete, {"post": "yes"}).status_code == 403
     call_command("survey_flush_pool", "--include-today", verbosity=0)
     assert Response.objects.get().answers.filter(question=question).exists()
+
+
+def test_frozen_check_asks_both_tables_in_one_query(
+    filler, mobility, pool_of_three, django_assert_num_queries
+):
+    # The admin asks it for every inline and permission on a page: one query, not two.
+    with django_assert_num_queries(1):
+        assert not selectors.survey_has_responses(survey=mobility)
+    _take_part(filler)
+    with django_assert_num_queries(1):
+        assert selectors.survey_has_responses(survey=mobility)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_does_not_queue_behind_a_batch_being_written(mobility, pool_of_three):
+    # Another app server is writing a batch of this survey (it holds the pool's lock). A
+    # participant's submission must not wait for it: the thank-you page comes at once.
+    holder = connection.get_new_connection(connection.get_connection_params())
+    holder.autocommit = False
+    with holder.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('survey_pool'), %s)", [mobility.pk])
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")  # waiting would take 2 s per submission
+        started = time.monotonic()
+        for _ in range(6):
+            response_pool(survey=mobility, answers=[])
+        assert time.monotonic() - started < 1.5
+        assert PooledResponse.objects.count() == 6  # the batch is left for later
+    finally:
+        holder.rollback()
+        holder.close()
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    response_pool(survey=mobility, answers=[])
+    assert PooledResponse.objects.count() == 3

@@ -13,39 +13,21 @@ from collections import defaultdict
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-from django.test import Client
 from django.utils import timezone
 
-from survey.models import AccessCode, AccessMode, Answer, PooledResponse
-from survey.services import access_codes_generate
-
-
-def _rows(sql: str, params=()) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _take_part(filler, code: str, marker: str) -> None:
-    client = Client()
-    assert client.post(filler.url, {"action": "code", "code": code}).status_code == 302
-    pages = [filler.page1(), filler.page2(**{filler.name("M6"): marker})]
-    for data in [*pages, filler.page3(), filler.page_ideas()]:
-        response = client.post(filler.url, data)
-        assert response.status_code == 302, response.content.decode()[:1000]
-    assert response["Location"].endswith("/danke/")
+from survey.models import AccessCode, Answer, PooledResponse
+from tests.survey.conftest import db_rows
 
 
 def _certain_pairs(survey) -> dict[str, int]:
     """The attacker: batches in the order written; in each, the responses of one day can
     only belong to codes of that day spent before the batch and not yet accounted for by an
     earlier batch. One response and one such code: a certain pair."""
-    responses = _rows(
+    responses = db_rows(
         "SELECT id, xmin::text::bigint, submitted_on FROM survey_response WHERE survey_id = %s",
         [survey.pk],
     )
-    codes = _rows(
+    codes = db_rows(
         "SELECT code, xmin::text::bigint, used_on FROM survey_accesscode"
         " WHERE survey_id = %s AND used",
         [survey.pk],
@@ -66,11 +48,9 @@ def _certain_pairs(survey) -> dict[str, int]:
 @pytest.mark.django_db(transaction=True)
 def test_no_code_is_alone_with_a_response_in_a_group(filler, settings, monkeypatch):
     survey = filler.survey
-    survey.access_mode = AccessMode.CODES
-    survey.save()
     # Code surveys have no per-address limit; only wrong codes count.
     settings.SURVEY_POOL_SIZE = 3
-    codes = [c.code for c in access_codes_generate(survey=survey, count=7)]
+    codes = filler.use_codes(7)
     markers = {code: f"Weg von Person {n}" for n, code in enumerate(codes)}
     monday = timezone.localdate()
 
@@ -81,12 +61,12 @@ def test_no_code_is_alone_with_a_response_in_a_group(filler, settings, monkeypat
     # in the small hours of Wednesday.
     on(monday)
     for code in codes[:4]:
-        _take_part(filler, code, markers[code])
+        filler.send_with_code(code, way=markers[code])
     on(monday + datetime.timedelta(days=1))
     for code in codes[4:6]:
-        _take_part(filler, code, markers[code])
+        filler.send_with_code(code, way=markers[code])
     call_command("survey_flush_pool", verbosity=0)
-    _take_part(filler, codes[6], markers[codes[6]])
+    filler.send_with_code(codes[6], way=markers[codes[6]])
     on(monday + datetime.timedelta(days=2))
     call_command("survey_flush_pool", verbosity=0)
 
@@ -100,3 +80,26 @@ def test_no_code_is_alone_with_a_response_in_a_group(filler, settings, monkeypat
     right = sorted(code for code, response in pairs.items() if truth[code] == response)
     print(f"\ncertain code ↔ response pairs: {len(right)} of 7 right")  # noqa: T201 (the figure)
     assert right == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_late_arrival_is_not_written_alone_after_a_full_batch(filler, settings, monkeypatch):
+    # A busy day: twice the pool size arrive, a batch is written; one more arrives later.
+    # Had the batch taken everyone waiting, the daily job would write the late one alone,
+    # next to the one code spent after the batch.
+    settings.SURVEY_POOL_SIZE = 3
+    codes = filler.use_codes(7)
+    markers = {code: f"Weg von Person {n}" for n, code in enumerate(codes)}
+    for code in codes:
+        filler.send_with_code(code, way=markers[code])
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    call_command("survey_flush_pool", verbosity=0)
+
+    assert PooledResponse.objects.count() == 0
+    truth = {
+        code: Answer.objects.get(question__code="M6", text=markers[code]).response_id
+        for code in codes
+    }
+    pairs = _certain_pairs(filler.survey)
+    assert sorted(code for code, response in pairs.items() if truth[code] == response) == []

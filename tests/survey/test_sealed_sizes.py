@@ -13,64 +13,44 @@ import datetime
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
-from django.db import connection
 from django.db.models.functions import Length
-from django.test import Client
 from django.utils import timezone
 
-from survey.models import AccessMode, Answer, QuestionKind
-from survey.services import access_codes_generate
+from survey.models import Answer, QuestionKind
+from tests.survey.conftest import db_rows
 
 LONG = ("Über die Döllnitz nach Mügeln, dann weiter bis Oschatz. " * 88).strip()  # 4,927 chars
 WIDE = ("Mit dem Rad von Naundorf über Zschöllau. " * 100).strip()  # on page two of four
 
 
-def _rows(sql: str, params=()) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _take_part(filler, code: str, *, way: str, ideas: str) -> str:
-    client = Client()
-    assert client.post(filler.url, {"action": "code", "code": code}).status_code == 302
-    pages = [filler.page1(), filler.page2(**{filler.name("M6"): way}), filler.page3()]
-    for data in [*pages, filler.page_ideas(**{filler.name("M10"): ideas})]:
-        response = client.post(filler.url, data)
-        assert response.status_code == 302, response.content.decode()[:1000]
-    assert response["Location"].endswith("/danke/")
-    return client.cookies[django_settings.SESSION_COOKIE_NAME].value
-
-
 @pytest.mark.django_db(transaction=True)
 def test_box_sizes_pair_no_code_and_no_session_with_a_response(filler, settings, monkeypatch):
     survey = filler.survey
-    survey.access_mode = AccessMode.CODES
-    survey.save()
     # Code surveys have no per-address limit; only wrong codes count.
     settings.SURVEY_POOL_SIZE = 3
     # A questionnaire with a long free text before its last page.
     survey.questions.filter(code="M6").update(kind=QuestionKind.LONG_TEXT)
-    codes = [c.code for c in access_codes_generate(survey=survey, count=5)]
+    codes = filler.use_codes(5)
     sessions = {}
     for n, code in enumerate(codes):
         # The third person writes at length, on page two and on the last page.
         way = WIDE if n == 2 else f"Weg {n}"
         ideas = LONG if n == 2 else f"Idee {n}"
-        sessions[code] = _take_part(filler, code, way=way, ideas=ideas)
+        client = filler.send_with_code(code, way=way, ideas=ideas)
+        sessions[code] = client.cookies[django_settings.SESSION_COOKIE_NAME].value
 
     # The dump taken while the five wait: pool rows and spent codes with their xmin.
-    pool = _rows(
+    pool = db_rows(
         "SELECT xmin::text::bigint, octet_length(sealed) FROM survey_pooledresponse"
         " WHERE survey_id = %s",
         [survey.pk],
     )
-    spent = _rows(
+    spent = db_rows(
         "SELECT code, xmin::text::bigint FROM survey_accesscode WHERE survey_id = %s AND used",
         [survey.pk],
     )
     stored_sessions = dict(
-        _rows(
+        db_rows(
             "SELECT session_key, octet_length(session_data) FROM django_session"
             " WHERE session_key = ANY(%s)",
             [list(sessions.values())],

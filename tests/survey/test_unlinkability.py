@@ -20,11 +20,10 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import DatabaseError, connection
-from django.test import Client
 from django.utils import timezone
 
-from survey.models import AccessCode, AccessMode, Answer
-from survey.services import access_codes_generate
+from survey.models import AccessCode, Answer
+from tests.survey.conftest import db_rows
 
 PEOPLE = 30
 AT_ONCE = 15
@@ -35,25 +34,11 @@ CHANCE_BOUND = 12
 
 
 def _participate(filler, code: str, marker: str, outcome: dict) -> None:
-    client = Client()
     try:
-        response = client.post(filler.url, {"action": "code", "code": code})
-        assert response.status_code == 302, response.content.decode()[:2000]
-        pages = [filler.page1(), filler.page2(**{filler.name("M6"): marker})]
-        pages += [filler.page3(), filler.page_ideas()]
-        for data in pages:
-            response = client.post(filler.url, data)
-            assert response.status_code == 302, response.content.decode()[:2000]
-        assert response["Location"].endswith("/danke/")
+        client = filler.send_with_code(code, way=marker)
         outcome["session"] = client.cookies[django_settings.SESSION_COOKIE_NAME].value
     finally:
         connection.close()
-
-
-def _rows(sql: str, params=()) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall() if cursor.description else []
 
 
 def _ctid(text: str) -> tuple[int, int]:
@@ -65,8 +50,9 @@ def _decode_session(data: str) -> dict | None:
     """Django signs session data but does not encrypt it: anyone can read it."""
     payload = data.split(":")[0]
     compressed = payload.startswith(".")
+    payload = payload.lstrip(".")  # before the padding is counted, or most fail to decode
     try:
-        raw = base64.urlsafe_b64decode(payload.lstrip(".") + "=" * (-len(payload) % 4))
+        raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
         return json.loads(zlib.decompress(raw) if compressed else raw)
     except (ValueError, zlib.error):
         return None
@@ -75,15 +61,17 @@ def _decode_session(data: str) -> dict | None:
 def _raw_tuples(table: str) -> list[bytes]:
     """Every row version on the table's pages, live or dead (not yet vacuumed)."""
     try:
-        _rows("CREATE EXTENSION IF NOT EXISTS pageinspect")
+        db_rows("CREATE EXTENSION IF NOT EXISTS pageinspect")
     except DatabaseError:
         # PostgreSQL without its contrib modules: the other strategies still run.
         print("pageinspect missing: raw pages not attacked")  # noqa: T201 (say what was skipped)
         return []
-    [(pages,)] = _rows("SELECT pg_relation_size(%s) / current_setting('block_size')::int", [table])
+    [(pages,)] = db_rows(
+        "SELECT pg_relation_size(%s) / current_setting('block_size')::int", [table]
+    )
     found = []
     for page in range(pages):
-        rows = _rows(
+        rows = db_rows(
             "SELECT t_data FROM heap_page_items(get_raw_page(%s, %s)) WHERE t_data IS NOT NULL",
             [table, page],
         )
@@ -141,11 +129,9 @@ def _texts_in_raw_sessions() -> list[tuple[str, dict]]:
 @pytest.mark.django_db(transaction=True)
 def test_insider_cannot_pair_codes_or_sessions_with_responses(filler, monkeypatch, settings):
     survey = filler.survey
-    survey.access_mode = AccessMode.CODES
-    survey.save()
     settings.SURVEY_CODE_ATTEMPTS_PER_HOUR = 1000
     settings.SURVEY_POOL_SIZE = 10  # the default (the other tests write each at once)
-    codes = [c.code for c in access_codes_generate(survey=survey, count=PEOPLE)]
+    codes = filler.use_codes(PEOPLE)
     markers = {code: f"Strecke Nummer {n:02d} nach Oschatz" for n, code in enumerate(codes)}
     outcomes = {code: {} for code in codes}
 
@@ -184,14 +170,14 @@ def test_insider_cannot_pair_codes_or_sessions_with_responses(filler, monkeypatc
     # --- The attack: only what is stored. ----------------------------------------------
     responses = [
         {"id": pk, "xmin": int(xmin), "ctid": _ctid(ctid)}
-        for pk, xmin, ctid in _rows(
+        for pk, xmin, ctid in db_rows(
             "SELECT id, xmin::text, ctid::text FROM survey_response WHERE survey_id = %s",
             [survey.pk],
         )
     ]
     used = {
         code: {"xmin": int(xmin), "ctid": _ctid(ctid), "day": day}
-        for code, xmin, ctid, day in _rows(
+        for code, xmin, ctid, day in db_rows(
             "SELECT code, xmin::text, ctid::text, used_on FROM survey_accesscode"
             " WHERE survey_id = %s AND used",
             [survey.pk],
@@ -199,7 +185,7 @@ def test_insider_cannot_pair_codes_or_sessions_with_responses(filler, monkeypatc
     }
     sessions = {
         key: {"xmin": int(xmin), "expires": expires}
-        for key, xmin, expires in _rows(
+        for key, xmin, expires in db_rows(
             "SELECT session_key, xmin::text, expire_date FROM django_session"
             " WHERE session_key = ANY(%s)",
             [list(session_truth)],
@@ -263,8 +249,17 @@ def test_insider_cannot_pair_codes_or_sessions_with_responses(filler, monkeypatc
         .exclude(text="")
         .values_list("text", "response_id")
     )
+    # The live session rows first: a large session_data is stored out of line (TOAST), so
+    # the raw heap pages do not show it, but a plain SELECT does.
+    live_sessions = [
+        (key, _decode_session(data))
+        for key, data in db_rows(
+            "SELECT session_key, session_data FROM django_session WHERE session_key = ANY(%s)",
+            [list(session_truth)],
+        )
+    ]
     by_code, by_session = {}, {}
-    for key, content in _texts_in_raw_sessions():
+    for key, content in [*live_sessions, *_texts_in_raw_sessions()]:
         flat = json.dumps(content, ensure_ascii=False)
         for text, response_id in texts.items():
             if text in flat and text.startswith("Strecke"):
@@ -301,7 +296,7 @@ def _commands() -> set[str]:
 def _pool_tables() -> list[str]:
     return [
         name
-        for (name,) in _rows(
+        for (name,) in db_rows(
             "SELECT tablename FROM pg_tables WHERE tablename LIKE 'survey\\_%%pool%%'"
         )
     ]
