@@ -61,7 +61,6 @@ NO_ANSWER = "none"
 BREAKDOWN_KINDS = (QuestionKind.SINGLE, QuestionKind.DROPDOWN)
 # Bumped whenever the shape of the cached results changes, so old entries are ignored.
 FORMAT_VERSION = 3
-ONE_DECIMAL = Decimal("0.1")
 
 
 def min_group_size() -> int:
@@ -69,13 +68,20 @@ def min_group_size() -> int:
     return int(getattr(settings, "SURVEY_MIN_GROUP_SIZE", 5))
 
 
+def half_up(value, digits: int = 1) -> Decimal:
+    """``value`` rounded half up to ``digits`` decimals (12,25 → 12,3; 33,98 → 34,0), in
+    decimal arithmetic so that binary fractions never tip a figure. The one rounding of
+    published figures: the results, the template filters and so the CSV all use it."""
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    return number.quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+
+
 def round_half_up(numerator: int, denominator: int) -> Decimal | None:
-    """numerator / denominator to one decimal, rounded half up (12,25 → 12,3; 33,98 → 34,0),
-    in decimal arithmetic so that binary fractions never tip a figure, and so that the page
-    and the CSV, which both print this value, always agree."""
+    """numerator / denominator to one decimal, rounded half up (see ``half_up``); the page
+    and the CSV both print this value, so they always agree."""
     if not denominator:
         return None
-    return (Decimal(numerator) / Decimal(denominator)).quantize(ONE_DECIMAL, ROUND_HALF_UP)
+    return half_up(Decimal(numerator) / Decimal(denominator))
 
 
 def _number(value, digits: int = 1) -> str:
