@@ -864,21 +864,18 @@ def _columns(dimension, sizes: dict[str, int], total: int, threshold: int):
         smallest = min(shown, key=lambda group: sizes.get(group[0], 0))
         shown.remove(smallest)
         rest.append(smallest)
-    rest_size = sum(sizes.get(k, 0) for k, _ in rest)
-    suppressed = False
-    if not shown or (len(shown) == 1 and rest_size < threshold):
+    # Now "others" is empty or large enough, unless no group is left to show.
+    if not shown or (len(shown) == 1 and not rest):
         # Nothing can be shown on its own, or one group is everyone: no breakdown at all.
         return columns, {TOTAL: 0}, [label for _, label in rest], bool(rest)
     for key, label in shown:
         column_of[key] = len(columns)
         columns.append(Column(key, label, sizes.get(key, 0)))
-    if rest_size >= threshold:
+    if rest:
         for key, _ in rest:
             column_of[key] = len(columns)
-        columns.append(Column(OTHERS, gettext("Others"), rest_size))
-    elif rest_size:
-        suppressed = True
-    return columns, column_of, [label for _, label in rest], suppressed
+        columns.append(Column(OTHERS, gettext("Others"), sum(sizes.get(k, 0) for k, _ in rest)))
+    return columns, column_of, [label for _, label in rest], False
 
 
 def _question_result(
