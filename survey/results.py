@@ -765,6 +765,19 @@ def _protect(result: QuestionResult, threshold: int, sizes: list[int]) -> None:
             or (base is not None and 0 < base - count < threshold)
         )
 
+    def withhold(table: list[list[int]], *, add_up: bool, bases=None) -> set | None:
+        """The cells of ``table`` to withhold (primary and secondary); None when no pattern
+        protects them. ``bases``: per column, the published base to check "not chosen"."""
+        primary = {
+            (r, c)
+            for r, line in enumerate(table)
+            for c, count in enumerate(line)
+            if sensitive(count, c, bases[c] if bases else None)
+        }
+        return suppressed_cells(
+            table, threshold=threshold, columns_add_up=add_up, sensitive=primary
+        )
+
     # One answer per person: the answers of a group add up to its base.
     columns_add_up = result.kind in (*BREAKDOWN_KINDS, QuestionKind.SCALE, QuestionKind.MATRIX)
     any_hidden = [False] * len(groups)
@@ -774,16 +787,7 @@ def _protect(result: QuestionResult, threshold: int, sizes: list[int]) -> None:
         if columns_add_up:
             # The "no answer" row joins the table: its rows and columns (the group sizes)
             # then all add up to published totals.
-            table = [*counts, no_answer]
-            primary = {
-                (r, c)
-                for r, line in enumerate(table)
-                for c, count in enumerate(line)
-                if sensitive(count, c)
-            }
-            withheld = suppressed_cells(
-                table, threshold=threshold, columns_add_up=True, sensitive=primary
-            )
+            withheld = withhold([*counts, no_answer], add_up=True)
             if withheld is None:
                 result.crossed = False
                 return
@@ -791,28 +795,16 @@ def _protect(result: QuestionResult, threshold: int, sizes: list[int]) -> None:
             withheld = {(r, c) for r, c in withheld if r < len(rows)}
         else:
             # The bases first: the "no answer" counts add up to that of the total.
-            primary = {(0, c) for c, count in enumerate(no_answer) if sensitive(count, c)}
-            hidden = suppressed_cells(
-                [no_answer], threshold=threshold, columns_add_up=False, sensitive=primary
-            )
+            hidden = withhold([no_answer], add_up=False)
             if hidden is None:
                 result.crossed = False
                 return
             hidden_bases = {c for _r, c in hidden}
-            withheld = set()
-            if rows:
-                primary = {
-                    (r, c)
-                    for r, line in enumerate(counts)
-                    for c, count in enumerate(line)
-                    if sensitive(count, c, None if c in hidden_bases else bases[c + 1])
-                }
-                withheld = suppressed_cells(
-                    counts, threshold=threshold, columns_add_up=False, sensitive=primary
-                )
-                if withheld is None:
-                    result.crossed = False
-                    return
+            shown = [None if c in hidden_bases else n for c, n in enumerate(bases[1:])]
+            withheld = withhold(counts, add_up=False, bases=shown)
+            if withheld is None:
+                result.crossed = False
+                return
         for r, c in withheld:
             rows[r].cells[c + 1].suppressed = True
         for c in hidden_bases:
