@@ -277,6 +277,7 @@ def attack(client, survey: Survey, *, threshold: int = 5) -> dict[str, Counter]:
     stats: Counter = Counter()  # group cells published and withheld, to show the attack ran
     shown: dict[frozenset, int] = {}  # cells of breakdown × breakdown crosses, by content
     hidden: list[tuple[str, frozenset]] = []
+    seen: dict[str, tuple[dict, dict]] = {}  # per breakdown: its tables and group sizes
     for nach in breakdowns:
         page = client.get(f"{page_url}?nach={nach}")
         assert page.status_code == 200
@@ -306,6 +307,7 @@ def attack(client, survey: Survey, *, threshold: int = 5) -> dict[str, Counter]:
         sizes = _group_sizes(nach, tables, participants, crossed[0]["groups"])
         assert None not in sizes.values(), sizes
         assert len(sizes) == len(crossed[0]["groups"]), sizes
+        seen[nach] = (tables, sizes)
         for (code, _item), table in tables.items():
             _total, *groups = table["groups"]
             if not groups:
@@ -338,6 +340,19 @@ def attack(client, survey: Survey, *, threshold: int = 5) -> dict[str, Counter]:
     for nach, key in hidden:
         if key in shown and 1 <= shown[key] < threshold:
             findings[nach]["shown from the other side"] += 1
+    # Both sides together: fill the cells withheld in B by A with what B's table under
+    # ?nach=... shows of A by B (the same people), then difference again.
+    for a, b in ((a, b) for a in seen for b in seen if a != b):
+        table = seen[a][0].get((b, ""))
+        other = seen[b][0].get((a, ""))
+        if not table or not other or len(table["groups"]) < 2 or len(other["groups"]) < 2:
+            continue
+        merged = {**table, "cells": dict(table["cells"])}
+        for (answer, group), value in table["cells"].items():
+            if value is None and other["cells"].get((group, answer)) is not None:
+                merged["cells"][(answer, group)] = other["cells"][(group, answer)]
+        found = _derive(merged, seen[a][1], exclusive=True, threshold=threshold)
+        findings[a].update({f"{reason} (with ?nach={b})": n for reason, n in found.items()})
     return findings, stats
 
 
