@@ -221,13 +221,15 @@ class QuestionResult:
 
     @property
     def has_withheld(self) -> bool:
-        """Whether a figure of this question is withheld (explained by a footnote)."""
+        """Whether a figure shown of this question is withheld (explained by a footnote).
+        Without its cross table only the "All" column is shown, whatever the others hold."""
+        shown = None if self.crossed else 1
         rows = [*self.rows, *self.themes, *(row for item in self.items for row in item.rows)]
-        means = [*self.means, *(mean for item in self.items for mean in item.means)]
+        means = [*self.means[:shown], *(mean for item in self.items for mean in item.means[:shown])]
         return (
-            any(cell.percent_withheld for row in rows for cell in row.cells)
+            any(cell.percent_withheld for row in rows for cell in row.cells[:shown])
             or any(mean.suppressed for mean in means)
-            or any(self.bases_withheld)
+            or any(self.bases_withheld[:shown])
         )
 
 

@@ -460,3 +460,24 @@ def test_no_village_answer_can_be_learnt_from_complements(client, threshold):
     # The oldest and the youngest are one person each: no extremes, no mean of fewer.
     assert "Größte Angabe" not in page
     assert "Kleinste Angabe" not in page
+
+
+def test_withheld_note_only_where_a_figure_is_withheld(client):
+    """Every "– = withheld" note stands under a table that shows a withheld "–", also for a
+    question shown without its cross table (F2 under ?nach=F3, published by age group only):
+    its hidden group columns are not on the page, so they call for no note."""
+    demo.seed_2019(io.StringIO())
+    from survey import results_demo
+
+    results_demo.seed(stdout=io.StringIO())
+    survey = Survey.objects.get(slug=demo.SURVEY_2019)
+    url = reverse("survey:results", kwargs={"slug": survey.slug})
+
+    notes = 0
+    for nach in ["", "F1", "F2", "F3", "kanal"]:
+        html = client.get(f"{url}?nach={nach}").content.decode()
+        for block in re.findall(r'<section class="result".*?</section>', html, re.S):
+            if "result__withheld" in block:
+                notes += 1
+                assert '<span aria-hidden="true">–</span>' in block, (nach, block[:200])
+    assert notes > 0  # the notes are there where something is withheld
