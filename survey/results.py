@@ -61,7 +61,6 @@ NO_ANSWER = "none"
 BREAKDOWN_KINDS = (QuestionKind.SINGLE, QuestionKind.DROPDOWN)
 # Bumped whenever the shape of the cached results changes, so old entries are ignored.
 FORMAT_VERSION = 3
-ONE_DECIMAL = Decimal("0.1")
 
 
 def min_group_size() -> int:
@@ -69,13 +68,20 @@ def min_group_size() -> int:
     return int(getattr(settings, "SURVEY_MIN_GROUP_SIZE", 5))
 
 
+def half_up(value, digits: int = 1) -> Decimal:
+    """``value`` rounded half up to ``digits`` decimals (12,25 → 12,3; 33,98 → 34,0), in
+    decimal arithmetic so that binary fractions never tip a figure. The one rounding of
+    published figures: the results, the template filters and so the CSV all use it."""
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    return number.quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+
+
 def round_half_up(numerator: int, denominator: int) -> Decimal | None:
-    """numerator / denominator to one decimal, rounded half up (12,25 → 12,3; 33,98 → 34,0),
-    in decimal arithmetic so that binary fractions never tip a figure, and so that the page
-    and the CSV, which both print this value, always agree."""
+    """numerator / denominator to one decimal, rounded half up (see ``half_up``); the page
+    and the CSV both print this value, so they always agree."""
     if not denominator:
         return None
-    return (Decimal(numerator) / Decimal(denominator)).quantize(ONE_DECIMAL, ROUND_HALF_UP)
+    return half_up(Decimal(numerator) / Decimal(denominator))
 
 
 def _number(value, digits: int = 1) -> str:
@@ -215,13 +221,15 @@ class QuestionResult:
 
     @property
     def has_withheld(self) -> bool:
-        """Whether a figure of this question is withheld (explained by a footnote)."""
+        """Whether a figure shown of this question is withheld (explained by a footnote).
+        Without its cross table only the "All" column is shown, whatever the others hold."""
+        shown = None if self.crossed else 1
         rows = [*self.rows, *self.themes, *(row for item in self.items for row in item.rows)]
-        means = [*self.means, *(mean for item in self.items for mean in item.means)]
+        means = [*self.means[:shown], *(mean for item in self.items for mean in item.means[:shown])]
         return (
-            any(cell.percent_withheld for row in rows for cell in row.cells)
+            any(cell.percent_withheld for row in rows for cell in row.cells[:shown])
             or any(mean.suppressed for mean in means)
-            or any(self.bases_withheld)
+            or any(self.bases_withheld[:shown])
         )
 
 
@@ -759,6 +767,19 @@ def _protect(result: QuestionResult, threshold: int, sizes: list[int]) -> None:
             or (base is not None and 0 < base - count < threshold)
         )
 
+    def withhold(table: list[list[int]], *, add_up: bool, bases=None) -> set | None:
+        """The cells of ``table`` to withhold (primary and secondary); None when no pattern
+        protects them. ``bases``: per column, the published base to check "not chosen"."""
+        primary = {
+            (r, c)
+            for r, line in enumerate(table)
+            for c, count in enumerate(line)
+            if sensitive(count, c, bases[c] if bases else None)
+        }
+        return suppressed_cells(
+            table, threshold=threshold, columns_add_up=add_up, sensitive=primary
+        )
+
     # One answer per person: the answers of a group add up to its base.
     columns_add_up = result.kind in (*BREAKDOWN_KINDS, QuestionKind.SCALE, QuestionKind.MATRIX)
     any_hidden = [False] * len(groups)
@@ -768,16 +789,7 @@ def _protect(result: QuestionResult, threshold: int, sizes: list[int]) -> None:
         if columns_add_up:
             # The "no answer" row joins the table: its rows and columns (the group sizes)
             # then all add up to published totals.
-            table = [*counts, no_answer]
-            primary = {
-                (r, c)
-                for r, line in enumerate(table)
-                for c, count in enumerate(line)
-                if sensitive(count, c)
-            }
-            withheld = suppressed_cells(
-                table, threshold=threshold, columns_add_up=True, sensitive=primary
-            )
+            withheld = withhold([*counts, no_answer], add_up=True)
             if withheld is None:
                 result.crossed = False
                 return
@@ -785,28 +797,16 @@ def _protect(result: QuestionResult, threshold: int, sizes: list[int]) -> None:
             withheld = {(r, c) for r, c in withheld if r < len(rows)}
         else:
             # The bases first: the "no answer" counts add up to that of the total.
-            primary = {(0, c) for c, count in enumerate(no_answer) if sensitive(count, c)}
-            hidden = suppressed_cells(
-                [no_answer], threshold=threshold, columns_add_up=False, sensitive=primary
-            )
+            hidden = withhold([no_answer], add_up=False)
             if hidden is None:
                 result.crossed = False
                 return
             hidden_bases = {c for _r, c in hidden}
-            withheld = set()
-            if rows:
-                primary = {
-                    (r, c)
-                    for r, line in enumerate(counts)
-                    for c, count in enumerate(line)
-                    if sensitive(count, c, None if c in hidden_bases else bases[c + 1])
-                }
-                withheld = suppressed_cells(
-                    counts, threshold=threshold, columns_add_up=False, sensitive=primary
-                )
-                if withheld is None:
-                    result.crossed = False
-                    return
+            shown = [None if c in hidden_bases else n for c, n in enumerate(bases[1:])]
+            withheld = withhold(counts, add_up=False, bases=shown)
+            if withheld is None:
+                result.crossed = False
+                return
         for r, c in withheld:
             rows[r].cells[c + 1].suppressed = True
         for c in hidden_bases:
@@ -858,21 +858,18 @@ def _columns(dimension, sizes: dict[str, int], total: int, threshold: int):
         smallest = min(shown, key=lambda group: sizes.get(group[0], 0))
         shown.remove(smallest)
         rest.append(smallest)
-    rest_size = sum(sizes.get(k, 0) for k, _ in rest)
-    suppressed = False
-    if not shown or (len(shown) == 1 and rest_size < threshold):
+    # Now "others" is empty or large enough, unless no group is left to show.
+    if not shown or (len(shown) == 1 and not rest):
         # Nothing can be shown on its own, or one group is everyone: no breakdown at all.
         return columns, {TOTAL: 0}, [label for _, label in rest], bool(rest)
     for key, label in shown:
         column_of[key] = len(columns)
         columns.append(Column(key, label, sizes.get(key, 0)))
-    if rest_size >= threshold:
+    if rest:
         for key, _ in rest:
             column_of[key] = len(columns)
-        columns.append(Column(OTHERS, gettext("Others"), rest_size))
-    elif rest_size:
-        suppressed = True
-    return columns, column_of, [label for _, label in rest], suppressed
+        columns.append(Column(OTHERS, gettext("Others"), sum(sizes.get(k, 0) for k, _ in rest)))
+    return columns, column_of, [label for _, label in rest], False
 
 
 def _question_result(

@@ -1,23 +1,14 @@
 """Template helpers for survey results, and the summaries shown on topic and municipality
 pages (published surveys only)."""
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django import template
 from django.db.models import F
 from django.utils import formats
 
 from survey.models import Question, Survey, SurveyStatus
-from survey.results import survey_results
+from survey.results import half_up, survey_results
 
 register = template.Library()
-
-
-def _half_up(value, digits: int) -> Decimal:
-    """Round half up in decimal arithmetic: Django's number formatting cuts digits off
-    (33.98 would read 33,9), and binary floats tip ties the wrong way."""
-    number = value if isinstance(value, Decimal) else Decimal(str(value))
-    return number.quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
 
 
 @register.filter
@@ -25,14 +16,15 @@ def pct(value) -> str:
     """45.25 → "45,3 %" (German decimal comma, narrow no-break space)."""
     if value is None:
         return "–"
-    return formats.number_format(_half_up(value, 1), 1, use_l10n=True) + "\u00a0%"
+    # Rounded before formatting: Django's number formatting cuts digits off (33.98 → 33,9).
+    return formats.number_format(half_up(value, 1), 1, use_l10n=True) + "\u00a0%"
 
 
 @register.filter
 def decimal(value, digits: int = 1) -> str:
     if value is None:
         return "–"
-    return formats.number_format(_half_up(value, int(digits)), int(digits), use_l10n=True)
+    return formats.number_format(half_up(value, int(digits)), int(digits), use_l10n=True)
 
 
 @register.inclusion_tag("survey/results/topic_summary.html")

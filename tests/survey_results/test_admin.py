@@ -136,6 +136,32 @@ def test_removing_a_theme_says_from_how_many_answers(admin, counted):
     assert not AnswerTheme.objects.filter(theme=t1).exists()
 
 
+def test_removing_a_theme_counts_only_the_answers_that_had_it(admin, counted):
+    """A careless selection: all three texts (one never had the theme) and an answer to
+    another question. The message counts what was removed, not what was selected."""
+    t1, _t2 = counted.themes
+    other_question = QuestionFactory(
+        section=counted.f6.section, code="F9", kind=QuestionKind.SHORT_TEXT
+    )
+    foreign = Answer.objects.create(
+        response=counted.texts[0].response, question=other_question, text="Anderes"
+    )
+    selected = [*(answer.pk for answer in counted.texts), foreign.pk]
+
+    response = admin.post(
+        reverse("admin:survey_freetextanswer_changelist"),
+        {"action": "remove_theme", "theme": t1.pk, "_selected_action": selected},
+        follow=True,
+    )
+
+    assert messages_of(response) == [
+        "Thema „Verkehr“ bei 2 Antworten entfernt.",
+        "1 ausgewählte Antwort gehört zu einer anderen Frage und blieb unverändert "
+        "(das Thema „Verkehr“ gehört zu F6).",
+    ]
+    assert not AnswerTheme.objects.filter(theme=t1).exists()
+
+
 def test_bulk_action_without_theme_warns(admin, counted):
     response = admin.post(
         reverse("admin:survey_freetextanswer_changelist"),

@@ -277,6 +277,7 @@ def attack(client, survey: Survey, *, threshold: int = 5) -> dict[str, Counter]:
     stats: Counter = Counter()  # group cells published and withheld, to show the attack ran
     shown: dict[frozenset, int] = {}  # cells of breakdown × breakdown crosses, by content
     hidden: list[tuple[str, frozenset]] = []
+    seen: dict[str, tuple[dict, dict]] = {}  # per breakdown: its tables and group sizes
     for nach in breakdowns:
         page = client.get(f"{page_url}?nach={nach}")
         assert page.status_code == 200
@@ -306,6 +307,7 @@ def attack(client, survey: Survey, *, threshold: int = 5) -> dict[str, Counter]:
         sizes = _group_sizes(nach, tables, participants, crossed[0]["groups"])
         assert None not in sizes.values(), sizes
         assert len(sizes) == len(crossed[0]["groups"]), sizes
+        seen[nach] = (tables, sizes)
         for (code, _item), table in tables.items():
             _total, *groups = table["groups"]
             if not groups:
@@ -338,6 +340,19 @@ def attack(client, survey: Survey, *, threshold: int = 5) -> dict[str, Counter]:
     for nach, key in hidden:
         if key in shown and 1 <= shown[key] < threshold:
             findings[nach]["shown from the other side"] += 1
+    # Both sides together: fill the cells withheld in B by A with what B's table under
+    # ?nach=... shows of A by B (the same people), then difference again.
+    for a, b in ((a, b) for a in seen for b in seen if a != b):
+        table = seen[a][0].get((b, ""))
+        other = seen[b][0].get((a, ""))
+        if not table or not other or len(table["groups"]) < 2 or len(other["groups"]) < 2:
+            continue
+        merged = {**table, "cells": dict(table["cells"])}
+        for (answer, group), value in table["cells"].items():
+            if value is None and other["cells"].get((group, answer)) is not None:
+                merged["cells"][(answer, group)] = other["cells"][(group, answer)]
+        found = _derive(merged, seen[a][1], exclusive=True, threshold=threshold)
+        findings[a].update({f"{reason} (with ?nach={b})": n for reason, n in found.items()})
     return findings, stats
 
 
@@ -445,3 +460,24 @@ def test_no_village_answer_can_be_learnt_from_complements(client, threshold):
     # The oldest and the youngest are one person each: no extremes, no mean of fewer.
     assert "Größte Angabe" not in page
     assert "Kleinste Angabe" not in page
+
+
+def test_withheld_note_only_where_a_figure_is_withheld(client):
+    """Every "– = withheld" note stands under a table that shows a withheld "–", also for a
+    question shown without its cross table (F2 under ?nach=F3, published by age group only):
+    its hidden group columns are not on the page, so they call for no note."""
+    demo.seed_2019(io.StringIO())
+    from survey import results_demo
+
+    results_demo.seed(stdout=io.StringIO())
+    survey = Survey.objects.get(slug=demo.SURVEY_2019)
+    url = reverse("survey:results", kwargs={"slug": survey.slug})
+
+    notes = 0
+    for nach in ["", "F1", "F2", "F3", "kanal"]:
+        html = client.get(f"{url}?nach={nach}").content.decode()
+        for block in re.findall(r'<section class="result".*?</section>', html, re.S):
+            if "result__withheld" in block:
+                notes += 1
+                assert '<span aria-hidden="true">–</span>' in block, (nach, block[:200])
+    assert notes > 0  # the notes are there where something is withheld
