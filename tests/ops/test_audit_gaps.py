@@ -44,10 +44,8 @@ def root(django_user_model):
 
 
 @pytest.fixture
-def editor(django_user_model):
-    user = django_user_model.objects.create_user("erika.redaktion", is_staff=True)
-    user.groups.add(Group.objects.get(name="Redaktion"))
-    return user
+def editor(make_staff):
+    return make_staff("erika.redaktion", group="Redaktion")
 
 
 def _stored() -> str:
@@ -302,12 +300,10 @@ def test_paper_entry_is_logged_per_sheet(client, root):
 # --- restore around the admin's rules ------------------------------------------------------------
 
 
-def test_limited_editor_cannot_unpublish_a_shared_article_by_restoring(client, django_user_model):
+def test_limited_editor_cannot_unpublish_a_shared_article_by_restoring(client, make_staff):
     oschatz = MunicipalityFactory(name="Oschatz", slug="oschatz")
     dahlen = MunicipalityFactory(name="Dahlen", slug="dahlen")
-    limited = django_user_model.objects.create_user("nur.oschatz", is_staff=True)
-    limited.groups.add(Group.objects.get(name="Redaktion"))
-    EditorProfile.objects.create(user=limited, municipality=oschatz)
+    limited = make_staff("nur.oschatz", group="Redaktion", limit=oschatz)
     article = NewsArticleFactory(title="Regionalforum", status=NewsStatus.DRAFT)
     article.municipalities.add(oschatz, dahlen)
     draft = LogEntry.objects.get_for_object(article).get(action=LogEntry.Action.CREATE)

@@ -10,7 +10,6 @@ import html.parser
 import io
 
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.redirects.models import Redirect
 from django.core import mail
 
@@ -100,11 +99,8 @@ def regional_article():
 
 
 @pytest.fixture
-def limited_editor(django_user_model, oschatz):
-    user = django_user_model.objects.create_user("redaktion-oschatz", is_staff=True)
-    user.groups.add(Group.objects.get(name="Redaktion"))
-    EditorProfile.objects.create(user=user, municipality=oschatz)
-    return user
+def limited_editor(make_staff, oschatz):
+    return make_staff("redaktion-oschatz", group="Redaktion", limit=oschatz)
 
 
 @pytest.fixture
@@ -356,12 +352,11 @@ def test_registrations_of_other_events_cannot_be_cancelled(editor_client, dahlen
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "http://x.test"])
 @pytest.mark.parametrize("who", ["limited", "editor"])
 def test_no_editor_creates_a_redirect_to_another_site(
-    client, django_user_model, limited_editor, who, target
+    client, make_staff, limited_editor, who, target
 ):
     user = limited_editor
     if who == "editor":
-        user = django_user_model.objects.create_user("redaktion", is_staff=True)
-        user.groups.add(Group.objects.get(name="Redaktion"))
+        user = make_staff("redaktion", group="Redaktion")
     client.force_login(user)
 
     response = client.post(
@@ -375,10 +370,8 @@ def test_no_editor_creates_a_redirect_to_another_site(
         assert "nur Adressen dieser Website" in response.content.decode()
 
 
-def test_editor_creates_a_local_redirect(client, django_user_model):
-    user = django_user_model.objects.create_user("redaktion", is_staff=True)
-    user.groups.add(Group.objects.get(name="Redaktion"))
-    client.force_login(user)
+def test_editor_creates_a_local_redirect(client, make_staff):
+    client.force_login(make_staff("redaktion", group="Redaktion"))
     response = client.post(
         "/admin/redirects/redirect/add/",
         {"site": 1, "old_path": "/alt/", "new_path": "/aktuelles/"},
