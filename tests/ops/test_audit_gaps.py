@@ -136,6 +136,26 @@ def test_coding_in_bulk_names_the_theme_and_the_count(client, root):
     assert "Busse" not in _stored()
 
 
+def test_an_action_on_one_answer_names_no_answer_in_the_log(client, root):
+    """Survey raw data is counted only: an action on a single answer must not point the
+    log at that answer (its id leads to the response and its other answers)."""
+    answer = _free_text_answer()
+    theme = Theme.objects.create(question=answer.question, label="Verkehr")
+    client.force_login(root)
+
+    client.post(
+        "/admin/survey/freetextanswer/",
+        {"action": "add_theme", "theme": theme.pk, "_selected_action": [answer.pk]},
+    )
+
+    entry = LogEntry.objects.get(additional_data__kind="action")
+    assert entry.additional_data["count"] == 1
+    assert entry.object_pk == ""
+    assert entry.object_id is None
+    assert entry.additional_data["objects"] == []
+    assert f"#{answer.pk}" not in _stored()
+
+
 def test_generating_access_codes_logs_how_many_and_never_the_codes(client, root):
     survey = SurveyFactory(title="Jugendbefragung", access_mode="codes")
     client.force_login(root)
