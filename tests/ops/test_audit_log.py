@@ -69,6 +69,21 @@ def _page_post(page: Page, **changes) -> dict:
     return {key: value for key, value in data.items() if value != ""}
 
 
+def _article_post(article: NewsArticle, **changes) -> dict:
+    data = {
+        "title": article.title,
+        "slug": article.slug,
+        "teaser": article.teaser,
+        "body": article.body,
+        "status": article.status,
+        "published_at_0": "01.01.2025",
+        "published_at_1": "10:00",
+        "image_alt": "",
+    }
+    data.update(changes)
+    return data
+
+
 # --- bulk actions and mails -----------------------------------------------------------------
 
 
@@ -244,17 +259,7 @@ def test_article_history_names_municipalities_in_german(client, editor):
 
     response = client.post(
         f"/admin/portal/newsarticle/{article.pk}/change/",
-        {
-            "title": article.title,
-            "slug": article.slug,
-            "teaser": article.teaser,
-            "body": article.body,
-            "status": article.status,
-            "published_at_0": "01.01.2025",
-            "published_at_1": "10:00",
-            "municipalities": [oschatz.pk],
-            "image_alt": "",
-        },
+        _article_post(article, municipalities=[oschatz.pk]),
     )
     assert response.status_code == 302
 
@@ -505,17 +510,9 @@ def test_djangos_own_change_messages_are_german(client, editor):
 
     client.post(
         f"/admin/portal/newsarticle/{article.pk}/change/",
-        {
-            "title": "Kommunalforen in allen Kommunen",
-            "slug": article.slug,
-            "teaser": article.teaser,
-            "body": article.body,
-            "status": article.status,
-            "published_at_0": "01.01.2025",
-            "published_at_1": "10:00",
-            "municipalities": [oschatz.pk],
-            "image_alt": "",
-        },
+        _article_post(
+            article, title="Kommunalforen in allen Kommunen", municipalities=[oschatz.pk]
+        ),
     )
 
     message = AdminLogEntry.objects.get(object_id=str(article.pk)).get_change_message()
