@@ -8,10 +8,13 @@ Kommunen" and the seven municipalities of the data migration.
 
 import html.parser
 import io
+from collections import Counter
 
 import pytest
 from django.contrib.redirects.models import Redirect
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from events.models import EventStatus, Registration, RegistrationStatus
 from portal import demo
@@ -182,6 +185,20 @@ def test_bulk_actions_skip_articles_of_other_municipalities(editor_client, dahle
     )
     other.refresh_from_db()
     assert other.status == NewsStatus.PUBLISHED
+
+
+def test_the_change_form_asks_each_scope_question_once(editor_client, oschatz):
+    """The admin asks about a dozen times per page whether the object is the editor's and
+    whether it is shared; on a GET the answers cannot change, so each is one query."""
+    article = NewsArticleFactory(slug="nur-oschatz")
+    article.municipalities.add(oschatz)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = editor_client.get(f"/admin/portal/newsarticle/{article.pk}/change/")
+
+    assert response.status_code == 200
+    counts = Counter(query["sql"] for query in queries.captured_queries)
+    assert [sql for sql, count in counts.items() if count > 1] == []
 
 
 def test_limited_editor_may_delete_an_article_of_only_their_municipality(editor_client, oschatz):
