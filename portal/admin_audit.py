@@ -29,8 +29,6 @@ from django.views.decorators.http import require_POST
 
 from portal import audit
 
-ACTION_LOG_LIMIT = 50  # objects named in one action entry; the count is always exact
-
 
 class _RestoreForm:
     """What an admin's save_model reads from its form, for a save that comes from a version."""
@@ -81,7 +79,7 @@ class AuditedAdminMixin:
             if name == "delete_selected" and not request.POST.get("post"):
                 return func(modeladmin, request, queryset)  # the confirmation page only
             # Listed before the action runs: afterwards the objects may be gone or changed.
-            objects, count = list(queryset[:ACTION_LOG_LIMIT]), queryset.count()
+            objects, count = list(queryset[: audit.NAMED_LIMIT]), queryset.count()
             with audit.audit_correlated() as cid:
                 result = func(modeladmin, request, queryset)
                 if (

@@ -61,20 +61,42 @@ class MunicipalityScopedMixin:
         )
         return queryset.exclude(pk__in=shared.values("pk"))
 
+    def _remembered(self, request, obj, question: str, ask) -> bool:
+        """``ask()`` once per object and request where the request cannot change the answer.
+
+        The admin asks the same of one object many times while it renders a page (a change
+        form: about a dozen times). A GET changes nothing, so the first answer holds; a POST
+        (save, restore, delete) may move the object, so there every check asks again.
+        """
+        if request.method not in ("GET", "HEAD") or obj.pk is None:
+            return ask()
+        memo = request.__dict__.setdefault("_municipality_scope", {})
+        key = (self.model._meta.label_lower, question, obj.pk)
+        if key not in memo:
+            memo[key] = ask()
+        return memo[key]
+
     def is_shared(self, request, obj) -> bool:
         """Whether a limited editor's object also concerns municipalities they cannot see."""
         municipality = editor_municipality(request.user)
         if municipality is None or obj is None or obj.pk is None:
             return False
         queryset = self.model._default_manager.filter(pk=obj.pk)
-        return not self.without_shared(queryset, municipality).exists()
+        return self._remembered(
+            request,
+            obj,
+            "shared",
+            lambda: not self.without_shared(queryset, municipality).exists(),
+        )
 
     def _in_scope(self, request, obj) -> bool:
         municipality = editor_municipality(request.user)
         if municipality is None or obj is None:
             return True
         queryset = self.model._default_manager.filter(pk=obj.pk)
-        return self.scoped(queryset, municipality).exists()
+        return self._remembered(
+            request, obj, "in_scope", lambda: self.scoped(queryset, municipality).exists()
+        )
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -74,6 +74,7 @@ ANONYMOUS_MODELS = {
     "survey.answertheme",
 }
 HIDDEN = "•••"
+NAMED_LIMIT = 50  # objects one entry names; its count is always exact
 
 _request: ContextVar = ContextVar("audit_request", default=None)
 _cid: ContextVar = ContextVar("audit_cid", default=None)
@@ -215,17 +216,26 @@ def person_label(entry: LogEntry) -> str:
     return _("system or visitor")
 
 
+def _named(
+    model: type[models.Model], objects: list, count: int
+) -> tuple[models.Model | None, list[str]]:
+    """What an entry about ``count`` objects names: the object itself when it is one, and
+    up to NAMED_LIMIT of them by their log text; survey raw data neither (only counted)."""
+    if model._meta.label_lower in ANONYMOUS_MODELS:
+        return None, []
+    return (objects[0] if count == 1 else None), [safe_repr(obj) for obj in objects[:NAMED_LIMIT]]
+
+
 def audit_admin_action(
     *, model: type[models.Model], name: str, label: str, objects: list, count: int
 ) -> LogEntry:
     """An admin action ran on ``count`` objects (written once it has run). Its changes are
     the entries with the same correlation id; here only which action and which objects."""
-    label_lower = model._meta.label_lower
-    listed = [] if label_lower in ANONYMOUS_MODELS else [safe_repr(obj) for obj in objects]
+    obj, listed = _named(model, objects, count)
     return _record(
         kind=KIND_ACTION,
         model=model,
-        obj=objects[0] if count == 1 and label_lower not in ANONYMOUS_MODELS else None,
+        obj=obj,
         details={"action": name, "label": label, "count": count, "objects": listed},
         action=LogEntry.Action.UPDATE,
     )
@@ -234,12 +244,11 @@ def audit_admin_action(
 def audit_deleted(*, model: type[models.Model], objects: list) -> LogEntry:
     """Rows of a model without its own history were deleted in the admin (survey raw data
     by count only)."""
-    label_lower = model._meta.label_lower
-    listed = [] if label_lower in ANONYMOUS_MODELS else [safe_repr(obj) for obj in objects[:50]]
+    obj, listed = _named(model, objects, len(objects))
     return _record(
         kind="delete",
         model=model,
-        obj=objects[0] if len(objects) == 1 and label_lower not in ANONYMOUS_MODELS else None,
+        obj=obj,
         details={"count": len(objects), "objects": listed},
         action=LogEntry.Action.DELETE,
     )

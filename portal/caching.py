@@ -198,6 +198,13 @@ def bump_named_version(name: str) -> None:
         CacheVersion.objects.filter(name=name).update(counter=F("counter") + 1)
 
 
+def _bump_after_m2m_change(*, action: str, **kwargs) -> None:
+    # m2m_changed fires before and after each add, remove and clear; a relation saved by
+    # the admin (``set()``) sends up to six signals. Only a finished change needs a bump.
+    if action.startswith("post_"):
+        bump_content_version()
+
+
 def connect_invalidation() -> None:
     """Connect bump_content_version to saves and deletes of PUBLIC_CONTENT_MODELS."""
     for label in getattr(settings, "PUBLIC_CONTENT_MODELS", []):
@@ -213,7 +220,7 @@ def connect_invalidation() -> None:
         post_delete.connect(bump_content_version, sender=model, dispatch_uid=uid + "-delete")
         for field in model._meta.many_to_many:
             m2m_changed.connect(
-                bump_content_version,
+                _bump_after_m2m_change,
                 sender=field.remote_field.through,
                 dispatch_uid=f"{uid}-m2m-{field.name}",
             )

@@ -55,6 +55,27 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+@pytest.fixture
+def make_staff(django_user_model):
+    """Make a staff account without a password: ``make_staff("erika", group="Redaktion",
+    limit="oschatz")`` (``limit``: the municipality, or its slug, the account is limited to)."""
+    from django.contrib.auth.models import Group
+
+    from portal.models import EditorProfile, Municipality
+
+    def make(username: str, *, group: str | None = None, limit=None):
+        user = django_user_model.objects.create_user(username, is_staff=True)
+        if group:
+            user.groups.add(Group.objects.get(name=group))
+        if limit is not None:
+            if isinstance(limit, str):
+                limit = Municipality.objects.get(slug=limit)
+            EditorProfile.objects.create(user=user, municipality=limit)
+        return user
+
+    return make
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Every test starts with an empty cache (cached pages, results) and computes the

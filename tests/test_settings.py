@@ -117,16 +117,23 @@ def test_settings_email_console_by_default_and_smtp_when_configured():
     ]
 
 
-def test_check_deploy_is_clean_with_production_settings():
+def check_deploy(**changes: str | None) -> subprocess.CompletedProcess:
+    """``manage.py check --deploy`` under the production environment with ``changes``
+    (None removes a variable); a warning fails it."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
-    result = subprocess.run(
+    env = {**clean, **PROD_ENV, "DATABASE_URL": os.environ["DATABASE_URL"], **changes}
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env={**clean, **PROD_ENV, "DATABASE_URL": os.environ["DATABASE_URL"]},
+        env={key: value for key, value in env.items() if value is not None},
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = check_deploy()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -134,19 +141,7 @@ def test_check_deploy_is_clean_with_production_settings():
 @pytest.mark.parametrize("site_url", [None, "http://oschatzerland.de", "https://127.0.0.1"])
 def test_check_deploy_warns_without_the_public_site_url(site_url):
     """Feeds, sitemap, canonical links and e-mails are built on PORTAL_SITE_URL alone."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
-    env = {**clean, **PROD_ENV, "DATABASE_URL": os.environ["DATABASE_URL"]}
-    env.pop("PORTAL_SITE_URL")
-    if site_url:
-        env["PORTAL_SITE_URL"] = site_url
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = check_deploy(PORTAL_SITE_URL=site_url)
     assert result.returncode != 0
     assert "portal.W001" in result.stdout + result.stderr
 
@@ -154,19 +149,6 @@ def test_check_deploy_warns_without_the_public_site_url(site_url):
 def test_check_deploy_warns_about_a_mixing_pool_too_small_to_hide_anyone():
     # A careless operator "speeds up the results" with SURVEY_POOL_SIZE=1: every response
     # is written right after its code is spent, as before the mixing pool.
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env={
-            **clean,
-            **PROD_ENV,
-            "DATABASE_URL": os.environ["DATABASE_URL"],
-            "SURVEY_POOL_SIZE": "1",
-        },
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = check_deploy(SURVEY_POOL_SIZE="1")
     assert result.returncode != 0
     assert "survey.W001" in result.stdout + result.stderr

@@ -3,39 +3,29 @@ full Redaktion member and an Auswertung analyst through the real admin and the t
 Each test failed on the code before its fix."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.urls import resolve, reverse
 
-from portal.models import EditorProfile, Municipality, NewsArticle, Page
+from portal.models import Municipality, NewsArticle, Page
 from tests.factories import EventFactory, NewsArticleFactory, SurveyFactory
 from tests.ops.test_limited_editor import unchanged_form
 
 pytestmark = pytest.mark.django_db
 
 
-def staff(django_user_model, username: str, group: str | None = None, limit: str | None = None):
-    user = django_user_model.objects.create_user(username, is_staff=True)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    if limit:
-        EditorProfile.objects.create(user=user, municipality=Municipality.objects.get(slug=limit))
-    return user
+@pytest.fixture
+def limited_editor(make_staff):
+    return make_staff("redaktion-oschatz", group="Redaktion", limit="oschatz")
 
 
 @pytest.fixture
-def limited_editor(django_user_model):
-    return staff(django_user_model, "redaktion-oschatz", "Redaktion", "oschatz")
+def editor(make_staff):
+    return make_staff("redaktion", group="Redaktion")
 
 
 @pytest.fixture
-def editor(django_user_model):
-    return staff(django_user_model, "redaktion", "Redaktion")
-
-
-@pytest.fixture
-def analyst(django_user_model):
-    return staff(django_user_model, "auswertung", "Auswertung")
+def analyst(make_staff):
+    return make_staff("auswertung", group="Auswertung")
 
 
 @pytest.fixture
@@ -220,10 +210,10 @@ def test_limited_editor_keeps_the_address_of_their_municipality(client, limited_
 # --- former staff ---------------------------------------------------------------------------
 
 
-def test_former_staff_with_a_live_session_sees_no_draft_survey(client, django_user_model):
+def test_former_staff_with_a_live_session_sees_no_draft_survey(client, make_staff):
     # Access is taken away by removing the staff flag; the group (and an open session) may
     # stay. The news preview asked for the flag, the survey draft preview did not.
-    user = staff(django_user_model, "ehemals", "Auswertung")
+    user = make_staff("ehemals", group="Auswertung")
     survey = SurveyFactory(slug="entwurf-befragung", status="draft")
     client.force_login(user)
     user.is_staff = False

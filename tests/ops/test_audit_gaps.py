@@ -44,10 +44,8 @@ def root(django_user_model):
 
 
 @pytest.fixture
-def editor(django_user_model):
-    user = django_user_model.objects.create_user("erika.redaktion", is_staff=True)
-    user.groups.add(Group.objects.get(name="Redaktion"))
-    return user
+def editor(make_staff):
+    return make_staff("erika.redaktion", group="Redaktion")
 
 
 def _stored() -> str:
@@ -136,6 +134,26 @@ def test_coding_in_bulk_names_the_theme_and_the_count(client, root):
     assert "Verkehr" in client.get(LOG_URL).content.decode()
     assert "Heinz" not in _stored()
     assert "Busse" not in _stored()
+
+
+def test_an_action_on_one_answer_names_no_answer_in_the_log(client, root):
+    """Survey raw data is counted only: an action on a single answer must not point the
+    log at that answer (its id leads to the response and its other answers)."""
+    answer = _free_text_answer()
+    theme = Theme.objects.create(question=answer.question, label="Verkehr")
+    client.force_login(root)
+
+    client.post(
+        "/admin/survey/freetextanswer/",
+        {"action": "add_theme", "theme": theme.pk, "_selected_action": [answer.pk]},
+    )
+
+    entry = LogEntry.objects.get(additional_data__kind="action")
+    assert entry.additional_data["count"] == 1
+    assert entry.object_pk == ""
+    assert entry.object_id is None
+    assert entry.additional_data["objects"] == []
+    assert f"#{answer.pk}" not in _stored()
 
 
 def test_generating_access_codes_logs_how_many_and_never_the_codes(client, root):
@@ -302,12 +320,10 @@ def test_paper_entry_is_logged_per_sheet(client, root):
 # --- restore around the admin's rules ------------------------------------------------------------
 
 
-def test_limited_editor_cannot_unpublish_a_shared_article_by_restoring(client, django_user_model):
+def test_limited_editor_cannot_unpublish_a_shared_article_by_restoring(client, make_staff):
     oschatz = MunicipalityFactory(name="Oschatz", slug="oschatz")
     dahlen = MunicipalityFactory(name="Dahlen", slug="dahlen")
-    limited = django_user_model.objects.create_user("nur.oschatz", is_staff=True)
-    limited.groups.add(Group.objects.get(name="Redaktion"))
-    EditorProfile.objects.create(user=limited, municipality=oschatz)
+    limited = make_staff("nur.oschatz", group="Redaktion", limit=oschatz)
     article = NewsArticleFactory(title="Regionalforum", status=NewsStatus.DRAFT)
     article.municipalities.add(oschatz, dahlen)
     draft = LogEntry.objects.get_for_object(article).get(action=LogEntry.Action.CREATE)

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from events.models import Event, EventStatus, Registration
-from portal.models import EditorProfile, NewsArticle, Page
+from portal.models import NewsArticle, Page
 from tests.factories import (
     EventFactory,
     MunicipalityFactory,
@@ -32,10 +32,8 @@ LOG_URL = "/admin/auditlog/logentry/"
 
 
 @pytest.fixture
-def editor(django_user_model):
-    user = django_user_model.objects.create_user("erika.redaktion", is_staff=True)
-    user.groups.add(Group.objects.get(name="Redaktion"))
-    return user
+def editor(make_staff):
+    return make_staff("erika.redaktion", group="Redaktion")
 
 
 @pytest.fixture
@@ -69,6 +67,21 @@ def _page_post(page: Page, **changes) -> dict:
     }
     data.update(changes)
     return {key: value for key, value in data.items() if value != ""}
+
+
+def _article_post(article: NewsArticle, **changes) -> dict:
+    data = {
+        "title": article.title,
+        "slug": article.slug,
+        "teaser": article.teaser,
+        "body": article.body,
+        "status": article.status,
+        "published_at_0": "01.01.2025",
+        "published_at_1": "10:00",
+        "image_alt": "",
+    }
+    data.update(changes)
+    return data
 
 
 # --- bulk actions and mails -----------------------------------------------------------------
@@ -246,17 +259,7 @@ def test_article_history_names_municipalities_in_german(client, editor):
 
     response = client.post(
         f"/admin/portal/newsarticle/{article.pk}/change/",
-        {
-            "title": article.title,
-            "slug": article.slug,
-            "teaser": article.teaser,
-            "body": article.body,
-            "status": article.status,
-            "published_at_0": "01.01.2025",
-            "published_at_1": "10:00",
-            "municipalities": [oschatz.pk],
-            "image_alt": "",
-        },
+        _article_post(article, municipalities=[oschatz.pk]),
     )
     assert response.status_code == 302
 
@@ -359,12 +362,12 @@ def test_restoring_an_event_goes_through_the_calendar_service(client, editor):
     assert event.sequence == 1  # subscribed calendars see the change
 
 
-def test_editor_cannot_restore_what_they_may_not_change(client, django_user_model, editor):
+def test_editor_cannot_restore_what_they_may_not_change(
+    client, django_user_model, make_staff, editor
+):
     oschatz = MunicipalityFactory(name="Oschatz", slug="oschatz")
     dahlen = MunicipalityFactory(name="Dahlen", slug="dahlen")
-    limited = django_user_model.objects.create_user("nur.oschatz", is_staff=True)
-    limited.groups.add(Group.objects.get(name="Redaktion"))
-    EditorProfile.objects.create(user=limited, municipality=oschatz)
+    limited = make_staff("nur.oschatz", group="Redaktion", limit=oschatz)
     article = NewsArticleFactory(title="Aus Dahlen")
     article.municipalities.add(dahlen)
     first = LogEntry.objects.get_for_object(article).get(action=LogEntry.Action.CREATE)
@@ -507,17 +510,9 @@ def test_djangos_own_change_messages_are_german(client, editor):
 
     client.post(
         f"/admin/portal/newsarticle/{article.pk}/change/",
-        {
-            "title": "Kommunalforen in allen Kommunen",
-            "slug": article.slug,
-            "teaser": article.teaser,
-            "body": article.body,
-            "status": article.status,
-            "published_at_0": "01.01.2025",
-            "published_at_1": "10:00",
-            "municipalities": [oschatz.pk],
-            "image_alt": "",
-        },
+        _article_post(
+            article, title="Kommunalforen in allen Kommunen", municipalities=[oschatz.pk]
+        ),
     )
 
     message = AdminLogEntry.objects.get(object_id=str(article.pk)).get_change_message()

@@ -8,11 +8,13 @@ Kommunen" and the seven municipalities of the data migration.
 
 import html.parser
 import io
+from collections import Counter
 
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.redirects.models import Redirect
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from events.models import EventStatus, Registration, RegistrationStatus
 from portal import demo
@@ -100,11 +102,8 @@ def regional_article():
 
 
 @pytest.fixture
-def limited_editor(django_user_model, oschatz):
-    user = django_user_model.objects.create_user("redaktion-oschatz", is_staff=True)
-    user.groups.add(Group.objects.get(name="Redaktion"))
-    EditorProfile.objects.create(user=user, municipality=oschatz)
-    return user
+def limited_editor(make_staff, oschatz):
+    return make_staff("redaktion-oschatz", group="Redaktion", limit=oschatz)
 
 
 @pytest.fixture
@@ -186,6 +185,20 @@ def test_bulk_actions_skip_articles_of_other_municipalities(editor_client, dahle
     )
     other.refresh_from_db()
     assert other.status == NewsStatus.PUBLISHED
+
+
+def test_the_change_form_asks_each_scope_question_once(editor_client, oschatz):
+    """The admin asks about a dozen times per page whether the object is the editor's and
+    whether it is shared; on a GET the answers cannot change, so each is one query."""
+    article = NewsArticleFactory(slug="nur-oschatz")
+    article.municipalities.add(oschatz)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = editor_client.get(f"/admin/portal/newsarticle/{article.pk}/change/")
+
+    assert response.status_code == 200
+    counts = Counter(query["sql"] for query in queries.captured_queries)
+    assert [sql for sql, count in counts.items() if count > 1] == []
 
 
 def test_limited_editor_may_delete_an_article_of_only_their_municipality(editor_client, oschatz):
@@ -356,12 +369,11 @@ def test_registrations_of_other_events_cannot_be_cancelled(editor_client, dahlen
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "http://x.test"])
 @pytest.mark.parametrize("who", ["limited", "editor"])
 def test_no_editor_creates_a_redirect_to_another_site(
-    client, django_user_model, limited_editor, who, target
+    client, make_staff, limited_editor, who, target
 ):
     user = limited_editor
     if who == "editor":
-        user = django_user_model.objects.create_user("redaktion", is_staff=True)
-        user.groups.add(Group.objects.get(name="Redaktion"))
+        user = make_staff("redaktion", group="Redaktion")
     client.force_login(user)
 
     response = client.post(
@@ -375,10 +387,8 @@ def test_no_editor_creates_a_redirect_to_another_site(
         assert "nur Adressen dieser Website" in response.content.decode()
 
 
-def test_editor_creates_a_local_redirect(client, django_user_model):
-    user = django_user_model.objects.create_user("redaktion", is_staff=True)
-    user.groups.add(Group.objects.get(name="Redaktion"))
-    client.force_login(user)
+def test_editor_creates_a_local_redirect(client, make_staff):
+    client.force_login(make_staff("redaktion", group="Redaktion"))
     response = client.post(
         "/admin/redirects/redirect/add/",
         {"site": 1, "old_path": "/alt/", "new_path": "/aktuelles/"},

@@ -39,6 +39,27 @@ def test_deleting_and_m2m_changes_invalidate(client):
     assert "Verschwindet" not in client.get("/aktuelles/").content.decode()
 
 
+def test_an_m2m_change_raises_the_version_once_and_after_the_change(client, monkeypatch):
+    """Django sends pre_* and post_* signals for every add, remove and clear; only the
+    finished change raises the version (a pre_* raise is work for nothing)."""
+    from portal import caching
+
+    article = NewsArticleFactory(title="Zugeordnet")
+    topic = TopicFactory(slug="thema-y")
+    raised = []
+    monkeypatch.setattr(caching, "_raise_counter", lambda: raised.append(1))
+    article.topics.add(topic)
+    assert len(raised) == 1
+    article.topics.clear()
+    assert len(raised) == 2
+    monkeypatch.undo()
+    client.get("/themen/thema-y/")
+    article.topics.set([topic])
+    assert "Zugeordnet" in client.get("/themen/thema-y/").content.decode()
+    article.topics.remove(topic)
+    assert "Zugeordnet" not in client.get("/themen/thema-y/").content.decode()
+
+
 def test_queryset_update_needs_an_explicit_bump(client):
     article = NewsArticleFactory(title="Vorher")
     client.get("/aktuelles/")

@@ -69,3 +69,11 @@ def test_without_demo_mode_no_login_is_created(settings):
     settings.DEMO_MODE = False
     call_command("seed_demo", stdout=io.StringIO())
     assert not get_user_model().objects.exists()
+
+
+def test_demo_logins_point_to_the_site_url(settings):
+    # A demo server announces its own address, not the developer's machine.
+    settings.SITE_URL = "https://demo.oschatzerland.de"
+    output = _seed(settings)
+    assert "https://demo.oschatzerland.de/admin/" in output
+    assert "127.0.0.1" not in output

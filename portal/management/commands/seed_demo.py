@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.urls import reverse
 from django.utils.module_loading import module_has_submodule
 
 from portal.models import EditorProfile, Municipality
@@ -46,7 +47,8 @@ class Command(BaseCommand):
     @transaction.atomic
     def _demo_logins(self):
         User = get_user_model()
-        lines = ["", "Demo-Zugänge für die Verwaltung: http://127.0.0.1:8000/admin/"]
+        admin_url = settings.SITE_URL + reverse("admin:index")  # where the demo runs
+        lines = ["", f"Demo-Zugänge für die Verwaltung: {admin_url}"]
         for username, description, group, municipality_slug in DEMO_ROLES:
             user, created = User.objects.get_or_create(
                 username=username,
