@@ -314,6 +314,21 @@ def test_unpublished_ideas_and_senders_are_never_found(client):
         assert found(client, query) == [], query
 
 
+def test_unpublished_pages_are_never_found_or_suggested(client):
+    PageFactory(
+        title="Geheimseite Umgehungsstraße",
+        slug="geheimseite",
+        body="<p>Trassenvarianten, nur intern.</p>",
+        is_published=False,
+    )
+
+    assert found(client, "Geheimseite") == []
+    assert found(client, "Trassenvarianten") == []
+    body = client.get("/suche/", {"q": "Geheimseitd"}).content.decode()
+    assert "search-suggestion" not in body
+    assert "Geheimseite" not in body
+
+
 def test_event_registrations_are_never_found(client):
     RegistrationFactory(name="Jana Richter", email="jana.richter@example.org")
     assert found(client, "Richter") == []
