@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from events.models import Event
-from portal.search import SearchResult, fulltext_search, result_snippet
+from portal.search import SearchResult, fulltext_search, search_results
 
 
 def search_events(query: str, *, limit: int = 20) -> list[SearchResult]:
@@ -22,17 +22,7 @@ def search_events(query: str, *, limit: int = 20) -> list[SearchResult]:
         html_fields=("description", "results"),
         limit=limit,
     )
-    return [
-        SearchResult(
-            title=event.title,
-            url=event.get_absolute_url(),
-            snippet=result_snippet(event, query),
-            kind=_("Event"),
-            rank=float(event.rank),
-            date=event.starts_at,
-        )
-        for event in rows
-    ]
+    return search_results(rows, query, kind=_("Event"), date="starts_at")
 
 
 def event_vocabulary() -> QuerySet:

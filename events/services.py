@@ -172,12 +172,12 @@ def registration_create(
         raise RegistrationError(error.messages[0], field="email", code="email_form") from error
     registration = None
     with transaction.atomic():
-        # The lock serialises registrations of one event, so of two requests for one
-        # address the second finds the first (and at most one "already registered" mail goes).
+        # The event lock orders this with staff changes, confirmations and cancellations of
+        # the event (its status is read, its expired requests are deleted, once).
         locked = Event.objects.select_for_update().get(pk=event.pk)
-        # The event lock does not cover the check across events below: one address sent to
-        # six events at once would pass it six times and get six mails. Serialise by address
-        # too (always after the event lock, so two registrations cannot deadlock).
+        # The address lock is what makes two requests for one address (for this event or
+        # six others at once) find each other, so one mail goes. Always taken after the
+        # event lock, so two registrations cannot deadlock.
         if connection.vendor == "postgresql":  # SQLite serialises writes anyway
             with connection.cursor() as cursor:
                 cursor.execute(
@@ -258,8 +258,8 @@ def registration_create(
 def _mark_already_registered_mail(*, registration: Registration, now: datetime) -> bool:
     """Whether the owner of a registered address may hear now that somebody sent the form
     again: at most once per EVENTS_REGISTRATION_CONFIRM_MINUTES per registration (address
-    and event), else a script could mail a registered person without end. The caller holds
-    the event lock, so two requests at once cannot both pass. The registration itself stays
+    and event), else a script could mail a registered person without end. The conditional
+    UPDATE decides, so two requests at once cannot both pass. The registration itself stays
     as it was (another number of persons means cancelling and registering again)."""
     quiet_since = now - timedelta(minutes=settings.EVENTS_REGISTRATION_CONFIRM_MINUTES)
     # update(), not save(): the audit log tracks registrations, and a stranger's attempt is

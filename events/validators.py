@@ -6,6 +6,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.encoding import punycode
 from django.utils.translation import gettext_lazy as _
 
 # Slugs that would collide with fixed addresses under /termine/.
@@ -75,8 +76,9 @@ def canonical_email(value: str) -> str:
     same mailbox, and ``a@bücher.de`` to ``a@xn--bcher-kva.de``. Compared as typed, each
     spelling would be a new address with its own confirmation request, so a script could
     mail a stranger as often as it found spellings. The domain is therefore written as the
-    mail library sends it (IDNA, lower case); quoted local parts, IP literals and names
-    without a dot (``root@localhost``: this server's own mailboxes) are refused.
+    mail library sends it (Django's ``punycode``, as ``sanitize_address`` does, lower
+    case); quoted local parts, IP literals and names without a dot (``root@localhost``:
+    this server's own mailboxes) are refused.
     Raises ValidationError; expects an address Django's EmailValidator has accepted.
     """
     local, _at, domain = value.strip().rpartition("@")
@@ -87,7 +89,7 @@ def canonical_email(value: str) -> str:
     if not local or local.startswith('"') or domain.startswith("["):
         raise error
     try:
-        domain = domain.encode("idna").decode("ascii").lower()
+        domain = punycode(domain).lower()
     except UnicodeError as exc:
         raise error from exc
     address = f"{local}@{domain}"

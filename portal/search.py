@@ -10,10 +10,11 @@ registered in its ``AppConfig.ready``::
     register_search_provider("events", search_events, vocabulary=event_titles)
 
 A provider takes the (already trimmed, non-empty) query and a limit and returns
-``SearchResult`` objects; ``fulltext_search`` does the work for any queryset. ``vocabulary``
-(optional) returns a queryset of one text column (``values_list``) of what the provider
-makes findable, titles and names: "Meinten Sie …" suggestions come from these words only, so
-it must hold published rows only.
+``SearchResult`` objects; ``fulltext_search`` does the work for any queryset and
+``search_results`` turns its rows into results. ``vocabulary`` (optional) returns a
+queryset of one text column (``values_list``) of what the provider makes findable, titles
+and names: "Meinten Sie …" suggestions come from these words only, so it must hold
+published rows only.
 
 What a query means (the syntax of ``websearch_to_tsquery``): every word must occur;
 ``"…"`` is a phrase (the words in this order); ``or`` between two terms lets either do;
@@ -433,6 +434,24 @@ def result_snippet(row, query: str) -> SafeString:
     return highlight(row.snippet or "", terms=highlight_terms(query), length=240)
 
 
+def search_results(
+    rows, query: str, *, kind: str, title: str = "title", date: str | None = None
+) -> list[SearchResult]:
+    """``SearchResult`` objects for the rows ``fulltext_search`` returned, under their
+    ``title`` attribute, linked to ``get_absolute_url()``, dated by ``date`` if given."""
+    return [
+        SearchResult(
+            title=getattr(row, title),
+            url=row.get_absolute_url(),
+            snippet=result_snippet(row, query),
+            kind=kind,
+            rank=float(row.rank),
+            date=getattr(row, date) if date else None,
+        )
+        for row in rows
+    ]
+
+
 def search(query: str, *, limit: int = 50) -> list[SearchResult]:
     """All providers' results for the query, best first (one query per provider)."""
     query = normalize_query(query)
@@ -576,16 +595,7 @@ def _page_provider(query: str, *, limit: int) -> list[SearchResult]:
         html_fields=("body",),
         limit=limit,
     )
-    return [
-        SearchResult(
-            title=row.title,
-            url=row.get_absolute_url(),
-            snippet=result_snippet(row, query),
-            kind=str(_("Page")),
-            rank=float(row.rank),
-        )
-        for row in rows
-    ]
+    return search_results(rows, query, kind=str(_("Page")))
 
 
 def _page_vocabulary() -> QuerySet:
@@ -608,16 +618,7 @@ def _municipality_provider(query: str, *, limit: int) -> list[SearchResult]:
         snippet_field="portrait",
         limit=limit,
     )
-    return [
-        SearchResult(
-            title=row.name,
-            url=row.get_absolute_url(),
-            snippet=result_snippet(row, query),
-            kind=str(_("Municipality")),
-            rank=float(row.rank),
-        )
-        for row in rows
-    ]
+    return search_results(rows, query, kind=str(_("Municipality")), title="name")
 
 
 def _municipality_vocabulary() -> QuerySet:
@@ -638,16 +639,7 @@ def _topic_provider(query: str, *, limit: int) -> list[SearchResult]:
         snippet_field="description",
         limit=limit,
     )
-    return [
-        SearchResult(
-            title=row.name,
-            url=row.get_absolute_url(),
-            snippet=result_snippet(row, query),
-            kind=str(_("Topic")),
-            rank=float(row.rank),
-        )
-        for row in rows
-    ]
+    return search_results(rows, query, kind=str(_("Topic")), title="name")
 
 
 def _topic_vocabulary() -> QuerySet:
@@ -677,16 +669,7 @@ def _idea_provider(query: str, *, limit: int) -> list[SearchResult]:
         snippet_field="text",
         limit=limit,
     )
-    return [
-        SearchResult(
-            title=row.title,
-            url=row.get_absolute_url(),
-            snippet=result_snippet(row, query),
-            kind=str(_("Idea")),
-            rank=float(row.rank),
-        )
-        for row in rows
-    ]
+    return search_results(rows, query, kind=str(_("Idea")))
 
 
 def _idea_vocabulary() -> QuerySet:

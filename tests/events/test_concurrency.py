@@ -52,6 +52,20 @@ def slow_count(monkeypatch):
     monkeypatch.setattr(services, "event_places_taken", slow)
 
 
+@pytest.fixture
+def slow_closed_check(monkeypatch):
+    """Widen the window between registration_create's checks (open request? registered?)
+    and its insert or mark: without the address lock every thread would pass them."""
+    original = services.registration_closed_reason
+
+    def slow(**kwargs):
+        reason = original(**kwargs)
+        time.sleep(0.2)
+        return reason
+
+    monkeypatch.setattr(services, "registration_closed_reason", slow)
+
+
 def test_concurrent_confirmations_for_the_last_place_do_not_overbook(slow_count):
     event = EventFactory(slug="letzter-platz", takes_registrations=True, capacity=3)
     RegistrationFactory(event=event, persons=2)
@@ -83,7 +97,7 @@ def test_concurrent_confirmations_for_the_last_place_do_not_overbook(slow_count)
     assert registrations.filter(status=RegistrationStatus.WAITING).count() == 5
 
 
-def test_concurrent_registrations_with_one_email_create_one(slow_count):
+def test_concurrent_registrations_with_one_email_create_one(slow_closed_check):
     event = EventFactory(slug="doppelt", takes_registrations=True, capacity=10)
 
     def register(i):
@@ -101,19 +115,11 @@ def test_concurrent_registrations_with_one_email_create_one(slow_count):
     assert len(mail.outbox) == 1
 
 
-def test_registered_address_sent_at_once_gets_one_already_registered_mail(monkeypatch):
+def test_registered_address_sent_at_once_gets_one_already_registered_mail(slow_closed_check):
     """A script firing the address of a registered person many times at the same moment:
     no second row, no extra place, one "already registered" mail."""
     event = EventFactory(slug="schon-da", takes_registrations=True, capacity=10)
     RegistrationFactory(event=event, email="eva@example.org", persons=2)
-    original = services.registration_closed_reason
-
-    def slow(**kwargs):  # widen the window between the checks and the mark
-        reason = original(**kwargs)
-        time.sleep(0.2)
-        return reason
-
-    monkeypatch.setattr(services, "registration_closed_reason", slow)
 
     outcomes = _run_at_once(
         5,
@@ -129,20 +135,14 @@ def test_registered_address_sent_at_once_gets_one_already_registered_mail(monkey
     assert [m.subject.split(":")[0] for m in mail.outbox] == ["Sie sind bereits angemeldet"]
 
 
-def test_one_address_sent_to_many_events_at_once_gets_one_confirmation_request(monkeypatch):
+def test_one_address_sent_to_many_events_at_once_gets_one_confirmation_request(
+    slow_closed_check,
+):
     """The event row lock serialises one event only: a script posting a stranger's address
     to six events at the same moment must still reach the mailbox once."""
     events = [
         EventFactory(slug=f"termin-{i}", takes_registrations=True, capacity=10) for i in range(6)
     ]
-    original = services.registration_closed_reason
-
-    def slow(**kwargs):  # widen the window between the pending check and the insert
-        reason = original(**kwargs)
-        time.sleep(0.2)
-        return reason
-
-    monkeypatch.setattr(services, "registration_closed_reason", slow)
 
     def register(i):
         return services.registration_create(

@@ -137,6 +137,22 @@ def test_unconfirmed_registration_expires_and_is_deleted(client, settings, works
     assert places_taken(workshop) == 0
 
 
+def test_address_whose_request_ran_out_may_ask_again_at_once(client, workshop):
+    # A careless person let the link run out; the daily purge has not run yet. The expired
+    # request must not count as "open" (no mail until tomorrow): it is deleted, a new one
+    # goes out.
+    client.post(URL, form_data(1, started=aged_token()))
+    Registration.objects.update(confirm_by=timezone.now() - timedelta(minutes=1))
+
+    response = Client(REMOTE_ADDR="10.0.0.2").post(URL, form_data(1, started=aged_token()))
+
+    assert response.status_code == 302
+    assert len(mail.outbox) == 2
+    fresh = Registration.objects.get()  # the expired one is gone, not kept beside it
+    assert fresh.confirm_by > timezone.now()
+    assert _link(mail.outbox[1], "bestaetigung") == fresh.get_confirm_url()
+
+
 def test_purge_command_deletes_expired_unconfirmed_registrations_only(workshop):
     confirmed = RegistrationFactory(event=workshop, persons=10, status="confirmed")
     expired = RegistrationFactory(

@@ -74,6 +74,31 @@ def test_anonymous_50_mb_post_is_refused_unread(client, path):
     assert body.read_bytes == 0
 
 
+@pytest.mark.parametrize(
+    ("length", "status"),
+    [("", 413), ("nicht-zahl", 400)],
+    ids=["chunked", "garbage-length"],
+)
+def test_body_without_an_honest_length_is_refused_unread(client, length, status):
+    # A client that sends no (or a nonsense) Content-Length would otherwise be read until
+    # it stops; the limit cannot be judged before reading, so it is refused.
+    body = SlowUpload(50 * MB, fields={"name": "Bot"})
+
+    response = client.generic(
+        "POST",
+        "/kontakt/",
+        **{
+            "wsgi.input": body,
+            "CONTENT_LENGTH": length,
+            "HTTP_TRANSFER_ENCODING": "chunked",
+            "CONTENT_TYPE": f"multipart/form-data; boundary={BOUNDARY}",
+        },
+    )
+
+    assert response.status_code == status
+    assert body.read_bytes == 0
+
+
 def test_public_form_of_normal_size_still_works(client):
     response = client.post("/kontakt/", {"name": "Erika", "message": "x" * 5000})
     assert response.status_code == 200  # the form answers (with its own messages)

@@ -180,12 +180,21 @@ def test_other_apps_register_search_providers(client):
 
 @pytest.mark.parametrize("count", [1, 40])
 def test_search_query_count_is_constant(client, django_assert_num_queries, count):
+    # Results of every kind, so a provider that reads a relation or a deferred field per
+    # row (the ideas are loaded with only()) shows up here.
     for number in range(count):
         NewsArticleFactory(title=f"Radweg {number}")
+        PageFactory(title=f"Radweg {number}")
+        MunicipalityFactory(name=f"Radweg {number}")
+        TopicFactory(name=f"Radweg {number}")
+        IdeaFactory(title=f"Radweg {number}", status=IdeaStatus.APPROVED)
+        SurveyFactory(title=f"Radweg {number}", status=SurveyStatus.CLOSED)
+        EventFactory(title=f"Radweg {number}")
     # Counted: one ranked query per provider (news, pages, municipalities, topics, ideas,
     # surveys, events).
     with django_assert_num_queries(7):
-        client.get("/suche/?q=Radweg")
+        response = client.get("/suche/?q=Radweg")
+    assert response.content.decode().count('<li class="search-result">') == min(7 * count, 50)
 
 
 @pytest.mark.parametrize("count", [1, 40])
@@ -312,6 +321,21 @@ def test_unpublished_ideas_and_senders_are_never_found(client):
         "example.org",
     ]:
         assert found(client, query) == [], query
+
+
+def test_unpublished_pages_are_never_found_or_suggested(client):
+    PageFactory(
+        title="Geheimseite Umgehungsstraße",
+        slug="geheimseite",
+        body="<p>Trassenvarianten, nur intern.</p>",
+        is_published=False,
+    )
+
+    assert found(client, "Geheimseite") == []
+    assert found(client, "Trassenvarianten") == []
+    body = client.get("/suche/", {"q": "Geheimseitd"}).content.decode()
+    assert "search-suggestion" not in body
+    assert "Geheimseite" not in body
 
 
 def test_event_registrations_are_never_found(client):
