@@ -14,17 +14,36 @@ SERVE_ENV := DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-local-serve-only-$$(hostnam
 
 .PHONY: install run serve test test-fast lint fmt messages clean bench audit backup restore test-ops
 
-$(STAMP): pyproject.toml build-constraints.txt
+# Every package comes hash-checked from a lock file (make lock writes them from pyproject.toml).
+# pip and setuptools<81 first (requirements-build.lock), then everything is built without build
+# isolation with exactly those, so no unchecked build tool is fetched (XStatic-Bootstrap is an
+# sdist). The project itself last, editable, without dependencies; pip check fails if the lock
+# no longer matches the pins in pyproject.toml.
+$(STAMP): pyproject.toml build-constraints.txt requirements-build.lock requirements-dev.lock
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.3"
-	# XStatic-Bootstrap is an sdist whose build still needs setuptools<81.
-	$(BIN)/python -m pip install --quiet --build-constraint build-constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-build.lock
+	$(BIN)/python -m pip install --quiet --require-hashes --no-build-isolation -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check || { echo "The lock files do not match pyproject.toml: make lock" >&2; exit 1; }
 	touch $(STAMP)
 
 $(MO): $(STAMP) locale/de/LC_MESSAGES/django.po
 	$(BIN)/pybabel compile --statistics -D django -d locale -l de
 
 install: $(STAMP) $(MO)
+
+# Universal (any OS), for Python 3.11; an existing pin stays unless pyproject.toml needs another
+# version: `make lock LOCK_ARGS=--upgrade` moves everything to the newest allowed release.
+LOCK := $(BIN)/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 \
+	--build-constraints build-constraints.txt --custom-compile-command "make lock" $(LOCK_ARGS)
+
+.PHONY: lock image-check
+lock:  ## the hashed lock files from pyproject.toml and requirements-build.in (needs PyPI)
+	# uv comes with the dev lock; when that is stale only the final pip check fails.
+	test -x $(BIN)/uv || $(MAKE) install || test -x $(BIN)/uv
+	$(LOCK) -o requirements-build.lock requirements-build.in
+	$(LOCK) -o requirements.lock pyproject.toml
+	$(LOCK) --extra dev -c requirements.lock -c requirements-build.lock -o requirements-dev.lock pyproject.toml
 
 run: install  ## serve the site with demo content on http://127.0.0.1:8000
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
