@@ -45,6 +45,9 @@ lock:  ## the hashed lock files from pyproject.toml and requirements-build.in (n
 	$(LOCK) -o requirements.lock pyproject.toml
 	$(LOCK) --extra dev -c requirements.lock -c requirements-build.lock -o requirements-dev.lock pyproject.toml
 
+image-check: install  ## build the Docker image with buildah and prove it serves the site (as root)
+	scripts/image-check.sh
+
 run: install  ## serve the site with demo content on http://127.0.0.1:8000
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
