@@ -88,7 +88,7 @@ else
 fi
 
 step "buildah bud (log: $CACHE/build.log)"
-build=(bud --format docker --layers --build-arg "BASE_IMAGE=$base" -t "$IMAGE")
+build=(bud --format docker --layers --force-rm --build-arg "BASE_IMAGE=$base" -t "$IMAGE")
 if [ -n "$CA" ]; then build+=(--secret "id=pip_ca,src=$CA"); fi
 buildah "${build[@]}" . >"$CACHE/build.log" 2>&1 || {
   tail -n 30 "$CACHE/build.log" >&2
