@@ -60,19 +60,19 @@ elif buildah inspect --type image "$BASE_IMAGE" >/dev/null 2>&1; then
   ok "$BASE_IMAGE from local storage (registry not reachable)"
 else
   tar="$CACHE/debian-bookworm.tar"
-  if [ ! -s "$tar" ] || [ -n "$(find "$tar" -mtime +"${IMAGE_CHECK_BASE_DAYS:-7}")" ]; then
+  if [ ! -f "$tar" ] || [ -n "$(find "$tar" -maxdepth 0 -mtime +"${IMAGE_CHECK_BASE_DAYS:-7}")" ]; then
     echo "   registry not reachable: Debian bookworm (minbase, slim like bookworm-slim) with mmdebstrap"
     mirror=http://deb.debian.org
     # Without manuals, docs (copyright notices stay) and translations, like the -slim images;
     # the dpkg settings stay in the image, so later apt-get installs are slim too.
-    mmdebstrap --quiet --variant=minbase \
+    mmdebstrap --quiet --variant=minbase --format=tar \
       --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*' \
       --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
       --dpkgopt='path-exclude=/usr/share/locale/*' \
-      bookworm "$tar.tmp" \
+      bookworm "$CACHE/debian-bookworm.tmp.tar" \
       "deb $mirror/debian bookworm main" "deb $mirror/debian bookworm-updates main" \
       "deb $mirror/debian-security bookworm-security main"
-    mv "$tar.tmp" "$tar"
+    mv "$CACHE/debian-bookworm.tmp.tar" "$tar"
   fi
   if ! buildah inspect --type image "$LOCAL_BASE" >/dev/null 2>&1 \
     || [ "$tar" -nt "$CACHE/debian-base.imported" ]; then
