@@ -27,9 +27,9 @@ class SurveyConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_save
 
         from survey.models import ResultsPublication
-        from survey.results import publication_changed
+        from survey.results.compute import publication_changed
 
         post_save.connect(publication_changed, sender=ResultsPublication)
         m2m_changed.connect(publication_changed, sender=ResultsPublication.hidden_questions.through)
         # The analysts' admin (results, coding, quotes) sits beside the builder's admin.
-        from survey import admin_results  # noqa: F401 (registers the admin classes)
+        from survey.results import admin  # noqa: F401 (registers the admin classes)

@@ -6,7 +6,7 @@ from django.db.models import F
 from django.utils import formats
 
 from survey.models import Question, Survey, SurveyStatus
-from survey.results import half_up, survey_results
+from survey.results.compute import half_up, survey_results
 
 register = template.Library()
 

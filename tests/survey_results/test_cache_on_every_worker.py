@@ -12,7 +12,7 @@ import pytest
 from django.core.cache.backends.locmem import LocMemCache
 
 from survey.models import Response
-from survey.results import survey_results, survey_results_invalidate
+from survey.results.compute import survey_results, survey_results_invalidate
 from survey.selectors import survey_definition_cached
 from tests.factories import QuestionFactory, SectionFactory, SurveyFactory
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def another_worker():
     other = LocMemCache("another-worker", {})
     with contextlib.ExitStack() as stack:
-        for module in ("portal.caching", "survey.results", "survey.selectors"):
+        for module in ("portal.caching", "survey.results.compute", "survey.selectors"):
             stack.enter_context(mock.patch(f"{module}.cache", other))
         yield
     other.clear()

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from survey.results import compute_results, survey_results, survey_results_invalidate
+from survey.results.compute import compute_results, survey_results, survey_results_invalidate
 
 pytestmark = pytest.mark.django_db
 

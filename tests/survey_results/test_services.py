@@ -18,8 +18,8 @@ from survey.models import (
     SurveyStatus,
     Theme,
 )
-from survey.results import compute_results, survey_results
-from survey.results_services import (
+from survey.results.compute import compute_results, survey_results
+from survey.results.services import (
     DELETED_TEXT,
     answer_themes_set,
     answers_theme_add,

@@ -52,7 +52,7 @@ from survey.models import (
     Survey,
     SurveyStatus,
 )
-from survey.results_disclosure import suppressed_cells
+from survey.results.disclosure import suppressed_cells
 
 CHANNEL_BREAKDOWN = "kanal"
 TOTAL = "total"

@@ -36,7 +36,7 @@ from survey.models import (
     SurveyStatus,
     Theme,
 )
-from survey.results import survey_results_invalidate
+from survey.results.compute import survey_results_invalidate
 
 logger = logging.getLogger(__name__)
 

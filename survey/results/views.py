@@ -14,10 +14,16 @@ from django.views.generic import TemplateView
 
 from portal.audit import audit_export
 from portal.caching import cache_public_page, not_shareable
-from survey import results_exports, selectors
+from survey import selectors
 from survey.models import Answer, Channel, Option, Response, Survey, SurveyStatus
-from survey.results import publication_for, results_are_public, results_as_of, survey_results
-from survey.results_forms import BreakdownForm
+from survey.results import exports
+from survey.results.compute import (
+    publication_for,
+    results_are_public,
+    results_as_of,
+    survey_results,
+)
+from survey.results.forms import BreakdownForm
 from survey.services import pool_size
 
 PREVIEW_PERMISSION = "survey.view_monitoring"
@@ -72,7 +78,7 @@ class ResultsCsvView(View):
         survey, _preview = _survey_for_results(request, slug)
         results = survey_results(survey=survey, breakdown=request.GET.get("nach", "")[:40] or None)
         response = StreamingHttpResponse(
-            results_exports.results_csv(results=results), content_type="text/csv; charset=utf-8"
+            exports.results_csv(results=results), content_type="text/csv; charset=utf-8"
         )
         response["Content-Disposition"] = f'attachment; filename="{survey.slug}-ergebnisse.csv"'
         return response
@@ -102,7 +108,7 @@ class ResponsesCsvView(StaffOnlyMixin, View):
 
     def get(self, request, slug):
         response = StreamingHttpResponse(
-            results_exports.responses_csv(survey=self.survey),
+            exports.responses_csv(survey=self.survey),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{slug}-antworten.csv"'
@@ -115,7 +121,7 @@ class CodebookCsvView(StaffOnlyMixin, View):
 
     def get(self, request, slug):
         response = StreamingHttpResponse(
-            results_exports.codebook_csv(survey=self.survey),
+            exports.codebook_csv(survey=self.survey),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{slug}-codebuch.csv"'
@@ -129,7 +135,7 @@ class ResponsesXlsxView(StaffOnlyMixin, View):
     def get(self, request, slug):
         _audit_export(self.survey, f"{slug}-antworten.xlsx")
         return FileResponse(
-            results_exports.responses_xlsx(survey=self.survey),
+            exports.responses_xlsx(survey=self.survey),
             as_attachment=True,
             filename=f"{slug}-antworten.xlsx",
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -13,7 +13,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from survey import results_services
 from survey.models import (
     TEXT_KINDS,
     AnswerTheme,
@@ -24,8 +23,9 @@ from survey.models import (
     TextQuestion,
     Theme,
 )
-from survey.results import survey_results_invalidate
-from survey.results_forms import AnswerCodingForm, ThemeActionForm
+from survey.results import services
+from survey.results.compute import survey_results_invalidate
+from survey.results.forms import AnswerCodingForm, ThemeActionForm
 
 
 @admin.register(ResultsPublication)
@@ -99,7 +99,7 @@ class ResultsPublicationAdmin(admin.ModelAdmin):
     def publish(self, request, queryset):
         for publication in queryset.select_related("survey"):
             try:
-                results_services.results_publish(survey=publication.survey, user=request.user)
+                services.results_publish(survey=publication.survey, user=request.user)
             except ValidationError as error:
                 self.message_user(
                     request, f"{publication.survey}: {' '.join(error.messages)}", messages.ERROR
@@ -114,7 +114,7 @@ class ResultsPublicationAdmin(admin.ModelAdmin):
     @admin.action(description=_("Take the results offline"), permissions=["change"])
     def unpublish(self, request, queryset):
         for publication in queryset.select_related("survey"):
-            results_services.results_unpublish(survey=publication.survey, user=request.user)
+            services.results_unpublish(survey=publication.survey, user=request.user)
         self.message_user(request, _("The results are no longer public."), messages.SUCCESS)
 
 
@@ -269,7 +269,7 @@ class FreeTextAnswerAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # The answer itself is never changed here; only its themes.
-        results_services.answer_themes_set(answer=obj, themes=form.cleaned_data["themes"])
+        services.answer_themes_set(answer=obj, themes=form.cleaned_data["themes"])
 
     def save_related(self, request, form, formsets, change):
         pass
@@ -306,7 +306,7 @@ class FreeTextAnswerAdmin(admin.ModelAdmin):
         theme = self._theme(request)
         if theme is None:
             return
-        change = results_services.answers_theme_add(answers=queryset, theme=theme)
+        change = services.answers_theme_add(answers=queryset, theme=theme)
         self.message_user(
             request,
             ngettext(
@@ -335,7 +335,7 @@ class FreeTextAnswerAdmin(admin.ModelAdmin):
         theme = self._theme(request)
         if theme is None:
             return
-        change = results_services.answers_theme_remove(answers=queryset, theme=theme)
+        change = services.answers_theme_remove(answers=queryset, theme=theme)
         self.message_user(
             request,
             ngettext(
@@ -353,7 +353,7 @@ class FreeTextAnswerAdmin(admin.ModelAdmin):
         created = 0
         for answer in queryset.select_related("question"):
             try:
-                results_services.quote_create(answer=answer)
+                services.quote_create(answer=answer)
             except ValidationError:
                 continue
             created += 1
@@ -406,8 +406,8 @@ class QuoteAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Release the selected quotes"), permissions=["change"])
     def release(self, request, queryset):
-        results_services.quotes_release(quotes=queryset, released=True)
+        services.quotes_release(quotes=queryset, released=True)
 
     @admin.action(description=_("Withdraw the selected quotes"), permissions=["change"])
     def withdraw(self, request, queryset):
-        results_services.quotes_release(quotes=queryset, released=False)
+        services.quotes_release(quotes=queryset, released=False)
