@@ -27,7 +27,7 @@ class SurveyConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_save
 
         from survey.models import ResultsPublication
-        from survey.results.compute import publication_changed
+        from survey.results.caching import publication_changed
 
         post_save.connect(publication_changed, sender=ResultsPublication)
         m2m_changed.connect(publication_changed, sender=ResultsPublication.hidden_questions.through)

@@ -24,7 +24,7 @@ from survey.models import (
     Theme,
 )
 from survey.results import services
-from survey.results.compute import survey_results_invalidate
+from survey.results.caching import survey_results_invalidate
 from survey.results.forms import AnswerCodingForm, ThemeActionForm
 
 

@@ -23,7 +23,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from survey.models import Answer, Question, QuestionKind, Response, Survey
-from survey.results.compute import SurveyResults
+from survey.results.shapes import SurveyResults
 
 CHUNK_SIZE = 2000
 CSV_DELIMITER = ";"

@@ -36,7 +36,7 @@ from survey.models import (
     SurveyStatus,
     Theme,
 )
-from survey.results.compute import survey_results_invalidate
+from survey.results.caching import survey_results_invalidate
 
 logger = logging.getLogger(__name__)
 

@@ -17,13 +17,13 @@ from portal.caching import cache_public_page, not_shareable
 from survey import selectors
 from survey.models import Answer, Channel, Option, Response, Survey, SurveyStatus
 from survey.results import exports
-from survey.results.compute import (
+from survey.results.forms import BreakdownForm
+from survey.results.selectors import (
     publication_for,
     results_are_public,
     results_as_of,
     survey_results,
 )
-from survey.results.forms import BreakdownForm
 from survey.services import pool_size
 
 PREVIEW_PERMISSION = "survey.view_monitoring"

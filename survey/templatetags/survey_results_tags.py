@@ -6,7 +6,8 @@ from django.db.models import F
 from django.utils import formats
 
 from survey.models import Question, Survey, SurveyStatus
-from survey.results.compute import half_up, survey_results
+from survey.results.selectors import survey_results
+from survey.results.shapes import half_up
 
 register = template.Library()
 

@@ -41,7 +41,7 @@ from survey.models import (
     Survey,
     SurveyStatus,
 )
-from survey.results.compute import survey_results_invalidate
+from survey.results.caching import survey_results_invalidate
 from survey.results.services import results_publish
 from tests.factories import QuestionFactory, SectionFactory, SurveyFactory
 

@@ -18,7 +18,8 @@ from survey.models import (
     SurveyStatus,
     Theme,
 )
-from survey.results.compute import compute_results, survey_results
+from survey.results.compute import compute_results
+from survey.results.selectors import survey_results
 from survey.results.services import (
     DELETED_TEXT,
     answer_themes_set,

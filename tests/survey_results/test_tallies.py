@@ -124,7 +124,7 @@ def test_each_response_is_counted_once(counted):
 
 def test_a_large_backlog_is_counted_in_runs(counted, monkeypatch):
     expected = _figures(counted.survey, "F1")
-    monkeypatch.setattr("survey.results.compute.TALLY_RUN", 5)
+    monkeypatch.setattr("survey.results.tallies.TALLY_RUN", 5)
 
     in_runs = _from_scratch(counted.survey, "F1")  # 12 responses: runs of 5, 5 and 2
 
