@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -15,13 +14,14 @@ from django.views.generic import TemplateView
 from portal.audit import audit_export
 from portal.caching import cache_public_page, not_shareable
 from survey import selectors
-from survey.models import Answer, Channel, Option, Response, Survey, SurveyStatus
+from survey.models import Survey, SurveyStatus
 from survey.results import exports
 from survey.results.forms import BreakdownForm
 from survey.results.selectors import (
     publication_for,
     results_are_public,
     results_as_of,
+    survey_monitoring,
     survey_results,
 )
 from survey.services import pool_size
@@ -151,56 +151,13 @@ class MonitoringView(StaffOnlyMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         survey = self.survey
-        days: dict = {}
-        for row in (
-            Response.objects.filter(survey=survey)
-            .values("submitted_on", "channel")
-            .annotate(n=Count("id"))
-            .order_by("submitted_on")
-        ):
-            day = days.setdefault(row["submitted_on"], {"day": row["submitted_on"], "total": 0})
-            day[row["channel"]] = row["n"]
-            day["total"] += row["n"]
-        per_day = list(days.values())
-        peak = max((d["total"] for d in per_day), default=0)
-        for day in per_day:
-            day["bar"] = f"{day['total'] * 100 / peak:.1f}" if peak else "0"
-        total = sum(d["total"] for d in per_day)
-        channels = [
-            {"label": label, "count": sum(d.get(value, 0) for d in per_day)}
-            for value, label in Channel.choices
-        ]
-        options = list(
-            Option.objects.filter(question__survey=survey, municipality__isnull=False)
-            .select_related("municipality")
-            .order_by("question__section__position", "question__position", "position")
-        )
-        first_question = options[0].question_id if options else None
-        options = [o for o in options if o.question_id == first_question]
-        counts = dict(
-            Answer.objects.filter(question_id=first_question, option__in=options)
-            .values_list("option_id")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        municipalities = []
-        for option in options:
-            count = counts.get(option.pk, 0)
-            population = option.municipality.population
-            municipalities.append(
-                {
-                    "label": option.label,
-                    "count": count,
-                    "population": population,
-                    "per_thousand": count * 1000 / population if population else None,
-                }
-            )
+        monitoring = survey_monitoring(survey=survey)
         context.update(
             survey=survey,
-            per_day=per_day,
-            total=total,
-            channels=channels,
-            municipalities=municipalities,
+            per_day=monitoring.per_day,
+            total=monitoring.total,
+            channels=monitoring.channels,
+            municipalities=monitoring.municipalities,
             can_export=self.request.user.has_perm(EXPORT_PERMISSION),
             # Online responses not yet written (mixing pool): not in any figure here.
             pool_waiting=selectors.pool_waiting(survey=survey),
