@@ -19,7 +19,11 @@ from survey.models import (
     Theme,
 )
 from survey.results.compute import compute_results
-from survey.results.selectors import survey_results
+from survey.results.selectors import (
+    survey_municipality_participation,
+    survey_results,
+    survey_topic_findings,
+)
 from survey.results.services import (
     DELETED_TEXT,
     answer_themes_set,
@@ -164,13 +168,16 @@ def test_retention_command_cleans_only_surveys_past_their_date(counted):
 def test_topic_tag_shows_linked_questions_of_published_surveys_only(counted):
     topic = TopicFactory(name="Mobilität", slug="mobilitaet-test")
     counted.f3.topics.add(topic)
-    template = Template("{% load survey_results_tags %}{% survey_topic_results topic %}")
+    template = Template("{% load survey_results_tags %}{% survey_topic_results entries %}")
 
-    assert "Was ist wichtig?" not in template.render(Context({"topic": topic}))
+    def render():
+        return template.render(Context({"entries": survey_topic_findings(topic=topic)}))
+
+    assert "Was ist wichtig?" not in render()
 
     counted.survey.status = SurveyStatus.PUBLISHED
     counted.survey.save()
-    html = template.render(Context({"topic": topic}))
+    html = render()
 
     assert "Was ist wichtig?" in html
     assert "Am häufigsten genannt: „Radwege“ (60,0 %)." in html
@@ -180,10 +187,11 @@ def test_topic_tag_shows_linked_questions_of_published_surveys_only(counted):
 def test_municipality_tag_shows_participation_per_1000(published):
     ahausen = published.places[0]
     template = Template(
-        "{% load survey_results_tags %}{% survey_municipality_results municipality %}"
+        "{% load survey_results_tags %}{% survey_municipality_results entries municipality %}"
     )
+    entries = survey_municipality_participation(municipality=ahausen)
 
-    html = template.render(Context({"municipality": ahausen}))
+    html = template.render(Context({"entries": entries, "municipality": ahausen}))
 
     assert "haben 6 Menschen aus Ahausen teilgenommen (6,0 je 1.000 Einwohner)" in html
     assert "/befragungen/testland/ergebnisse/?nach=F1" in html
