@@ -43,4 +43,4 @@ class SurveyConfig(AppConfig):
         post_save.connect(publication_changed, sender=ResultsPublication)
         m2m_changed.connect(publication_changed, sender=ResultsPublication.hidden_questions.through)
         # The analysts' admin (results, coding, quotes) sits beside the builder's admin.
-        from survey.results import admin  # noqa: F401 (registers the admin classes)
+        from survey.results import admin, admin_coding  # noqa: F401 (register the admin classes)

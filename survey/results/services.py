@@ -209,6 +209,30 @@ def quote_create(*, answer: Answer) -> Quote:
 
 
 @transaction.atomic
+def quote_save(*, quote: Quote) -> Quote:
+    """Save staff's edit of a quote (shortened, anonymised, released or withdrawn)."""
+    quote.save()
+    survey_results_invalidate(quote.question.survey_id)
+    return quote
+
+
+@transaction.atomic
+def quote_delete(*, quote: Quote) -> None:
+    survey_id = quote.question.survey_id
+    quote.delete()
+    survey_results_invalidate(survey_id)
+
+
+@transaction.atomic
+def quotes_delete(*, quotes: QuerySet[Quote]) -> int:
+    survey_ids = set(quotes.values_list("question__survey_id", flat=True))
+    deleted, _detail = quotes.delete()
+    for survey_id in survey_ids:
+        survey_results_invalidate(survey_id)
+    return deleted
+
+
+@transaction.atomic
 def quotes_release(*, quotes: QuerySet[Quote], released: bool) -> int:
     survey_ids = set(quotes.values_list("question__survey_id", flat=True))
     # One by one (not QuerySet.update): the audit log records each quote's old and new state.

@@ -30,6 +30,9 @@ from survey.results.services import (
     answers_theme_add,
     answers_theme_remove,
     quote_create,
+    quote_delete,
+    quote_save,
+    quotes_delete,
     quotes_release,
     results_publish,
     results_unpublish,
@@ -128,6 +131,29 @@ def test_releasing_quotes_shows_them_in_the_results(counted):
     quotes_release(quotes=Quote.objects.all(), released=True)
 
     assert survey_results(survey=counted.survey).question(counted.f6.pk).quotes == ["Mehr Busse"]
+
+
+def test_an_edited_quote_shows_at_once(counted):
+    quote = Quote.objects.create(question=counted.f6, text="Mehr Busse", is_released=True)
+    survey_results(survey=counted.survey)  # cached now
+
+    quote.text = "Mehr Busse am Abend"
+    quote_save(quote=quote)
+
+    quotes = survey_results(survey=counted.survey).question(counted.f6.pk).quotes
+    assert quotes == ["Mehr Busse am Abend"]
+
+
+def test_deleted_quotes_leave_the_results_at_once(counted):
+    first = Quote.objects.create(question=counted.f6, text="Eins", is_released=True, position=1)
+    Quote.objects.create(question=counted.f6, text="Zwei", is_released=True, position=2)
+    survey_results(survey=counted.survey)  # cached now
+
+    quote_delete(quote=first)
+    assert survey_results(survey=counted.survey).question(counted.f6.pk).quotes == ["Zwei"]
+
+    assert quotes_delete(quotes=Quote.objects.all()) == 1
+    assert survey_results(survey=counted.survey).question(counted.f6.pk).quotes == []
 
 
 def test_raw_data_deletion_keeps_themes_and_counts(counted):
