@@ -37,6 +37,7 @@ from survey.models import (
     Theme,
 )
 from survey.results.caching import survey_results_invalidate
+from survey.results.tallies import survey_results_tally
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +94,10 @@ def results_publish(
     survey.save(update_fields=["status"])
     _log(user=user, obj=publication, message=_("Results published."))
     survey_results_invalidate(survey.pk)
+    # Count every response into the tallies now, so that the public's results pages only
+    # read (see survey.results.tallies). After the commit, in runs that commit on their
+    # own; should it fail, the first results page counts them instead.
+    transaction.on_commit(lambda: survey_results_tally(survey=survey), robust=True)
     return publication
 
 

@@ -6,7 +6,9 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
 from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
 
 from survey.models import (
     Answer,
@@ -59,6 +61,20 @@ def test_publish_sets_status_publisher_and_as_of_day(counted, staff):
     assert publication.publisher_name == "Anna Lyse"
     assert publication.published_by == staff
     assert publication.data_as_of == datetime.date(2019, 8, 1)
+
+
+def test_publish_counts_every_response_so_results_pages_only_read(
+    counted, staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        results_publish(survey=counted.survey, user=staff)
+
+    assert not Response.objects.filter(survey=counted.survey, tallied__isnull=True).exists()
+    with CaptureQueriesContext(connection) as queries:
+        assert survey_results(survey=counted.survey, breakdown="F1").total == 12
+    writes = [q["sql"] for q in queries if not q["sql"].startswith("SELECT")]
+    assert writes == []
+    assert not any("FOR UPDATE" in q["sql"] for q in queries)
 
 
 def test_publish_refuses_drafts_and_running_surveys(staff):
