@@ -55,7 +55,7 @@ from survey.results.dimensions import (
 # Responses counted in one run (about 20 answer rows each).
 TALLY_RUN = 10_000
 # The fields that identify a tally row of a survey.
-KEY_FIELDS = ("dimension", "group", "question_id", "option_id", "item_id", "number", "respondents")
+KEY_FIELDS = ("dimension", "group", "question_pk", "option_pk", "item_pk", "number", "respondents")
 
 
 def _tally_dimensions(questions) -> list:

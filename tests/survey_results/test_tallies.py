@@ -112,12 +112,12 @@ def test_each_response_is_counted_once(counted):
     assert state.responses == 12
     assert not Response.objects.filter(survey=counted.survey, tallied__isnull=True).exists()
     # All responses: one row with their number; each answer row counted once per breakdown.
-    everyone = ResultTally.objects.get(survey=counted.survey, dimension="", question_id=None)
+    everyone = ResultTally.objects.get(survey=counted.survey, dimension="", question_pk=None)
     assert (everyone.group, everyone.n) == ("total", 12)
     answers = Answer.objects.filter(response__survey=counted.survey).count()
     for dimension in ["", "kanal", f"q{counted.f1.pk}"]:
         rows = ResultTally.objects.filter(
-            survey=counted.survey, dimension=dimension, question_id__isnull=False, respondents=False
+            survey=counted.survey, dimension=dimension, question_pk__isnull=False, respondents=False
         )
         assert sum(rows.values_list("n", flat=True)) == answers
 
