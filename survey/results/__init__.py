@@ -2,4 +2,4 @@
 what the responses say (README, "Auswertung")."""
 
 # survey.services and survey.admin still import the invalidation from here.
-from survey.results.caching import survey_results_invalidate  # noqa: F401 (kept for imports outside this package)
+from survey.results.caching import survey_results_invalidate  # noqa: F401 (re-export)

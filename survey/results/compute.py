@@ -14,15 +14,7 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Prefetch
 
-from survey.models import (
-    AnswerTheme,
-    Channel,
-    Option,
-    Question,
-    Quote,
-    ResultsPublication,
-    Survey,
-)
+from survey.models import AnswerTheme, Channel, Option, Question, Quote, ResultsPublication, Survey
 from survey.results.dimensions import (
     Dimension,
     breakdown_choices,
@@ -34,12 +26,7 @@ from survey.results.dimensions import (
 from survey.results.municipalities import municipality_question_id, participation_rows
 from survey.results.protection import breakdown_columns, min_group_size, protect
 from survey.results.question_results import Counts, question_result
-from survey.results.shapes import (
-    ParticipationRow,
-    SectionResult,
-    SurveyResults,
-    share,
-)
+from survey.results.shapes import ParticipationRow, SectionResult, SurveyResults, share
 from survey.results.tallies import Tallied, tallies_read, tallies_update
 
 
