@@ -20,8 +20,8 @@ The contract of the one writer, ``tallies_update``:
   response must show on the next results page at once (its arrival changes the results
   version), and counting at every submission instead would put the row lock and a rewrite
   of the survey's tallies into every submission. So a GET writes only when responses
-  arrived since the last fold (the staff preview while a survey runs) or the breakdowns
-  changed, and then a fixed number of queries however many arrived.
+  arrived since the last fold (the staff preview while a survey runs), responses were
+  deleted or the breakdowns changed, and then a fixed number of queries however many.
 """
 
 from __future__ import annotations
