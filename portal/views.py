@@ -10,6 +10,7 @@ from portal import selectors, services
 from portal.caching import cache_public_page, not_shareable
 from portal.forms import ContactForm, IdeaForm, NewsFilterForm
 from portal.models import Municipality, NewsArticle, Page, Topic
+from portal.page_context import page_context
 from portal.search import normalize_query, search, search_url, suggest
 from portal.spam import rate_limit_reached, rate_limited
 
@@ -49,6 +50,7 @@ class MunicipalityDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["news"] = selectors.news_for_municipality(municipality=self.object)
+        context.update(page_context("municipality", municipality=self.object))
         return context
 
 
@@ -69,6 +71,7 @@ class TopicDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         context["news"] = selectors.news_for_topic(topic=self.object)
         context["ideas"] = list(selectors.ideas_approved(topic=self.object)[:5])
+        context.update(page_context("topic", topic=self.object))
         return context
 
 

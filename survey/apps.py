@@ -18,6 +18,17 @@ class SurveyConfig(AppConfig):
 
         register_sitemap("surveys", SurveySitemap)
         register_sitemap("survey-pages", SurveyPagesSitemap)
+        # Results on the portal's topic and municipality pages (survey_results_tags render them).
+        from portal.page_context import register_page_context
+        from survey.results.selectors import (
+            survey_municipality_participation,
+            survey_topic_findings,
+        )
+
+        register_page_context("topic", "survey_findings", survey_topic_findings)
+        register_page_context(
+            "municipality", "survey_participation", survey_municipality_participation
+        )
         # Surveys open and close on the cached lists and pages at their times.
         register_content_time("survey.Survey", "opens_at")
         register_content_time("survey.Survey", "closes_at")
@@ -27,9 +38,9 @@ class SurveyConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_save
 
         from survey.models import ResultsPublication
-        from survey.results import publication_changed
+        from survey.results.caching import publication_changed
 
         post_save.connect(publication_changed, sender=ResultsPublication)
         m2m_changed.connect(publication_changed, sender=ResultsPublication.hidden_questions.through)
         # The analysts' admin (results, coding, quotes) sits beside the builder's admin.
-        from survey import admin_results  # noqa: F401 (registers the admin classes)
+        from survey.results import admin, admin_coding  # noqa: F401 (register the admin classes)

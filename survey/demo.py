@@ -504,7 +504,7 @@ def demo_codes_write(stdout) -> Path | None:
 
 
 def seed(*, stdout) -> None:
-    from survey import results_demo
+    from survey.results import demo as results_demo
 
     seed_2019(stdout)
     seed_mobility(stdout)

@@ -786,7 +786,7 @@ class ResultTallyState(models.Model):
 
 class ResultTally(models.Model):
     """Counted answers of a survey per breakdown group, kept up to date by
-    ``survey.results`` so that the results page adds up a few thousand rows instead of
+    ``survey.results.tallies`` so that the results page adds up a few thousand rows instead of
     millions of answers. Derived data only: deleting all rows of a survey (and its
     ``ResultTallyState``) makes the next computation count every response again.
 
@@ -801,10 +801,11 @@ class ResultTally(models.Model):
     )
     dimension = models.CharField(_("breakdown"), max_length=20, blank=True)
     group = models.CharField(_("group"), max_length=20)
-    # Plain numbers, not foreign keys: answers protect their questions, options and items.
-    question_id = models.BigIntegerField(_("question"), null=True, blank=True)
-    option_id = models.BigIntegerField(_("option"), null=True, blank=True)
-    item_id = models.BigIntegerField(_("matrix item"), null=True, blank=True)
+    # Primary keys as plain numbers, not foreign keys: answers protect their questions,
+    # options and items.
+    question_pk = models.BigIntegerField(_("question"), null=True, blank=True)
+    option_pk = models.BigIntegerField(_("option"), null=True, blank=True)
+    item_pk = models.BigIntegerField(_("matrix item"), null=True, blank=True)
     number = models.IntegerField(_("number"), null=True, blank=True)
     respondents = models.BooleanField(_("counts respondents"), default=False)
     n = models.IntegerField(_("count"))

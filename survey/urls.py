@@ -1,6 +1,7 @@
 from django.urls import path
 
-from survey import results_views, views
+from survey import views
+from survey.results import views as results_views
 
 app_name = "survey"
 
@@ -19,7 +20,7 @@ urlpatterns = [
         {"fmt": "csv"},
         name="access_codes_csv",
     ),
-    # Results (issue 4).
+    # Results.
     path("<slug:slug>/ergebnisse/", results_views.ResultsView.as_view(), name="results"),
     path("<slug:slug>/ergebnisse.csv", results_views.ResultsCsvView.as_view(), name="results_csv"),
     # Staff only: monitoring and exports.

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from survey.models import Answer, Channel, Response
-from survey.results import survey_results
+from survey.results.selectors import survey_results
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,8 @@ import pytest
 from django.core.cache.backends.locmem import LocMemCache
 
 from survey.models import Response
-from survey.results import survey_results, survey_results_invalidate
+from survey.results.caching import survey_results_invalidate
+from survey.results.selectors import survey_results
 from survey.selectors import survey_definition_cached
 from tests.factories import QuestionFactory, SectionFactory, SurveyFactory
 
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def another_worker():
     other = LocMemCache("another-worker", {})
     with contextlib.ExitStack() as stack:
-        for module in ("portal.caching", "survey.results", "survey.selectors"):
+        for module in ("portal.caching", "survey.results.selectors", "survey.selectors"):
             stack.enter_context(mock.patch(f"{module}.cache", other))
         yield
     other.clear()

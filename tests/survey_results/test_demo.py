@@ -5,8 +5,8 @@ import io
 
 import pytest
 
-from survey import results_demo
 from survey.models import Answer, AnswerTheme, QuestionKind, Quote, SurveyStatus
+from survey.results import demo as results_demo
 from tests.factories import QuestionFactory, ResponseFactory, SectionFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 from django.db import IntegrityError
 
 from survey.models import ResultsPublication
-from survey.results import compute_results
-from survey.results_disclosure import suppressed_cells
+from survey.results.compute import compute_results
+from survey.results.disclosure import suppressed_cells
 from tests.survey_results.test_disclosure_attack import _solve
 
 

@@ -41,8 +41,8 @@ from survey.models import (
     Survey,
     SurveyStatus,
 )
-from survey.results import survey_results_invalidate
-from survey.results_services import results_publish
+from survey.results.caching import survey_results_invalidate
+from survey.results.services import results_publish
 from tests.factories import QuestionFactory, SectionFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
@@ -358,7 +358,7 @@ def attack(client, survey: Survey, *, threshold: int = 5) -> dict[str, Counter]:
 
 def test_no_count_from_one_to_four_can_be_read_or_derived_from_the_2019_results(client):
     demo.seed_2019(io.StringIO())
-    from survey import results_demo
+    from survey.results import demo as results_demo
 
     results_demo.seed(stdout=io.StringIO())
     survey = Survey.objects.get(slug=demo.SURVEY_2019)
@@ -467,7 +467,7 @@ def test_withheld_note_only_where_a_figure_is_withheld(client):
     question shown without its cross table (F2 under ?nach=F3, published by age group only):
     its hidden group columns are not on the page, so they call for no note."""
     demo.seed_2019(io.StringIO())
-    from survey import results_demo
+    from survey.results import demo as results_demo
 
     results_demo.seed(stdout=io.StringIO())
     survey = Survey.objects.get(slug=demo.SURVEY_2019)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone, translation
 
 from survey.models import Answer, Channel, Option, QuestionKind, Response, SurveyStatus
-from survey.results_services import results_publish
+from survey.results.services import results_publish
 from tests.factories import QuestionFactory, SectionFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from portal.caching import bump_content_version
 from survey.models import Quote, ResultsPublication, SurveyStatus
-from survey.results_services import results_publish
+from survey.results.services import results_publish
 from tests.survey_results.conftest import OTHER_SECRETS, SECRETS, build_survey
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +105,7 @@ def test_released_quote_appears_with_its_question_only_once_released(
     )
     assert "Mehr Busse am Wochenende" not in client.get(_url(published.survey)).content.decode()
 
-    from survey.results_services import quotes_release
+    from survey.results.services import quotes_release
 
     # The page was cached; releasing invalidates it once the change is committed.
     with django_capture_on_commit_callbacks(execute=True):
@@ -119,7 +119,7 @@ def test_released_quote_appears_with_its_question_only_once_released(
 def test_hidden_questions_are_left_out_of_public_results(client, published):
     publication = ResultsPublication.objects.create(survey=published.survey)
     publication.hidden_questions.add(published.f7)
-    from survey.results import survey_results_invalidate
+    from survey.results.caching import survey_results_invalidate
 
     survey_results_invalidate(published.survey.pk)
 
@@ -183,7 +183,7 @@ def test_results_page_runs_a_constant_number_of_queries(
     1 or 30 responses arrived. Each invalidation of published results also invalidates the
     cached page (on commit)."""
     from survey.models import Answer
-    from survey.results import survey_results_invalidate
+    from survey.results.caching import survey_results_invalidate
     from tests.factories import ResponseFactory
 
     small = build_survey(status=SurveyStatus.PUBLISHED)

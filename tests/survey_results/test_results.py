@@ -4,7 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from survey.results import compute_results, survey_results, survey_results_invalidate
+from survey.results.caching import survey_results_invalidate
+from survey.results.compute import compute_results
+from survey.results.selectors import survey_results
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,9 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
 from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
 
 from survey.models import (
     Answer,
@@ -18,13 +20,21 @@ from survey.models import (
     SurveyStatus,
     Theme,
 )
-from survey.results import compute_results, survey_results
-from survey.results_services import (
+from survey.results.compute import compute_results
+from survey.results.selectors import (
+    survey_municipality_participation,
+    survey_results,
+    survey_topic_findings,
+)
+from survey.results.services import (
     DELETED_TEXT,
     answer_themes_set,
     answers_theme_add,
     answers_theme_remove,
     quote_create,
+    quote_delete,
+    quote_save,
+    quotes_delete,
     quotes_release,
     results_publish,
     results_unpublish,
@@ -51,6 +61,20 @@ def test_publish_sets_status_publisher_and_as_of_day(counted, staff):
     assert publication.publisher_name == "Anna Lyse"
     assert publication.published_by == staff
     assert publication.data_as_of == datetime.date(2019, 8, 1)
+
+
+def test_publish_counts_every_response_so_results_pages_only_read(
+    counted, staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        results_publish(survey=counted.survey, user=staff)
+
+    assert not Response.objects.filter(survey=counted.survey, tallied__isnull=True).exists()
+    with CaptureQueriesContext(connection) as queries:
+        assert survey_results(survey=counted.survey, breakdown="F1").total == 12
+    writes = [q["sql"] for q in queries if not q["sql"].startswith("SELECT")]
+    assert writes == []
+    assert not any("FOR UPDATE" in q["sql"] for q in queries)
 
 
 def test_publish_refuses_drafts_and_running_surveys(staff):
@@ -125,6 +149,29 @@ def test_releasing_quotes_shows_them_in_the_results(counted):
     assert survey_results(survey=counted.survey).question(counted.f6.pk).quotes == ["Mehr Busse"]
 
 
+def test_an_edited_quote_shows_at_once(counted):
+    quote = Quote.objects.create(question=counted.f6, text="Mehr Busse", is_released=True)
+    survey_results(survey=counted.survey)  # cached now
+
+    quote.text = "Mehr Busse am Abend"
+    quote_save(quote=quote)
+
+    quotes = survey_results(survey=counted.survey).question(counted.f6.pk).quotes
+    assert quotes == ["Mehr Busse am Abend"]
+
+
+def test_deleted_quotes_leave_the_results_at_once(counted):
+    first = Quote.objects.create(question=counted.f6, text="Eins", is_released=True, position=1)
+    Quote.objects.create(question=counted.f6, text="Zwei", is_released=True, position=2)
+    survey_results(survey=counted.survey)  # cached now
+
+    quote_delete(quote=first)
+    assert survey_results(survey=counted.survey).question(counted.f6.pk).quotes == ["Zwei"]
+
+    assert quotes_delete(quotes=Quote.objects.all()) == 1
+    assert survey_results(survey=counted.survey).question(counted.f6.pk).quotes == []
+
+
 def test_raw_data_deletion_keeps_themes_and_counts(counted):
     before = compute_results(survey=counted.survey)
     Quote.objects.create(question=counted.f6, answer=counted.texts[0], text="Gekürzt")
@@ -163,13 +210,16 @@ def test_retention_command_cleans_only_surveys_past_their_date(counted):
 def test_topic_tag_shows_linked_questions_of_published_surveys_only(counted):
     topic = TopicFactory(name="Mobilität", slug="mobilitaet-test")
     counted.f3.topics.add(topic)
-    template = Template("{% load survey_results_tags %}{% survey_topic_results topic %}")
+    template = Template("{% load survey_results_tags %}{% survey_topic_results entries %}")
 
-    assert "Was ist wichtig?" not in template.render(Context({"topic": topic}))
+    def render():
+        return template.render(Context({"entries": survey_topic_findings(topic=topic)}))
+
+    assert "Was ist wichtig?" not in render()
 
     counted.survey.status = SurveyStatus.PUBLISHED
     counted.survey.save()
-    html = template.render(Context({"topic": topic}))
+    html = render()
 
     assert "Was ist wichtig?" in html
     assert "Am häufigsten genannt: „Radwege“ (60,0 %)." in html
@@ -179,10 +229,11 @@ def test_topic_tag_shows_linked_questions_of_published_surveys_only(counted):
 def test_municipality_tag_shows_participation_per_1000(published):
     ahausen = published.places[0]
     template = Template(
-        "{% load survey_results_tags %}{% survey_municipality_results municipality %}"
+        "{% load survey_results_tags %}{% survey_municipality_results entries municipality %}"
     )
+    entries = survey_municipality_participation(municipality=ahausen)
 
-    html = template.render(Context({"municipality": ahausen}))
+    html = template.render(Context({"entries": entries, "municipality": ahausen}))
 
     assert "haben 6 Menschen aus Ahausen teilgenommen (6,0 je 1.000 Einwohner)" in html
     assert "/befragungen/testland/ergebnisse/?nach=F1" in html

@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 from survey.models import Answer, Channel, Response, ResultTally, ResultTallyState
-from survey.results import compute_results
+from survey.results.compute import compute_results
 from survey.services import AnswerInput, response_submit
 
 pytestmark = pytest.mark.django_db
@@ -112,19 +112,19 @@ def test_each_response_is_counted_once(counted):
     assert state.responses == 12
     assert not Response.objects.filter(survey=counted.survey, tallied__isnull=True).exists()
     # All responses: one row with their number; each answer row counted once per breakdown.
-    everyone = ResultTally.objects.get(survey=counted.survey, dimension="", question_id=None)
+    everyone = ResultTally.objects.get(survey=counted.survey, dimension="", question_pk=None)
     assert (everyone.group, everyone.n) == ("total", 12)
     answers = Answer.objects.filter(response__survey=counted.survey).count()
     for dimension in ["", "kanal", f"q{counted.f1.pk}"]:
         rows = ResultTally.objects.filter(
-            survey=counted.survey, dimension=dimension, question_id__isnull=False, respondents=False
+            survey=counted.survey, dimension=dimension, question_pk__isnull=False, respondents=False
         )
         assert sum(rows.values_list("n", flat=True)) == answers
 
 
 def test_a_large_backlog_is_counted_in_runs(counted, monkeypatch):
     expected = _figures(counted.survey, "F1")
-    monkeypatch.setattr("survey.results.TALLY_RUN", 5)
+    monkeypatch.setattr("survey.results.tallies.TALLY_RUN", 5)
 
     in_runs = _from_scratch(counted.survey, "F1")  # 12 responses: runs of 5, 5 and 2
 

@@ -24,8 +24,9 @@ from django.utils import timezone
 
 from portal.models import Municipality
 from survey.models import MatrixItem, Option, Question, QuestionKind, Section, Survey, SurveyStatus
-from survey.results import survey_results_invalidate, survey_results_tally
-from survey.results_views import ResultsView
+from survey.results.caching import survey_results_invalidate
+from survey.results.tallies import survey_results_tally
+from survey.results.views import ResultsView
 
 SLUG = "bench-ergebnisse"
 

@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from portal.audit import KIND_GENERATED, audit_record
 from survey.models import Survey
-from survey.results import survey_results_invalidate, survey_results_tally
+from survey.results.caching import survey_results_invalidate
+from survey.results.tallies import survey_results_tally
 from survey.synthetic import responses_generate
 
 

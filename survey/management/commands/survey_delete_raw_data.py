@@ -5,7 +5,7 @@ import datetime
 
 from django.core.management.base import BaseCommand
 
-from survey.results_services import survey_raw_data_delete, surveys_due_for_deletion
+from survey.results.services import survey_raw_data_delete, surveys_due_for_deletion
 
 
 class Command(BaseCommand):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -14,10 +13,17 @@ from django.views.generic import TemplateView
 
 from portal.audit import audit_export
 from portal.caching import cache_public_page, not_shareable
-from survey import results_exports, selectors
-from survey.models import Answer, Channel, Option, Response, Survey, SurveyStatus
-from survey.results import publication_for, results_are_public, results_as_of, survey_results
-from survey.results_forms import BreakdownForm
+from survey import selectors
+from survey.models import Survey, SurveyStatus
+from survey.results import exports
+from survey.results.forms import BreakdownForm
+from survey.results.selectors import (
+    publication_for,
+    results_are_public,
+    results_as_of,
+    survey_monitoring,
+    survey_results,
+)
 from survey.services import pool_size
 
 PREVIEW_PERMISSION = "survey.view_monitoring"
@@ -72,7 +78,7 @@ class ResultsCsvView(View):
         survey, _preview = _survey_for_results(request, slug)
         results = survey_results(survey=survey, breakdown=request.GET.get("nach", "")[:40] or None)
         response = StreamingHttpResponse(
-            results_exports.results_csv(results=results), content_type="text/csv; charset=utf-8"
+            exports.results_csv(results=results), content_type="text/csv; charset=utf-8"
         )
         response["Content-Disposition"] = f'attachment; filename="{survey.slug}-ergebnisse.csv"'
         return response
@@ -102,7 +108,7 @@ class ResponsesCsvView(StaffOnlyMixin, View):
 
     def get(self, request, slug):
         response = StreamingHttpResponse(
-            results_exports.responses_csv(survey=self.survey),
+            exports.responses_csv(survey=self.survey),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{slug}-antworten.csv"'
@@ -115,7 +121,7 @@ class CodebookCsvView(StaffOnlyMixin, View):
 
     def get(self, request, slug):
         response = StreamingHttpResponse(
-            results_exports.codebook_csv(survey=self.survey),
+            exports.codebook_csv(survey=self.survey),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{slug}-codebuch.csv"'
@@ -129,7 +135,7 @@ class ResponsesXlsxView(StaffOnlyMixin, View):
     def get(self, request, slug):
         _audit_export(self.survey, f"{slug}-antworten.xlsx")
         return FileResponse(
-            results_exports.responses_xlsx(survey=self.survey),
+            exports.responses_xlsx(survey=self.survey),
             as_attachment=True,
             filename=f"{slug}-antworten.xlsx",
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -145,56 +151,13 @@ class MonitoringView(StaffOnlyMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         survey = self.survey
-        days: dict = {}
-        for row in (
-            Response.objects.filter(survey=survey)
-            .values("submitted_on", "channel")
-            .annotate(n=Count("id"))
-            .order_by("submitted_on")
-        ):
-            day = days.setdefault(row["submitted_on"], {"day": row["submitted_on"], "total": 0})
-            day[row["channel"]] = row["n"]
-            day["total"] += row["n"]
-        per_day = list(days.values())
-        peak = max((d["total"] for d in per_day), default=0)
-        for day in per_day:
-            day["bar"] = f"{day['total'] * 100 / peak:.1f}" if peak else "0"
-        total = sum(d["total"] for d in per_day)
-        channels = [
-            {"label": label, "count": sum(d.get(value, 0) for d in per_day)}
-            for value, label in Channel.choices
-        ]
-        options = list(
-            Option.objects.filter(question__survey=survey, municipality__isnull=False)
-            .select_related("municipality")
-            .order_by("question__section__position", "question__position", "position")
-        )
-        first_question = options[0].question_id if options else None
-        options = [o for o in options if o.question_id == first_question]
-        counts = dict(
-            Answer.objects.filter(question_id=first_question, option__in=options)
-            .values_list("option_id")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        municipalities = []
-        for option in options:
-            count = counts.get(option.pk, 0)
-            population = option.municipality.population
-            municipalities.append(
-                {
-                    "label": option.label,
-                    "count": count,
-                    "population": population,
-                    "per_thousand": count * 1000 / population if population else None,
-                }
-            )
+        monitoring = survey_monitoring(survey=survey)
         context.update(
             survey=survey,
-            per_day=per_day,
-            total=total,
-            channels=channels,
-            municipalities=municipalities,
+            per_day=monitoring.per_day,
+            total=monitoring.total,
+            channels=monitoring.channels,
+            municipalities=monitoring.municipalities,
             can_export=self.request.user.has_perm(EXPORT_PERMISSION),
             # Online responses not yet written (mixing pool): not in any figure here.
             pool_waiting=selectors.pool_waiting(survey=survey),

@@ -1,121 +1,30 @@
-"""Admin for the analysts (Auswertung): publication, free-text coding, quotes.
-
-Registered from ``SurveyConfig.ready()``; the questionnaire builder's admin lives in
-``survey/admin.py``. Actions and saves go through ``survey.results_services`` so the cached
-results are invalidated.
+"""Admin for coding free texts: the theme list and quotes of each free-text question, and
+the free-text answers with their themes. Registered from ``SurveyConfig.ready``; saves of
+an answer's themes and the actions go through ``survey.results.services``; the theme and
+quote inlines of a question are saved by the admin, which then invalidates the cached
+results (``survey_results_invalidate``).
 """
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from survey import results_services
 from survey.models import (
     TEXT_KINDS,
     AnswerTheme,
     FreeTextAnswer,
     Question,
     Quote,
-    ResultsPublication,
     TextQuestion,
     Theme,
 )
-from survey.results import survey_results_invalidate
-from survey.results_forms import AnswerCodingForm, ThemeActionForm
-
-
-@admin.register(ResultsPublication)
-class ResultsPublicationAdmin(admin.ModelAdmin):
-    list_display = [
-        "survey",
-        "survey_status",
-        "published_at",
-        "publisher_name",
-        "data_as_of",
-        "delete_raw_after",
-        "raw_deleted_at",
-    ]
-    list_filter = ["survey__status"]
-    search_fields = ["survey__title"]
-    fields = [
-        "survey",
-        "links",
-        "publisher_name",
-        "data_as_of",
-        "hidden_questions",
-        "min_group_size",
-        "delete_raw_after",
-        "published_at",
-        "published_by",
-        "raw_deleted_at",
-    ]
-    readonly_fields = ["links", "published_at", "published_by", "raw_deleted_at"]
-    filter_horizontal = ["hidden_questions"]
-    actions = ["publish", "unpublish"]
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        return [*fields, "survey"] if obj else fields
-
-    @admin.display(description=_("status"), ordering="survey__status")
-    def survey_status(self, obj):
-        return obj.survey.get_status_display()
-
-    @admin.display(description=_("pages"))
-    def links(self, obj):
-        if obj is None or obj.pk is None:
-            return "–"
-        slug = obj.survey.slug
-        return format_html_join(
-            " · ",
-            '<a href="{}">{}</a>',
-            [
-                (reverse("survey:results", args=[slug]), _("Results (preview)")),
-                (reverse("survey:monitoring", args=[slug]), _("Response monitoring")),
-                (reverse("survey:export_csv", args=[slug]), _("All responses as CSV")),
-                (reverse("survey:export_xlsx", args=[slug]), _("All responses as Excel")),
-                (reverse("survey:export_codebook", args=[slug]), _("Codebook as CSV")),
-            ],
-        )
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "hidden_questions":
-            object_id = request.resolver_match.kwargs.get("object_id")
-            queryset = Question.objects.none()
-            if object_id:
-                queryset = Question.objects.filter(survey__publication__pk=object_id)
-            kwargs["queryset"] = queryset.order_by("section__position", "position")
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        survey_results_invalidate(form.instance.survey_id)
-
-    @admin.action(description=_("Publish the results"), permissions=["change"])
-    def publish(self, request, queryset):
-        for publication in queryset.select_related("survey"):
-            try:
-                results_services.results_publish(survey=publication.survey, user=request.user)
-            except ValidationError as error:
-                self.message_user(
-                    request, f"{publication.survey}: {' '.join(error.messages)}", messages.ERROR
-                )
-            else:
-                self.message_user(
-                    request,
-                    _("Results of “%(survey)s” are now public.") % {"survey": publication.survey},
-                    messages.SUCCESS,
-                )
-
-    @admin.action(description=_("Take the results offline"), permissions=["change"])
-    def unpublish(self, request, queryset):
-        for publication in queryset.select_related("survey"):
-            results_services.results_unpublish(survey=publication.survey, user=request.user)
-        self.message_user(request, _("The results are no longer public."), messages.SUCCESS)
+from survey.results import services
+from survey.results.caching import survey_results_invalidate
+from survey.results.forms import AnswerCodingForm, ThemeActionForm
 
 
 class ThemeInline(admin.TabularInline):
@@ -269,7 +178,7 @@ class FreeTextAnswerAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # The answer itself is never changed here; only its themes.
-        results_services.answer_themes_set(answer=obj, themes=form.cleaned_data["themes"])
+        services.answer_themes_set(answer=obj, themes=form.cleaned_data["themes"])
 
     def save_related(self, request, form, formsets, change):
         pass
@@ -306,7 +215,7 @@ class FreeTextAnswerAdmin(admin.ModelAdmin):
         theme = self._theme(request)
         if theme is None:
             return
-        change = results_services.answers_theme_add(answers=queryset, theme=theme)
+        change = services.answers_theme_add(answers=queryset, theme=theme)
         self.message_user(
             request,
             ngettext(
@@ -335,7 +244,7 @@ class FreeTextAnswerAdmin(admin.ModelAdmin):
         theme = self._theme(request)
         if theme is None:
             return
-        change = results_services.answers_theme_remove(answers=queryset, theme=theme)
+        change = services.answers_theme_remove(answers=queryset, theme=theme)
         self.message_user(
             request,
             ngettext(
@@ -353,7 +262,7 @@ class FreeTextAnswerAdmin(admin.ModelAdmin):
         created = 0
         for answer in queryset.select_related("question"):
             try:
-                results_services.quote_create(answer=answer)
+                services.quote_create(answer=answer)
             except ValidationError:
                 continue
             created += 1
@@ -367,47 +276,3 @@ class FreeTextAnswerAdmin(admin.ModelAdmin):
             % {"count": created},
             messages.SUCCESS,
         )
-
-
-@admin.register(Quote)
-class QuoteAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "question", "is_released"]
-    list_filter = ["is_released", ("question__survey", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["text"]
-    fields = ["question", "text", "is_released", "position", "source"]
-    readonly_fields = ["question", "source"]
-    actions = ["release", "withdraw"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("question__survey", "answer")
-
-    def has_add_permission(self, request):
-        # Quotes start from an answer ("Propose as quotes" on the free-text answers).
-        return False
-
-    @admin.display(description=_("original answer (internal)"))
-    def source(self, obj):
-        return obj.answer.text if obj.answer_id else "–"
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        survey_results_invalidate(obj.question.survey_id)
-
-    def delete_model(self, request, obj):
-        survey_id = obj.question.survey_id
-        super().delete_model(request, obj)
-        survey_results_invalidate(survey_id)
-
-    def delete_queryset(self, request, queryset):
-        survey_ids = set(queryset.values_list("question__survey_id", flat=True))
-        super().delete_queryset(request, queryset)
-        for survey_id in survey_ids:
-            survey_results_invalidate(survey_id)
-
-    @admin.action(description=_("Release the selected quotes"), permissions=["change"])
-    def release(self, request, queryset):
-        results_services.quotes_release(quotes=queryset, released=True)
-
-    @admin.action(description=_("Withdraw the selected quotes"), permissions=["change"])
-    def withdraw(self, request, queryset):
-        results_services.quotes_release(quotes=queryset, released=False)

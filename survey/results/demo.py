@@ -4,7 +4,7 @@ results published. Called from ``survey.demo.seed`` after the surveys exist; ide
 import datetime
 
 from survey.models import Answer, AnswerTheme, Quote, ResultsPublication, Survey, Theme
-from survey.results_services import results_publish
+from survey.results.services import results_publish
 
 SURVEY_SLUG = "buergerbefragung-2019"
 PUBLISHER = "Kooperationsmanagement Oschatzer Land"

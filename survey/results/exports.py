@@ -23,7 +23,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from survey.models import Answer, Question, QuestionKind, Response, Survey
-from survey.results import SurveyResults
+from survey.results.shapes import SurveyResults
 
 CHUNK_SIZE = 2000
 CSV_DELIMITER = ";"
@@ -55,57 +55,65 @@ def export_columns(*, survey: Survey) -> list[ExportColumn]:
         ExportColumn("sheet_number", _("Sheet number (paper)")),
     ]
     for q in questions:
-        options = list(q.options.all())
-        if q.kind == QuestionKind.MULTIPLE:
-            for o in options:
-                columns.append(
-                    ExportColumn(
-                        f"{q.code}_{o.value}",
-                        f"{q.text} – {o.label}",
-                        q,
-                        "option",
-                        option_id=o.pk,
-                        codes=_("1 = chosen, 0 = not chosen, empty = question not answered"),
-                    )
-                )
-        elif q.kind in (QuestionKind.SINGLE, QuestionKind.DROPDOWN):
+        columns += _columns_for_question(q)
+    return columns
+
+
+def _columns_for_question(q: Question) -> list[ExportColumn]:
+    """The columns of one question: one per option (multiple choice) or matrix item, else
+    one; and one for "other" texts."""
+    columns = []
+    options = list(q.options.all())
+    if q.kind == QuestionKind.MULTIPLE:
+        for o in options:
             columns.append(
                 ExportColumn(
-                    q.code,
-                    q.text,
+                    f"{q.code}_{o.value}",
+                    f"{q.text} – {o.label}",
                     q,
-                    "value",
-                    codes="; ".join(f"{o.value} = {o.label}" for o in options),
+                    "option",
+                    option_id=o.pk,
+                    codes=_("1 = chosen, 0 = not chosen, empty = question not answered"),
                 )
             )
-        elif q.kind == QuestionKind.MATRIX:
-            for position, item in enumerate(q.items.all(), start=1):
-                columns.append(
-                    ExportColumn(
-                        f"{q.code}_{position}",
-                        f"{q.text} – {item.label}",
-                        q,
-                        "item",
-                        item_id=item.pk,
-                        codes=_scale_codes(q),
-                    )
-                )
-        elif q.kind == QuestionKind.SCALE:
-            columns.append(ExportColumn(q.code, q.text, q, "number", codes=_scale_codes(q)))
-        elif q.kind == QuestionKind.NUMBER:
-            columns.append(ExportColumn(q.code, q.text, q, "number", codes=_("number")))
-        else:
-            columns.append(ExportColumn(q.code, q.text, q, "text", codes=_("free text")))
-        if any(o.is_other for o in options):
+    elif q.kind in (QuestionKind.SINGLE, QuestionKind.DROPDOWN):
+        columns.append(
+            ExportColumn(
+                q.code,
+                q.text,
+                q,
+                "value",
+                codes="; ".join(f"{o.value} = {o.label}" for o in options),
+            )
+        )
+    elif q.kind == QuestionKind.MATRIX:
+        for position, item in enumerate(q.items.all(), start=1):
             columns.append(
                 ExportColumn(
-                    f"{q.code}_other",
-                    f"{q.text} – {_('other, please specify')}",
+                    f"{q.code}_{position}",
+                    f"{q.text} – {item.label}",
                     q,
-                    "other",
-                    codes=_("free text"),
+                    "item",
+                    item_id=item.pk,
+                    codes=_scale_codes(q),
                 )
             )
+    elif q.kind == QuestionKind.SCALE:
+        columns.append(ExportColumn(q.code, q.text, q, "number", codes=_scale_codes(q)))
+    elif q.kind == QuestionKind.NUMBER:
+        columns.append(ExportColumn(q.code, q.text, q, "number", codes=_("number")))
+    else:
+        columns.append(ExportColumn(q.code, q.text, q, "text", codes=_("free text")))
+    if any(o.is_other for o in options):
+        columns.append(
+            ExportColumn(
+                f"{q.code}_other",
+                f"{q.text} – {_('other, please specify')}",
+                q,
+                "other",
+                codes=_("free text"),
+            )
+        )
     return columns
 
 
@@ -250,6 +258,53 @@ def _decimal(value) -> str:
     return str(value).replace(".", ",")
 
 
+def _percent(cell) -> str:
+    if cell.percent_withheld:
+        return WITHHELD
+    return _decimal(cell.percent) if cell.percent is not None else ""
+
+
+def _count_row(q, item, row, column, cell) -> list:
+    return [
+        q.code,
+        q.text,
+        item.label if item else "",
+        row.label,
+        column.label,
+        WITHHELD if cell.suppressed else cell.count,
+        _percent(cell),
+        WITHHELD if cell.base_withheld else cell.base,
+    ]
+
+
+def _mean_value(mean) -> str:
+    if mean.suppressed:
+        return WITHHELD
+    return _decimal(mean.value) if mean.value is not None else ""
+
+
+def _mean_row(q, item_label: str, column, mean) -> list:
+    n = WITHHELD if mean.n_withheld else mean.n
+    return [q.code, q.text, item_label, _("Mean"), column.label, "", _mean_value(mean), n]
+
+
+def _question_csv_rows(q, columns) -> Iterator[list]:
+    """The rows of one question: per column, its answers (or themes, or per matrix item
+    its scale values), then its means."""
+    if q.is_matrix:
+        groups = [(item, row) for item in q.items for row in item.rows]
+    else:
+        groups = [(None, row) for row in [*q.rows, *q.themes]]
+    for column_index, column in enumerate(columns):
+        for item, row in groups:
+            yield _count_row(q, item, row, column, row.cells[column_index])
+        if q.is_matrix:
+            for item in q.items:
+                yield _mean_row(q, item.label, column, item.means[column_index])
+        elif (q.is_number or q.is_scale) and q.means:
+            yield _mean_row(q, "", column, q.means[column_index])
+
+
 def results_csv(*, results: SurveyResults) -> Iterator[str]:
     """The public aggregated results as CSV: one row per answer category and group.
 
@@ -270,51 +325,11 @@ def results_csv(*, results: SurveyResults) -> Iterator[str]:
             _("Base (n)"),
         ]
     )
-
-    def percent(cell) -> str:
-        if cell.percent_withheld:
-            return WITHHELD
-        return _decimal(cell.percent) if cell.percent is not None else ""
-
-    def mean_row(q, item_label, column, mean) -> list:
-        if mean.suppressed:
-            value = WITHHELD
-        else:
-            value = _decimal(mean.value) if mean.value is not None else ""
-        n = WITHHELD if mean.n_withheld else mean.n
-        return [q.code, q.text, item_label, _("Mean"), column.label, "", value, n]
-
     yield writer.writerow(["", _("Participants"), "", "", _("All"), results.total, "", ""])
     for row in results.by_channel:
         yield writer.writerow(["", _("Participants"), "", row.label, _("All"), row.count, "", ""])
     for section in results.public_sections():
         for q in section.questions:
             columns = results.columns if q.crossed else results.columns[:1]
-            for column_index, column in enumerate(columns):
-                groups = []
-                if q.is_matrix:
-                    for item in q.items:
-                        groups += [(item, r) for r in item.rows]
-                else:
-                    groups = [(None, r) for r in q.rows] + [(None, r) for r in q.themes]
-                for item, r in groups:
-                    cell = r.cells[column_index]
-                    yield writer.writerow(
-                        [
-                            q.code,
-                            q.text,
-                            item.label if item else "",
-                            r.label,
-                            column.label,
-                            WITHHELD if cell.suppressed else cell.count,
-                            percent(cell),
-                            WITHHELD if cell.base_withheld else cell.base,
-                        ]
-                    )
-                if q.is_matrix:
-                    for item in q.items:
-                        yield writer.writerow(
-                            mean_row(q, item.label, column, item.means[column_index])
-                        )
-                elif (q.is_number or q.is_scale) and q.means:
-                    yield writer.writerow(mean_row(q, "", column, q.means[column_index]))
+            for row in _question_csv_rows(q, columns):
+                yield writer.writerow(row)

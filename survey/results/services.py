@@ -36,7 +36,8 @@ from survey.models import (
     SurveyStatus,
     Theme,
 )
-from survey.results import survey_results_invalidate
+from survey.results.caching import survey_results_invalidate
+from survey.results.tallies import survey_results_tally
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +94,10 @@ def results_publish(
     survey.save(update_fields=["status"])
     _log(user=user, obj=publication, message=_("Results published."))
     survey_results_invalidate(survey.pk)
+    # Count every response into the tallies now, so that the public's results pages only
+    # read (see survey.results.tallies). After the commit, in runs that commit on their
+    # own; should it fail, the first results page counts them instead.
+    transaction.on_commit(lambda: survey_results_tally(survey=survey), robust=True)
     return publication
 
 
@@ -206,6 +211,30 @@ def quote_create(*, answer: Answer) -> Quote:
     if answer.question.kind not in TEXT_KINDS or answer.text in ("", DELETED_TEXT):
         raise ValidationError(_("Only free-text answers can be quoted."))
     return Quote.objects.create(question=answer.question, answer=answer, text=answer.text)
+
+
+@transaction.atomic
+def quote_save(*, quote: Quote) -> Quote:
+    """Save staff's edit of a quote (shortened, anonymised, released or withdrawn)."""
+    quote.save()
+    survey_results_invalidate(quote.question.survey_id)
+    return quote
+
+
+@transaction.atomic
+def quote_delete(*, quote: Quote) -> None:
+    survey_id = quote.question.survey_id
+    quote.delete()
+    survey_results_invalidate(survey_id)
+
+
+@transaction.atomic
+def quotes_delete(*, quotes: QuerySet[Quote]) -> int:
+    survey_ids = set(quotes.values_list("question__survey_id", flat=True))
+    deleted, _detail = quotes.delete()
+    for survey_id in survey_ids:
+        survey_results_invalidate(survey_id)
+    return deleted
 
 
 @transaction.atomic

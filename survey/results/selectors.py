@@ -1,0 +1,197 @@
+"""Reads of the results side: the (cached) results of a survey, the publication, what
+topic and municipality pages show, and the response monitoring."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, F, QuerySet
+from django.utils import timezone
+
+from portal.models import Municipality, Topic
+from survey.models import (
+    Answer,
+    Channel,
+    Option,
+    Question,
+    Response,
+    ResultsPublication,
+    Survey,
+    SurveyStatus,
+)
+from survey.results import caching
+from survey.results.compute import compute_results
+from survey.results.dimensions import BREAKDOWN_KINDS, CHANNEL_BREAKDOWN
+from survey.results.municipalities import (
+    OPTION_ORDER,
+    municipality_question_id,
+    participation_rows,
+)
+from survey.results.shapes import ParticipationRow, SurveyResults
+
+
+def _hidden_questions(survey: Survey) -> QuerySet:
+    return ResultsPublication.hidden_questions.through.objects.filter(
+        resultspublication__survey=survey
+    )
+
+
+def _allowed_breakdowns(survey: Survey, version: int) -> set[str]:
+    key = caching.breakdowns_key(survey.pk, version)
+    allowed = cache.get(key)
+    if allowed is None:
+        allowed = {
+            *Question.objects.filter(survey=survey, is_breakdown=True, kind__in=BREAKDOWN_KINDS)
+            .exclude(pk__in=_hidden_questions(survey).values("question_id"))
+            .values_list("code", flat=True),
+            CHANNEL_BREAKDOWN,
+        }
+        cache.set(key, allowed, timeout=settings.SURVEY_RESULTS_CACHE_SECONDS)
+    return allowed
+
+
+def survey_results(*, survey: Survey, breakdown: str | None = None) -> SurveyResults:
+    """The results of a survey, optionally broken down by a question code or the channel.
+
+    Hidden questions are included but flagged; pages for the public use
+    ``public_sections()``. An unknown breakdown, or one by a question staff did not
+    publish, is ignored. Cached until ``survey_results_invalidate``; on a miss
+    ``compute_results`` counts responses that arrived since into the tallies first
+    (``survey.results.tallies``).
+    """
+    version = caching.results_version(survey.pk)
+    if breakdown and breakdown not in _allowed_breakdowns(survey, version):
+        # Unknown values never reach the cache key: no cache flooding, no odd characters.
+        breakdown = None
+    key = caching.results_key(survey.pk, version, breakdown)
+    results = cache.get(key)
+    if results is None:
+        results = compute_results(survey=survey, breakdown=breakdown)
+        cache.set(key, results, timeout=settings.SURVEY_RESULTS_CACHE_SECONDS)
+    return results
+
+
+def publication_for(*, survey: Survey) -> ResultsPublication | None:
+    return ResultsPublication.objects.filter(survey=survey).select_related("published_by").first()
+
+
+def results_as_of(*, survey: Survey, publication: ResultsPublication | None) -> datetime.date:
+    """The day the published figures refer to ("Stand"): the day staff set, else the day the
+    survey closed. Never later than the day the results were published (today in a
+    preview): a survey that staff closed early still has its planned end in the future."""
+    published_at = publication.published_at if publication else None
+    latest = timezone.localdate(published_at) if published_at else timezone.localdate()
+    day = (publication.data_as_of if publication else None) or timezone.localdate(survey.closes_at)
+    return min(day, latest)
+
+
+def results_are_public(*, survey: Survey) -> bool:
+    return survey.status == SurveyStatus.PUBLISHED
+
+
+# --- On the portal's pages (registered in SurveyConfig.ready) --------------------------------
+
+
+def survey_topic_findings(*, topic: Topic) -> list[dict]:
+    """The published survey questions linked to a topic, each with its main finding."""
+    questions = (
+        Question.objects.filter(topics=topic, survey__status=SurveyStatus.PUBLISHED)
+        .exclude(survey__publication__hidden_questions=F("pk"))
+        .select_related("survey")
+        .order_by("-survey__opens_at", "section__position", "position")
+    )
+    entries = []
+    by_survey = {}  # several questions of a topic often come from the same survey
+    for question in questions:
+        if question.survey_id not in by_survey:
+            by_survey[question.survey_id] = survey_results(survey=question.survey)
+        result = by_survey[question.survey_id].question(question.pk)
+        if result is not None and not result.is_hidden:
+            entries.append({"survey": question.survey, "result": result})
+    return entries
+
+
+def survey_municipality_participation(*, municipality: Municipality) -> list[dict]:
+    """How many people from a municipality took part in each published survey, with the
+    breakdown by the residence question where the public may choose it."""
+    surveys = Survey.objects.filter(
+        status=SurveyStatus.PUBLISHED, questions__options__municipality=municipality
+    ).distinct()
+    entries = []
+    for survey in surveys:
+        results = survey_results(survey=survey)
+        for row in results.by_municipality:
+            if row.municipality_id == municipality.pk:
+                result = results.question(results.municipality_question_id)
+                codes = {code for code, _label in results.breakdown_choices}
+                code = result.code if result and result.code in codes else ""
+                entries.append({"survey": survey, "row": row, "breakdown": code})
+    return entries
+
+
+# --- Response monitoring (staff, while the survey runs) --------------------------------------
+
+
+@dataclass
+class Monitoring:
+    per_day: list[dict]  # day, total, one count per channel value, bar
+    total: int
+    channels: list[dict]  # label, count
+    municipalities: list[ParticipationRow]
+
+
+def _responses_per_day(survey: Survey) -> list[dict]:
+    days: dict = {}
+    for row in (
+        Response.objects.filter(survey=survey)
+        .values("submitted_on", "channel")
+        .annotate(n=Count("id"))
+        .order_by("submitted_on")
+    ):
+        day = days.setdefault(row["submitted_on"], {"day": row["submitted_on"], "total": 0})
+        day[row["channel"]] = row["n"]
+        day["total"] += row["n"]
+    per_day = list(days.values())
+    peak = max((d["total"] for d in per_day), default=0)
+    for day in per_day:
+        day["bar"] = f"{day['total'] * 100 / peak:.1f}" if peak else "0"
+    return per_day
+
+
+def _monitoring_municipalities(survey: Survey, total: int) -> list[ParticipationRow]:
+    """The residence question's municipalities (the same question as in the results, hidden
+    or not: staff see it), answers counted live."""
+    options = list(
+        Option.objects.filter(question__survey=survey, municipality__isnull=False)
+        .select_related("municipality")
+        .order_by(*OPTION_ORDER)
+    )
+    question_id = municipality_question_id(options)
+    options = [o for o in options if o.question_id == question_id]
+    counts = dict(
+        Answer.objects.filter(question_id=question_id, option__in=options)
+        .values_list("option_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return participation_rows(options, counts, total)
+
+
+def survey_monitoring(*, survey: Survey) -> Monitoring:
+    """While the survey runs: responses per day and channel, per municipality vs population.
+    Three queries (two without a residence question), whatever the number of responses."""
+    per_day = _responses_per_day(survey)
+    total = sum(d["total"] for d in per_day)
+    channels = [
+        {"label": label, "count": sum(d.get(value, 0) for d in per_day)}
+        for value, label in Channel.choices
+    ]
+    return Monitoring(
+        per_day=per_day,
+        total=total,
+        channels=channels,
+        municipalities=_monitoring_municipalities(survey, total),
+    )
