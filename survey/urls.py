@@ -19,7 +19,7 @@ urlpatterns = [
         {"fmt": "csv"},
         name="access_codes_csv",
     ),
-    # Results (issue 4).
+    # Results.
     path("<slug:slug>/ergebnisse/", results_views.ResultsView.as_view(), name="results"),
     path("<slug:slug>/ergebnisse.csv", results_views.ResultsCsvView.as_view(), name="results_csv"),
     # Staff only: monitoring and exports.

@@ -47,9 +47,9 @@ class Response(models.Model):
         blank=True,
         related_name="+",
     )
-    # Results (issue 4): counted into the survey's ``ResultTally`` rows? Empty until the
-    # results are next computed, False only inside the run that counts it. Deliberately no
-    # run number, which would tell roughly when the response arrived.
+    # Counted into the survey's ``ResultTally`` rows? Empty until the results are next
+    # computed, False only inside the run that counts it. Deliberately no run number, which
+    # would tell roughly when the response arrived.
     tallied = models.BooleanField(
         _("counted in the results"), null=True, blank=True, editable=False
     )
