@@ -171,9 +171,6 @@ class SubmissionLock(models.Model):
     def __str__(self):
         return self.token
 
-    def get_absolute_url(self):
-        return self.survey.get_absolute_url()
-
 
 class PooledResponse(models.Model):
     """An online response waiting in the mixing pool (``survey.services.response_pool``).
