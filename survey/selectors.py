@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from portal.caching import content_version
 from survey.models import (
+    AccessCode,
     MatrixItem,
     Option,
     PooledResponse,
@@ -236,6 +237,11 @@ def survey_has_responses(*, survey: Survey | None) -> bool:
 def survey_accepts_paper(*, survey: Survey) -> bool:
     """Paper sheets still come in after the deadline, until results are published."""
     return survey.status in {SurveyStatus.OPEN, SurveyStatus.CLOSED}
+
+
+def access_codes_unused(*, survey: Survey) -> list[str]:
+    """The codes of ``survey`` nobody has used yet, in code order (for printing)."""
+    return list(AccessCode.objects.filter(survey=survey, used=False).values_list("code", flat=True))
 
 
 def pool_waiting(*, survey: Survey) -> int:
