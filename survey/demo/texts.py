@@ -64,25 +64,3 @@ TEXTS_2019 = {
         "Einkaufen auf dem Land",
     ],
 }
-
-TEXTS_MOBILITY = {
-    "M6": [
-        "Mügeln – Oschatz",
-        "Wermsdorf – Oschatz zur Arbeit",
-        "Dahlen – Leipzig",
-        "Naundorf – Riesa",
-        "Cavertitz – Torgau",
-        "Liebschützberg – Oschatz Bahnhof",
-    ],
-    "M10": [
-        "Ein Rufbus, der auch abends fährt.",
-        "Sichere Radwege zwischen den Dörfern.",
-        "Bessere Anschlüsse vom Bus an die S-Bahn in Oschatz.",
-        "Ein Carsharing-Auto im Ort.",
-        "Überdachte Fahrradständer an den Haltestellen.",
-        "Die Döllnitzbahn auch im Alltag fahren lassen, nicht nur für Ausflüge.",
-        "Einen Bürgerbus für ältere Menschen.",
-        "Barrierefreie Haltestellen.",
-    ],
-    "M4_other": ["Moped", "Mitfahrgelegenheit", "Rollstuhl", "Pferd"],
-}
