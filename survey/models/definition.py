@@ -135,10 +135,6 @@ class DisplayCondition(models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def has_condition(self) -> bool:
-        return self.condition_question_id is not None
-
 
 class Section(DisplayCondition):
     """One page of the questionnaire."""
