@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from portal.caching import content_version
 from survey.models import (
+    AccessCode,
     MatrixItem,
     Option,
     PooledResponse,
@@ -113,23 +114,68 @@ def survey_activation_problems(*, survey: Survey) -> list[str]:
     problems: list[str] = []
     if not definition.questions:
         problems.append(_("The questionnaire has no questions yet."))
-    page_of: dict[int, int] = {}  # question id → page number
-    option_question: dict[int, int] = {}  # option id → question id
+    check = _ActivationCheck(definition)
     for number, section in enumerate(definition.sections, start=1):
-        for question in section.question_list:
-            page_of[question.pk] = number
-            option_question.update((option.pk, question.pk) for option in question.option_list)
-    by_id = definition.question_by_id()
-    never_shown: set[int] = set()  # question ids whose page or own condition never holds
+        problems.extend(check.section_problems(section, number))
+    return problems
 
-    def condition_problem(element, page: int) -> str | None:
+
+class _ActivationCheck:
+    """The activation check page by page; it remembers the questions that are never shown,
+    since a condition on one of them never holds either."""
+
+    def __init__(self, definition: SurveyDefinition):
+        self.page_of: dict[int, int] = {}  # question id → page number
+        self.option_question: dict[int, int] = {}  # option id → question id
+        for number, section in enumerate(definition.sections, start=1):
+            for question in section.question_list:
+                self.page_of[question.pk] = number
+                self.option_question.update(
+                    (option.pk, question.pk) for option in question.option_list
+                )
+        self.by_id = definition.question_by_id()
+        self.never_shown: set[int] = set()  # question ids whose page or own condition never holds
+
+    def section_problems(self, section: Section, number: int) -> list[str]:
+        label = _("Page %(number)d “%(title)s”") % {"number": number, "title": section.title}
+        problems = []
+        problem = self.condition_problem(section, number)
+        if problem:
+            problems.append(_("%(page)s: %(problem)s.") % {"page": label, "problem": problem})
+        if not section.question_list:
+            problems.append(_("%(page)s has no questions.") % {"page": label})
+        for question in section.question_list:
+            if problem:
+                self.never_shown.add(question.pk)
+            problems.extend(self.question_problems(question, number))
+        return problems
+
+    def question_problems(self, question: Question, number: int) -> list[str]:
+        name = _("Question %(code)s on page %(number)d") % {
+            "code": question.code,
+            "number": number,
+        }
+        problems = []
+        if question.is_choice and not question.option_list:
+            problems.append(
+                _("%(question)s is a choice question without options.") % {"question": name}
+            )
+        if question.kind == QuestionKind.MATRIX and not question.item_list:
+            problems.append(_("%(question)s is a matrix without rows.") % {"question": name})
+        own = self.condition_problem(question, number)
+        if own:
+            self.never_shown.add(question.pk)
+            problems.append(_("%(question)s: %(problem)s.") % {"question": name, "problem": own})
+        return problems
+
+    def condition_problem(self, element: Section | Question, page: int) -> str | None:
         source_id = element.condition_question_id
         if source_id is None:
             return None
-        if source_id not in page_of:
+        if source_id not in self.page_of:
             return _("its condition refers to a question of another survey")
-        source = by_id[source_id]
-        if page_of[source_id] >= page:
+        source = self.by_id[source_id]
+        if self.page_of[source_id] >= page:
             return _("its condition refers to %(code)s, which is not on an earlier page") % {
                 "code": source.code
             }
@@ -138,42 +184,14 @@ def survey_activation_problems(*, survey: Survey) -> list[str]:
                 "code": source.code
             }
         if not element.condition_option_ids or any(
-            option_question.get(pk) != source_id for pk in element.condition_option_ids
+            self.option_question.get(pk) != source_id for pk in element.condition_option_ids
         ):
             return _("its condition names no option of %(code)s") % {"code": source.code}
-        if source_id in never_shown:
+        if source_id in self.never_shown:
             return _("its condition refers to %(code)s, which is never shown") % {
                 "code": source.code
             }
         return None
-
-    for number, section in enumerate(definition.sections, start=1):
-        label = _("Page %(number)d “%(title)s”") % {"number": number, "title": section.title}
-        problem = condition_problem(section, number)
-        if problem:
-            problems.append(_("%(page)s: %(problem)s.") % {"page": label, "problem": problem})
-        if not section.question_list:
-            problems.append(_("%(page)s has no questions.") % {"page": label})
-        for question in section.question_list:
-            name = _("Question %(code)s on page %(number)d") % {
-                "code": question.code,
-                "number": number,
-            }
-            if problem:
-                never_shown.add(question.pk)
-            if question.is_choice and not question.option_list:
-                problems.append(
-                    _("%(question)s is a choice question without options.") % {"question": name}
-                )
-            if question.kind == QuestionKind.MATRIX and not question.item_list:
-                problems.append(_("%(question)s is a matrix without rows.") % {"question": name})
-            own = condition_problem(question, number)
-            if own:
-                never_shown.add(question.pk)
-                problems.append(
-                    _("%(question)s: %(problem)s.") % {"question": name, "problem": own}
-                )
-    return problems
 
 
 def survey_definition_cached(*, survey: Survey) -> SurveyDefinition:
@@ -236,6 +254,11 @@ def survey_has_responses(*, survey: Survey | None) -> bool:
 def survey_accepts_paper(*, survey: Survey) -> bool:
     """Paper sheets still come in after the deadline, until results are published."""
     return survey.status in {SurveyStatus.OPEN, SurveyStatus.CLOSED}
+
+
+def access_codes_unused(*, survey: Survey) -> list[str]:
+    """The codes of ``survey`` nobody has used yet, in code order (for printing)."""
+    return list(AccessCode.objects.filter(survey=survey, used=False).values_list("code", flat=True))
 
 
 def pool_waiting(*, survey: Survey) -> int:

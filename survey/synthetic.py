@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from survey.models import Answer, Channel, Question, QuestionKind, Response, Survey
-from survey.selectors import is_shown, survey_definition
+from survey.selectors import SurveyDefinition, is_shown, survey_definition
 
 GENERIC_TEXTS = [
     "Mehr Angebote für junge Familien.",
@@ -123,6 +123,28 @@ def _answers_for(plan: _Plan, rng: random.Random, texts_for_other: Sequence[str]
     return [Answer(question_id=question.pk, text=rng.choice(plan.texts))]
 
 
+def _response_answers(
+    definition: SurveyDefinition,
+    plans: Mapping[int, _Plan],
+    others: Mapping[int, Sequence[str]],
+    rng: random.Random,
+) -> list[Answer]:
+    """The answers of one synthetic response, page by page, following display conditions."""
+    answers = []
+    chosen: dict[int, list[int]] = {}
+    for section in definition.sections:
+        if not is_shown(section, chosen):
+            continue
+        for question in section.question_list:
+            if not is_shown(question, chosen):
+                continue
+            given = _answers_for(plans[question.pk], rng, others[question.pk])
+            if question.is_choice:
+                chosen[question.pk] = [answer.option_id for answer in given]
+            answers.extend(given)
+    return answers
+
+
 def responses_generate(
     *,
     survey: Survey,
@@ -156,18 +178,7 @@ def responses_generate(
         size = min(BATCH_SIZE, count - created)
         responses, answer_lists = [], []
         for _i in range(size):
-            answers = []
-            chosen: dict[int, list[int]] = {}
-            for section in definition.sections:
-                if not is_shown(section, chosen):
-                    continue
-                for question in section.question_list:
-                    if not is_shown(question, chosen):
-                        continue
-                    given = _answers_for(plans[question.pk], rng, others[question.pk])
-                    if question.is_choice:
-                        chosen[question.pk] = [answer.option_id for answer in given]
-                    answers.extend(given)
+            answers = _response_answers(definition, plans, others, rng)
             # Early days see more responses, like a survey announced in the gazette.
             day = first_day + datetime.timedelta(days=int(days * rng.random() ** 1.6))
             if rng.random() < paper_share:

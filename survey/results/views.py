@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.generic import TemplateView
@@ -15,6 +12,7 @@ from portal.audit import audit_export
 from portal.caching import cache_public_page, not_shareable
 from survey import selectors
 from survey.models import Survey, SurveyStatus
+from survey.permissions import SurveyStaffMixin, staff_has_perm
 from survey.results import exports
 from survey.results.forms import BreakdownForm
 from survey.results.selectors import (
@@ -30,16 +28,12 @@ PREVIEW_PERMISSION = "survey.view_monitoring"
 EXPORT_PERMISSION = "survey.export_responses"
 
 
-def _can(user, permission: str) -> bool:
-    return user.is_authenticated and user.is_staff and user.has_perm(permission)
-
-
 def _survey_for_results(request, slug: str) -> tuple[Survey, bool]:
     """The survey and whether this is a staff preview; 404 while results are not public."""
     survey = get_object_or_404(Survey.objects.exclude(status=SurveyStatus.DRAFT), slug=slug)
     if results_are_public(survey=survey):
         return survey, False
-    if _can(request.user, PREVIEW_PERMISSION):
+    if staff_has_perm(request.user, PREVIEW_PERMISSION):
         return survey, True
     raise Http404
 
@@ -89,21 +83,7 @@ def _audit_export(survey: Survey, filename: str) -> None:
     audit_export(model=Survey, obj=survey, filename=filename, rows=survey.responses.count())
 
 
-class StaffOnlyMixin:
-    """Anonymous visitors go to the admin login; staff without the permission get 403."""
-
-    permission_required = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-        if not _can(request.user, self.permission_required):
-            raise PermissionDenied
-        self.survey = get_object_or_404(Survey, slug=kwargs["slug"])
-        return super().dispatch(request, *args, **kwargs)
-
-
-class ResponsesCsvView(StaffOnlyMixin, View):
+class ResponsesCsvView(SurveyStaffMixin, View):
     permission_required = EXPORT_PERMISSION
 
     def get(self, request, slug):
@@ -116,7 +96,7 @@ class ResponsesCsvView(StaffOnlyMixin, View):
         return response
 
 
-class CodebookCsvView(StaffOnlyMixin, View):
+class CodebookCsvView(SurveyStaffMixin, View):
     permission_required = EXPORT_PERMISSION
 
     def get(self, request, slug):
@@ -129,7 +109,7 @@ class CodebookCsvView(StaffOnlyMixin, View):
         return response
 
 
-class ResponsesXlsxView(StaffOnlyMixin, View):
+class ResponsesXlsxView(SurveyStaffMixin, View):
     permission_required = EXPORT_PERMISSION
 
     def get(self, request, slug):
@@ -142,7 +122,7 @@ class ResponsesXlsxView(StaffOnlyMixin, View):
         )
 
 
-class MonitoringView(StaffOnlyMixin, TemplateView):
+class MonitoringView(SurveyStaffMixin, TemplateView):
     """While the survey runs: responses per day and channel, per municipality vs population."""
 
     permission_required = PREVIEW_PERMISSION

@@ -1,17 +1,13 @@
-"""Demo surveys: the Bürgerbefragung 2019 (closed, with 356 synthetic responses), an
-open follow-up survey on mobility that uses every question kind, and a short open survey
-that takes part with access codes (in demo mode its unused codes go to
-``var/demo-access-codes.txt``). Idempotent: surveys that exist (by slug) are left alone."""
+"""The three demo questionnaires: the Bürgerbefragung 2019 (closed, with synthetic
+responses), the open mobility survey that uses every question kind, and the open survey
+that takes part with access codes. Each is created only if its slug does not exist."""
 
 import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-
 from portal.models import Municipality, Topic
+from survey.demo.texts import PRIVACY, TEXTS_2019
 from survey.models import (
-    AccessCode,
     AccessMode,
     MatrixItem,
     Option,
@@ -27,98 +23,9 @@ BERLIN = ZoneInfo("Europe/Berlin")
 SURVEY_2019 = "buergerbefragung-2019"
 SURVEY_MOBILITY = "mobilitaet-2026"
 SURVEY_CODES = "nahversorgung-2026"
-# With DJANGO_DEMO_MODE, seed_demo keeps this many unused codes of SURVEY_CODES in this file.
-DEMO_CODE_COUNT = 30
-DEMO_CODES_FILE = "var/demo-access-codes.txt"
 # The age groups of both demo surveys (the 2019 questionnaire's, kept in 2026 to compare).
 AGE_GROUPS = ["unter 18", "18 bis 29", "30 bis 44", "45 bis 59", "60 bis 74", "75 und älter"]
 RESPONSES_2019 = 356
-
-PRIVACY = (
-    "Die Befragung ist anonym. Wir speichern weder Ihren Namen noch Ihre IP-Adresse, Ihren "
-    "Browser oder die Uhrzeit Ihrer Teilnahme – nur den Tag. Sobald Sie die erste Seite "
-    "abschicken, liegen Ihre Antworten verschlüsselt in einer Sitzung auf unserem Server; ein "
-    "Cookie hält diese Sitzung fest und wird nach drei Tagen gelöscht. Nach dem Absenden merkt "
-    "sich ein zweites Cookie ohne Zeitangabe bis zum Ende der Befragung, dass Sie teilgenommen "
-    "haben. Ihre Antworten werden gemeinsam mit denen anderer in zufälliger Reihenfolge "
-    "gespeichert, damit niemand sie Ihnen, Ihrem Zugangscode oder dem Zeitpunkt zuordnen kann. "
-    "Die Auswertung veröffentlichen wir "
-    "nur zusammengefasst; Freitexte werden nie wörtlich ohne Prüfung veröffentlicht.\n\n"
-    "Verantwortlich ist das Kooperationsmanagement Oschatzer Land, Neumarkt 1, 04758 Oschatz."
-)
-
-TEXTS_2019 = {
-    "F4": [
-        "Schnelles Internet in allen Ortsteilen, wir haben hier kaum 6 Mbit.",
-        "Ein Radweg nach Oschatz, damit die Kinder sicher zur Schule kommen.",
-        "Der Fußweg an der Hauptstraße ist eine Zumutung, dringend erneuern.",
-        "Mehr für den Zusammenhalt tun: Dorffeste, Treffpunkte, Vereine stärken.",
-        "Ordnung und Sauberkeit am Bahnhof und auf dem Markt.",
-        "Der Spielplatz im Ortsteil muss erneuert werden.",
-        "Die Freiwillige Feuerwehr braucht ein neues Fahrzeug und ein ordentliches Gerätehaus.",
-        "Vereine unterstützen, vor allem die Jugendarbeit im Sportverein.",
-        "Gewerbe ansiedeln, damit junge Leute hier Arbeit finden.",
-        "Straßenbau: die Ortsdurchfahrt ist voller Schlaglöcher.",
-        "Glasfaser bis ins Haus, Homeoffice ist sonst unmöglich.",
-        "Sichere Querung der Bundesstraße für Fußgänger.",
-        "Einen Treffpunkt für Jugendliche schaffen.",
-        "Leerstehende Häuser im Ortskern wieder nutzbar machen.",
-        "Hundekot und Müll an den Wegen – mehr Papierkörbe aufstellen.",
-        "Bauplätze für junge Familien ausweisen.",
-        "Der Radweg entlang der Döllnitz sollte durchgehend befahrbar sein.",
-        "Einkaufsmöglichkeit im Dorf, der nächste Laden ist zu weit weg.",
-        "Die Kita braucht mehr Plätze und eine Sanierung.",
-        "Mehr Unterstützung für die Ehrenamtlichen im Ort.",
-    ],
-    "F7": [
-        "Das Waldbad Schmannewitz sanieren und länger öffnen.",
-        "Das Naturbad Luppa erhalten und modernisieren.",
-        "Den Badeteich Bucha wieder herrichten.",
-        "Ein Freibad am Platschbad in Oschatz bauen.",
-        "Die Döllnitzbahn verlängern, damit sie alle Kommunen verbindet.",
-        "Eine Dauerausstellung im Schloss Hubertusburg einrichten.",
-        "Ein kleines Kino für die Region.",
-        "Eine Eisbahn im Winter für Familien.",
-        "Einen Waldfriedhof anlegen.",
-        "Ein Gemeinschaftstaxi für die Dörfer, besonders für Ältere.",
-        "Die S 24 ausbauen.",
-        "Eine App mit allen Veranstaltungen der Region.",
-        "Radwege zwischen allen sieben Kommunen.",
-        "Schnelles Internet für alle Ortsteile.",
-        "Spielplätze in jedem Ortsteil erneuern.",
-    ],
-    "F6_other": [
-        "Ärztliche Versorgung",
-        "Jugendarbeit",
-        "Breitband",
-        "Gemeinsames Amtsblatt",
-        "Hausarztpraxen",
-        "Schwimmbäder",
-        "Einkaufen auf dem Land",
-    ],
-}
-
-TEXTS_MOBILITY = {
-    "M6": [
-        "Mügeln – Oschatz",
-        "Wermsdorf – Oschatz zur Arbeit",
-        "Dahlen – Leipzig",
-        "Naundorf – Riesa",
-        "Cavertitz – Torgau",
-        "Liebschützberg – Oschatz Bahnhof",
-    ],
-    "M10": [
-        "Ein Rufbus, der auch abends fährt.",
-        "Sichere Radwege zwischen den Dörfern.",
-        "Bessere Anschlüsse vom Bus an die S-Bahn in Oschatz.",
-        "Ein Carsharing-Auto im Ort.",
-        "Überdachte Fahrradständer an den Haltestellen.",
-        "Die Döllnitzbahn auch im Alltag fahren lassen, nicht nur für Ausflüge.",
-        "Einen Bürgerbus für ältere Menschen.",
-        "Barrierefreie Haltestellen.",
-    ],
-    "M4_other": ["Moped", "Mitfahrgelegenheit", "Rollstuhl", "Pferd"],
-}
 
 
 def _when(year, month, day, hour=0) -> datetime.datetime:
@@ -476,45 +383,3 @@ def seed_code_survey(stdout) -> Survey | None:
     )
     stdout.write(f"survey: {survey.title} (offen, mit Zugangscodes) angelegt.")
     return survey
-
-
-def demo_codes_write(stdout) -> Path | None:
-    """Keep DEMO_CODE_COUNT unused codes of the code survey and list them in a file, so that
-    anyone trying the demo can take part. Idempotent: only missing codes are added."""
-    from survey.services import access_codes_generate, format_access_code
-
-    survey = Survey.objects.filter(slug=SURVEY_CODES).first()
-    if survey is None:
-        return None
-    unused = AccessCode.objects.filter(survey=survey, used=False).order_by("code")
-    missing = DEMO_CODE_COUNT - unused.count()
-    if missing > 0:
-        access_codes_generate(survey=survey, count=missing)
-    codes = [format_access_code(c) for c in unused.values_list("code", flat=True)]
-    path = Path(settings.BASE_DIR) / DEMO_CODES_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        f"# Unbenutzte Zugangscodes der Demo-Befragung „{survey.title}“\n"
-        f"# {survey.get_absolute_url()}teilnehmen/ – jeder Code gilt einmal.\n"
-        + "".join(f"{code}\n" for code in codes[:DEMO_CODE_COUNT]),
-        encoding="utf-8",
-    )
-    stdout.write(f"survey: {DEMO_CODE_COUNT} Demo-Zugangscodes in {path}")
-    return path
-
-
-def seed(*, stdout) -> None:
-    from survey.results import demo as results_demo
-
-    seed_2019(stdout)
-    seed_mobility(stdout)
-    seed_code_survey(stdout)
-    if settings.DEMO_MODE:
-        demo_codes_write(stdout)
-    # Codes the 2019 free texts into themes, releases a few quotes and publishes the results.
-    results_demo.seed(stdout=stdout)
-    stdout.write(
-        "survey: Bürgerbefragungen vorhanden ("
-        + ", ".join(Survey.objects.order_by("opens_at").values_list("title", flat=True))
-        + ")."
-    )

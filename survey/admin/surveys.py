@@ -1,0 +1,214 @@
+"""The survey in the admin: its settings and pages, the tools (print, paper entry, exports,
+results), and the actions that open, duplicate and generate access codes for surveys."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from survey import selectors, services
+from survey.admin.questionnaire import FROZEN, FrozenInlineMixin, is_frozen
+from survey.forms import AccessCodeGenerateForm
+from survey.models import Section, Survey, SurveyStatus
+
+
+class SectionInline(FrozenInlineMixin, admin.TabularInline):
+    model = Section
+    fields = ["position", "title"]
+    extra = 0
+    show_change_link = True
+    ordering = ["position", "id"]
+
+
+class SurveyAdminForm(forms.ModelForm):
+    class Meta:
+        model = Survey
+        fields = [
+            "title",
+            "slug",
+            "status",
+            "opens_at",
+            "closes_at",
+            "intro",
+            "privacy_notice",
+            "is_anonymous",
+            "access_mode",
+            "topics",
+        ]
+
+    def clean_status(self):
+        """Results are published only through the results publication (logged, with the
+        publisher's name), never by setting the status here."""
+        status = self.cleaned_data["status"]
+        previous = self.instance.status if self.instance.pk else None
+        if (status == SurveyStatus.PUBLISHED) != (previous == SurveyStatus.PUBLISHED):
+            raise forms.ValidationError(
+                _(
+                    "Results are published and taken offline under “Results publications”; "
+                    "choose another status here."
+                )
+            )
+        if status == SurveyStatus.OPEN and previous != SurveyStatus.OPEN:
+            # The activation check, on the questionnaire as saved (pages, questions and
+            # options are edited on their own pages).
+            if self.instance.pk is None:
+                raise forms.ValidationError(
+                    _("A new survey has no questions yet: save it as a draft first.")
+                )
+            problems = selectors.survey_activation_problems(survey=self.instance)
+            if problems:
+                raise forms.ValidationError(
+                    [_("The survey cannot be opened yet:"), *problems], code="activation"
+                )
+        return status
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    form = SurveyAdminForm
+    list_display = [
+        "title",
+        "status",
+        "opens_at",
+        "closes_at",
+        "access_mode",
+        "response_count",
+        "view_on_site_link",
+    ]
+    list_filter = ["status", "access_mode"]
+    search_fields = ["title", "slug"]
+    date_hierarchy = "opens_at"
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["topics"]
+    readonly_fields = ["tools", "created_at"]
+    inlines = [SectionInline]
+    actions = ["open_surveys", "duplicate", "generate_access_codes"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "status", ("opens_at", "closes_at"), "tools"]}),
+        (_("Texts"), {"fields": ["intro", "privacy_notice"]}),
+        (_("Participation"), {"fields": ["is_anonymous", "access_mode", "topics"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(response_total=Count("responses"))
+
+    @admin.display(description=_("responses"), ordering="response_total")
+    def response_count(self, obj):
+        return obj.response_total
+
+    @admin.display(description=_("page"))
+    def view_on_site_link(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("view"))
+
+    @admin.display(description=_("tools"))
+    def tools(self, obj):
+        if obj.pk is None:
+            return "–"
+        links = [
+            (reverse("survey:print", args=[obj.slug]), _("Questionnaire for printing")),
+            (reverse("survey:paper_entry", args=[obj.slug]), _("Enter paper questionnaires")),
+            (reverse("survey:monitoring", args=[obj.slug]), _("Responses over time")),
+            (reverse("survey:export_csv", args=[obj.slug]), _("All responses as CSV")),
+            (reverse("survey:export_xlsx", args=[obj.slug]), _("All responses as Excel")),
+            (reverse("survey:results", args=[obj.slug]), _("Results (preview until published)")),
+        ]
+        if obj.uses_codes:
+            links += [
+                (reverse("survey:access_codes", args=[obj.slug]), _("Print unused codes")),
+                (reverse("survey:access_codes_csv", args=[obj.slug]), _("Unused codes as CSV")),
+            ]
+        items = format_html(
+            "".join('<li><a href="{}">{}</a></li>' for _link in links),
+            *[part for link in links for part in link],
+        )
+        note = format_html("<p><strong>{}</strong></p>", FROZEN) if is_frozen(obj) else ""
+        return format_html("{}<ul>{}</ul>", note, items)
+
+    @admin.action(
+        description=_("Open the selected surveys (after checking them)"),
+        permissions=["change"],
+    )
+    def open_surveys(self, request, queryset):
+        for survey in queryset:
+            try:
+                services.survey_open(survey=survey)
+            except ValidationError as error:
+                self.message_user(
+                    request,
+                    format_html(
+                        "{}<ul>{}</ul>",
+                        _("%(title)s cannot be opened yet:") % {"title": survey.title},
+                        format_html_join("", "<li>{}</li>", ((m,) for m in error.messages)),
+                    ),
+                    messages.ERROR,
+                )
+                continue
+            self.log_change(request, survey, _("Opened after the activation check."))
+            self.message_user(
+                request, _("%(title)s is open.") % {"title": survey.title}, messages.SUCCESS
+            )
+
+    @admin.action(description=_("Duplicate the selected surveys (as drafts)"))
+    def duplicate(self, request, queryset):
+        for survey in queryset:
+            copy = services.survey_duplicate(survey=survey)
+            self.log_addition(request, copy, [{"added": {}}])
+            self.message_user(
+                request,
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("Copied:"),
+                    reverse("admin:survey_survey_change", args=[copy.pk]),
+                    copy.title,
+                ),
+                messages.SUCCESS,
+            )
+
+    @admin.action(
+        description=_("Generate access codes for the selected surveys"),
+        permissions=["change"],
+    )
+    def generate_access_codes(self, request, queryset):
+        if "apply" in request.POST:
+            form = AccessCodeGenerateForm(request.POST)
+            if form.is_valid():
+                for survey in queryset:
+                    codes = services.access_codes_generate(
+                        survey=survey, count=form.cleaned_data["count"]
+                    )
+                    self.message_user(
+                        request,
+                        format_html(
+                            '{} <a href="{}">{}</a> · <a href="{}">CSV</a>',
+                            ngettext(
+                                "%(count)s code generated for %(title)s.",
+                                "%(count)s codes generated for %(title)s.",
+                                len(codes),
+                            )
+                            % {"count": len(codes), "title": survey.title},
+                            reverse("survey:access_codes", args=[survey.slug]),
+                            _("Print"),
+                            reverse("survey:access_codes_csv", args=[survey.slug]),
+                        ),
+                        messages.SUCCESS,
+                    )
+                return None
+        else:
+            form = AccessCodeGenerateForm()
+        return TemplateResponse(
+            request,
+            "admin/survey/survey/generate_codes.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Generate access codes"),
+                "surveys": queryset,
+                "form": form,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )

@@ -1,0 +1,21 @@
+"""The survey app's pages: public pages (``pages``), taking part (``participate``) and the
+staff pages outside the admin (``staff``). The results pages live in their own module."""
+
+from survey.views.pages import (
+    QuestionnairePrintView,
+    SurveyDetailView,
+    SurveyListView,
+    ThanksView,
+)
+from survey.views.participate import ParticipateView
+from survey.views.staff import AccessCodeExportView, PaperEntryView
+
+__all__ = [
+    "AccessCodeExportView",
+    "PaperEntryView",
+    "ParticipateView",
+    "QuestionnairePrintView",
+    "SurveyDetailView",
+    "SurveyListView",
+    "ThanksView",
+]
