@@ -346,7 +346,7 @@ class CacheVersion(models.Model):
 
     Kept in the database rather than in the cache, because without a shared cache (Redis)
     each gunicorn worker has a cache of its own: a version there would reach one worker
-    only. See portal/caching.py.
+    only. See portal/cache_versions.py.
     """
 
     name = models.CharField(_("name"), max_length=100, primary_key=True)

@@ -42,7 +42,7 @@ def test_deleting_and_m2m_changes_invalidate(client):
 def test_an_m2m_change_raises_the_version_once_and_after_the_change(client, monkeypatch):
     """Django sends pre_* and post_* signals for every add, remove and clear; only the
     finished change raises the version (a pre_* raise is work for nothing)."""
-    from portal import caching
+    from portal import cache_versions as caching
 
     article = NewsArticleFactory(title="Zugeordnet")
     topic = TopicFactory(slug="thema-y")
