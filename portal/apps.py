@@ -11,12 +11,13 @@ class PortalConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from portal import audit, caching, checks, search, services, sitemaps  # noqa: F401 (checks registers)
+        from portal.search import providers as search_providers
 
         audit.connect_actor()
         caching.connect_invalidation()
         # A scheduled article appears on every list at its publication time.
         caching.register_content_time("portal.NewsArticle", "published_at")
-        search.register_portal_providers()
+        search_providers.register_portal_providers()
         connection_created.connect(search.register_sqlite_functions)
         sitemaps.register_portal_sitemaps()
         # The sites framework's domain follows PORTAL_SITE_URL (see the service).
