@@ -276,7 +276,7 @@ class KindFilter(admin.SimpleListFilter):
         value = self.value()
         if value is None:
             return queryset
-        actions = {v: k for k, v in audit._ACTION_KINDS.items()}
+        actions = {v: k for k, v in audit.ACTION_KINDS.items()}
         if value in actions:
             # auditlog's own entries, and ours of the same kind (deletions without history).
             plain = queryset.filter(action=actions[value])
