@@ -1,7 +1,8 @@
-"""Writes of the events app: saving events, registering, cancelling, deleting personal data.
+"""Writes of the events app: saving events, registering, confirming, cancelling.
 
-All handling of registrants' personal data goes through this module. Log records carry ids
-and counts only, never names or e-mail addresses.
+All handling of registrants' personal data goes through this module and
+``events.retention`` (deleting it); the mails' texts are in ``events.mails``. Log records
+carry ids and counts only, never names or e-mail addresses.
 """
 
 import logging
@@ -15,22 +16,15 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from events.mails import registration_mail
 from events.models import Event, EventStatus, Registration, RegistrationStatus
 from events.selectors import event_places_taken, registration_closed_reason
 from events.validators import canonical_email
-from portal.audit import (
-    KIND_PURGE,
-    PURGE_REGISTRATIONS,
-    audit_forget_personal_data,
-    audit_mails,
-    audit_record,
-)
-from portal.services import mail_subject
+from portal.audit import audit_mails
 
 logger = logging.getLogger(__name__)
 
@@ -405,112 +399,12 @@ def _delete_unconfirmed_expired(*, event: Event, now: datetime) -> None:
     Registration.objects.filter(event=event).unconfirmed_expired(now).delete()
 
 
-def registrations_unconfirmed_delete(*, now: datetime | None = None) -> int:
-    """Delete every registration not confirmed in time (daily command; registering and
-    confirming also remove them for their event). Returns how many."""
-    with transaction.atomic():
-        count, _details = Registration.objects.unconfirmed_expired(now).delete()
-        # Also those deleted earlier while someone registered: the audit log keeps nothing
-        # of an address nobody confirmed.
-        audit_forget_personal_data(
-            model=Registration,
-            still_personal=Registration.objects.filter(anonymised_at__isnull=True),
-        )
-    logger.info("unconfirmed registrations deleted", extra={"registrations": count})
-    return count
-
-
-# --- Personal data ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PurgeResult:
-    events: int
-    registrations: int
-
-
-def registrations_purge(*, retention_days: int, now: datetime | None = None) -> PurgeResult:
-    """Delete name, e-mail and needs of registrations whose event ended more than
-    ``retention_days`` ago. The rows stay, emptied, so the numbers of participants remain."""
-    cutoff = (now or timezone.now()) - timedelta(days=retention_days)
-    with transaction.atomic():
-        registrations = Registration.objects.filter(
-            event__ends_at__lt=cutoff, anonymised_at__isnull=True
-        )
-        events = registrations.values("event").distinct().count()
-        count = registrations.update(
-            name="",
-            email="",
-            accessibility_needs="",
-            cancel_token=None,
-            anonymised_at=now or timezone.now(),
-        )
-        # The audit log and the admin's own log named the registrants ("Name (Event)").
-        audit_forget_personal_data(
-            model=Registration,
-            still_personal=Registration.objects.filter(anonymised_at__isnull=True),
-        )
-        # That it happened, how many, with which retention (a "--days 0" stands out).
-        audit_record(
-            kind=KIND_PURGE,
-            model=Registration,
-            what=PURGE_REGISTRATIONS,
-            count=count,
-            events=events,
-            retention_days=retention_days,
-            command="purge_registrations",
-        )
-    logger.info(
-        "registrations purged",
-        extra={"events": events, "registrations": count, "retention_days": retention_days},
-    )
-    return PurgeResult(events=events, registrations=count)
-
-
 # --- E-mail -------------------------------------------------------------------------------
-
-MAIL_SUBJECTS = {
-    "confirm_request": lambda title: (
-        _("Please confirm your registration: %(title)s") % {"title": title}
-    ),
-    "already_registered": lambda title: (
-        _("You are already registered: %(title)s") % {"title": title}
-    ),
-    "already_waiting": lambda title: (
-        _("You are already on the waiting list: %(title)s") % {"title": title}
-    ),
-    "confirmed": lambda title: _("Registration confirmed: %(title)s") % {"title": title},
-    "waiting": lambda title: _("You are on the waiting list: %(title)s") % {"title": title},
-    "moved_up": lambda title: _("A place is free for you: %(title)s") % {"title": title},
-    "cancelled": lambda title: _("Registration cancelled: %(title)s") % {"title": title},
-    "event_cancelled": lambda title: _("Cancelled: %(title)s") % {"title": title},
-    "event_postponed": lambda title: _("Postponed: %(title)s") % {"title": title},
-}
 
 
 def _send_registration_mail(*, registration: Registration, kind: str) -> bool:
     """Send one mail; False when the mail server refused it (the change itself stands)."""
-    event = registration.event
-    with translation.override(settings.LANGUAGE_CODE), timezone.override(settings.TIME_ZONE):
-        context = {
-            "registration": registration,
-            "event": event,
-            "event_url": settings.SITE_URL + event.get_absolute_url(),
-            "cancel_url": (
-                settings.SITE_URL + registration.get_cancel_url()
-                if registration.cancel_token and kind not in {"cancelled", "event_cancelled"}
-                else ""
-            ),
-            "confirm_url": (
-                settings.SITE_URL + registration.get_confirm_url()
-                if kind == "confirm_request"
-                else ""
-            ),
-            "confirm_minutes": settings.EVENTS_REGISTRATION_CONFIRM_MINUTES,
-            "site_name": settings.SITE_NAME,
-        }
-        body = render_to_string(f"events/email/registration_{kind}.txt", context)
-        subject = mail_subject(MAIL_SUBJECTS[kind](event.title))
+    subject, body = registration_mail(registration=registration, kind=kind)
     try:
         send_mail(subject, body, None, [registration.email])
     except OSError as error:  # smtplib errors included; the registration itself is saved
