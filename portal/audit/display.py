@@ -55,20 +55,22 @@ def _display(model, name: str, value) -> str:
         return str(dict(field.choices).get(value, value))
     if isinstance(field, models.BooleanField):
         return _("Yes") if str(value) in ("True", "true", "1") else _("No")
-    if isinstance(field, models.DateTimeField) and isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-        if timezone.is_aware(moment):
-            moment = timezone.localtime(moment)
-        return formats.date_format(moment, "DATETIME_FORMAT")
     if isinstance(field, models.DateField) and isinstance(value, str):
-        try:
-            return formats.date_format(date.fromisoformat(value), "DATE_FORMAT")
-        except ValueError:
-            return value
+        return _display_date(field, value)
     return str(value)
+
+
+def _display_date(field: models.DateField, value: str) -> str:
+    """A stored ISO date or date and time in German format (as stored when unreadable)."""
+    try:
+        if not isinstance(field, models.DateTimeField):
+            return formats.date_format(date.fromisoformat(value), "DATE_FORMAT")
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return formats.date_format(moment, "DATETIME_FORMAT")
 
 
 def entry_changes(entry: LogEntry) -> list[ChangeRow]:

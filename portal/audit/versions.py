@@ -23,6 +23,17 @@ def restorable_fields(entry: LogEntry) -> dict:
     return dict(data.get("fields") or {})
 
 
+def _restorable_field(obj: models.Model, name: str) -> models.Field | None:
+    """The field ``name`` of ``obj`` if a version may set it: not to many, no file, editable."""
+    try:
+        field = obj._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    if field.many_to_many or isinstance(field, models.FileField) or not field.editable:
+        return None
+    return field
+
+
 def version_apply(*, obj: models.Model, entry: LogEntry, keep: Iterable[str] = ()) -> list[str]:
     """Set the field values of the version ``entry`` on ``obj`` (not saved); returns the
     names of the fields that change. Relations to many (topics, municipalities) and files
@@ -35,25 +46,15 @@ def version_apply(*, obj: models.Model, entry: LogEntry, keep: Iterable[str] = (
     keep = set(keep)
     changed = []
     for name, raw in fields.items():
-        if name in keep:
+        field = None if name in keep else _restorable_field(obj, name)
+        if field is None:
             continue
         try:
-            field = obj._meta.get_field(name)
-        except FieldDoesNotExist:
+            value = raw if field.is_relation else field.to_python(raw)
+        except ValidationError:
             continue
-        if field.many_to_many or isinstance(field, models.FileField) or not field.editable:
-            continue
-        if field.is_relation:
-            value = raw
-            attname = field.attname
-        else:
-            try:
-                value = field.to_python(raw)
-            except ValidationError:
-                continue
-            attname = field.attname
-        if getattr(obj, attname) != value:
-            setattr(obj, attname, value)
+        if getattr(obj, field.attname) != value:
+            setattr(obj, field.attname, value)
             changed.append(name)
     if not changed:
         raise RestoreError(_("This version is the same as the current one."))
