@@ -4,9 +4,18 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from events.models import Registration
 from portal.services import mail_subject
+
+# Why mails went out, for the audit log (English msgids, translated when the log is read).
+MAIL_REASONS = {
+    "moved_up": gettext_noop("moved up from the waiting list"),
+    "cancelled": gettext_noop("registration cancelled"),
+    "event_cancelled": gettext_noop("event cancelled"),
+    "event_postponed": gettext_noop("event postponed"),
+}
 
 MAIL_SUBJECTS = {
     "confirm_request": lambda title: (
