@@ -77,6 +77,11 @@ class Topic(models.Model):
         return reverse("portal:topic_detail", kwargs={"slug": self.slug})
 
 
+# Required by law (Impressum, privacy policy, accessibility statement): always linked in the
+# footer, kept online and undeletable by the Redaktion (only superusers may).
+LEGAL_PAGES = ("impressum", "datenschutz", "barrierefreiheit")
+
+
 class PageQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
