@@ -69,37 +69,51 @@ def fill_form(page: str) -> tuple[str | None, list[tuple[str, str]]]:
     chosen: set[str] = set()
     select = None
     for tag, a in parser.controls:
-        name = a.get("name")
         if tag == "option":
             if select and select not in chosen and a.get("value"):
                 fields.append((select, a["value"]))
                 chosen.add(select)
             continue
         select = None
-        if not name or "disabled" in a or tag == "button":
+        kind = _control_kind(tag, a)
+        if kind is None:
             continue
-        kind = a.get("type", "text").lower() if tag == "input" else tag
-        if kind in ("submit", "button", "image", "reset", "file"):
-            continue
+        name = a["name"]
         if kind == "select":
             select = name
-        elif kind == "hidden":
-            fields.append((name, a.get("value", "")))
         elif kind in ("radio", "checkbox"):
             if name not in chosen and a.get("value", "on"):
                 fields.append((name, a.get("value", "on")))
                 chosen.add(name)
-        elif kind == "number":
-            low, high = a.get("min"), a.get("max")
-            value = int(float(low)) if low else 1
-            if high:
-                value = min(value, int(float(high)))
-            fields.append((name, str(value)))
-        elif name.endswith("_other") or _is_honeypot(a):
-            fields.append((name, ""))
         else:
-            fields.append((name, TYPED.get(kind, FILLER)))
+            fields.append((name, _typed_value(kind, name, a)))
     return parser.action, fields
+
+
+def _control_kind(tag: str, attributes: dict) -> str | None:
+    """The control's kind ("select", "radio", "email", …), None for what a browser does not
+    send with the form (no name, disabled, buttons, files)."""
+    if not attributes.get("name") or "disabled" in attributes or tag == "button":
+        return None
+    kind = attributes.get("type", "text").lower() if tag == "input" else tag
+    if kind in ("submit", "button", "image", "reset", "file"):
+        return None
+    return kind
+
+
+def _typed_value(kind: str, name: str, attributes: dict) -> str:
+    """The value of a control one types into (or a hidden one)."""
+    if kind == "hidden":
+        return attributes.get("value", "")
+    if kind == "number":
+        low, high = attributes.get("min"), attributes.get("max")
+        value = int(float(low)) if low else 1
+        if high:
+            value = min(value, int(float(high)))
+        return str(value)
+    if name.endswith("_other") or _is_honeypot(attributes):
+        return ""
+    return TYPED.get(kind, FILLER)
 
 
 def _path_of(location: str, base: str) -> str:
@@ -187,68 +201,92 @@ class Session:
             conn.close()
 
 
+class _Tally:
+    """Latencies and counts of all user threads."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latencies: list[float] = []
+        self.stats = {"completed": 0, "failed": 0, "socket_errors": 0, "status_errors": 0}
+
+    def record(self, seconds: float) -> None:
+        with self.lock:
+            self.latencies.append(seconds)
+
+    def count(self, key: str) -> None:
+        with self.lock:
+            self.stats[key] += 1
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies:
+            return 0.0
+        return self.latencies[min(len(self.latencies) - 1, int(len(self.latencies) * p / 100))]
+
+
+def _run_wizard_step(session: "Session", step: Wizard, tally: _Tally) -> bool:
+    try:
+        ok = run_wizard(session, step, tally.record)
+    except (OSError, http.client.HTTPException):
+        tally.count("socket_errors")
+        return False
+    if not ok:
+        tally.count("status_errors")
+    return ok
+
+
+def _run_request_step(
+    session: "Session", step: Get | Post, n: int, token: bytes, tally: _Tally
+) -> bytes | None:
+    """One GET or POST of the flow; the CSRF token for the next step, None on failure."""
+    if isinstance(step, Post):
+        fields = {k: str(v).replace("{n}", str(n)) for k, v in step.fields.items()}
+        fields["csrfmiddlewaretoken"] = token.decode()
+        body, method = urlencode(fields).encode(), "POST"
+    else:
+        assert isinstance(step, Get)
+        body, method = None, "GET"
+    started = time.perf_counter()
+    try:
+        status, content = session.request(method, step.path, body)
+    except (OSError, http.client.HTTPException):
+        tally.count("socket_errors")
+        return None
+    tally.record(time.perf_counter() - started)
+    if status != step.expect:
+        tally.count("status_errors")
+        return None
+    match = TOKEN.search(content)
+    return match.group(1) if match else token
+
+
+def _run_flow(flow, port: int, n: int, tally: _Tally) -> bool:
+    """One pass through the flow with a fresh cookie jar; whether every step succeeded."""
+    session = Session(port)
+    token = b""
+    try:
+        for step in flow.steps:
+            if isinstance(step, Wizard):
+                if not _run_wizard_step(session, step, tally):
+                    return False
+                continue
+            token = _run_request_step(session, step, n, token, tally)
+            if token is None:
+                return False
+        return True
+    finally:
+        session.close()
+
+
 def run(label: str, port: int, seconds: float, users: int) -> dict:
     flow = next(f for f in FLOWS if f.label == label)
     numbers = count()
-    lock = threading.Lock()
-    latencies: list[float] = []
-    stats = {"completed": 0, "failed": 0, "socket_errors": 0, "status_errors": 0}
+    tally = _Tally()
     deadline = time.monotonic() + seconds
 
     def user():
         while time.monotonic() < deadline:
-            n = next(numbers)
-            session = Session(port)
-            token = b""
-            ok = True
-            for step in flow.steps:
-                if isinstance(step, Wizard):
-
-                    def record(seconds):
-                        with lock:
-                            latencies.append(seconds)
-
-                    try:
-                        ok = run_wizard(session, step, record)
-                    except (OSError, http.client.HTTPException):
-                        with lock:
-                            stats["socket_errors"] += 1
-                        ok = False
-                    else:
-                        if not ok:
-                            with lock:
-                                stats["status_errors"] += 1
-                    if not ok:
-                        break
-                    continue
-                if isinstance(step, Post):
-                    fields = {k: str(v).replace("{n}", str(n)) for k, v in step.fields.items()}
-                    fields["csrfmiddlewaretoken"] = token.decode()
-                    body, method = urlencode(fields).encode(), "POST"
-                else:
-                    assert isinstance(step, Get)
-                    body, method = None, "GET"
-                started = time.perf_counter()
-                try:
-                    status, content = session.request(method, step.path, body)
-                except (OSError, http.client.HTTPException):
-                    with lock:
-                        stats["socket_errors"] += 1
-                    ok = False
-                    break
-                with lock:
-                    latencies.append(time.perf_counter() - started)
-                if status != step.expect:
-                    with lock:
-                        stats["status_errors"] += 1
-                    ok = False
-                    break
-                match = TOKEN.search(content)
-                if match:
-                    token = match.group(1)
-            session.close()
-            with lock:
-                stats["completed" if ok else "failed"] += 1
+            ok = _run_flow(flow, port, next(numbers), tally)
+            tally.count("completed" if ok else "failed")
 
     started = time.monotonic()
     threads = [threading.Thread(target=user) for _ in range(users)]
@@ -257,23 +295,18 @@ def run(label: str, port: int, seconds: float, users: int) -> dict:
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - started
-    latencies.sort()
-
-    def percentile(p: float) -> float:
-        if not latencies:
-            return 0.0
-        return latencies[min(len(latencies) - 1, int(len(latencies) * p / 100))]
-
+    tally.latencies.sort()
+    latencies = tally.latencies
     return {
         "requests": len(latencies),
         "duration_us": int(elapsed * 1e6),
-        "p50_us": int(percentile(50) * 1e6),
-        "p90_us": int(percentile(90) * 1e6),
-        "p99_us": int(percentile(99) * 1e6),
+        "p50_us": int(tally.percentile(50) * 1e6),
+        "p90_us": int(tally.percentile(90) * 1e6),
+        "p99_us": int(tally.percentile(99) * 1e6),
         "max_us": int((latencies[-1] if latencies else 0) * 1e6),
         # CPU the driver itself took from the machine the server runs on.
         "driver_cpu_s": round(sum(resource.getrusage(resource.RUSAGE_SELF)[:2]), 1),
-        **stats,
+        **tally.stats,
     }
 
 

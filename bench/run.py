@@ -103,7 +103,7 @@ def local_production_env(database_url: str, **extra: str) -> dict:
 def base_env() -> dict:
     return local_production_env(
         os.environ.get("DATABASE_URL", ""),
-        DJANGO_BENCHMARK_VIEWS="true",
+        DJANGO_BENCH="true",
         GUNICORN_BIND=f"127.0.0.1:{PORT}",
         # Workers live for the whole run, so their peak RSS is the peak of a long-lived
         # worker and no restart falls into a measurement.

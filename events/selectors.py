@@ -160,3 +160,16 @@ def registrations_for_export(*, registrations: QuerySet[Registration]) -> QueryS
         .select_related("event")
         .order_by("event__starts_at", "event__pk", "status", "created_at", "pk")
     )
+
+
+def registration_request_open(*, email: str, event: Event, now: datetime) -> bool:
+    """Whether the address has an open request for this event or another, or one the owner
+    of the address has cancelled ("that was not me"): no further mail until it runs out."""
+    return (
+        Registration.objects.filter(email__iexact=email, confirm_by__gt=now)
+        .filter(
+            Q(status=RegistrationStatus.CANCELLED)
+            | (Q(status=RegistrationStatus.UNCONFIRMED) & ~Q(event=event))
+        )
+        .exists()
+    )

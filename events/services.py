@@ -1,7 +1,8 @@
-"""Writes of the events app: saving events, registering, cancelling, deleting personal data.
+"""Writes of the events app: saving events, registering, confirming, cancelling.
 
-All handling of registrants' personal data goes through this module. Log records carry ids
-and counts only, never names or e-mail addresses.
+All handling of registrants' personal data goes through this module and
+``events.retention`` (deleting it); the mails' texts are in ``events.mails``. Log records
+carry ids and counts only, never names or e-mail addresses.
 """
 
 import logging
@@ -15,22 +16,18 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
+from events.mails import MAIL_REASONS, registration_mail
 from events.models import Event, EventStatus, Registration, RegistrationStatus
-from events.selectors import event_places_taken, registration_closed_reason
-from events.validators import canonical_email
-from portal.audit import (
-    KIND_PURGE,
-    PURGE_REGISTRATIONS,
-    audit_forget_personal_data,
-    audit_mails,
-    audit_record,
+from events.selectors import (
+    event_places_taken,
+    registration_closed_reason,
+    registration_request_open,
 )
-from portal.services import mail_subject
+from events.validators import canonical_email
+from portal.audit import audit_mails
 
 logger = logging.getLogger(__name__)
 
@@ -50,15 +47,6 @@ CALENDAR_FIELDS = frozenset(
         "description",
     }
 )
-
-
-# Why mails went out, for the audit log (English msgids, translated when the log is read).
-MAIL_REASONS = {
-    "moved_up": gettext_noop("moved up from the waiting list"),
-    "cancelled": gettext_noop("registration cancelled"),
-    "event_cancelled": gettext_noop("event cancelled"),
-    "event_postponed": gettext_noop("event postponed"),
-}
 
 
 class RegistrationError(Exception):
@@ -170,89 +158,119 @@ def registration_create(
         email = canonical_email(email)
     except ValidationError as error:
         raise RegistrationError(error.messages[0], field="email", code="email_form") from error
-    registration = None
+    registration = notify = None
     with transaction.atomic():
         # The event lock orders this with staff changes, confirmations and cancellations of
         # the event (its status is read, its expired requests are deleted, once).
         locked = Event.objects.select_for_update().get(pk=event.pk)
-        # The address lock is what makes two requests for one address (for this event or
-        # six others at once) find each other, so one mail goes. Always taken after the
-        # event lock, so two registrations cannot deadlock.
-        if connection.vendor == "postgresql":  # SQLite serialises writes anyway
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_advisory_xact_lock(hashtext('events_registration_email'), "
-                    "hashtext(%s))",
-                    [email.lower()],
-                )
+        _lock_address(email)
         _delete_unconfirmed_expired(event=locked, now=now)
-        reason = registration_closed_reason(event=locked, now=now)
-        if reason:
-            raise RegistrationError(reason, code="closed")
-        maximum = locked.max_persons_per_registration
-        if not 1 <= persons <= maximum:
-            raise RegistrationError(
-                _("Please enter a number between 1 and %(max)d.") % {"max": maximum},
-                field="persons",
-                code="persons",
-            )
+        _check_registration_open(event=locked, persons=persons, now=now)
         existing = Registration.objects.open().filter(event=locked, email__iexact=email).first()
         if existing is not None and existing.status != RegistrationStatus.UNCONFIRMED:
             outcome = RegistrationOutcome.ALREADY_REGISTERED
             notify = _mark_already_registered_mail(registration=existing, now=now)
-        elif existing is not None or (
-            # An open request for this event or another, or one the owner of the address
-            # has cancelled ("that was not me"): no further mail until it runs out.
-            Registration.objects.filter(email__iexact=email, confirm_by__gt=now)
-            .filter(
-                Q(status=RegistrationStatus.CANCELLED)
-                | (Q(status=RegistrationStatus.UNCONFIRMED) & ~Q(event=locked))
-            )
-            .exists()
-        ):
+        elif existing is not None or registration_request_open(email=email, event=locked, now=now):
             outcome = RegistrationOutcome.PENDING
         else:
-            outcome = RegistrationOutcome.CREATED
-            try:
-                with transaction.atomic():
-                    registration = Registration.objects.create(
-                        event=locked,
-                        name=name.strip(),
-                        email=email,
-                        persons=persons,
-                        accessibility_needs=accessibility_needs.strip(),
-                        status=RegistrationStatus.UNCONFIRMED,
-                        created_at=now,
-                        confirm_by=now
-                        + timedelta(minutes=settings.EVENTS_REGISTRATION_CONFIRM_MINUTES),
-                    )
-            except IntegrityError:
-                # Cannot happen under the locks above; if a row came in some other way,
-                # the address has an open registration: as for an open request.
-                outcome = RegistrationOutcome.PENDING
+            registration = _registration_insert(
+                event=locked,
+                name=name,
+                email=email,
+                persons=persons,
+                accessibility_needs=accessibility_needs,
+                now=now,
+            )
+            # None cannot happen under the locks above; if a row came in some other way, the
+            # address has an open registration: as for an open request.
+            created = registration is not None
+            outcome = RegistrationOutcome.CREATED if created else RegistrationOutcome.PENDING
+    _registration_request_notify(
+        outcome=outcome, event=locked, registration=registration or existing, notify=notify
+    )
+    return RegistrationRequest(outcome=outcome, registration=registration)
+
+
+def _lock_address(email: str) -> None:
+    """The address lock is what makes two requests for one address (for this event or six
+    others at once) find each other, so one mail goes. Always taken after the event lock, so
+    two registrations cannot deadlock."""
+    if connection.vendor == "postgresql":  # SQLite serialises writes anyway
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext('events_registration_email'), hashtext(%s))",
+                [email.lower()],
+            )
+
+
+def _check_registration_open(*, event: Event, persons: int, now: datetime) -> None:
+    """Raise RegistrationError when the event takes no registration of ``persons`` now."""
+    reason = registration_closed_reason(event=event, now=now)
+    if reason:
+        raise RegistrationError(reason, code="closed")
+    maximum = event.max_persons_per_registration
+    if not 1 <= persons <= maximum:
+        raise RegistrationError(
+            _("Please enter a number between 1 and %(max)d.") % {"max": maximum},
+            field="persons",
+            code="persons",
+        )
+
+
+def _registration_insert(
+    *, event: Event, name: str, email: str, persons: int, accessibility_needs: str, now: datetime
+) -> Registration | None:
+    """The new unconfirmed registration, or None when the address already has one."""
+    try:
+        with transaction.atomic():
+            return Registration.objects.create(
+                event=event,
+                name=name.strip(),
+                email=email,
+                persons=persons,
+                accessibility_needs=accessibility_needs.strip(),
+                status=RegistrationStatus.UNCONFIRMED,
+                created_at=now,
+                confirm_by=now + timedelta(minutes=settings.EVENTS_REGISTRATION_CONFIRM_MINUTES),
+            )
+    except IntegrityError:
+        return None
+
+
+def _registration_request_notify(
+    *,
+    outcome: RegistrationOutcome,
+    event: Event,
+    registration: Registration | None,
+    notify: bool | None,
+) -> None:
+    """Log the outcome (ids only) and send its mail, after the commit of the request."""
     if outcome == RegistrationOutcome.CREATED:
         logger.info(
             "registration created",
-            extra={"event_id": locked.pk, "registration_id": registration.pk, "persons": persons},
+            extra={
+                "event_id": event.pk,
+                "registration_id": registration.pk,
+                "persons": registration.persons,
+            },
         )
         _send_registration_mail(registration=registration, kind="confirm_request")
     elif outcome == RegistrationOutcome.ALREADY_REGISTERED:
         # Log records carry ids only: no address, and nothing the stranger typed.
         logger.info(
             "registration request for a registered address",
-            extra={"event_id": locked.pk, "registration_id": existing.pk, "mailed": notify},
+            extra={"event_id": event.pk, "registration_id": registration.pk, "mailed": notify},
         )
         if notify:
-            existing.event = locked
+            registration.event = event
             kind = (
                 "already_waiting"
-                if existing.status == RegistrationStatus.WAITING
+                if registration.status == RegistrationStatus.WAITING
                 else "already_registered"
             )
-            _send_registration_mail(registration=existing, kind=kind)
+            _send_registration_mail(registration=registration, kind=kind)
     else:
-        logger.info("registration request pending", extra={"event_id": locked.pk})
-    return RegistrationRequest(outcome=outcome, registration=registration)
+        logger.info("registration request pending", extra={"event_id": event.pk})
 
 
 def _mark_already_registered_mail(*, registration: Registration, now: datetime) -> bool:
@@ -405,112 +423,12 @@ def _delete_unconfirmed_expired(*, event: Event, now: datetime) -> None:
     Registration.objects.filter(event=event).unconfirmed_expired(now).delete()
 
 
-def registrations_unconfirmed_delete(*, now: datetime | None = None) -> int:
-    """Delete every registration not confirmed in time (daily command; registering and
-    confirming also remove them for their event). Returns how many."""
-    with transaction.atomic():
-        count, _details = Registration.objects.unconfirmed_expired(now).delete()
-        # Also those deleted earlier while someone registered: the audit log keeps nothing
-        # of an address nobody confirmed.
-        audit_forget_personal_data(
-            model=Registration,
-            still_personal=Registration.objects.filter(anonymised_at__isnull=True),
-        )
-    logger.info("unconfirmed registrations deleted", extra={"registrations": count})
-    return count
-
-
-# --- Personal data ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PurgeResult:
-    events: int
-    registrations: int
-
-
-def registrations_purge(*, retention_days: int, now: datetime | None = None) -> PurgeResult:
-    """Delete name, e-mail and needs of registrations whose event ended more than
-    ``retention_days`` ago. The rows stay, emptied, so the numbers of participants remain."""
-    cutoff = (now or timezone.now()) - timedelta(days=retention_days)
-    with transaction.atomic():
-        registrations = Registration.objects.filter(
-            event__ends_at__lt=cutoff, anonymised_at__isnull=True
-        )
-        events = registrations.values("event").distinct().count()
-        count = registrations.update(
-            name="",
-            email="",
-            accessibility_needs="",
-            cancel_token=None,
-            anonymised_at=now or timezone.now(),
-        )
-        # The audit log and the admin's own log named the registrants ("Name (Event)").
-        audit_forget_personal_data(
-            model=Registration,
-            still_personal=Registration.objects.filter(anonymised_at__isnull=True),
-        )
-        # That it happened, how many, with which retention (a "--days 0" stands out).
-        audit_record(
-            kind=KIND_PURGE,
-            model=Registration,
-            what=PURGE_REGISTRATIONS,
-            count=count,
-            events=events,
-            retention_days=retention_days,
-            command="purge_registrations",
-        )
-    logger.info(
-        "registrations purged",
-        extra={"events": events, "registrations": count, "retention_days": retention_days},
-    )
-    return PurgeResult(events=events, registrations=count)
-
-
 # --- E-mail -------------------------------------------------------------------------------
-
-MAIL_SUBJECTS = {
-    "confirm_request": lambda title: (
-        _("Please confirm your registration: %(title)s") % {"title": title}
-    ),
-    "already_registered": lambda title: (
-        _("You are already registered: %(title)s") % {"title": title}
-    ),
-    "already_waiting": lambda title: (
-        _("You are already on the waiting list: %(title)s") % {"title": title}
-    ),
-    "confirmed": lambda title: _("Registration confirmed: %(title)s") % {"title": title},
-    "waiting": lambda title: _("You are on the waiting list: %(title)s") % {"title": title},
-    "moved_up": lambda title: _("A place is free for you: %(title)s") % {"title": title},
-    "cancelled": lambda title: _("Registration cancelled: %(title)s") % {"title": title},
-    "event_cancelled": lambda title: _("Cancelled: %(title)s") % {"title": title},
-    "event_postponed": lambda title: _("Postponed: %(title)s") % {"title": title},
-}
 
 
 def _send_registration_mail(*, registration: Registration, kind: str) -> bool:
     """Send one mail; False when the mail server refused it (the change itself stands)."""
-    event = registration.event
-    with translation.override(settings.LANGUAGE_CODE), timezone.override(settings.TIME_ZONE):
-        context = {
-            "registration": registration,
-            "event": event,
-            "event_url": settings.SITE_URL + event.get_absolute_url(),
-            "cancel_url": (
-                settings.SITE_URL + registration.get_cancel_url()
-                if registration.cancel_token and kind not in {"cancelled", "event_cancelled"}
-                else ""
-            ),
-            "confirm_url": (
-                settings.SITE_URL + registration.get_confirm_url()
-                if kind == "confirm_request"
-                else ""
-            ),
-            "confirm_minutes": settings.EVENTS_REGISTRATION_CONFIRM_MINUTES,
-            "site_name": settings.SITE_NAME,
-        }
-        body = render_to_string(f"events/email/registration_{kind}.txt", context)
-        subject = mail_subject(MAIL_SUBJECTS[kind](event.title))
+    subject, body = registration_mail(registration=registration, kind=kind)
     try:
         send_mail(subject, body, None, [registration.email])
     except OSError as error:  # smtplib errors included; the registration itself is saved

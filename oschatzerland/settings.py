@@ -68,6 +68,11 @@ INSTALLED_APPS = [
     "survey",
     "events",
 ]
+# `make bench` only (bench/run.py sets it): the app with the baseline pages /_bench/… and the
+# bench_results command. The Docker image does not contain bench/.
+BENCH = env_bool("DJANGO_BENCH", False)
+if BENCH:
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     "oschatzerland.middleware.RequestLogMiddleware",
@@ -364,9 +369,6 @@ LOGGING = {
         },
     },
 }
-
-# Two baseline views for `make bench` (/_bench/constant/, /_bench/query/); 404 unless on.
-BENCHMARK_VIEWS = env_bool("DJANGO_BENCHMARK_VIEWS", False)
 
 # Messages travel in a cookie, so rendering a page never touches the session.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"

@@ -1,10 +1,11 @@
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.static import serve
 
-from oschatzerland import bench_views, views
+from oschatzerland import views
 from portal import admin_audit
 from portal.admin_scoping import view_on_site
 from portal.caching import cache_public_page
@@ -32,11 +33,11 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("befragungen/", include("survey.urls")),
-    # Baselines for `make bench`; 404 unless DJANGO_BENCHMARK_VIEWS is on.
-    path("_bench/constant/", bench_views.constant, name="bench_constant"),
-    path("_bench/query/", bench_views.query, name="bench_query"),
     path("", include("portal.urls")),
 ]
+
+if django_apps.is_installed("bench"):  # DJANGO_BENCH=true, `make bench` only
+    urlpatterns.insert(0, path("_bench/", include("bench.urls")))
 
 if settings.DEBUG:
     urlpatterns.insert(0, path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))

@@ -17,6 +17,7 @@ from portal import services
 from portal.admin_scoping import GlobalContentMixin, MunicipalityScopedMixin
 from portal.forms import LocalRedirectForm, NewsArticleAdminForm, RedirectForm
 from portal.models import (
+    LEGAL_PAGES,
     EditorProfile,
     Idea,
     IdeaStatus,
@@ -252,11 +253,6 @@ class TopicAdmin(GlobalContentMixin, admin.ModelAdmin):
     list_editable = ["position"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
-
-
-# Required by law (Impressum, privacy policy, accessibility statement): the Redaktion keeps
-# their text up to date, only superusers may delete them.
-LEGAL_PAGES = ("impressum", "datenschutz", "barrierefreiheit")
 
 
 @admin.register(Page)

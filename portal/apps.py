@@ -8,17 +8,23 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from django.db.backends.signals import connection_created
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_delete, post_migrate, post_save
 
-        from portal import audit, caching, checks, search, services, sitemaps  # noqa: F401 (checks registers)
+        from portal import audit, caching, checks, search, selectors, services, sitemaps  # noqa: F401 (checks registers)
+        from portal.search import providers as search_providers
 
         audit.connect_actor()
         caching.connect_invalidation()
         # A scheduled article appears on every list at its publication time.
         caching.register_content_time("portal.NewsArticle", "published_at")
-        search.register_portal_providers()
+        search_providers.register_portal_providers()
         connection_created.connect(search.register_sqlite_functions)
         sitemaps.register_portal_sitemaps()
+        # The footer lists pages; it is cached apart from the pages (see the selector).
+        for signal in (post_save, post_delete):
+            signal.connect(
+                selectors.footer_pages_forget, sender="portal.Page", dispatch_uid="portal-footer"
+            )
         # The sites framework's domain follows PORTAL_SITE_URL (see the service).
         post_migrate.connect(
             services.site_update_from_settings, sender=self, dispatch_uid="portal-site-url"

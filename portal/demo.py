@@ -1,5 +1,6 @@
-"""Demo content of the portal app: news about the real history of the cooperation (see
-shared/data/survey-2019.md), one draft, one scheduled article and a few moderated ideas.
+"""Demo content of the portal app: news about the real history of the cooperation (the
+Bürgerbefragung 2019, whose demo survey is in survey/demo.py), one draft, one scheduled
+article and a few moderated ideas.
 Municipalities, topics and the required pages come from the data migration. Idempotent."""
 
 from datetime import datetime, timedelta

@@ -77,6 +77,11 @@ class Topic(models.Model):
         return reverse("portal:topic_detail", kwargs={"slug": self.slug})
 
 
+# Required by law (Impressum, privacy policy, accessibility statement): always linked in the
+# footer, kept online and undeletable by the Redaktion (only superusers may).
+LEGAL_PAGES = ("impressum", "datenschutz", "barrierefreiheit")
+
+
 class PageQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
@@ -346,7 +351,7 @@ class CacheVersion(models.Model):
 
     Kept in the database rather than in the cache, because without a shared cache (Redis)
     each gunicorn worker has a cache of its own: a version there would reach one worker
-    only. See portal/caching.py.
+    only. See portal/cache_versions.py.
     """
 
     name = models.CharField(_("name"), max_length=100, primary_key=True)

@@ -1,8 +1,22 @@
 """Reads for the portal pages; query shapes are decided here."""
 
+import logging
+
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 
-from portal.models import EditorProfile, Idea, Municipality, NewsArticle, Page, Topic
+from portal.models import (
+    LEGAL_PAGES,
+    EditorProfile,
+    Idea,
+    Municipality,
+    NewsArticle,
+    Page,
+    Topic,
+)
+
+logger = logging.getLogger(__name__)
 
 IDEAS_ON_PAGE = 50  # the idea page shows this many approved ideas, newest first
 
@@ -15,8 +29,49 @@ def topic_list() -> QuerySet[Topic]:
     return Topic.objects.all()
 
 
-def footer_pages() -> QuerySet[Page]:
-    return Page.objects.in_navigation()
+FOOTER_KEY = "portal:footer-pages"
+FOOTER_SECONDS = 300  # how old the footer may be on another worker without a shared cache
+
+
+def footer_pages() -> tuple[tuple[str, str], ...]:
+    """Title and address of the published pages marked "show in footer", in position order,
+    except the legal pages (the footer links them always).
+
+    Every page shows the footer, so the list is kept in the cache (no query per page) and
+    forgotten whenever a page is saved or deleted (``footer_pages_forget``). A cache that
+    does not answer costs one query.
+    """
+    try:
+        pages = cache.get(FOOTER_KEY)
+    except Exception:  # the cache is away (Redis): read the pages
+        logger.warning("footer cache unavailable", exc_info=True)
+        pages = None
+    if pages is None:
+        pages = tuple(
+            (page.title, page.get_absolute_url())
+            for page in Page.objects.in_navigation()
+            .exclude(slug__in=LEGAL_PAGES)
+            .only("title", "slug")
+        )
+        try:
+            cache.set(FOOTER_KEY, pages, timeout=FOOTER_SECONDS)
+        except Exception:
+            logger.warning("footer cache unavailable", exc_info=True)
+    return pages
+
+
+def footer_pages_forget(**kwargs) -> None:
+    """Signal receiver for saves and deletes of pages: the next footer reads them anew, now
+    and again after the commit (a footer read in between holds the old state)."""
+    _footer_forget()
+    transaction.on_commit(_footer_forget)
+
+
+def _footer_forget() -> None:
+    try:
+        cache.delete(FOOTER_KEY)
+    except Exception:
+        logger.warning("footer cache unavailable", exc_info=True)
 
 
 def _with_topics(queryset: QuerySet[NewsArticle]) -> QuerySet[NewsArticle]:

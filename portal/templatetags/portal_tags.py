@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from portal import selectors
 from portal.sanitize import clean_html
 
 register = template.Library()
@@ -68,4 +69,5 @@ def site_header(context) -> str:
 
 @register.simple_tag
 def site_footer() -> str:
-    return _layout_part("includes/footer.html", {})
+    # The pages are part of the key, so a changed list renders a new footer.
+    return _layout_part("includes/footer.html", {"footer_pages": selectors.footer_pages()})

@@ -110,18 +110,18 @@ def test_archive_is_paginated_and_keeps_the_filter(client):
 
 
 def test_list_query_count_is_constant(client, django_assert_num_queries):
-    # 6 queries: the content version of the page cache (its counter and, as content
+    # 7 queries: the content version of the page cache (its counter and, as content
     # changed, the next due moment), municipalities for the filter,
     # upcoming events (with municipality), count of past events, one page of past events
-    # (with municipality).
+    # (with municipality), the footer's pages.
     _event("up-0", 3)
     _event("past-0", -3)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get("/termine/")
     for n in range(1, 15):
         _event(f"up-{n}", 3 + n, status=EventStatus.CANCELLED if n % 3 else "planned")
         _event(f"past-{n}", -3 - n, municipality=MunicipalityFactory())
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(6):  # the footer's pages come from the cache now
         client.get("/termine/")
 
 
@@ -206,15 +206,16 @@ def test_full_event_offers_the_waiting_list(client):
 
 def test_detail_query_count(client, django_assert_num_queries):
     event = EventFactory(slug="forum", takes_registrations=True, capacity=10)
-    # 6 queries: the content version of the page cache (its counter and, as content
+    # 7 queries: the content version of the page cache (its counter and, as content
     # changed, the next due moment), the event with its municipality,
-    # its topics, its documents, and the registration counts (one aggregate).
-    with django_assert_num_queries(6):
+    # its topics, its documents, the registration counts (one aggregate), the footer's
+    # pages.
+    with django_assert_num_queries(7):
         client.get("/termine/forum/")
     for _ in range(5):
         RegistrationFactory(event=event)
         event.topics.add(TopicFactory())
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(6):  # the footer's pages come from the cache now
         client.get("/termine/forum/")
 
 

@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 import pytest
 from django.core.management import call_command
-from django.test import override_settings
 
 from bench.flow import fill_form
 from bench.targets import BASELINES, FLOWS, PAGES, SEED_COMMANDS, Wizard
@@ -23,7 +22,6 @@ def bench_data():
         call_command(name, *args)
 
 
-@override_settings(BENCHMARK_VIEWS=True)
 def test_every_bench_page_answers_200(client, bench_data):
     statuses = {page.path: client.get(page.path, headers=page.headers).status_code
                 for page in [*BASELINES, *PAGES]}  # fmt: skip

@@ -152,8 +152,9 @@ def test_idea_page_query_count_is_constant(client, django_assert_num_queries, co
     place = MunicipalityFactory()
     for _ in range(count):
         IdeaFactory(status=IdeaStatus.APPROVED, municipality=place)
-    # Counted: municipalities and topics of the form, the approved ideas (joined).
-    with django_assert_num_queries(3):
+    # Counted: municipalities and topics of the form, the approved ideas (joined), the
+    # footer's pages.
+    with django_assert_num_queries(4):
         client.get("/mitmachen/")
 
 

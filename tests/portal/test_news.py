@@ -167,8 +167,8 @@ def test_news_list_query_count_is_constant(client, django_assert_num_queries, co
     )
     # Counted: the content version of the page cache (2: its counter and, as content
     # changed, the next due moment), topics and municipalities of the filter form (2), the
-    # page count, the page of articles and their topics (prefetch).
-    with django_assert_num_queries(7):
+    # page count, the page of articles and their topics (prefetch), the footer's pages.
+    with django_assert_num_queries(8):
         response = client.get("/aktuelles/")
     assert response.status_code == 200
 
@@ -181,8 +181,8 @@ def test_home_query_count_is_constant(client, django_assert_num_queries, count):
     )
     # Counted: the content version of the page cache (2: its counter and, as content
     # changed, the next due moment), the three latest articles, the municipalities, the
-    # topics, the next events, the open survey teaser.
-    with django_assert_num_queries(7):
+    # topics, the next events, the open survey teaser, the footer's pages.
+    with django_assert_num_queries(8):
         client.get("/")
 
 

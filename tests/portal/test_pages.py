@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from portal.models import Municipality, Page
@@ -118,8 +119,9 @@ def test_query_counts_stay_constant_as_data_grows(client, django_assert_num_quer
     # page runs the list (1) and the population sum (1); a profile (1) with its news (1), its
     # next events (1) and the published surveys with results for it (1).
     # Each page also reads the content version of the page cache (1); the first page after a
-    # change of content (here always "/") also its next due moment (1).
-    pages = {"/": 7, "/kommunen/": 3, "/kommunen/oschatz/": 5, "/impressum/": 2, "/themen/": 2}
+    # change of content (here always "/") also its next due moment (1) and the footer's pages
+    # (1; cached for the other pages until a page is saved).
+    pages = {"/": 8, "/kommunen/": 3, "/kommunen/oschatz/": 5, "/impressum/": 2, "/themen/": 2}
     for path, queries in pages.items():
         with django_assert_num_queries(queries):
             client.get(path)
@@ -140,3 +142,52 @@ def test_navigation_marks_the_section_of_each_page_and_the_search_keeps_its_term
         assert marked == ([label] if label else [])
     assert 'value="Radweg"' in client.get("/suche/?q=Radweg").content.decode()
     assert 'value="Radweg"' not in client.get("/themen/").content.decode()
+
+
+def _footer_links(body: str) -> list[tuple[str, str]]:
+    footer = body[body.index('<footer class="site-footer">') :]
+    return re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', footer)
+
+
+def test_footer_links_contact_legal_pages_and_the_pages_marked_for_it(client):
+    # The seeded pages (migrations 0002 and 0010): the footer as it always was.
+    assert _footer_links(client.get("/").content.decode()) == [
+        ("/kontakt/", "Kontakt"),
+        ("/impressum/", "Impressum"),
+        ("/datenschutz/", "Datenschutz"),
+        ("/barrierefreiheit/", "Barrierefreiheit"),
+        ("/leichte-sprache/", "Leichte Sprache"),
+        ("/kooperation/", "Die Kooperation"),
+    ]
+
+
+def test_footer_follows_show_in_footer_position_and_publication(client):
+    PageFactory(slug="ehrenamt", title="Ehrenamt", show_in_footer=True, position=1)
+    PageFactory(slug="entwurf", title="Entwurf", show_in_footer=True, is_published=False)
+    PageFactory(slug="nicht-verlinkt", title="Nicht verlinkt", show_in_footer=False)
+    links = _footer_links(client.get("/themen/").content.decode())
+    assert [title for _, title in links][4:] == ["Ehrenamt", "Leichte Sprache", "Die Kooperation"]
+
+
+def test_an_editor_unticks_a_page_and_it_leaves_the_footer_at_once(client, make_staff):
+    visitor = Client()  # anonymous, no cookies: served from the page cache
+    page = Page.objects.get(slug="leichte-sprache")
+    home = visitor.get("/").content.decode()
+    assert ("/leichte-sprache/", "Leichte Sprache") in _footer_links(home)
+    assert visitor.get("/").content.decode() == home  # now cached
+    client.force_login(make_staff("erika.redaktion", group="Redaktion"))
+    response = client.post(
+        reverse("admin:portal_page_change", args=[page.pk]),
+        {
+            "title": page.title,
+            "slug": page.slug,
+            "description": page.description,
+            "body": page.body,
+            "is_published": "on",
+            "position": page.position,
+        },
+    )
+    assert response.status_code == 302
+    titles = [title for _, title in _footer_links(visitor.get("/").content.decode())]
+    assert "Leichte Sprache" not in titles
+    assert "Die Kooperation" in titles

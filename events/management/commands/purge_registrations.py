@@ -7,7 +7,7 @@ purge_registrations``. Prints and logs only counts, never names or addresses.
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from events.services import registrations_purge, registrations_unconfirmed_delete
+from events.retention import registrations_purge, registrations_unconfirmed_delete
 
 
 class Command(BaseCommand):

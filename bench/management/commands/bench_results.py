@@ -4,7 +4,8 @@ times the page uncached and cached, without and with a breakdown, and the first 
 a few new responses arrived (which counts them into the results tallies), and prints the
 figures.
 
-    scripts/with-postgres.sh .venv/bin/python manage.py bench_results --responses 100000
+    DJANGO_BENCH=true scripts/with-postgres.sh \
+        .venv/bin/python manage.py bench_results --responses 100000
 
 The benchmark survey is deleted afterwards unless ``--keep`` is given.
 """

@@ -1,0 +1,145 @@
+"""Site search: a registry of search providers, the search over all of them, suggestions.
+
+The parts: ``query`` (what a query asks for, highlighting), ``fulltext`` (matching on
+PostgreSQL and SQLite), ``suggestions`` ("Meinten Sie …"), ``providers`` (the portal's own).
+
+The portal imports no other app, so every app contributes its results through a provider
+registered in its ``AppConfig.ready``::
+
+    from portal.search import SearchResult, register_search_provider, fulltext_search
+
+    def search_events(query: str, *, limit: int) -> list[SearchResult]: ...
+
+    register_search_provider("events", search_events, vocabulary=event_titles)
+
+A provider takes the (already trimmed, non-empty) query and a limit and returns
+``SearchResult`` objects; ``fulltext_search`` does the work for any queryset and
+``search_results`` turns its rows into results. ``vocabulary`` (optional) returns a
+queryset of one text column (``values_list``) of what the provider makes findable, titles
+and names: "Meinten Sie …" suggestions come from these words only, so it must hold
+published rows only.
+
+What a query means (the syntax of ``websearch_to_tsquery``): every word must occur;
+``"…"`` is a phrase (the words in this order); ``or`` between two terms lets either do;
+``-word`` excludes. Each word also matches its other umlaut spelling (``Muegeln`` finds
+"Mügeln", ``Mügeln`` finds "Muegeln"); ``ß``/``ss`` and word forms are left to the German
+stemmer. On PostgreSQL the match is the full-text operator ``@@`` over a weighted
+``to_tsvector('german', …)``, ranked with ``ts_rank``; on SQLite (the zero-setup demo) a
+substring match over the text folded in Python (lower case for every alphabet, umlauts
+spelled out, tags removed), titles first. ``snippet`` must be safe HTML: ``highlight()``
+escapes first and only then marks the terms.
+"""
+
+import re
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from portal.search.fulltext import (
+    SearchResult,
+    fulltext_search,
+    register_sqlite_functions,
+    result_snippet,
+    search_results,
+    uses_postgres,
+)
+from portal.search.query import (
+    MAX_TERMS,
+    fold,
+    highlight,
+    normalize_query,
+    parse_query,
+)
+from portal.search.suggestions import closest_words_postgres, closest_words_python
+
+__all__ = [
+    "SearchResult",
+    "fulltext_search",
+    "highlight",
+    "normalize_query",
+    "register_search_provider",
+    "register_sqlite_functions",
+    "result_snippet",
+    "search",
+    "search_providers",
+    "search_results",
+    "search_url",
+    "suggest",
+]
+
+SUGGESTION_WORD = re.compile(r"[^\W\d_]{4,}")
+
+SearchProvider = Callable[..., list[SearchResult]]
+Vocabulary = Callable[[], QuerySet]
+_providers: dict[str, SearchProvider] = {}
+_vocabularies: dict[str, Vocabulary] = {}
+
+
+def register_search_provider(
+    name: str, provider: SearchProvider, *, vocabulary: Vocabulary | None = None
+) -> None:
+    """Add (or replace) the provider for ``name``; call it from ``AppConfig.ready``."""
+    _providers[name] = provider
+    if vocabulary is None:
+        _vocabularies.pop(name, None)
+    else:
+        _vocabularies[name] = vocabulary
+
+
+def search_providers() -> dict[str, SearchProvider]:
+    return dict(_providers)
+
+
+def search(query: str, *, limit: int = 50) -> list[SearchResult]:
+    """All providers' results for the query, best first (one query per provider)."""
+    query = normalize_query(query)
+    if not parse_query(query):
+        return []
+    results: list[SearchResult] = []
+    for provider in _providers.values():
+        results.extend(provider(query, limit=limit))
+    results.sort(key=lambda result: (-result.rank, result.title))
+    return results[:limit]
+
+
+# --- "Meinten Sie …" ------------------------------------------------------------------------
+
+
+def suggest(query: str) -> str | None:
+    """The query with each unknown word replaced by the closest word of a title, or None.
+
+    The vocabulary is the words of what the providers make findable (titles, names,
+    districts), so a suggestion never reveals a draft. Words that are in the vocabulary
+    (in either umlaut spelling) stay as typed; one database query in all.
+    """
+    query = normalize_query(query)
+    words = list(SUGGESTION_WORD.finditer(query))[:MAX_TERMS]
+    if not words or not _vocabularies:
+        return None
+    keys = [fold(word.group()) for word in words]
+    closest_words = closest_words_postgres if uses_postgres() else closest_words_python
+    closest = closest_words(keys, source=_vocabulary_union())
+    pieces, position, changed = [], 0, False
+    for word, key in zip(words, keys, strict=True):
+        replacement = closest.get(key)
+        pieces.append(query[position : word.start()])
+        if replacement and fold(replacement) != key:
+            pieces.append(replacement)
+            changed = True
+        else:
+            pieces.append(word.group())
+        position = word.end()
+    pieces.append(query[position:])
+    return "".join(pieces) if changed else None
+
+
+def search_url(query: str) -> str:
+    """The address of the search page for ``query`` (the link of a suggestion)."""
+    return f"{reverse('portal:search')}?{urlencode({'q': query})}"
+
+
+def _vocabulary_union() -> QuerySet:
+    parts = [vocabulary().order_by() for vocabulary in _vocabularies.values()]
+    return parts[0].union(*parts[1:], all=True)
