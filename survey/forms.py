@@ -14,8 +14,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from portal.widgets import PlainSelect
+from survey.access_codes import normalize_access_code
 from survey.models import AccessCode, Question, QuestionKind, Response, Survey
-from survey.services import AnswerInput, normalize_access_code
+from survey.services import AnswerInput
 
 # Bounds that keep every value inside what the database column holds.
 NUMBER_LIMIT = 1_000_000_000

@@ -1,5 +1,8 @@
 """Writes of the survey app. Every response, online or on paper, is stored by
-``response_submit``; it is the one place to audit what a response contains."""
+``response_submit``; it is the one place to audit what a response contains.
+
+Access codes are in ``survey.access_codes``; its services are re-exported here (``as``)
+for the views, the demo and tests."""
 
 import datetime
 import logging
@@ -12,8 +15,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.audit import KIND_GENERATED, audit_record
 from survey import selectors
+from survey.access_codes import access_codes_generate as access_codes_generate
+from survey.access_codes import format_access_code as format_access_code
+from survey.access_codes import normalize_access_code as normalize_access_code
 from survey.models import (
     AccessCode,
     Answer,
@@ -33,10 +38,6 @@ from survey.sealing import Unsealable, seal, unseal
 from survey.selectors import sealed_box_size
 
 logger = logging.getLogger(__name__)
-
-# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: nothing that reads or types ambiguously from paper.
-ACCESS_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
-ACCESS_CODE_LENGTH = 8
 
 
 class SubmissionError(ValidationError):
@@ -386,38 +387,6 @@ def _response_store(
     # response never empties a cache).
     transaction.on_commit(lambda: survey_results_invalidate(survey.pk))
     return response
-
-
-def normalize_access_code(value: str) -> str:
-    """Codes are printed as ABCD-EFGH; accept them typed with spaces, dashes, lower case."""
-    return "".join(ch for ch in value.upper() if ch.isalnum())[:40]
-
-
-def format_access_code(code: str) -> str:
-    return f"{code[:4]}-{code[4:]}"
-
-
-@transaction.atomic
-def access_codes_generate(*, survey: Survey, count: int) -> list[AccessCode]:
-    """Create ``count`` new random one-time codes for a survey."""
-    if count < 1 or count > 10_000:
-        raise ValidationError(_("Between 1 and 10,000 codes at a time."))
-    codes: set[str] = set()
-    while len(codes) < count:
-        candidates = {
-            "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _i in range(ACCESS_CODE_LENGTH))
-            for _n in range(count - len(codes))
-        }
-        taken = AccessCode.objects.filter(code__in=candidates).values_list("code", flat=True)
-        codes |= candidates - set(taken)
-    created = AccessCode.objects.bulk_create(
-        AccessCode(survey=survey, code=code) for code in sorted(codes)
-    )
-    # How many, never the codes (whoever reads the log could otherwise answer with them).
-    audit_record(
-        kind=KIND_GENERATED, model=Survey, obj=survey, what="access_codes", count=len(created)
-    )
-    return created
 
 
 @transaction.atomic
