@@ -494,3 +494,8 @@ def test_the_kinds_need_no_queries_for_forms(questions, django_assert_num_querie
     with django_assert_num_queries(0):
         for q in questions.values():
             kind_of(q).form_part(q, label=q.text, required=q.required)
+
+
+def test_answer_check_explains_too_many_choices_in_german(mobility, questions):
+    with pytest.raises(SubmissionError, match="mehr Antworten gewählt, als die Frage zulässt"):
+        answers_check(survey=mobility, answers=tampered(questions, "more_than_max_choices"))
