@@ -133,7 +133,9 @@ class QuestionKindSpec:
     rows (several options per person);
     ``answers_add_up``: one answer per person (and item), so a group's answers add up to
     its base (disclosure control relies on it);
-    ``has_mean``: the question as a whole has one mean (a matrix has one per item).
+    ``has_mean``: the question as a whole has one mean (a matrix has one per item);
+    ``has_answers``: False for a kind that only shows text (an information block): no
+    fields, no answers, no export columns, no result.
     """
 
     value: ClassVar[str]
@@ -147,6 +149,7 @@ class QuestionKindSpec:
     counts_respondents: ClassVar[bool] = False
     answers_add_up: ClassVar[bool] = False
     has_mean: ClassVar[bool] = False
+    has_answers: ClassVar[bool] = True
     # The longest text an answer of this kind may carry (free text or other-text).
     max_text_length: ClassVar[int] = 0
 

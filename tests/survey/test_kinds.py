@@ -23,7 +23,7 @@ from survey.kinds import (
     other_field_name,
     question_field_name,
 )
-from survey.models import CHOICE_KINDS, TEXT_KINDS, Answer, Question, QuestionKind
+from survey.models import Answer, Question, QuestionKind
 from survey.selectors import survey_definition
 from survey.synthetic import responses_generate
 
@@ -82,14 +82,15 @@ def test_flags_say_what_the_answers_are():
     # Scale-ness is two things: values on the scale (scale and matrix), rows of items (matrix).
     assert kind_values("uses_scale") == {K.SCALE, K.MATRIX}
     assert kind_values("has_items") == {K.MATRIX}
-    assert kind_values("has_options") == CHOICE_KINDS
-    assert kind_values("is_free_text") == TEXT_KINDS
+    assert kind_values("has_options") == {K.SINGLE, K.MULTIPLE, K.DROPDOWN}
+    assert kind_values("is_free_text") == {K.SHORT_TEXT, K.LONG_TEXT}
     assert kind_values("is_numeric") == {K.SCALE, K.MATRIX, K.NUMBER}
     assert kind_values("has_mean") == {K.SCALE, K.NUMBER}
     assert kind_values("several_answers") == {K.MULTIPLE, K.MATRIX}
     assert kind_values("can_break_down") == {K.SINGLE, K.DROPDOWN}
     assert kind_values("counts_respondents") == {K.MULTIPLE}
     assert kind_values("answers_add_up") == {K.SINGLE, K.DROPDOWN, K.SCALE, K.MATRIX}
+    assert kind_values("has_answers") == set(QuestionKind.values)
 
 
 # --- Form fields ------------------------------------------------------------------------------
