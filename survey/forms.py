@@ -6,34 +6,40 @@ questionnaires (every section on one page, each with its own prefix).
 
 from collections.abc import Iterable
 
-from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Field, Fieldset, Layout
+from crispy_forms.layout import Layout
 from django import forms
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from portal.widgets import PlainSelect
-from survey.models import AccessCode, Question, QuestionKind, Response, Survey
-from survey.services import AnswerInput, normalize_access_code
+from survey.access_codes import normalize_access_code
+from survey.kinds import (
+    LONG_TEXT_MAX,
+    OTHER_TEXT_MAX,
+    SHORT_TEXT_MAX,
+    AnswerInput,
+    item_field_name,
+    kind_of,
+    other_field_name,
+    question_field_name,
+)
+from survey.models import AccessCode, Question, Response, Survey
 
-# Bounds that keep every value inside what the database column holds.
-NUMBER_LIMIT = 1_000_000_000
-SHORT_TEXT_MAX = 300
-LONG_TEXT_MAX = 5000
-OTHER_TEXT_MAX = 300
-
-
-def question_field_name(question: Question) -> str:
-    return f"q{question.pk}"
-
-
-def other_field_name(question: Question) -> str:
-    return f"q{question.pk}_other"
-
-
-def item_field_name(question: Question, item) -> str:
-    return f"q{question.pk}_i{item.pk}"
+# Re-exported: the field names and text limits are used by views, tests and selectors.
+__all__ = [
+    "LONG_TEXT_MAX",
+    "OTHER_TEXT_MAX",
+    "SHORT_TEXT_MAX",
+    "AccessCodeForm",
+    "AccessCodeGenerateForm",
+    "PaperSheetForm",
+    "SectionForm",
+    "chosen_options",
+    "item_field_name",
+    "other_field_name",
+    "question_answer_inputs",
+    "question_field_name",
+]
 
 
 def _label(text: str, required: bool) -> str:
@@ -74,140 +80,16 @@ class SectionForm(forms.Form):
 
     def _add_question(self, question: Question):
         required = self._is_required(question)
-        name = question_field_name(question)
-        label = _label(question.text, required)
-        help_text = question.help_text
-        kind = question.kind
-        if kind == QuestionKind.MATRIX:
-            names = []
-            for item in question.item_list:
-                item_name = item_field_name(question, item)
-                self.fields[item_name] = forms.ChoiceField(
-                    label=item.label,
-                    required=required,
-                    choices=self._scale_choices(question, required),
-                    widget=forms.RadioSelect,
-                )
-                names.append(InlineRadios(item_name))
-            legend = label
-            if help_text:
-                legend = format_html(
-                    "{} <span class='matrix-help'>{}</span>", legend, question.help_text
-                )
-            return Fieldset(legend, *names, css_class="matrix")
-        if kind == QuestionKind.SCALE:
-            self.fields[name] = forms.ChoiceField(
-                label=label,
-                help_text=help_text,
-                required=required,
-                choices=self._scale_choices(question, required),
-                widget=forms.RadioSelect,
-            )
-            return InlineRadios(name)
-        if kind in (QuestionKind.SINGLE, QuestionKind.DROPDOWN):
-            choices = [(str(option.pk), option.label) for option in question.option_list]
-            if kind == QuestionKind.DROPDOWN:
-                choices.insert(0, ("", _("– please choose –")))
-                widget = PlainSelect
-            else:
-                if not required:
-                    choices.append(("", _("No answer")))
-                widget = forms.RadioSelect
-            self.fields[name] = forms.ChoiceField(
-                label=label, help_text=help_text, required=required, choices=choices, widget=widget
-            )
-            return self._with_other(question, name)
-        if kind == QuestionKind.MULTIPLE:
-            if question.max_choices:
-                limit = _("Choose at most %(count)s.") % {"count": question.max_choices}
-                help_text = f"{help_text} {limit}".strip()
-            self.fields[name] = forms.MultipleChoiceField(
-                label=label,
-                help_text=help_text,
-                required=required,
-                choices=[(str(option.pk), option.label) for option in question.option_list],
-                widget=forms.CheckboxSelectMultiple,
-            )
-            return self._with_other(question, name)
-        if kind == QuestionKind.NUMBER:
-            low = question.number_min if question.number_min is not None else -NUMBER_LIMIT
-            high = question.number_max if question.number_max is not None else NUMBER_LIMIT
-            self.fields[name] = forms.IntegerField(
-                label=label,
-                help_text=help_text,
-                required=required,
-                min_value=low,
-                max_value=high,
-                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-            )
-            return Field(name)
-        max_length = SHORT_TEXT_MAX if kind == QuestionKind.SHORT_TEXT else LONG_TEXT_MAX
-        widget = forms.TextInput if kind == QuestionKind.SHORT_TEXT else forms.Textarea
-        self.fields[name] = forms.CharField(
-            label=label,
-            help_text=help_text,
-            required=required,
-            max_length=max_length,
-            widget=widget(attrs={"rows": 5} if widget is forms.Textarea else {}),
+        part = kind_of(question).form_part(
+            question, label=_label(question.text, required), required=required
         )
-        return Field(name)
-
-    def _with_other(self, question: Question, name: str):
-        other = self._other_option(question)
-        if other is None:
-            return Field(name)
-        self.fields[other_field_name(question)] = forms.CharField(
-            label=_("If “%(option)s”: please specify") % {"option": other.label},
-            required=False,
-            max_length=OTHER_TEXT_MAX,
-        )
-        return Layout(Field(name), Field(other_field_name(question)))
-
-    @staticmethod
-    def _other_option(question: Question):
-        return next((option for option in question.option_list if option.is_other), None)
-
-    @staticmethod
-    def _scale_choices(question: Question, required: bool) -> list[tuple[str, str]]:
-        choices = []
-        for value in question.scale_values:
-            label = str(value)
-            if value == question.scale_min and question.scale_min_label:
-                label = f"{value} – {question.scale_min_label}"
-            elif value == question.scale_max and question.scale_max_label:
-                label = f"{value} – {question.scale_max_label}"
-            choices.append((str(value), label))
-        if not required:
-            choices.append(("", _("No answer")))
-        return choices
+        self.fields.update(part.fields)
+        return part.layout
 
     def clean(self):
         cleaned = super().clean()
         for question in self.questions:
-            if question.kind == QuestionKind.MULTIPLE and question.max_choices:
-                chosen = cleaned.get(question_field_name(question)) or []
-                if len(chosen) > question.max_choices:
-                    self.add_error(
-                        question_field_name(question),
-                        _("Please choose at most %(count)s options.")
-                        % {"count": question.max_choices},
-                    )
-            other = self._other_option(question)
-            if other is None or other_field_name(question) not in cleaned:
-                continue
-            chosen = cleaned.get(question_field_name(question)) or []
-            if isinstance(chosen, str):
-                chosen = [chosen]
-            if str(other.pk) in chosen:
-                if not cleaned[other_field_name(question)].strip():
-                    self.add_error(
-                        other_field_name(question),
-                        _("You chose “%(option)s”: please say what you mean.")
-                        % {"option": other.label},
-                    )
-            else:
-                # Text typed next to an option that was not chosen says nothing.
-                cleaned[other_field_name(question)] = ""
+            kind_of(question).clean(question, cleaned, self.add_error)
         return cleaned
 
     def chosen_options(self) -> dict[int, list[int]]:
@@ -251,45 +133,17 @@ class SectionForm(forms.Form):
 
 
 def chosen_options(questions: Iterable[Question], data: dict) -> dict[int, list[int]]:
-    chosen = {}
-    for question in questions:
-        if not question.is_choice:
-            continue
-        value = data.get(question_field_name(question))
-        values = value if isinstance(value, list) else [value]
-        chosen[question.pk] = [int(v) for v in values if v not in (None, "")]
-    return chosen
+    """Option ids chosen per question with options, for display conditions."""
+    return {
+        question.pk: kind_of(question).condition_option_ids(question, data)
+        for question in questions
+        if kind_of(question).has_options
+    }
 
 
 def question_answer_inputs(question: Question, data: dict) -> list[AnswerInput]:
     """Turn cleaned form values of one question into answer rows."""
-    name = question_field_name(question)
-    kind = question.kind
-    if kind == QuestionKind.MATRIX:
-        return [
-            AnswerInput(question_id=question.pk, item_id=item.pk, number=int(value))
-            for item in question.item_list
-            if (value := data.get(item_field_name(question, item))) not in (None, "")
-        ]
-    value = data.get(name)
-    if value in (None, "", []):
-        return []
-    if question.is_choice:
-        other_text = data.get(other_field_name(question), "") or ""
-        values = value if isinstance(value, list) else [value]
-        other_ids = {option.pk for option in question.option_list if option.is_other}
-        return [
-            AnswerInput(
-                question_id=question.pk,
-                option_id=int(option_id),
-                text=other_text.strip() if int(option_id) in other_ids else "",
-            )
-            for option_id in values
-        ]
-    if kind in (QuestionKind.SCALE, QuestionKind.NUMBER):
-        return [AnswerInput(question_id=question.pk, number=int(value))]
-    text = value.strip()
-    return [AnswerInput(question_id=question.pk, text=text)] if text else []
+    return kind_of(question).answer_inputs(question, data)
 
 
 class AccessCodeForm(forms.Form):

@@ -1,10 +1,14 @@
 """Writes of the survey app. Every response, online or on paper, is stored by
-``response_submit``; it is the one place to audit what a response contains."""
+``response_submit``; it is the one place to audit what a response contains.
+
+The answer check is in ``survey.answers`` (what fits a question: ``survey.kinds``), access
+codes in ``survey.access_codes``; the access-code services are re-exported here (``as``)
+for the views, the demo and tests."""
 
 import datetime
 import logging
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,8 +16,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.audit import KIND_GENERATED, audit_record
 from survey import selectors
+from survey.access_codes import access_codes_generate as access_codes_generate
+from survey.access_codes import format_access_code as format_access_code
+from survey.access_codes import normalize_access_code as normalize_access_code
+from survey.answers import SubmissionError, answer_rows, answers_check
+from survey.kinds import AnswerInput
 from survey.models import (
     AccessCode,
     Answer,
@@ -22,7 +30,6 @@ from survey.models import (
     Option,
     PooledResponse,
     Question,
-    QuestionKind,
     Response,
     Section,
     Survey,
@@ -33,73 +40,6 @@ from survey.sealing import Unsealable, seal, unseal
 from survey.selectors import sealed_box_size
 
 logger = logging.getLogger(__name__)
-
-# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: nothing that reads or types ambiguously from paper.
-ACCESS_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
-ACCESS_CODE_LENGTH = 8
-
-
-class SubmissionError(ValidationError):
-    """The response cannot be stored; the message says why in words for the participant."""
-
-
-@dataclass(frozen=True)
-class AnswerInput:
-    question_id: int
-    option_id: int | None = None
-    item_id: int | None = None
-    number: int | None = None
-    text: str = ""
-
-
-def _check_answers(*, survey: Survey, answers: list[AnswerInput]) -> None:
-    """Defence in depth behind the forms: every id belongs to this survey's questionnaire and
-    every value fits its question, so a tampered request cannot store nonsense."""
-    question_ids = {answer.question_id for answer in answers}
-    questions = Question.objects.filter(survey=survey, pk__in=question_ids).in_bulk()
-    options = dict(
-        Option.objects.filter(question__survey=survey, question_id__in=question_ids).values_list(
-            "pk", "question_id"
-        )
-    )
-    items = dict(
-        MatrixItem.objects.filter(
-            question__survey=survey, question_id__in=question_ids
-        ).values_list("pk", "question_id")
-    )
-    seen = set()
-    for answer in answers:
-        question = questions.get(answer.question_id)
-        if question is None:
-            raise SubmissionError(_("The answers do not belong to this survey."))
-        key = (answer.question_id, answer.option_id, answer.item_id)
-        if key in seen:
-            raise SubmissionError(_("An answer was given twice."))
-        seen.add(key)
-        kind = question.kind
-        ok = True
-        if question.is_choice:
-            ok = options.get(answer.option_id) == question.pk and answer.number is None
-        elif kind == QuestionKind.MATRIX:
-            ok = items.get(answer.item_id) == question.pk and answer.number is not None
-            ok = ok and question.scale_min <= answer.number <= question.scale_max
-        elif kind == QuestionKind.SCALE:
-            ok = answer.number is not None
-            ok = ok and question.scale_min <= answer.number <= question.scale_max
-        elif kind == QuestionKind.NUMBER:
-            ok = answer.number is not None
-        else:
-            ok = bool(answer.text) and answer.number is None
-        if kind != QuestionKind.MATRIX and answer.item_id is not None:
-            ok = False
-        if not question.is_choice and answer.option_id is not None:
-            ok = False
-        if not ok:
-            raise SubmissionError(_("An answer does not fit its question."))
-    many = {QuestionKind.MULTIPLE, QuestionKind.MATRIX}
-    single = [a.question_id for a in answers if questions[a.question_id].kind not in many]
-    if len(single) != len(set(single)):
-        raise SubmissionError(_("A question that takes one answer got several."))
 
 
 def response_submit(
@@ -136,7 +76,7 @@ def response_submit(
             raise SubmissionError(_("A paper questionnaire needs its sheet number."))
     else:
         raise SubmissionError(_("Unknown channel."))
-    _check_answers(survey=survey, answers=answers)
+    answers_check(survey=survey, answers=answers)
 
     code = None
     if survey.uses_codes and channel == Channel.ONLINE:
@@ -185,7 +125,7 @@ def response_pool(
     today = today or timezone.localdate()
     if not survey.is_running():
         raise SubmissionError(_("This survey is not open, so nothing was stored."))
-    _check_answers(survey=survey, answers=answers)
+    answers_check(survey=survey, answers=answers)
     code = None
     if survey.uses_codes:
         code = _access_code_use(survey=survey, code=access_code or "", today=today)
@@ -302,19 +242,18 @@ def _pool_write(*, survey: Survey, entries: list[dict]) -> None:
         for entry in entries
     )
     Answer.objects.bulk_create(
-        Answer(
-            response=response,
-            question_id=answer["question_id"],
-            option_id=answer["option_id"],
-            item_id=answer["item_id"],
-            number=answer["number"],
-            text=answer["text"],
-        )
+        row
         for response, entry in zip(responses, entries, strict=True)
-        for answer in entry["answers"]
-        if answer["question_id"] in questions
-        and answer["option_id"] in options | {None}
-        and answer["item_id"] in items | {None}
+        for row in answer_rows(
+            response=response,
+            answers=(
+                AnswerInput(**answer)
+                for answer in entry["answers"]
+                if answer["question_id"] in questions
+                and answer["option_id"] in options | {None}
+                and answer["item_id"] in items | {None}
+            ),
+        )
     )
 
 
@@ -371,53 +310,11 @@ def _response_store(
         raise SubmissionError(
             _("Sheet %(number)s has already been entered.") % {"number": sheet_number}
         ) from error
-    Answer.objects.bulk_create(
-        Answer(
-            response=response,
-            question_id=answer.question_id,
-            option_id=answer.option_id,
-            item_id=answer.item_id,
-            number=answer.number,
-            text=answer.text,
-        )
-        for answer in answers
-    )
+    Answer.objects.bulk_create(answer_rows(response=response, answers=answers))
     # Computed results include this response from now on (after the commit, so a rolled-back
     # response never empties a cache).
     transaction.on_commit(lambda: survey_results_invalidate(survey.pk))
     return response
-
-
-def normalize_access_code(value: str) -> str:
-    """Codes are printed as ABCD-EFGH; accept them typed with spaces, dashes, lower case."""
-    return "".join(ch for ch in value.upper() if ch.isalnum())[:40]
-
-
-def format_access_code(code: str) -> str:
-    return f"{code[:4]}-{code[4:]}"
-
-
-@transaction.atomic
-def access_codes_generate(*, survey: Survey, count: int) -> list[AccessCode]:
-    """Create ``count`` new random one-time codes for a survey."""
-    if count < 1 or count > 10_000:
-        raise ValidationError(_("Between 1 and 10,000 codes at a time."))
-    codes: set[str] = set()
-    while len(codes) < count:
-        candidates = {
-            "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _i in range(ACCESS_CODE_LENGTH))
-            for _n in range(count - len(codes))
-        }
-        taken = AccessCode.objects.filter(code__in=candidates).values_list("code", flat=True)
-        codes |= candidates - set(taken)
-    created = AccessCode.objects.bulk_create(
-        AccessCode(survey=survey, code=code) for code in sorted(codes)
-    )
-    # How many, never the codes (whoever reads the log could otherwise answer with them).
-    audit_record(
-        kind=KIND_GENERATED, model=Survey, obj=survey, what="access_codes", count=len(created)
-    )
-    return created
 
 
 @transaction.atomic

@@ -6,14 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from survey.access_codes import ACCESS_CODE_ALPHABET, access_codes_generate, normalize_access_code
 from survey.models import AccessCode, AccessMode, Answer, Response
-from survey.services import (
-    ACCESS_CODE_ALPHABET,
-    SubmissionError,
-    access_codes_generate,
-    normalize_access_code,
-    response_submit,
-)
+from survey.services import SubmissionError, response_submit
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
