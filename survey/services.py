@@ -35,7 +35,7 @@ from survey.models import (
     Survey,
     SurveyStatus,
 )
-from survey.results import survey_results_invalidate
+from survey.results.caching import survey_results_invalidate
 from survey.sealing import Unsealable, seal, unseal
 from survey.selectors import sealed_box_size
 
