@@ -10,15 +10,20 @@ class EventsConfig(AppConfig):
         from datetime import timedelta
 
         from events.search import event_vocabulary, search_events
-        from events.selectors import FEED_PAST_DAYS
+        from events.selectors import FEED_PAST_DAYS, event_list_next
         from events.sitemaps import EventListSitemap, EventSitemap
         from portal.caching import register_content_time
+        from portal.page_context import register_page_context
         from portal.search import register_search_provider
         from portal.sitemaps import register_sitemap
 
         register_search_provider("events", search_events, vocabulary=event_vocabulary)
         register_sitemap("events", EventSitemap)
         register_sitemap("event-list", EventListSitemap)
+        # The next events on the home, municipality and topic pages (events_tags render them).
+        register_page_context("home", "upcoming_events", event_list_next)
+        register_page_context("municipality", "upcoming_events", event_list_next)
+        register_page_context("topic", "upcoming_events", event_list_next)
         # Cached pages change when an event starts (registration closes), ends (it moves to
         # the archive), its registration deadline passes, and when it leaves the calendar.
         register_content_time("events.Event", "starts_at")

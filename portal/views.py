@@ -26,6 +26,7 @@ class HomeView(TemplateView):
         context["latest_news"] = selectors.news_latest(limit=3)
         context["municipalities"] = selectors.municipality_list()
         context["topics"] = selectors.topic_list()
+        context.update(page_context("home"))
         return context
 
 

@@ -12,19 +12,22 @@ class SurveyConfig(AppConfig):
         from portal.sitemaps import register_sitemap
         from survey import checks  # noqa: F401 (registers the deployment checks)
         from survey.search import search_surveys, survey_vocabulary
+        from survey.selectors import survey_open_teaser
         from survey.sitemaps import SurveyPagesSitemap, SurveySitemap
 
         register_search_provider("surveys", search_surveys, vocabulary=survey_vocabulary)
 
         register_sitemap("surveys", SurveySitemap)
         register_sitemap("survey-pages", SurveyPagesSitemap)
-        # Results on the portal's topic and municipality pages (survey_results_tags render them).
+        # The open survey on the home page (survey_tags) and results on the portal's topic and
+        # municipality pages (survey_results_tags): the views ask, the tags only render.
         from portal.page_context import register_page_context
         from survey.results.selectors import (
             survey_municipality_participation,
             survey_topic_findings,
         )
 
+        register_page_context("home", "open_survey", survey_open_teaser)
         register_page_context("topic", "survey_findings", survey_topic_findings)
         register_page_context(
             "municipality", "survey_participation", survey_municipality_participation

@@ -1,21 +1,17 @@
-"""Template tags through which the portal's pages show events (portal imports no app above it)."""
+"""Template tags through which the portal's pages show events (portal imports no app above it).
+They only render: the page's view asks the selectors (``portal.page_context``, registered in
+``EventsConfig``)."""
 
 from django import template
-
-from events import selectors
 
 register = template.Library()
 
 
 @register.inclusion_tag("events/includes/upcoming_events.html")
-def upcoming_events(limit=3, municipality=None, topic=None):
-    """The next events, optionally of one municipality or topic: one query.
-
-    ``{% upcoming_events limit=3 %}``, ``{% upcoming_events municipality=municipality %}``,
-    ``{% upcoming_events topic=topic %}``.
+def upcoming_events(events, municipality=None, topic=None):
+    """The next events (``selectors.event_list_next``), optionally of one municipality or topic:
+    ``{% upcoming_events upcoming_events %}``,
+    ``{% upcoming_events upcoming_events municipality=municipality %}``,
+    ``{% upcoming_events upcoming_events topic=topic %}``.
     """
-    return {
-        "events": selectors.event_list_next(limit=limit, municipality=municipality, topic=topic),
-        "municipality": municipality,
-        "topic": topic,
-    }
+    return {"events": events or [], "municipality": municipality, "topic": topic}

@@ -247,12 +247,16 @@ def test_home_municipality_and_topic_pages_show_next_events(client, django_asser
     assert "Kommunalforum Anderswo" not in theme
 
 
-def test_upcoming_events_tag_uses_one_query(django_assert_num_queries):
+def test_upcoming_events_cost_one_query_and_their_tag_none(django_assert_num_queries):
     from django.template import Context, Template
+
+    from events.selectors import event_list_next
 
     for n in range(5):
         _event(f"e{n}", n + 1)
-    template = Template("{% load events_tags %}{% upcoming_events limit=3 %}")
     with django_assert_num_queries(1):
-        html = template.render(Context({}))
+        events = event_list_next(limit=3)
+    template = Template("{% load events_tags %}{% upcoming_events upcoming_events %}")
+    with django_assert_num_queries(0):
+        html = template.render(Context({"upcoming_events": events}))
     assert html.count('<li class="event-item') == 3

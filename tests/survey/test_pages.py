@@ -151,11 +151,18 @@ def test_query_counts_do_not_grow_with_responses(
         assert client.get(url).status_code == 200
 
 
-def test_query_count_of_the_home_teaser_is_one(client, mobility, django_assert_num_queries):
+def test_the_home_teaser_costs_one_query_and_its_tag_none(mobility, django_assert_num_queries):
     from django.template import Context, Template
 
+    from survey.selectors import survey_open_teaser
+
     with django_assert_num_queries(1):
-        Template("{% load survey_tags %}{% survey_open_teaser %}").render(Context())
+        survey = survey_open_teaser()
+    template = Template("{% load survey_tags %}{% survey_open_teaser open_survey %}")
+    with django_assert_num_queries(0):
+        html = template.render(Context({"open_survey": survey}))
+    assert mobility.title in html
+    assert template.render(Context({"open_survey": None})).strip() == ""
 
 
 def test_questionnaire_pages_read_the_definition_from_the_cache(
