@@ -1,6 +1,12 @@
-"""The e-mails to registrants: subject and text of each kind (sent by ``events.services``)."""
+"""The e-mails to registrants: subject and text of each kind, sending them, and how often a
+registered address may hear about a repeated request. Log records carry ids only."""
+
+import logging
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -8,6 +14,8 @@ from django.utils.translation import gettext_noop
 
 from events.models import Registration
 from portal.services import mail_subject
+
+logger = logging.getLogger(__name__)
 
 # Why mails went out, for the audit log (English msgids, translated when the log is read).
 MAIL_REASONS = {
@@ -60,3 +68,37 @@ def registration_mail(*, registration: Registration, kind: str) -> tuple[str, st
         body = render_to_string(f"events/email/registration_{kind}.txt", context)
         subject = mail_subject(MAIL_SUBJECTS[kind](event.title))
     return subject, body
+
+
+def already_registered_mail_allowed(*, registration: Registration, now: datetime) -> bool:
+    """Whether the owner of a registered address may hear now that somebody sent the form
+    again: at most once per EVENTS_REGISTRATION_CONFIRM_MINUTES per registration (address
+    and event), else a script could mail a registered person without end. The conditional
+    UPDATE decides, so two requests at once cannot both pass. The registration itself stays
+    as it was (another number of persons means cancelling and registering again)."""
+    quiet_since = now - timedelta(minutes=settings.EVENTS_REGISTRATION_CONFIRM_MINUTES)
+    # update(), not save(): the audit log tracks registrations, and a stranger's attempt is
+    # no change to a person's registration.
+    return bool(
+        Registration.objects.filter(pk=registration.pk)
+        .filter(
+            Q(already_registered_mailed_at__isnull=True)
+            | Q(already_registered_mailed_at__lte=quiet_since)
+        )
+        .update(already_registered_mailed_at=now)
+    )
+
+
+def registration_mail_send(*, registration: Registration, kind: str) -> bool:
+    """Send one mail; False when the mail server refused it (the change itself stands)."""
+    subject, body = registration_mail(registration=registration, kind=kind)
+    try:
+        send_mail(subject, body, None, [registration.email])
+    except OSError as error:  # smtplib errors included; the registration itself is saved
+        # Only the error's type: SMTP errors quote the refused addresses.
+        logger.error(
+            "registration mail failed",
+            extra={"registration_id": registration.pk, "kind": kind, "error": type(error).__name__},
+        )
+        return False
+    return True

@@ -79,3 +79,9 @@ def registrations_purge(*, retention_days: int, now: datetime | None = None) -> 
         extra={"events": events, "registrations": count, "retention_days": retention_days},
     )
     return PurgeResult(events=events, registrations=count)
+
+
+def unconfirmed_expired_delete(*, event, now: datetime) -> None:
+    """Nothing of a registration that was not confirmed in time is kept: it may be a
+    stranger's address. (Takes no place, so nobody moves up.)"""
+    Registration.objects.filter(event=event).unconfirmed_expired(now).delete()

@@ -1,8 +1,8 @@
 """Writes of the events app: saving events, registering, confirming, cancelling.
 
-All handling of registrants' personal data goes through this module and
-``events.retention`` (deleting it); the mails' texts are in ``events.mails``. Log records
-carry ids and counts only, never names or e-mail addresses.
+All handling of registrants' personal data goes through this module, ``events.retention``
+(deleting it) and ``events.mails`` (the mails' texts and sending). Log records carry ids and
+counts only, never names or e-mail addresses.
 """
 
 import logging
@@ -13,14 +13,14 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.mails import MAIL_REASONS, registration_mail
+from events.mails import MAIL_REASONS, already_registered_mail_allowed, registration_mail_send
 from events.models import Event, EventStatus, Registration, RegistrationStatus
+from events.retention import unconfirmed_expired_delete
 from events.selectors import (
     event_places_taken,
     registration_closed_reason,
@@ -85,12 +85,11 @@ def event_save(*, event: Event, changed_fields: Iterable[str] | None = None) -> 
                     .select_related("event")
                 )
     sent = sum(
-        _send_registration_mail(registration=registration, kind="moved_up")
-        for registration in moved
+        registration_mail_send(registration=registration, kind="moved_up") for registration in moved
     )
     audit_mails(obj=event, recipients=sent, reason=MAIL_REASONS["moved_up"])
     sent = sum(
-        _send_registration_mail(registration=registration, kind=f"event_{event.status}")
+        registration_mail_send(registration=registration, kind=f"event_{event.status}")
         for registration in informed
     )
     audit_mails(obj=event, recipients=sent, reason=MAIL_REASONS.get(f"event_{event.status}", ""))
@@ -164,12 +163,12 @@ def registration_create(
         # the event (its status is read, its expired requests are deleted, once).
         locked = Event.objects.select_for_update().get(pk=event.pk)
         _lock_address(email)
-        _delete_unconfirmed_expired(event=locked, now=now)
+        unconfirmed_expired_delete(event=locked, now=now)
         _check_registration_open(event=locked, persons=persons, now=now)
         existing = Registration.objects.open().filter(event=locked, email__iexact=email).first()
         if existing is not None and existing.status != RegistrationStatus.UNCONFIRMED:
             outcome = RegistrationOutcome.ALREADY_REGISTERED
-            notify = _mark_already_registered_mail(registration=existing, now=now)
+            notify = already_registered_mail_allowed(registration=existing, now=now)
         elif existing is not None or registration_request_open(email=email, event=locked, now=now):
             outcome = RegistrationOutcome.PENDING
         else:
@@ -254,7 +253,7 @@ def _registration_request_notify(
                 "persons": registration.persons,
             },
         )
-        _send_registration_mail(registration=registration, kind="confirm_request")
+        registration_mail_send(registration=registration, kind="confirm_request")
     elif outcome == RegistrationOutcome.ALREADY_REGISTERED:
         # Log records carry ids only: no address, and nothing the stranger typed.
         logger.info(
@@ -268,28 +267,9 @@ def _registration_request_notify(
                 if registration.status == RegistrationStatus.WAITING
                 else "already_registered"
             )
-            _send_registration_mail(registration=registration, kind=kind)
+            registration_mail_send(registration=registration, kind=kind)
     else:
         logger.info("registration request pending", extra={"event_id": event.pk})
-
-
-def _mark_already_registered_mail(*, registration: Registration, now: datetime) -> bool:
-    """Whether the owner of a registered address may hear now that somebody sent the form
-    again: at most once per EVENTS_REGISTRATION_CONFIRM_MINUTES per registration (address
-    and event), else a script could mail a registered person without end. The conditional
-    UPDATE decides, so two requests at once cannot both pass. The registration itself stays
-    as it was (another number of persons means cancelling and registering again)."""
-    quiet_since = now - timedelta(minutes=settings.EVENTS_REGISTRATION_CONFIRM_MINUTES)
-    # update(), not save(): the audit log tracks registrations, and a stranger's attempt is
-    # no change to a person's registration.
-    return bool(
-        Registration.objects.filter(pk=registration.pk)
-        .filter(
-            Q(already_registered_mailed_at__isnull=True)
-            | Q(already_registered_mailed_at__lte=quiet_since)
-        )
-        .update(already_registered_mailed_at=now)
-    )
 
 
 def registration_confirm(*, registration: Registration, now: datetime | None = None) -> str:
@@ -308,7 +288,7 @@ def registration_confirm(*, registration: Registration, now: datetime | None = N
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=registration.event_id)
         # Committed even when the confirmation fails: an expired one is gone for good.
-        _delete_unconfirmed_expired(event=event, now=now)
+        unconfirmed_expired_delete(event=event, now=now)
         current = (
             Registration.objects.select_for_update()
             .filter(pk=registration.pk, anonymised_at__isnull=True)
@@ -346,7 +326,7 @@ def registration_confirm(*, registration: Registration, now: datetime | None = N
         "registration confirmed",
         extra={"event_id": event.pk, "registration_id": current.pk, "status": current.status},
     )
-    _send_registration_mail(
+    registration_mail_send(
         registration=current,
         kind="confirmed" if current.status == RegistrationStatus.CONFIRMED else "waiting",
     )
@@ -385,9 +365,9 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
     )
     # No mail to an address nobody has confirmed.
     sent = (
-        0 if was_unconfirmed else _send_registration_mail(registration=current, kind="cancelled")
+        0 if was_unconfirmed else registration_mail_send(registration=current, kind="cancelled")
     ) + sum(
-        _send_registration_mail(registration=moved_registration, kind="moved_up")
+        registration_mail_send(registration=moved_registration, kind="moved_up")
         for moved_registration in moved
     )
     audit_mails(obj=event, recipients=sent, reason=MAIL_REASONS["cancelled"])
@@ -415,27 +395,3 @@ def _move_up_waiting(*, event: Event, now: datetime | None = None) -> list[Regis
             free -= waiting.persons
             moved.append(waiting)
     return moved
-
-
-def _delete_unconfirmed_expired(*, event: Event, now: datetime) -> None:
-    """Nothing of a registration that was not confirmed in time is kept: it may be a
-    stranger's address. (Takes no place, so nobody moves up.)"""
-    Registration.objects.filter(event=event).unconfirmed_expired(now).delete()
-
-
-# --- E-mail -------------------------------------------------------------------------------
-
-
-def _send_registration_mail(*, registration: Registration, kind: str) -> bool:
-    """Send one mail; False when the mail server refused it (the change itself stands)."""
-    subject, body = registration_mail(registration=registration, kind=kind)
-    try:
-        send_mail(subject, body, None, [registration.email])
-    except OSError as error:  # smtplib errors included; the registration itself is saved
-        # Only the error's type: SMTP errors quote the refused addresses.
-        logger.error(
-            "registration mail failed",
-            extra={"registration_id": registration.pk, "kind": kind, "error": type(error).__name__},
-        )
-        return False
-    return True

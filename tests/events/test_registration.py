@@ -10,7 +10,7 @@ from django.core import mail
 from django.db import IntegrityError
 from django.utils import timezone
 
-from events import services
+from events import mails, services
 from events.models import EventStatus, Registration, RegistrationStatus
 from portal.spam import make_form_token
 from tests.factories import EventFactory, RegistrationFactory
@@ -340,7 +340,7 @@ def test_failing_mail_server_does_not_lose_the_registration(event, monkeypatch, 
     def broken(*args, **kwargs):
         raise smtplib.SMTPRecipientsRefused({"a@example.org": (550, b"no")})
 
-    monkeypatch.setattr(services, "send_mail", broken)
+    monkeypatch.setattr(mails, "send_mail", broken)
     registration = _register(event)
     assert registration.status == RegistrationStatus.CONFIRMED
     assert "registration mail failed" in caplog.text
