@@ -43,7 +43,7 @@ __all__ = [
 
 
 def _label(text: str, required: bool) -> str:
-    # Required fields are marked in words, not only by an asterisk (ACCESSIBILITY.md).
+    # Required fields are marked in words, not only by an asterisk (WCAG 3.3.2).
     if required:
         return format_html("{} <span class='required-note'>({})</span>", text, _("required"))
     return text

@@ -1,4 +1,4 @@
-"""Second review of the staff roles (issue 12.1): attacks by a limited editor (Oschatz), a
+"""Second review of the staff roles: attacks by a limited editor (Oschatz), a
 full Redaktion member and an Auswertung analyst through the real admin and the test client.
 Each test failed on the code before its fix."""
 
