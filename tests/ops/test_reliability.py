@@ -16,7 +16,15 @@ import redis
 
 from bench.flow import Session, fill_form, run, run_wizard
 from bench.targets import BENCH_USER, SURVEY, Wizard
-from tests.ops.servers import Gunicorn, PostgresCluster, form_fields, get, manage, postgres_bin
+from tests.ops.servers import (
+    Gunicorn,
+    PostgresCluster,
+    collect_static,
+    form_fields,
+    get,
+    manage,
+    postgres_bin,
+)
 from tests.ops.servers import production_env as env_for
 
 pytestmark = [
@@ -46,7 +54,7 @@ def cluster():
     env = env_for(cluster.url)
     manage(env, "migrate", "--noinput", "--verbosity", "0")
     manage(env, "seed_demo")
-    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    collect_static(env)
     username, password = BENCH_USER
     manage(
         env,
