@@ -128,7 +128,7 @@ class Gunicorn:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # generous: a loaded machine starts slowly
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.output()
             try:
@@ -147,6 +147,16 @@ class Gunicorn:
     def output(self) -> str:
         self.log.flush()
         return Path(self.log.name).read_text(errors="replace")
+
+
+def wait_for(condition, timeout: float, what: str) -> None:
+    """Poll ``condition`` until it holds; fail after ``timeout`` seconds. Tests wait for
+    what they need to see, never for a fixed time: a loaded machine only makes them slower."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout} s in vain for: {what}")
+        time.sleep(0.05)
 
 
 def get(port: int, path: str, headers: dict | None = None) -> tuple[int, str]:
