@@ -36,11 +36,16 @@ serve: install  ## the same site under gunicorn with production settings
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(SERVE_ENV) $(BIN)/gunicorn -c gunicorn.conf.py oschatzerland.wsgi
 
-test: install  ## the whole suite against PostgreSQL, browser tests included
-	scripts/with-postgres.sh $(BIN)/pytest $(ARGS)
+# One pytest process per core, at most four (each migrates a test database of its own);
+# the tests with real servers stay together on one of them (xdist group "servers").
+# ARGS="-n 0" runs everything in one process.
+PYTEST := scripts/with-postgres.sh $(BIN)/pytest -n auto --maxprocesses 4 --dist loadgroup
 
-test-fast: install  ## the suite without browser tests
-	scripts/with-postgres.sh $(BIN)/pytest -m "not browser" $(ARGS)
+test: install  ## the whole suite against PostgreSQL: browser and operations tests included
+	$(PYTEST) $(ARGS)
+
+test-fast: install  ## the same without the browser tests (operations tests included)
+	$(PYTEST) -m "not browser" $(ARGS)
 
 lint: install
 	$(BIN)/ruff check .
@@ -74,4 +79,4 @@ restore: install  ## pg_restore FILE=var/backups/….dump into DATABASE_URL (rep
 	scripts/restore.sh "$(FILE)"
 
 test-ops: install  ## the operations tests only (reliability, security, backup)
-	scripts/with-postgres.sh $(BIN)/pytest tests/ops $(ARGS)
+	$(PYTEST) tests/ops $(ARGS)

@@ -105,7 +105,8 @@ call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def collect_static(env: dict) -> None:
-    """Static files for the servers in STATIC_ROOT (var/static)."""
+    """Static files for the servers in STATIC_ROOT (var/static). The modules that call this
+    run on one xdist worker (group "servers"), so two never write there at once."""
     manage(env, "shell", "-c", COLLECT_STATIC)
 
 

@@ -24,6 +24,8 @@ from tests.ops.servers import production_env as env_for
 
 pytestmark = [
     pytest.mark.slow,
+    # One xdist worker runs all tests with servers: one Redis db, one var/static.
+    pytest.mark.xdist_group("servers"),
     pytest.mark.skipif(postgres_bin() is None, reason="PostgreSQL server binaries missing"),
 ]
 
