@@ -64,7 +64,9 @@ print(article.published_at.timestamp())
 SCHEDULED_PAGES = ["/", "/aktuelles/", "/aktuelles/feed/", "/sitemap.xml"]
 
 
-@pytest.fixture(scope="module")
+# Session scope: under xdist other tests may run between this module's, which would tear
+# a module fixture down and build the cluster again (migrations, seeding).
+@pytest.fixture(scope="session")
 def env():
     cluster = PostgresCluster()
     cluster.create()

@@ -50,7 +50,9 @@ def redis_available() -> bool:
     return True
 
 
-@pytest.fixture(scope="module")
+# Session scope: under xdist other tests may run between this module's, which would tear
+# a module fixture down and build the cluster again (migrations, seeding).
+@pytest.fixture(scope="session")
 def cluster():
     cluster = PostgresCluster()
     cluster.create()
