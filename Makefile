@@ -36,10 +36,10 @@ serve: install  ## the same site under gunicorn with production settings
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(SERVE_ENV) $(BIN)/gunicorn -c gunicorn.conf.py oschatzerland.wsgi
 
-# One pytest process per core, at most four (each migrates a test database of its own);
-# the tests with real servers stay together on one of them (xdist group "servers").
-# ARGS="-n 0" runs everything in one process.
-PYTEST := scripts/with-postgres.sh $(BIN)/pytest -n auto --maxprocesses 4 --dist loadgroup
+# One pytest process per core, at most four (each migrates a test database of its own).
+# A test module stays on one process (its module fixtures are built once; only
+# tests/ops/test_reliability.py uses OPS_REDIS_URL). ARGS="-n 0" runs in one process.
+PYTEST := scripts/with-postgres.sh $(BIN)/pytest -n auto --maxprocesses 4 --dist loadfile
 
 test: install  ## the whole suite against PostgreSQL: browser and operations tests included
 	$(PYTEST) $(ARGS)

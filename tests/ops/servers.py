@@ -5,6 +5,7 @@ postgres when we are root), so stopping it never touches the machine's shared se
 """
 
 import contextlib
+import fcntl
 import html.parser
 import os
 import shutil
@@ -15,6 +16,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
 from bench.run import local_production_env
@@ -104,10 +106,23 @@ call_command("collectstatic", interactive=False, verbosity=0)
 """
 
 
+# One test run: the xdist workers share their run's id, a run in one process has its own.
+RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
+
+
 def collect_static(env: dict) -> None:
-    """Static files for the servers in STATIC_ROOT (var/static). The modules that call this
-    run on one xdist worker (group "servers"), so two never write there at once."""
-    manage(env, "shell", "-c", COLLECT_STATIC)
+    """Static files for the servers in STATIC_ROOT (var/static), once per test run: the
+    server modules may run at the same time on two xdist workers, so the second waits for
+    the first (a lock file) and uses its files instead of rewriting them under its servers."""
+    var = ROOT / "var"
+    var.mkdir(exist_ok=True)
+    done = var / "static.collected"
+    with open(var / "static.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if done.exists() and done.read_text() == RUN:
+            return
+        manage(env, "shell", "-c", COLLECT_STATIC)
+        done.write_text(RUN)
 
 
 class Gunicorn:

@@ -24,8 +24,6 @@ from tests.ops.servers import production_env as env_for
 
 pytestmark = [
     pytest.mark.slow,
-    # One xdist worker runs all tests with servers: one Redis db, one var/static.
-    pytest.mark.xdist_group("servers"),
     pytest.mark.skipif(postgres_bin() is None, reason="PostgreSQL server binaries missing"),
 ]
 
@@ -64,9 +62,7 @@ print(article.published_at.timestamp())
 SCHEDULED_PAGES = ["/", "/aktuelles/", "/aktuelles/feed/", "/sitemap.xml"]
 
 
-# Session scope: under xdist other tests may run between this module's, which would tear
-# a module fixture down and build the cluster again (migrations, seeding).
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def env():
     cluster = PostgresCluster()
     cluster.create()

@@ -30,8 +30,6 @@ from tests.ops.servers import production_env as env_for
 
 pytestmark = [
     pytest.mark.slow,
-    # One xdist worker runs all tests with servers: one Redis db, one var/static.
-    pytest.mark.xdist_group("servers"),
     pytest.mark.skipif(postgres_bin() is None, reason="PostgreSQL server binaries missing"),
 ]
 
@@ -50,9 +48,7 @@ def redis_available() -> bool:
     return True
 
 
-# Session scope: under xdist other tests may run between this module's, which would tear
-# a module fixture down and build the cluster again (migrations, seeding).
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def cluster():
     cluster = PostgresCluster()
     cluster.create()
