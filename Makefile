@@ -36,16 +36,21 @@ serve: install  ## the same site under gunicorn with production settings
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(SERVE_ENV) $(BIN)/gunicorn -c gunicorn.conf.py oschatzerland.wsgi
 
-# One pytest process per core, at most four (each migrates a test database of its own).
-# A test module stays on one process (its module fixtures are built once; only
-# tests/ops/test_reliability.py uses OPS_REDIS_URL). ARGS="-n 0" runs in one process.
-PYTEST := scripts/with-postgres.sh $(BIN)/pytest -n auto --maxprocesses 4 --dist loadfile
+# The suite runs in one pytest process per core, at most four (pytest-xdist; each process
+# migrates a test database of its own), tests handed out in pytest-django's order (every
+# process runs the tests that flush the database after the others). Then, in one process,
+# the tests with servers of their own (marker "servers": a PostgreSQL cluster, gunicorn,
+# one Redis db, var/static). Exit code 5 = nothing selected (e.g. ARGS="tests/survey").
+PYTEST := scripts/with-postgres.sh $(BIN)/pytest
+PARALLEL := -n auto --maxprocesses 4 --dist load
 
 test: install  ## the whole suite against PostgreSQL: browser and operations tests included
-	$(PYTEST) $(ARGS)
+	$(PYTEST) $(PARALLEL) -m "not servers" $(ARGS) || [ $$? = 5 ]
+	$(PYTEST) -m servers $(ARGS) || [ $$? = 5 ]
 
 test-fast: install  ## the same without the browser tests (operations tests included)
-	$(PYTEST) -m "not browser" $(ARGS)
+	$(PYTEST) $(PARALLEL) -m "not browser and not servers" $(ARGS) || [ $$? = 5 ]
+	$(PYTEST) -m servers $(ARGS) || [ $$? = 5 ]
 
 lint: install
 	$(BIN)/ruff check .
@@ -79,4 +84,5 @@ restore: install  ## pg_restore FILE=var/backups/….dump into DATABASE_URL (rep
 	scripts/restore.sh "$(FILE)"
 
 test-ops: install  ## the operations tests only (reliability, security, backup)
-	$(PYTEST) tests/ops $(ARGS)
+	$(PYTEST) $(PARALLEL) -m "not servers" tests/ops $(ARGS) || [ $$? = 5 ]
+	$(PYTEST) -m servers tests/ops $(ARGS) || [ $$? = 5 ]

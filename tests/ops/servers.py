@@ -111,9 +111,10 @@ RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
 
 
 def collect_static(env: dict) -> None:
-    """Static files for the servers in STATIC_ROOT (var/static), once per test run: the
-    server modules may run at the same time on two xdist workers, so the second waits for
-    the first (a lock file) and uses its files instead of rewriting them under its servers."""
+    """Static files for the servers in STATIC_ROOT (var/static), once per test run. `make`
+    runs the server tests in one process; should two xdist workers run them at once, the
+    second waits for the first (a lock file) and uses its files instead of rewriting them
+    under its servers."""
     var = ROOT / "var"
     var.mkdir(exist_ok=True)
     done = var / "static.collected"

@@ -30,6 +30,7 @@ from tests.ops.servers import production_env as env_for
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.servers,
     pytest.mark.skipif(postgres_bin() is None, reason="PostgreSQL server binaries missing"),
 ]
 
