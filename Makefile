@@ -58,11 +58,21 @@ serve: install  ## the same site under gunicorn with production settings
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(SERVE_ENV) $(BIN)/gunicorn -c gunicorn.conf.py oschatzerland.wsgi
 
-test: install  ## the whole suite against PostgreSQL, browser tests included
-	scripts/with-postgres.sh $(BIN)/pytest $(ARGS)
+# The suite runs in one pytest process per core, at most four (pytest-xdist; each process
+# migrates a test database of its own), tests handed out in pytest-django's order (every
+# process runs the tests that flush the database after the others). Then, in one process,
+# the tests with servers of their own (marker "servers": a PostgreSQL cluster, gunicorn,
+# one Redis db, var/static). Exit code 5 = nothing selected (e.g. ARGS="tests/survey").
+PYTEST := scripts/with-postgres.sh $(BIN)/pytest
+PARALLEL := -n auto --maxprocesses 4 --dist load
 
-test-fast: install  ## the suite without browser tests
-	scripts/with-postgres.sh $(BIN)/pytest -m "not browser" $(ARGS)
+test: install  ## the whole suite against PostgreSQL: browser and operations tests included
+	$(PYTEST) $(PARALLEL) -m "not servers" $(ARGS) || [ $$? = 5 ]
+	$(PYTEST) -m servers $(ARGS) || [ $$? = 5 ]
+
+test-fast: install  ## the same without the browser tests (operations tests included)
+	$(PYTEST) $(PARALLEL) -m "not browser and not servers" $(ARGS) || [ $$? = 5 ]
+	$(PYTEST) -m servers $(ARGS) || [ $$? = 5 ]
 
 lint: install
 	$(BIN)/ruff check .
@@ -96,4 +106,5 @@ restore: install  ## pg_restore FILE=var/backups/….dump into DATABASE_URL (rep
 	scripts/restore.sh "$(FILE)"
 
 test-ops: install  ## the operations tests only (reliability, security, backup)
-	scripts/with-postgres.sh $(BIN)/pytest tests/ops $(ARGS)
+	$(PYTEST) $(PARALLEL) -m "not servers" tests/ops $(ARGS) || [ $$? = 5 ]
+	$(PYTEST) -m servers tests/ops $(ARGS) || [ $$? = 5 ]

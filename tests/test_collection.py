@@ -1,23 +1,64 @@
-"""Guards the test selection that `make test-fast` and machines without Chromium rely on."""
+"""Guards the test selection that `make test-fast` and machines without Chromium rely on.
 
+Each check runs pytest in a process of its own, over the whole suite or a folder together
+with a module from elsewhere, as a real run does: the browser folder's collection hook sees
+every item of the session, not only its own.
+"""
+
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 TESTS = Path(__file__).parent
+ROOT = TESTS.parent
+BROWSER = TESTS / "browser"
+# A test outside the browser folder that needs no database.
+PLAIN = "tests/test_collection.py::test_tests_log_in_without_slow_key_derivation"
+
+
+def run_pytest(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {key: value for key, value in os.environ.items() if key != "CI"}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", *args],
+        capture_output=True, text=True, check=False, cwd=ROOT, env={**environment, **env},
+    )  # fmt: skip
 
 
 def test_not_browser_selects_every_test_outside_the_browser_folder():
-    # Collect one browser module together with one ordinary module, as a whole run does:
-    # the browser folder's hook sees every item of the session.
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-m", "not browser",
-         str(TESTS / "browser" / "test_home.py"), str(TESTS / "test_site.py")],
-        capture_output=True, text=True, check=False, cwd=TESTS.parent,
-    )  # fmt: skip
-    selected = [line for line in result.stdout.splitlines() if "::" in line]
-    assert selected, result.stdout + result.stderr
-    assert all(line.startswith("tests/test_site.py::") for line in selected), selected
+    result = run_pytest("--collect-only", "-q", "-m", "not browser")
+    selected = {line.split("::")[0] for line in result.stdout.splitlines() if "::" in line}
+    expected = {
+        str(path.relative_to(ROOT))
+        for path in TESTS.rglob("test_*.py")
+        if BROWSER not in path.parents
+    }
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert selected == expected, selected ^ expected
+
+
+def test_without_chromium_only_the_browser_tests_skip():
+    result = run_pytest("-q", "-rs", str(BROWSER), PLAIN, CHROMIUM_PATH="/nonexistent/chromium")
+    output = result.stdout + result.stderr
+    skipped = re.findall(r"^SKIPPED \[(\d+)\] (\S+?)(?::\d+)?: (.*)$", output, re.M)
+    # Every browser test skipped (none passed or failed), the other one passed.
+    assert result.returncode == 0, output
+    summary = re.fullmatch(r"1 passed, (\d+) skipped in .*", output.splitlines()[-1])
+    assert summary, output
+    assert sum(int(n) for n, _path, _why in skipped) == int(summary.group(1)) > 0
+    assert all(path.startswith("tests/browser/") for _n, path, _why in skipped), skipped
+    assert {why for _n, _path, why in skipped} == {
+        "/nonexistent/chromium not installed (apt-get install chromium)"
+    }
+
+
+def test_without_chromium_ci_refuses_to_skip_the_browser_tests():
+    result = run_pytest(
+        "--collect-only", "-q", str(BROWSER), CHROMIUM_PATH="/nonexistent/chromium", CI="true"
+    )
+    assert result.returncode == 4, result.stdout + result.stderr  # pytest's usage error
+    assert "Browser tests must run in CI" in result.stderr
 
 
 def test_tests_log_in_without_slow_key_derivation(settings):

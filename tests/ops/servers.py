@@ -5,6 +5,7 @@ postgres when we are root), so stopping it never touches the machine's shared se
 """
 
 import contextlib
+import fcntl
 import html.parser
 import os
 import shutil
@@ -15,6 +16,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
 from bench.run import local_production_env
@@ -92,6 +94,38 @@ def manage(env: dict, *args: str) -> str:
     return result.stdout
 
 
+# collectstatic as in production (hashed names and their manifest, which the servers need to
+# render any page) but without the brotli and gzip copies whitenoise adds: they are what
+# takes collectstatic 40 s of CPU, and no test here looks at them.
+COLLECT_STATIC = """
+from django.conf import settings
+from django.core.management import call_command
+settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+    "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}}
+call_command("collectstatic", interactive=False, verbosity=0)
+"""
+
+
+# One test run: the xdist workers share their run's id, a run in one process has its own.
+RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
+
+
+def collect_static(env: dict) -> None:
+    """Static files for the servers in STATIC_ROOT (var/static), once per test run. `make`
+    runs the server tests in one process; should two xdist workers run them at once, the
+    second waits for the first (a lock file) and uses its files instead of rewriting them
+    under its servers."""
+    var = ROOT / "var"
+    var.mkdir(exist_ok=True)
+    done = var / "static.collected"
+    with open(var / "static.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if done.exists() and done.read_text() == RUN:
+            return
+        manage(env, "shell", "-c", COLLECT_STATIC)
+        done.write_text(RUN)
+
+
 class Gunicorn:
     def __init__(self, env: dict, workers: int = 2):
         self.port = free_port()
@@ -111,7 +145,7 @@ class Gunicorn:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # generous: a loaded machine starts slowly
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.output()
             try:
@@ -130,6 +164,16 @@ class Gunicorn:
     def output(self) -> str:
         self.log.flush()
         return Path(self.log.name).read_text(errors="replace")
+
+
+def wait_for(condition, timeout: float, what: str) -> None:
+    """Poll ``condition`` until it holds; fail after ``timeout`` seconds. Tests wait for
+    what they need to see, never for a fixed time: a loaded machine only makes them slower."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout} s in vain for: {what}")
+        time.sleep(0.05)
 
 
 def get(port: int, path: str, headers: dict | None = None) -> tuple[int, str]:

@@ -12,11 +12,19 @@ import time
 
 import pytest
 
-from tests.ops.servers import Gunicorn, PostgresCluster, get, manage, postgres_bin
+from tests.ops.servers import (
+    Gunicorn,
+    PostgresCluster,
+    collect_static,
+    get,
+    manage,
+    postgres_bin,
+)
 from tests.ops.servers import production_env as env_for
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.servers,
     pytest.mark.skipif(postgres_bin() is None, reason="PostgreSQL server binaries missing"),
 ]
 
@@ -61,7 +69,7 @@ def env():
     cluster.create()
     env = env_for(cluster.url)  # no DJANGO_CACHE_URL: every worker has its own cache
     manage(env, "migrate", "--noinput", "--verbosity", "0")
-    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    collect_static(env)
     manage(env, "shell", "-c", CREATE_EVENT)
     yield env
     cluster.destroy()

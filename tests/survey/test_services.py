@@ -59,59 +59,49 @@ def test_submit_refuses_online_response_with_sheet_number(mobility):
         response_submit(survey=mobility, answers=[], sheet_number=3)
 
 
-@pytest.mark.parametrize(
-    "bad",
-    [
-        "option_of_other_question",
-        "option_of_other_survey",
-        "question_of_other_survey",
-        "scale_out_of_range",
-        "matrix_item_of_other_question",
-        "number_on_choice",
-        "two_answers_to_single",
-        "duplicate_option",
-        "empty_text",
-        "unknown_channel",
+def _first_option(survey, code):
+    return q(survey, code).options.first()
+
+
+# Each tampered submission: the answers, built from the mobility survey and, where needed,
+# the 2019 survey (``other()`` seeds it).
+TAMPERED = {
+    "option_of_other_question": lambda mine, other: [
+        AnswerInput(question_id=q(mine, "M1").pk, option_id=_first_option(mine, "M2").pk)
     ],
-)
+    "option_of_other_survey": lambda mine, other: [
+        AnswerInput(question_id=q(mine, "M1").pk, option_id=_first_option(other(), "F1").pk)
+    ],
+    "question_of_other_survey": lambda mine, other: [
+        AnswerInput(question_id=q(other(), "F4").pk, text="x")
+    ],
+    "scale_out_of_range": lambda mine, other: [AnswerInput(question_id=q(mine, "M5").pk, number=6)],
+    "matrix_item_of_other_question": lambda mine, other: [
+        AnswerInput(
+            question_id=q(mine, "M7").pk,
+            item_id=MatrixItem.objects.filter(question__survey=other()).first().pk,
+            number=3,
+        )
+    ],
+    "number_on_choice": lambda mine, other: [
+        AnswerInput(question_id=q(mine, "M1").pk, option_id=_first_option(mine, "M1").pk, number=1)
+    ],
+    "two_answers_to_single": lambda mine, other: [
+        AnswerInput(question_id=q(mine, "M1").pk, option_id=option.pk)
+        for option in (q(mine, "M1").options.first(), q(mine, "M1").options.last())
+    ],
+    "duplicate_option": lambda mine, other: (
+        [AnswerInput(question_id=q(mine, "M4").pk, option_id=_first_option(mine, "M4").pk)] * 2
+    ),
+    "empty_text": lambda mine, other: [AnswerInput(question_id=q(mine, "M10").pk, text="")],
+    "unknown_channel": lambda mine, other: [],
+}
+
+
+@pytest.mark.parametrize("bad", TAMPERED)
 def test_submit_refuses_tampered_answers_and_stores_nothing(mobility, bad):
-    other_survey = seed_2019(io.StringIO())
-    residence = q(mobility, "M1")
-    own = residence.options.first()
-    answers = []
-    channel = Channel.ONLINE
-    if bad == "option_of_other_question":
-        answers = [
-            AnswerInput(question_id=residence.pk, option_id=q(mobility, "M2").options.first().pk)
-        ]
-    elif bad == "option_of_other_survey":
-        answers = [
-            AnswerInput(
-                question_id=residence.pk, option_id=q(other_survey, "F1").options.first().pk
-            )
-        ]
-    elif bad == "question_of_other_survey":
-        answers = [AnswerInput(question_id=q(other_survey, "F4").pk, text="x")]
-    elif bad == "scale_out_of_range":
-        answers = [AnswerInput(question_id=q(mobility, "M5").pk, number=6)]
-    elif bad == "matrix_item_of_other_question":
-        item = MatrixItem.objects.filter(question__survey=other_survey).first()
-        answers = [AnswerInput(question_id=q(mobility, "M7").pk, item_id=item.pk, number=3)]
-    elif bad == "number_on_choice":
-        answers = [AnswerInput(question_id=residence.pk, option_id=own.pk, number=1)]
-    elif bad == "two_answers_to_single":
-        second = residence.options.last()
-        answers = [
-            AnswerInput(question_id=residence.pk, option_id=own.pk),
-            AnswerInput(question_id=residence.pk, option_id=second.pk),
-        ]
-    elif bad == "duplicate_option":
-        means = q(mobility, "M4").options.first()
-        answers = [AnswerInput(question_id=means.question_id, option_id=means.pk)] * 2
-    elif bad == "empty_text":
-        answers = [AnswerInput(question_id=q(mobility, "M10").pk, text="")]
-    elif bad == "unknown_channel":
-        channel = "fax"
+    answers = TAMPERED[bad](mobility, lambda: seed_2019(io.StringIO()))
+    channel = "fax" if bad == "unknown_channel" else Channel.ONLINE
     before = Response.objects.count()
     with pytest.raises(SubmissionError):
         response_submit(survey=mobility, answers=answers, channel=channel)

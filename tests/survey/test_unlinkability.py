@@ -126,16 +126,10 @@ def _texts_in_raw_sessions() -> list[tuple[str, dict]]:
     return decoded
 
 
-@pytest.mark.django_db(transaction=True)
-def test_insider_cannot_pair_codes_or_sessions_with_responses(filler, monkeypatch, settings):
-    survey = filler.survey
-    settings.SURVEY_CODE_ATTEMPTS_PER_HOUR = 1000
-    settings.SURVEY_POOL_SIZE = 10  # the default (the other tests write each at once)
-    codes = filler.use_codes(PEOPLE)
-    markers = {code: f"Strecke Nummer {n:02d} nach Oschatz" for n, code in enumerate(codes)}
+def _take_part(filler, codes: list[str], markers: dict) -> dict:
+    """Every code through the real HTTP flow: half at the same moment, half one after
+    another. Returns each code's outcome (its session key)."""
     outcomes = {code: {} for code in codes}
-
-    # Half at the same moment, half one after another.
     start = threading.Barrier(AT_ONCE)
 
     def together(code):
@@ -149,25 +143,11 @@ def test_insider_cannot_pair_codes_or_sessions_with_responses(filler, monkeypatc
         thread.join()
     for code in codes[AT_ONCE:]:
         _participate(filler, code, markers[code], outcomes[code])
-    assert all("session" in outcome for outcome in outcomes.values())
-    # Whatever still waits in the pool is written by the daily job, the following night.
-    if "survey_flush_pool" in _commands():
-        tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
-        call_command("survey_flush_pool", verbosity=0)
+    return outcomes
 
-    # Ground truth (the attacker does not have it): which response is whose.
-    truth = dict(
-        Answer.objects.filter(question__code="M6", text__in=markers.values()).values_list(
-            "text", "response_id"
-        )
-    )
-    assert len(truth) == PEOPLE
-    code_truth = {code: truth[markers[code]] for code in codes}
-    session_truth = {outcomes[code]["session"]: truth[markers[code]] for code in codes}
-    assert AccessCode.objects.filter(survey=survey, used=True).count() == PEOPLE
 
-    # --- The attack: only what is stored. ----------------------------------------------
+def _stored_rows(survey, session_keys: list[str]) -> tuple[list, dict, dict]:
+    """What the attacker reads: responses, used codes and sessions with row metadata."""
     responses = [
         {"id": pk, "xmin": int(xmin), "ctid": _ctid(ctid)}
         for pk, xmin, ctid in db_rows(
@@ -188,62 +168,61 @@ def test_insider_cannot_pair_codes_or_sessions_with_responses(filler, monkeypatc
         for key, xmin, expires in db_rows(
             "SELECT session_key, xmin::text, expire_date FROM django_session"
             " WHERE session_key = ANY(%s)",
-            [list(session_truth)],
+            [session_keys],
         )
     }
-    strategies: dict[str, tuple[dict, dict]] = {
-        "codes: xmin rank ↔ response xmin rank": (
-            _rank_pairs(
-                used,
-                lambda c: used[c]["xmin"],
-                responses,
-                lambda r: (r["xmin"], r["id"]),
-            ),
-            code_truth,
+    return responses, used, sessions
+
+
+def _code_pairings(used: dict, responses: list) -> dict[str, dict]:
+    return {
+        "codes: xmin rank ↔ response xmin rank": _rank_pairs(
+            used, lambda c: used[c]["xmin"], responses, lambda r: (r["xmin"], r["id"])
         ),
-        "codes: xmin rank ↔ response id rank": (
-            _rank_pairs(used, lambda c: used[c]["xmin"], responses, lambda r: r["id"]),
-            code_truth,
+        "codes: xmin rank ↔ response id rank": _rank_pairs(
+            used, lambda c: used[c]["xmin"], responses, lambda r: r["id"]
         ),
-        "codes: ctid rank ↔ response ctid rank": (
-            _rank_pairs(used, lambda c: used[c]["ctid"], responses, lambda r: r["ctid"]),
-            code_truth,
+        "codes: ctid rank ↔ response ctid rank": _rank_pairs(
+            used, lambda c: used[c]["ctid"], responses, lambda r: r["ctid"]
         ),
-        "codes: used_on day, then xmin ↔ response id": (
-            _rank_pairs(
-                used, lambda c: (used[c]["day"], used[c]["xmin"]), responses, lambda r: r["id"]
-            ),
-            code_truth,
+        "codes: used_on day, then xmin ↔ response id": _rank_pairs(
+            used, lambda c: (used[c]["day"], used[c]["xmin"]), responses, lambda r: r["id"]
         ),
-        "codes: next response written after the code": (
-            _next_after(used, lambda c: used[c]["xmin"], responses),
-            code_truth,
-        ),
-        "sessions: expiry rank ↔ response id rank": (
-            _rank_pairs(sessions, lambda s: sessions[s]["expires"], responses, lambda r: r["id"]),
-            session_truth,
-        ),
-        "sessions: xmin rank ↔ response xmin rank": (
-            _rank_pairs(
-                sessions,
-                lambda s: sessions[s]["xmin"],
-                responses,
-                lambda r: (r["xmin"], r["id"]),
-            ),
-            session_truth,
-        ),
-        "sessions: last response written before the session": (
-            _previous_before(sessions, lambda s: sessions[s]["xmin"], responses),
-            session_truth,
-        ),
-        "sessions: next response written after the session": (
-            _next_after(sessions, lambda s: sessions[s]["xmin"], responses),
-            session_truth,
+        "codes: next response written after the code": _next_after(
+            used, lambda c: used[c]["xmin"], responses
         ),
     }
 
-    # Row versions on disk, dead ones included: whatever text they hold that also appears
-    # in a response pairs a code or a session with it.
+
+def _session_pairings(sessions: dict, responses: list) -> dict[str, dict]:
+    return {
+        "sessions: expiry rank ↔ response id rank": _rank_pairs(
+            sessions, lambda s: sessions[s]["expires"], responses, lambda r: r["id"]
+        ),
+        "sessions: xmin rank ↔ response xmin rank": _rank_pairs(
+            sessions, lambda s: sessions[s]["xmin"], responses, lambda r: (r["xmin"], r["id"])
+        ),
+        "sessions: last response written before the session": _previous_before(
+            sessions, lambda s: sessions[s]["xmin"], responses
+        ),
+        "sessions: next response written after the session": _next_after(
+            sessions, lambda s: sessions[s]["xmin"], responses
+        ),
+    }
+
+
+def _own_texts_in(content: str, texts: dict) -> list[int]:
+    """The responses whose route text (only that person's) the content holds."""
+    return [
+        response_id
+        for text, response_id in texts.items()
+        if text.startswith("Strecke") and text in content
+    ]
+
+
+def _raw_pairings(survey, used: dict, session_keys: list[str]) -> tuple[dict, dict]:
+    """Row versions on disk, dead ones included: whatever text they hold that also appears
+    in a response pairs a code or a session with it. Returns (by code, by session)."""
     texts = dict(
         Answer.objects.filter(response__survey=survey)
         .exclude(text="")
@@ -255,28 +234,61 @@ def test_insider_cannot_pair_codes_or_sessions_with_responses(filler, monkeypatc
         (key, _decode_session(data))
         for key, data in db_rows(
             "SELECT session_key, session_data FROM django_session WHERE session_key = ANY(%s)",
-            [list(session_truth)],
+            [session_keys],
         )
     ]
     by_code, by_session = {}, {}
     for key, content in [*live_sessions, *_texts_in_raw_sessions()]:
         flat = json.dumps(content, ensure_ascii=False)
-        for text, response_id in texts.items():
-            if text in flat and text.startswith("Strecke"):
-                by_session[key] = response_id
-                for code in used:
-                    if code in flat:
-                        by_code[code] = response_id
+        for response_id in _own_texts_in(flat, texts):
+            by_session[key] = response_id
+            by_code.update({code: response_id for code in used if code in flat})
     for table in ["survey_accesscode", *_pool_tables()]:
         for data in _raw_tuples(table):
             flat = data.decode("utf-8", "replace")
-            for text, response_id in texts.items():
-                if text.startswith("Strecke") and text in flat:
-                    for code in used:
-                        if code in flat:
-                            by_code[code] = response_id
-    strategies["codes: raw row versions of sessions and pool"] = (by_code, code_truth)
-    strategies["sessions: raw row versions of sessions"] = (by_session, session_truth)
+            for response_id in _own_texts_in(flat, texts):
+                by_code.update({code: response_id for code in used if code in flat})
+    return by_code, by_session
+
+
+@pytest.mark.django_db(transaction=True)
+def test_insider_cannot_pair_codes_or_sessions_with_responses(filler, monkeypatch, settings):
+    survey = filler.survey
+    settings.SURVEY_CODE_ATTEMPTS_PER_HOUR = 1000
+    settings.SURVEY_POOL_SIZE = 10  # the default (the other tests write each at once)
+    codes = filler.use_codes(PEOPLE)
+    markers = {code: f"Strecke Nummer {n:02d} nach Oschatz" for n, code in enumerate(codes)}
+    outcomes = _take_part(filler, codes, markers)
+    assert all("session" in outcome for outcome in outcomes.values())
+    # Whatever still waits in the pool is written by the daily job, the following night.
+    if "survey_flush_pool" in _commands():
+        tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+        call_command("survey_flush_pool", verbosity=0)
+
+    # Ground truth (the attacker does not have it): which response is whose.
+    truth = dict(
+        Answer.objects.filter(question__code="M6", text__in=markers.values()).values_list(
+            "text", "response_id"
+        )
+    )
+    assert len(truth) == PEOPLE
+    code_truth = {code: truth[markers[code]] for code in codes}
+    session_truth = {outcomes[code]["session"]: truth[markers[code]] for code in codes}
+    assert AccessCode.objects.filter(survey=survey, used=True).count() == PEOPLE
+
+    # --- The attack: only what is stored. ----------------------------------------------
+    responses, used, sessions = _stored_rows(survey, list(session_truth))
+    by_code, by_session = _raw_pairings(survey, used, list(session_truth))
+    strategies: dict[str, tuple[dict, dict]] = {
+        **{name: (pairs, code_truth) for name, pairs in _code_pairings(used, responses).items()},
+        **{
+            name: (pairs, session_truth)
+            for name, pairs in _session_pairings(sessions, responses).items()
+        },
+        "codes: raw row versions of sessions and pool": (by_code, code_truth),
+        "sessions: raw row versions of sessions": (by_session, session_truth),
+    }
 
     scores = {
         name: sum(1 for anchor, guess in pairs.items() if truth_of.get(anchor) == guess)

@@ -22,6 +22,7 @@ it) 105 cells by municipality, 123 by age group, 52 by gender and 12 by channel.
 import csv
 import datetime
 import io
+import itertools
 import re
 from collections import Counter, defaultdict
 from fractions import Fraction
@@ -189,171 +190,238 @@ def _group_sizes(nach: str, tables: dict, participants: dict, groups: list[str])
     return sizes
 
 
+class _Equations:
+    """Linear equations over the figures of one table; a known figure moves to the right."""
+
+    def __init__(self, known: dict):
+        self.known = known
+        self.rows: list[tuple[dict, int]] = []
+
+    def add(self, terms: dict, rhs: int = 0) -> None:
+        coefficients: dict = defaultdict(int)
+        for key, c in terms.items():
+            if key in self.known:
+                rhs -= c * self.known[key]
+            else:
+                coefficients[key] += c
+        if any(coefficients.values()):
+            self.rows.append((dict(coefficients), rhs))
+
+    def solve(self) -> dict:
+        unknowns = sorted({k for coefficients, _ in self.rows for k in coefficients}, key=str)
+        return {**_solve(unknowns, self.rows)} if unknowns else {}
+
+
+def _answers(table: dict) -> list[str]:
+    return list(dict.fromkeys(a for a, _g in table["cells"]))
+
+
+def _known_figures(table: dict, sizes: dict) -> dict:
+    """What the table and the group sizes publish: counts, bases and group sizes."""
+    known = {("n", a, g): value for (a, g), value in table["cells"].items() if value is not None}
+    known.update({("b", g): value for g, value in table["bases"].items() if value is not None})
+    known.update({("size", g): sizes[g] for g in table["groups"] if sizes.get(g) is not None})
+    return known
+
+
+def _add_table_equations(equations: _Equations, table: dict, exclusive: bool) -> None:
+    total, *groups = table["groups"]
+    answers = _answers(table)
+    for answer in answers:  # the groups add up to the total of the answer
+        equations.add({**{("n", answer, g): 1 for g in groups}, ("n", answer, total): -1})
+    equations.add({**{("na", g): 1 for g in groups}, ("na", total): -1})
+    for group in table["groups"]:
+        equations.add({("b", group): 1, ("na", group): 1, ("size", group): -1})
+        if exclusive:
+            equations.add({**{("n", a, group): 1 for a in answers}, ("b", group): -1})
+        else:
+            for a in answers:
+                equations.add({("n", a, group): 1, ("nc", a, group): 1, ("b", group): -1})
+
+
+def _add_percent_equations(equations: _Equations, table: dict, sizes: dict) -> None:
+    """A count and its percentage give the base away (and a base and a percentage the count)."""
+    for (answer, group), percent in table["percents"].items():
+        count = equations.known.get(("n", answer, group))
+        size = sizes.get(group)
+        if None in (percent, size, count) or ("b", group) in equations.known:
+            continue
+        fits = _possible_bases(count, percent, size)
+        if len(fits) == 1:
+            equations.add({("b", group): 1}, fits[0])
+
+
+def _small(value, threshold: int) -> bool:
+    return value is not None and 1 <= value < threshold
+
+
+def _group_findings(
+    group: str, answers: list, everything: dict, known: dict, size, threshold: int
+) -> Counter:
+    found: Counter = Counter()
+    if _small(everything.get(("na", group)), threshold):
+        found["no answer (group size − base)"] += 1
+    if ("b", group) in known and _small(everything.get(("b", group)), threshold):
+        found["base read"] += 1
+    for a in answers:
+        if _small(everything.get(("nc", a, group)), threshold):
+            found["not chosen (base − count)"] += 1
+        n = everything.get(("n", a, group))
+        if n is not None and size is not None and n >= 1 and size - n < threshold:
+            found["all but fewer than threshold of a group gave this answer"] += 1
+    return found
+
+
 def _derive(table: dict, sizes: dict, exclusive: bool, threshold: int = 5) -> Counter:
     """Everything the published figures of one table fix, also what is never shown as a
     cell: the people of a group who did not answer (group size − base) and, with several
     answers per person, those who did not choose an answer (base − count)."""
     total, *groups = table["groups"]
-    answers = list(dict.fromkeys(a for a, _g in table["cells"]))
-    known: dict = {}
-    for (answer, group), value in table["cells"].items():
-        if value is not None:
-            known[("n", answer, group)] = value
-    for group, value in table["bases"].items():
-        if value is not None:
-            known[("b", group)] = value
-    for group in table["groups"]:
-        if sizes.get(group) is not None:
-            known[("size", group)] = sizes[group]
-    equations: list[tuple[dict, int]] = []
-
-    def equation(terms: dict, rhs: int = 0) -> None:
-        coefficients: dict = defaultdict(int)
-        for key, c in terms.items():
-            if key in known:
-                rhs -= c * known[key]
-            else:
-                coefficients[key] += c
-        if any(coefficients.values()):
-            equations.append((dict(coefficients), rhs))
-
-    everyone = [total, *groups]
-    for answer in answers:  # the groups add up to the total of the answer
-        equation({**{("n", answer, g): 1 for g in groups}, ("n", answer, total): -1})
-    equation({**{("na", g): 1 for g in groups}, ("na", total): -1})
-    for group in everyone:
-        equation({("b", group): 1, ("na", group): 1, ("size", group): -1})
-        if exclusive:
-            equation({**{("n", a, group): 1 for a in answers}, ("b", group): -1})
-        else:
-            for a in answers:
-                equation({("n", a, group): 1, ("nc", a, group): 1, ("b", group): -1})
-    # A count and its percentage give the base away (and a base and a percentage the count).
-    for (answer, group), percent in table["percents"].items():
-        count = known.get(("n", answer, group))
-        size = sizes.get(group)
-        if percent is None or size is None:
-            continue
-        if count is not None and ("b", group) not in known:
-            fits = _possible_bases(count, percent, size)
-            if len(fits) == 1:
-                equation({("b", group): 1}, fits[0])
-    unknowns = sorted({k for coefficients, _ in equations for k in coefficients}, key=str)
-    derived = {**_solve(unknowns, equations)} if unknowns else {}
-    everything = {**known, **derived}
+    equations = _Equations(_known_figures(table, sizes))
+    _add_table_equations(equations, table, exclusive)
+    _add_percent_equations(equations, table, sizes)
+    derived = equations.solve()
+    everything = {**equations.known, **derived}
     found: Counter = Counter()
     for key, value in derived.items():
         if key[0] in {"n", "b"} and key[-1] != total and 1 <= value < threshold:
             found["derived by differencing"] += 1
+    answers = _answers(table)
     for group in groups:
-        size = sizes.get(group)
-        na = everything.get(("na", group))
-        if na is not None and 1 <= na < threshold:
-            found["no answer (group size − base)"] += 1
-        base = everything.get(("b", group))
-        if base is not None and 1 <= base < threshold and ("b", group) in known:
-            found["base read"] += 1
-        for a in answers:
-            nc = everything.get(("nc", a, group))
-            if nc is not None and 1 <= nc < threshold:
-                found["not chosen (base − count)"] += 1
-            n = everything.get(("n", a, group))
-            if n is not None and size is not None and n >= 1 and size - n < threshold:
-                found["all but fewer than threshold of a group gave this answer"] += 1
+        found.update(
+            _group_findings(
+                group, answers, everything, equations.known, sizes.get(group), threshold
+            )
+        )
     return found
 
 
-def attack(client, survey: Survey, *, threshold: int = 5) -> dict[str, Counter]:
-    kinds = dict(survey.questions.values_list("code", "kind"))
-    page_url = reverse("survey:results", kwargs={"slug": survey.slug})
-    csv_url = reverse("survey:results_csv", kwargs={"slug": survey.slug})
-    start = client.get(page_url).content.decode()
-    select = re.search(r'<select name="nach".*?</select>', start, re.S).group(0)
-    breakdowns = [v for v in re.findall(r'<option value="([^"]*)"', select) if v]
-    assert "kanal" in breakdowns
-    assert len(breakdowns) >= 2
+def _empty_table(groups) -> dict:
+    return {"groups": list(groups), "cells": {}, "bases": {}, "percents": {}}
 
-    findings: dict[str, Counter] = defaultdict(Counter)
-    stats: Counter = Counter()  # group cells published and withheld, to show the attack ran
-    shown: dict[frozenset, int] = {}  # cells of breakdown × breakdown crosses, by content
-    hidden: list[tuple[str, frozenset]] = []
-    seen: dict[str, tuple[dict, dict]] = {}  # per breakdown: its tables and group sizes
-    for nach in breakdowns:
-        page = client.get(f"{page_url}?nach={nach}")
+
+def _add_page_bases(tables: dict, html: str, kinds: dict) -> None:
+    """The page's "answered (n)" rows: for a matrix the people who rated any item."""
+    for code, bases in _page_bases(html).items():
+        if kinds.get(code) == QuestionKind.MATRIX:
+            key = (code, "(any item)")
+            tables[key] = _empty_table(bases)
+        else:
+            key = (code, "")
+            tables.setdefault(key, _empty_table(bases))
+        for group, value in bases.items():
+            if tables[key]["bases"].get(group) is None:
+                tables[key]["bases"][group] = value
+
+
+def _mean_of_one_group(table: dict) -> bool:
+    """A number question publishes only means: the total's mean times its base, minus the
+    other groups', is the sum of the one withheld group's answers."""
+    total, *groups = table["groups"]
+    means = table.get("means", {})
+    withheld_means = [g for g in groups if g in means and means[g] is None]
+    return (
+        len(withheld_means) == 1
+        and means.get(total) is not None
+        and all(table["bases"].get(g) is not None for g in [total, *groups])
+    )
+
+
+class _Attack:
+    """The attacker's notes while it goes through every breakdown of the results."""
+
+    def __init__(self, client, survey: Survey, threshold: int):
+        self.client, self.threshold = client, threshold
+        self.kinds = dict(survey.questions.values_list("code", "kind"))
+        self.page_url = reverse("survey:results", kwargs={"slug": survey.slug})
+        self.csv_url = reverse("survey:results_csv", kwargs={"slug": survey.slug})
+        self.breakdowns: list[str] = []
+        self.findings: dict[str, Counter] = defaultdict(Counter)
+        self.stats: Counter = Counter()  # group cells published and withheld: the attack ran
+        self.shown: dict[frozenset, int] = {}  # cells of breakdown × breakdown crosses
+        self.hidden: list[tuple[str, frozenset]] = []
+        self.seen: dict[str, tuple[dict, dict]] = {}  # per breakdown: tables and group sizes
+
+    def run(self) -> tuple[dict[str, Counter], Counter]:
+        start = self.client.get(self.page_url).content.decode()
+        select = re.search(r'<select name="nach".*?</select>', start, re.S).group(0)
+        self.breakdowns = [v for v in re.findall(r'<option value="([^"]*)"', select) if v]
+        assert "kanal" in self.breakdowns
+        assert len(self.breakdowns) >= 2
+        for nach in self.breakdowns:
+            self.breakdown(nach)
+        for nach, key in self.hidden:
+            if key in self.shown and _small(self.shown[key], self.threshold):
+                self.findings[nach]["shown from the other side"] += 1
+        self.both_sides()
+        return self.findings, self.stats
+
+    def breakdown(self, nach: str) -> None:
+        page = self.client.get(f"{self.page_url}?nach={nach}")
         assert page.status_code == 200
         html = page.content.decode()
         for count in _page_counts(html):
-            if count is not None and 1 <= count < threshold:
-                findings[nach]["read on the page"] += 1
-        response = client.get(f"{csv_url}?nach={nach}")
+            if _small(count, self.threshold):
+                self.findings[nach]["read on the page"] += 1
+        response = self.client.get(f"{self.csv_url}?nach={nach}")
         assert response.status_code == 200
         tables, participants = _csv_tables(b"".join(response).decode("utf-8"))
-        # The page's "answered (n)" rows: for a matrix the people who rated any item.
-        for code, bases in _page_bases(html).items():
-            if kinds.get(code) == QuestionKind.MATRIX:
-                key = (code, "(any item)")
-                tables[key] = {"groups": list(bases), "cells": {}, "bases": {}, "percents": {}}
-            else:
-                key = (code, "")
-                tables.setdefault(
-                    key, {"groups": list(bases), "cells": {}, "bases": {}, "percents": {}}
-                )
-            for group, value in bases.items():
-                if tables[key]["bases"].get(group) is None:
-                    tables[key]["bases"][group] = value
+        _add_page_bases(tables, html, self.kinds)
         crossed = [t for t in tables.values() if len(t["groups"]) > 1]
         if not crossed:
-            continue
+            return
         sizes = _group_sizes(nach, tables, participants, crossed[0]["groups"])
         assert None not in sizes.values(), sizes
         assert len(sizes) == len(crossed[0]["groups"]), sizes
-        seen[nach] = (tables, sizes)
+        self.seen[nach] = (tables, sizes)
         for (code, _item), table in tables.items():
-            _total, *groups = table["groups"]
-            if not groups:
-                continue  # not broken down (e.g. the breakdown question itself)
-            answers = list(dict.fromkeys(a for a, _g in table["cells"]))
-            for answer in answers:
-                for group in groups:
-                    value = table["cells"][(answer, group)]
-                    findings[nach]["(cells seen)"] += 0  # keeps every breakdown in the report
-                    stats["shown" if value is not None else "withheld"] += 1
-                    if value is not None and 1 <= value < threshold:
-                        findings[nach]["read in the CSV"] += 1
-                    if code in breakdowns and value is not None:
-                        shown[frozenset({(nach, group), (code, answer)})] = value
-                    elif code in breakdowns:
-                        hidden.append((nach, frozenset({(nach, group), (code, answer)})))
-            findings[nach].update(
-                _derive(table, sizes, kinds.get(code) in EXCLUSIVE, threshold=threshold)
+            # A table without groups is not broken down (e.g. the breakdown question itself).
+            if len(table["groups"]) > 1:
+                self.table(nach, code, table, sizes)
+
+    def table(self, nach: str, code: str, table: dict, sizes: dict) -> None:
+        _total, *groups = table["groups"]
+        for answer in _answers(table):
+            for group in groups:
+                self.cell(nach, code, answer, group, table["cells"][(answer, group)])
+        exclusive = self.kinds.get(code) in EXCLUSIVE
+        self.findings[nach].update(_derive(table, sizes, exclusive, threshold=self.threshold))
+        if _mean_of_one_group(table):
+            self.findings[nach]["mean of one group from the total's"] += 1
+
+    def cell(self, nach: str, code: str, answer: str, group: str, value: int | None) -> None:
+        self.findings[nach]["(cells seen)"] += 0  # keeps every breakdown in the report
+        self.stats["shown" if value is not None else "withheld"] += 1
+        if _small(value, self.threshold):
+            self.findings[nach]["read in the CSV"] += 1
+        if code not in self.breakdowns:
+            return
+        key = frozenset({(nach, group), (code, answer)})
+        if value is not None:
+            self.shown[key] = value
+        else:
+            self.hidden.append((nach, key))
+
+    def both_sides(self) -> None:
+        """Fill the cells withheld in B by A with what B's table under ?nach=... shows of A
+        by B (the same people), then difference again."""
+        for a, b in itertools.permutations(self.seen, 2):
+            table = self.seen[a][0].get((b, ""))
+            other = self.seen[b][0].get((a, ""))
+            if not table or not other or len(table["groups"]) < 2 or len(other["groups"]) < 2:
+                continue
+            merged = {**table, "cells": dict(table["cells"])}
+            for (answer, group), value in table["cells"].items():
+                if value is None and other["cells"].get((group, answer)) is not None:
+                    merged["cells"][(answer, group)] = other["cells"][(group, answer)]
+            found = _derive(merged, self.seen[a][1], exclusive=True, threshold=self.threshold)
+            self.findings[a].update(
+                {f"{reason} (with ?nach={b})": n for reason, n in found.items()}
             )
-            # A number question publishes only means: the total's mean times its base,
-            # minus the other groups', is the sum of the one withheld group's answers.
-            means = table.get("means", {})
-            withheld_means = [g for g in groups if g in means and means[g] is None]
-            if (
-                len(withheld_means) == 1
-                and means.get(_total) is not None
-                and all(table["bases"].get(g) is not None for g in [_total, *groups])
-            ):
-                findings[nach]["mean of one group from the total's"] += 1
-    for nach, key in hidden:
-        if key in shown and 1 <= shown[key] < threshold:
-            findings[nach]["shown from the other side"] += 1
-    # Both sides together: fill the cells withheld in B by A with what B's table under
-    # ?nach=... shows of A by B (the same people), then difference again.
-    for a, b in ((a, b) for a in seen for b in seen if a != b):
-        table = seen[a][0].get((b, ""))
-        other = seen[b][0].get((a, ""))
-        if not table or not other or len(table["groups"]) < 2 or len(other["groups"]) < 2:
-            continue
-        merged = {**table, "cells": dict(table["cells"])}
-        for (answer, group), value in table["cells"].items():
-            if value is None and other["cells"].get((group, answer)) is not None:
-                merged["cells"][(answer, group)] = other["cells"][(group, answer)]
-        found = _derive(merged, seen[a][1], exclusive=True, threshold=threshold)
-        findings[a].update({f"{reason} (with ?nach={b})": n for reason, n in found.items()})
-    return findings, stats
+
+
+def attack(client, survey: Survey, *, threshold: int = 5) -> tuple[dict[str, Counter], Counter]:
+    return _Attack(client, survey, threshold).run()
 
 
 def test_no_count_from_one_to_four_can_be_read_or_derived_from_the_2019_results(client):
