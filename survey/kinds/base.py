@@ -17,6 +17,7 @@ from django import forms
 from django.utils import formats
 
 from survey.models import Question, QuestionKind
+from survey.results.shapes import Mean, round_half_up
 
 # Bounds that keep every value inside what the database column holds.
 NUMBER_LIMIT = 1_000_000_000
@@ -93,28 +94,19 @@ class ResultTallies:
     threshold: int = 5
 
 
-def result_shapes():
-    """The data classes of the results (Row, Cell, Mean, ItemResult) and their rounding.
-    Imported when called, because the results code imports the kinds."""
-    from survey import results
-
-    return results
-
-
 def number_text(value, digits: int = 1) -> str:
     return formats.number_format(value, digits, use_l10n=True)
 
 
 def mean_of(tallies: ResultTallies, column: int, question_id: int, item_id, values):
     """The mean of the numbers counted for a question (or one matrix item) in a column."""
-    shapes = result_shapes()
     n = weighted = 0
     for value in values:
         count = tallies.counts.get((column, question_id, None, item_id, value), 0)
         n += count
         weighted += count * value
     low, high = (values[0], values[-1]) if values else (0, 0)
-    return shapes.Mean(shapes.round_half_up(weighted, n), n, low, high)
+    return Mean(round_half_up(weighted, n), n, low, high)
 
 
 class QuestionKindSpec:

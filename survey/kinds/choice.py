@@ -21,9 +21,9 @@ from survey.kinds.base import (
     number_text,
     other_field_name,
     question_field_name,
-    result_shapes,
 )
 from survey.models import Question, QuestionKind
+from survey.results.shapes import Cell, Row
 
 
 def other_option(question: Question):
@@ -140,17 +140,14 @@ class ChoiceKind(QuestionKindSpec):
         ]
 
     def fill_result(self, result, question: Question, tallies: ResultTallies) -> None:
-        shapes = result_shapes()
         qid, cols = question.pk, range(tallies.ncols)
         options = list(question.options.all())
         result.bases = self.result_bases(question, options, tallies)
         result.rows = [
-            shapes.Row(
+            Row(
                 option.label,
                 [
-                    shapes.Cell(
-                        tallies.counts.get((c, qid, option.pk, None, None), 0), result.bases[c]
-                    )
+                    Cell(tallies.counts.get((c, qid, option.pk, None, None), 0), result.bases[c])
                     for c in cols
                 ],
                 is_other=option.is_other,

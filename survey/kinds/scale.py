@@ -22,9 +22,9 @@ from survey.kinds.base import (
     mean_of,
     number_text,
     question_field_name,
-    result_shapes,
 )
 from survey.models import Question, QuestionKind
+from survey.results.shapes import Cell, ItemResult, Row
 
 
 def scale_label(value: int, label: str) -> str:
@@ -79,13 +79,12 @@ class ScaleKindBase(QuestionKindSpec):
         )
 
     def scale_rows(self, question: Question, tallies: ResultTallies, item_id, bases) -> list:
-        shapes = result_shapes()
         counts, qid = tallies.counts, question.pk
         return [
-            shapes.Row(
+            Row(
                 scale_label(v, end_label(question, v)),
                 [
-                    shapes.Cell(counts.get((c, qid, None, item_id, v), 0), bases[c])
+                    Cell(counts.get((c, qid, None, item_id, v), 0), bases[c])
                     for c in range(tallies.ncols)
                 ],
                 value=v,
@@ -191,12 +190,11 @@ class Matrix(ScaleKindBase):
         return ""
 
     def fill_result(self, result, question: Question, tallies: ResultTallies) -> None:
-        shapes = result_shapes()
         cols = range(tallies.ncols)
         for item in question.items.all():
             bases = self.scale_bases(question, tallies, item.pk)
             result.items.append(
-                shapes.ItemResult(
+                ItemResult(
                     item.label,
                     bases,
                     self.scale_rows(question, tallies, item.pk, bases),

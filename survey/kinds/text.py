@@ -17,9 +17,9 @@ from survey.kinds.base import (
     QuestionKindSpec,
     ResultTallies,
     question_field_name,
-    result_shapes,
 )
 from survey.models import Question, QuestionKind
+from survey.results.shapes import Cell, Row
 
 
 class TextKind(QuestionKindSpec):
@@ -58,17 +58,13 @@ class TextKind(QuestionKindSpec):
         return ""
 
     def fill_result(self, result, question: Question, tallies: ResultTallies) -> None:
-        shapes = result_shapes()
         qid, cols = question.pk, range(tallies.ncols)
         result.bases = [tallies.counts.get((c, qid, None, None, None), 0) for c in cols]
         result.coded = [tallies.coded.get((c, qid), 0) for c in cols]
         result.themes = [
-            shapes.Row(
+            Row(
                 theme.label,
-                [
-                    shapes.Cell(tallies.theme_counts.get((c, theme.pk), 0), result.bases[c])
-                    for c in cols
-                ],
+                [Cell(tallies.theme_counts.get((c, theme.pk), 0), result.bases[c]) for c in cols],
             )
             for theme in question.themes.all()
         ]
