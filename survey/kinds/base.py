@@ -154,6 +154,12 @@ class QuestionKindSpec:
         """How the question looks in the print version (a fragment, given ``question``)."""
         return f"survey/kinds/print/{self.value}.html"
 
+    @property
+    def result_template(self) -> str:
+        """How the published result looks without a breakdown (a fragment, given ``q``, the
+        ``QuestionResult``); the cross table of a breakdown is common to all kinds."""
+        return f"survey/kinds/results/{self.value}.html"
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.value}>"
 
