@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from django import forms
 from django.utils import formats
@@ -79,6 +79,30 @@ class ExportColumn:
     option_id: int | None = None
     item_id: int | None = None
     codes: str = ""  # codebook: what the values mean
+
+
+class Sampler(Protocol):
+    """Random draws for synthetic answers (demos, benchmarks; ``survey.synthetic``). A kind's
+    ``sample_answers`` says which draws make one answer; the sampler says how likely each
+    value is."""
+
+    def option(self):
+        """One option of the question."""
+
+    def options(self, limit: int) -> list:
+        """From one to ``limit`` different options of the question."""
+
+    def other_text(self) -> str:
+        """The text typed next to an "other, please specify" option."""
+
+    def scale_value(self, item=None) -> int:
+        """A value of the question's scale (for one matrix item)."""
+
+    def number(self, low: int, high: int) -> int:
+        """A whole number from ``low`` to ``high``."""
+
+    def text(self) -> str:
+        """A free text."""
 
 
 @dataclass
@@ -200,6 +224,11 @@ class QuestionKindSpec:
         """Whether the answer rows of ``question`` in one response go together (each fits
         on its own, and only kinds with ``several_answers`` get more than one)."""
         return True
+
+    def sample_answers(self, question: Question, sample: Sampler) -> list[AnswerInput]:
+        """Plausible answer rows of one synthetic response (the question is answered),
+        drawn from ``sample``; they must pass ``answer_fits`` and ``answers_fit``."""
+        raise NotImplementedError
 
     # --- Exports -----------------------------------------------------------------------------
 

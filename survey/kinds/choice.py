@@ -18,6 +18,7 @@ from survey.kinds.base import (
     FormPart,
     QuestionKindSpec,
     ResultTallies,
+    Sampler,
     number_text,
     other_field_name,
     question_field_name,
@@ -89,6 +90,14 @@ class ChoiceKind(QuestionKindSpec):
             )
             for option_id in self.condition_option_ids(question, data)
         ]
+
+    def sample_answers(self, question: Question, sample: Sampler) -> list[AnswerInput]:
+        return [self._sampled(question, sample.option(), sample)]
+
+    @staticmethod
+    def _sampled(question: Question, option, sample: Sampler) -> AnswerInput:
+        text = sample.other_text() if option.is_other else ""
+        return AnswerInput(question_id=question.pk, option_id=option.pk, text=text)
 
     def value_fits(self, question: Question, answer: AnswerInput, refs: AnswerRefs) -> bool:
         if refs.options.get(answer.option_id) != question.pk or answer.number is not None:
@@ -226,6 +235,11 @@ class MultipleChoice(ChoiceKind):
 
     def answers_fit(self, question: Question, answers: list[AnswerInput]) -> bool:
         return not question.max_choices or len(answers) <= question.max_choices
+
+    def sample_answers(self, question: Question, sample: Sampler) -> list[AnswerInput]:
+        # Without a limit, at most four: people tick a few boxes, not all.
+        chosen = sample.options(question.max_choices or 4)
+        return [self._sampled(question, option, sample) for option in chosen]
 
     def choice_columns(self, question: Question, options: list) -> list[ExportColumn]:
         """One 0/1 column per option."""

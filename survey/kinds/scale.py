@@ -18,6 +18,7 @@ from survey.kinds.base import (
     FormPart,
     QuestionKindSpec,
     ResultTallies,
+    Sampler,
     item_field_name,
     mean_of,
     number_text,
@@ -118,6 +119,9 @@ class Scale(ScaleKindBase):
             return []
         return [AnswerInput(question_id=question.pk, number=int(value))]
 
+    def sample_answers(self, question: Question, sample: Sampler) -> list[AnswerInput]:
+        return [AnswerInput(question_id=question.pk, number=sample.scale_value())]
+
     def export_columns(self, question: Question) -> list[ExportColumn]:
         return [
             ExportColumn(
@@ -164,6 +168,12 @@ class Matrix(ScaleKindBase):
             AnswerInput(question_id=question.pk, item_id=item.pk, number=int(value))
             for item in question.item_list
             if (value := data.get(item_field_name(question, item))) not in (None, "")
+        ]
+
+    def sample_answers(self, question: Question, sample: Sampler) -> list[AnswerInput]:
+        return [
+            AnswerInput(question_id=question.pk, item_id=item.pk, number=sample.scale_value(item))
+            for item in question.item_list
         ]
 
     def value_fits(self, question: Question, answer: AnswerInput, refs: AnswerRefs) -> bool:

@@ -16,6 +16,7 @@ from survey.kinds.base import (
     FormPart,
     QuestionKindSpec,
     ResultTallies,
+    Sampler,
     question_field_name,
 )
 from survey.models import Question, QuestionKind
@@ -45,6 +46,9 @@ class TextKind(QuestionKindSpec):
 
     def value_fits(self, question: Question, answer: AnswerInput, refs: AnswerRefs) -> bool:
         return bool(answer.text) and answer.number is None
+
+    def sample_answers(self, question: Question, sample: Sampler) -> list[AnswerInput]:
+        return [AnswerInput(question_id=question.pk, text=sample.text())]
 
     def export_columns(self, question: Question) -> list[ExportColumn]:
         return [
