@@ -11,13 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.caching import content_version
+from survey.kinds import kind_of
 from survey.models import (
     AccessCode,
     MatrixItem,
     Option,
     PooledResponse,
     Question,
-    QuestionKind,
     Response,
     Section,
     Survey,
@@ -156,11 +156,12 @@ class _ActivationCheck:
             "number": number,
         }
         problems = []
-        if question.is_choice and not question.option_list:
+        kind = kind_of(question)
+        if kind.has_options and not question.option_list:
             problems.append(
                 _("%(question)s is a choice question without options.") % {"question": name}
             )
-        if question.kind == QuestionKind.MATRIX and not question.item_list:
+        if kind.has_items and not question.item_list:
             problems.append(_("%(question)s is a matrix without rows.") % {"question": name})
         own = self.condition_problem(question, number)
         if own:
@@ -179,7 +180,7 @@ class _ActivationCheck:
             return _("its condition refers to %(code)s, which is not on an earlier page") % {
                 "code": source.code
             }
-        if not source.is_choice:
+        if not kind_of(source).has_options:
             return _("its condition refers to %(code)s, which is not a choice question") % {
                 "code": source.code
             }
@@ -279,12 +280,9 @@ def sealed_box_size(*, definition: SurveyDefinition) -> int:
     Every box of the survey is padded to this, so the length of a box says nothing.
 
     From the (cached) questionnaire, not a query: every page sent seals the state."""
-    from survey.forms import LONG_TEXT_MAX, OTHER_TEXT_MAX, SHORT_TEXT_MAX
-
-    text_max = {QuestionKind.SHORT_TEXT: SHORT_TEXT_MAX, QuestionKind.LONG_TEXT: LONG_TEXT_MAX}
     total = 1024  # token, code, day, page ids, brackets
     for question in definition.questions:
         options, items = len(question.option_list), len(question.item_list)
         total += _ANSWER_BYTES * (1 + options + items)
-        total += _TEXT_CHAR_BYTES * text_max.get(question.kind, OTHER_TEXT_MAX if options else 0)
+        total += _TEXT_CHAR_BYTES * kind_of(question).max_text_length
     return total

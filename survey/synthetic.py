@@ -14,7 +14,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from survey.models import Answer, Channel, Question, QuestionKind, Response, Survey
+from survey.kinds import kind_of
+from survey.models import Answer, Channel, Question, Response, Survey
 from survey.selectors import SurveyDefinition, is_shown, survey_definition
 
 GENERIC_TEXTS = [
@@ -48,14 +49,22 @@ PLAUSIBLE_SHARES = {
 
 class _Plan:
     """Per-question choices made once, so that each response costs only a few random
-    draws."""
+    draws; the draws of the question's kind (``survey.kinds.Sampler``)."""
 
-    def __init__(self, question: Question, rng: random.Random, texts: Sequence[str]):
+    def __init__(
+        self,
+        question: Question,
+        rng: random.Random,
+        texts: Sequence[str],
+        others: Sequence[str],
+    ):
         self.question = question
+        self.rng = rng
+        self.kind = kind_of(question)
         self.texts = texts or GENERIC_TEXTS
+        self.others = others
         options = question.option_list
-        self.options = options
-        self.other_ids = {option.pk for option in options if option.is_other}
+        self.all_options = options
         if any(option.municipality_id for option in options):
             # Residence follows population, people from outside take part rarely.
             self.weights = [
@@ -74,61 +83,49 @@ class _Plan:
             item.pk: question.scale_min + span * (0.25 + rng.random() * 0.5)
             for item in question.item_list
         }
-        self.answer_rate = 1.0 if question.required else (0.55 if question.is_text else 0.85)
+        self.answer_rate = 1.0 if question.required else (0.55 if self.kind.is_free_text else 0.85)
 
+    def option(self):
+        return self.rng.choices(self.all_options, weights=self.weights)[0]
 
-def _answers_for(plan: _Plan, rng: random.Random, texts_for_other: Sequence[str]) -> list[Answer]:
-    question = plan.question
-    kind = question.kind
-    if rng.random() > plan.answer_rate:
-        return []
-    if kind in (QuestionKind.SINGLE, QuestionKind.DROPDOWN):
-        option = rng.choices(plan.options, weights=plan.weights)[0]
-        text = rng.choice(texts_for_other) if option.pk in plan.other_ids else ""
-        return [Answer(question_id=question.pk, option_id=option.pk, text=text)]
-    if kind == QuestionKind.MULTIPLE:
-        limit = min(question.max_choices or 4, len(plan.options))
-        count = rng.randint(1, limit)
+    def options(self, limit: int) -> list:
+        count = self.rng.randint(1, min(limit, len(self.all_options)))
         chosen: dict[int, object] = {}
         while len(chosen) < count:
-            option = rng.choices(plan.options, weights=plan.weights)[0]
+            option = self.option()
             chosen[option.pk] = option
+        return list(chosen.values())
+
+    def other_text(self) -> str:
+        return self.rng.choice(self.others)
+
+    def scale_value(self, item=None) -> int:
+        mode = self.scale_mode if item is None else self.item_modes[item.pk]
+        return round(self.rng.triangular(self.question.scale_min, self.question.scale_max, mode))
+
+    def number(self, low: int, high: int) -> int:
+        return round(self.rng.triangular(low, high, low + (high - low) * 0.15))
+
+    def text(self) -> str:
+        return self.rng.choice(self.texts)
+
+    def answers(self) -> list[Answer]:
+        """The answers of one response to the question (none when it stays unanswered)."""
+        if self.rng.random() > self.answer_rate:
+            return []
         return [
             Answer(
-                question_id=question.pk,
-                option_id=pk,
-                text=rng.choice(texts_for_other) if pk in plan.other_ids else "",
+                question_id=given.question_id,
+                option_id=given.option_id,
+                item_id=given.item_id,
+                number=given.number,
+                text=given.text,
             )
-            for pk in chosen
+            for given in self.kind.sample_answers(self.question, self)
         ]
-    if kind == QuestionKind.SCALE:
-        value = round(rng.triangular(question.scale_min, question.scale_max, plan.scale_mode))
-        return [Answer(question_id=question.pk, number=value)]
-    if kind == QuestionKind.MATRIX:
-        return [
-            Answer(
-                question_id=question.pk,
-                item_id=item.pk,
-                number=round(
-                    rng.triangular(question.scale_min, question.scale_max, plan.item_modes[item.pk])
-                ),
-            )
-            for item in question.item_list
-        ]
-    if kind == QuestionKind.NUMBER:
-        low = question.number_min if question.number_min is not None else 0
-        high = question.number_max if question.number_max is not None else 100
-        value = round(rng.triangular(low, high, low + (high - low) * 0.15))
-        return [Answer(question_id=question.pk, number=value)]
-    return [Answer(question_id=question.pk, text=rng.choice(plan.texts))]
 
 
-def _response_answers(
-    definition: SurveyDefinition,
-    plans: Mapping[int, _Plan],
-    others: Mapping[int, Sequence[str]],
-    rng: random.Random,
-) -> list[Answer]:
+def _response_answers(definition: SurveyDefinition, plans: Mapping[int, _Plan]) -> list[Answer]:
     """The answers of one synthetic response, page by page, following display conditions."""
     answers = []
     chosen: dict[int, list[int]] = {}
@@ -138,8 +135,9 @@ def _response_answers(
         for question in section.question_list:
             if not is_shown(question, chosen):
                 continue
-            given = _answers_for(plans[question.pk], rng, others[question.pk])
-            if question.is_choice:
+            plan = plans[question.pk]
+            given = plan.answers()
+            if plan.kind.has_options:
                 chosen[question.pk] = [answer.option_id for answer in given]
             answers.extend(given)
     return answers
@@ -162,11 +160,12 @@ def responses_generate(
     rng = random.Random(seed)
     definition = survey_definition(survey=survey)
     plans = {
-        question.pk: _Plan(question, rng, texts.get(question.code, ()))
-        for question in definition.questions
-    }
-    others = {
-        question.pk: texts.get(f"{question.code}_other") or ["Sonstiges"]
+        question.pk: _Plan(
+            question,
+            rng,
+            texts.get(question.code, ()),
+            texts.get(f"{question.code}_other") or ["Sonstiges"],
+        )
         for question in definition.questions
     }
     first_day = timezone.localtime(survey.opens_at).date()
@@ -178,7 +177,7 @@ def responses_generate(
         size = min(BATCH_SIZE, count - created)
         responses, answer_lists = [], []
         for _i in range(size):
-            answers = _response_answers(definition, plans, others, rng)
+            answers = _response_answers(definition, plans)
             # Early days see more responses, like a survey announced in the gazette.
             day = first_day + datetime.timedelta(days=int(days * rng.random() ** 1.6))
             if rng.random() < paper_share:

@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from survey import selectors
+from survey.kinds import kind_of
 from survey.models import MatrixItem, Option, Question, Section, Survey
 
 FROZEN = _(
@@ -60,7 +61,7 @@ def validate_condition(*, survey, position, pk, condition_question, condition_op
         return
     if condition_question.survey_id != survey.pk:
         raise forms.ValidationError(_("The condition must refer to a question of this survey."))
-    if not condition_question.is_choice:
+    if not kind_of(condition_question).has_options:
         raise forms.ValidationError(_("Conditions can only refer to choice questions."))
     source = condition_question.section
     if (source.position, source.pk) >= (position, pk or 10**12) or source.pk == pk:

@@ -1,7 +1,8 @@
 """One home per question kind: ``kind_of(question)`` gives the object that knows everything
 that differs between kinds (form fields, answer rows, the answer check, export columns,
-results, the print fragment). See ``survey.kinds.base.QuestionKindSpec`` for what a kind
-provides, and the README ("Fragearten") for how to add one.
+results, sample answers, the print and results fragments). See
+``survey.kinds.base.QuestionKindSpec`` for what a kind provides, and the README
+("Fragearten") for how to add one.
 """
 
 from survey.kinds.base import (
@@ -15,6 +16,7 @@ from survey.kinds.base import (
     FormPart,
     QuestionKindSpec,
     ResultTallies,
+    Sampler,
     item_field_name,
     other_field_name,
     question_field_name,
@@ -36,6 +38,7 @@ __all__ = [
     "FormPart",
     "QuestionKindSpec",
     "ResultTallies",
+    "Sampler",
     "item_field_name",
     "kind_of",
     "kind_values",
@@ -43,8 +46,9 @@ __all__ = [
     "question_field_name",
 ]
 
-# Every kind, keyed by its QuestionKind value. A new kind: a class here and its print
-# template (survey/kinds/print/<value>.html); tests check every QuestionKind has one.
+# Every kind, keyed by its QuestionKind value. A new kind: a class here and its print and
+# results templates (survey/kinds/{print,results}/<value>.html); tests check every
+# QuestionKind has them.
 KINDS: dict[str, QuestionKindSpec] = {
     spec.value: spec
     for spec in (

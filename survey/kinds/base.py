@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from django import forms
 from django.utils import formats
 
 from survey.models import Question, QuestionKind
+from survey.results.shapes import Mean, round_half_up
 
 # Bounds that keep every value inside what the database column holds.
 NUMBER_LIMIT = 1_000_000_000
@@ -80,6 +81,30 @@ class ExportColumn:
     codes: str = ""  # codebook: what the values mean
 
 
+class Sampler(Protocol):
+    """Random draws for synthetic answers (demos, benchmarks; ``survey.synthetic``). A kind's
+    ``sample_answers`` says which draws make one answer; the sampler says how likely each
+    value is."""
+
+    def option(self):
+        """One option of the question."""
+
+    def options(self, limit: int) -> list:
+        """From one to ``limit`` different options of the question."""
+
+    def other_text(self) -> str:
+        """The text typed next to an "other, please specify" option."""
+
+    def scale_value(self, item=None) -> int:
+        """A value of the question's scale (for one matrix item)."""
+
+    def number(self, low: int, high: int) -> int:
+        """A whole number from ``low`` to ``high``."""
+
+    def text(self) -> str:
+        """A free text."""
+
+
 @dataclass
 class ResultTallies:
     """The counted answers of a survey as the results computation reads them; keys start
@@ -93,28 +118,19 @@ class ResultTallies:
     threshold: int = 5
 
 
-def result_shapes():
-    """The data classes of the results (Row, Cell, Mean, ItemResult) and their rounding.
-    Imported when called, because the results code imports the kinds."""
-    from survey import results
-
-    return results
-
-
 def number_text(value, digits: int = 1) -> str:
     return formats.number_format(value, digits, use_l10n=True)
 
 
 def mean_of(tallies: ResultTallies, column: int, question_id: int, item_id, values):
     """The mean of the numbers counted for a question (or one matrix item) in a column."""
-    shapes = result_shapes()
     n = weighted = 0
     for value in values:
         count = tallies.counts.get((column, question_id, None, item_id, value), 0)
         n += count
         weighted += count * value
     low, high = (values[0], values[-1]) if values else (0, 0)
-    return shapes.Mean(shapes.round_half_up(weighted, n), n, low, high)
+    return Mean(round_half_up(weighted, n), n, low, high)
 
 
 class QuestionKindSpec:
@@ -162,6 +178,12 @@ class QuestionKindSpec:
         """How the question looks in the print version (a fragment, given ``question``)."""
         return f"survey/kinds/print/{self.value}.html"
 
+    @property
+    def result_template(self) -> str:
+        """How the published result looks without a breakdown (a fragment, given ``q``, the
+        ``QuestionResult``); the cross table of a breakdown is common to all kinds."""
+        return f"survey/kinds/results/{self.value}.html"
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.value}>"
 
@@ -202,6 +224,11 @@ class QuestionKindSpec:
         """Whether the answer rows of ``question`` in one response go together (each fits
         on its own, and only kinds with ``several_answers`` get more than one)."""
         return True
+
+    def sample_answers(self, question: Question, sample: Sampler) -> list[AnswerInput]:
+        """Plausible answer rows of one synthetic response (the question is answered),
+        drawn from ``sample``; they must pass ``answer_fits`` and ``answers_fit``."""
+        raise NotImplementedError
 
     # --- Exports -----------------------------------------------------------------------------
 

@@ -18,12 +18,13 @@ from survey.kinds.base import (
     FormPart,
     QuestionKindSpec,
     ResultTallies,
+    Sampler,
     number_text,
     other_field_name,
     question_field_name,
-    result_shapes,
 )
 from survey.models import Question, QuestionKind
+from survey.results.shapes import Cell, Row
 
 
 def other_option(question: Question):
@@ -90,6 +91,14 @@ class ChoiceKind(QuestionKindSpec):
             for option_id in self.condition_option_ids(question, data)
         ]
 
+    def sample_answers(self, question: Question, sample: Sampler) -> list[AnswerInput]:
+        return [self._sampled(question, sample.option(), sample)]
+
+    @staticmethod
+    def _sampled(question: Question, option, sample: Sampler) -> AnswerInput:
+        text = sample.other_text() if option.is_other else ""
+        return AnswerInput(question_id=question.pk, option_id=option.pk, text=text)
+
     def value_fits(self, question: Question, answer: AnswerInput, refs: AnswerRefs) -> bool:
         if refs.options.get(answer.option_id) != question.pk or answer.number is not None:
             return False
@@ -140,17 +149,14 @@ class ChoiceKind(QuestionKindSpec):
         ]
 
     def fill_result(self, result, question: Question, tallies: ResultTallies) -> None:
-        shapes = result_shapes()
         qid, cols = question.pk, range(tallies.ncols)
         options = list(question.options.all())
         result.bases = self.result_bases(question, options, tallies)
         result.rows = [
-            shapes.Row(
+            Row(
                 option.label,
                 [
-                    shapes.Cell(
-                        tallies.counts.get((c, qid, option.pk, None, None), 0), result.bases[c]
-                    )
+                    Cell(tallies.counts.get((c, qid, option.pk, None, None), 0), result.bases[c])
                     for c in cols
                 ],
                 is_other=option.is_other,
@@ -229,6 +235,11 @@ class MultipleChoice(ChoiceKind):
 
     def answers_fit(self, question: Question, answers: list[AnswerInput]) -> bool:
         return not question.max_choices or len(answers) <= question.max_choices
+
+    def sample_answers(self, question: Question, sample: Sampler) -> list[AnswerInput]:
+        # Without a limit, at most four: people tick a few boxes, not all.
+        chosen = sample.options(question.max_choices or 4)
+        return [self._sampled(question, option, sample) for option in chosen]
 
     def choice_columns(self, question: Question, options: list) -> list[ExportColumn]:
         """One 0/1 column per option."""

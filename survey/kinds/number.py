@@ -14,6 +14,7 @@ from survey.kinds.base import (
     FormPart,
     QuestionKindSpec,
     ResultTallies,
+    Sampler,
     mean_of,
     number_text,
     question_field_name,
@@ -54,6 +55,12 @@ class Number(QuestionKindSpec):
     def value_fits(self, question: Question, answer: AnswerInput, refs: AnswerRefs) -> bool:
         low, high = number_bounds(question)
         return answer.number is not None and low <= answer.number <= high and not answer.text
+
+    def sample_answers(self, question: Question, sample: Sampler) -> list[AnswerInput]:
+        # Without bounds, an age or a count of people: from 0 to 100.
+        low = question.number_min if question.number_min is not None else 0
+        high = question.number_max if question.number_max is not None else 100
+        return [AnswerInput(question_id=question.pk, number=sample.number(low, high))]
 
     def export_columns(self, question: Question) -> list[ExportColumn]:
         return [

@@ -18,13 +18,14 @@ from survey.kinds.base import (
     FormPart,
     QuestionKindSpec,
     ResultTallies,
+    Sampler,
     item_field_name,
     mean_of,
     number_text,
     question_field_name,
-    result_shapes,
 )
 from survey.models import Question, QuestionKind
+from survey.results.shapes import Cell, ItemResult, Row
 
 
 def scale_label(value: int, label: str) -> str:
@@ -79,13 +80,12 @@ class ScaleKindBase(QuestionKindSpec):
         )
 
     def scale_rows(self, question: Question, tallies: ResultTallies, item_id, bases) -> list:
-        shapes = result_shapes()
         counts, qid = tallies.counts, question.pk
         return [
-            shapes.Row(
+            Row(
                 scale_label(v, end_label(question, v)),
                 [
-                    shapes.Cell(counts.get((c, qid, None, item_id, v), 0), bases[c])
+                    Cell(counts.get((c, qid, None, item_id, v), 0), bases[c])
                     for c in range(tallies.ncols)
                 ],
                 value=v,
@@ -118,6 +118,9 @@ class Scale(ScaleKindBase):
         if value in (None, ""):
             return []
         return [AnswerInput(question_id=question.pk, number=int(value))]
+
+    def sample_answers(self, question: Question, sample: Sampler) -> list[AnswerInput]:
+        return [AnswerInput(question_id=question.pk, number=sample.scale_value())]
 
     def export_columns(self, question: Question) -> list[ExportColumn]:
         return [
@@ -167,6 +170,12 @@ class Matrix(ScaleKindBase):
             if (value := data.get(item_field_name(question, item))) not in (None, "")
         ]
 
+    def sample_answers(self, question: Question, sample: Sampler) -> list[AnswerInput]:
+        return [
+            AnswerInput(question_id=question.pk, item_id=item.pk, number=sample.scale_value(item))
+            for item in question.item_list
+        ]
+
     def value_fits(self, question: Question, answer: AnswerInput, refs: AnswerRefs) -> bool:
         in_question = refs.items.get(answer.item_id) == question.pk
         return in_question and super().value_fits(question, answer, refs)
@@ -191,12 +200,11 @@ class Matrix(ScaleKindBase):
         return ""
 
     def fill_result(self, result, question: Question, tallies: ResultTallies) -> None:
-        shapes = result_shapes()
         cols = range(tallies.ncols)
         for item in question.items.all():
             bases = self.scale_bases(question, tallies, item.pk)
             result.items.append(
-                shapes.ItemResult(
+                ItemResult(
                     item.label,
                     bases,
                     self.scale_rows(question, tallies, item.pk, bases),

@@ -16,10 +16,11 @@ from survey.kinds.base import (
     FormPart,
     QuestionKindSpec,
     ResultTallies,
+    Sampler,
     question_field_name,
-    result_shapes,
 )
 from survey.models import Question, QuestionKind
+from survey.results.shapes import Cell, Row
 
 
 class TextKind(QuestionKindSpec):
@@ -46,6 +47,9 @@ class TextKind(QuestionKindSpec):
     def value_fits(self, question: Question, answer: AnswerInput, refs: AnswerRefs) -> bool:
         return bool(answer.text) and answer.number is None
 
+    def sample_answers(self, question: Question, sample: Sampler) -> list[AnswerInput]:
+        return [AnswerInput(question_id=question.pk, text=sample.text())]
+
     def export_columns(self, question: Question) -> list[ExportColumn]:
         return [
             ExportColumn(question.code, question.text, question, "text", codes=gettext("free text"))
@@ -58,17 +62,13 @@ class TextKind(QuestionKindSpec):
         return ""
 
     def fill_result(self, result, question: Question, tallies: ResultTallies) -> None:
-        shapes = result_shapes()
         qid, cols = question.pk, range(tallies.ncols)
         result.bases = [tallies.counts.get((c, qid, None, None, None), 0) for c in cols]
         result.coded = [tallies.coded.get((c, qid), 0) for c in cols]
         result.themes = [
-            shapes.Row(
+            Row(
                 theme.label,
-                [
-                    shapes.Cell(tallies.theme_counts.get((c, theme.pk), 0), result.bases[c])
-                    for c in cols
-                ],
+                [Cell(tallies.theme_counts.get((c, theme.pk), 0), result.bases[c]) for c in cols],
             )
             for theme in question.themes.all()
         ]

@@ -11,9 +11,6 @@ Every model is importable from ``survey.models``, where Django looks for them.
 
 from survey.models.access_codes import AccessCode
 from survey.models.definition import (
-    CHOICE_KINDS,
-    SCALE_KINDS,
-    TEXT_KINDS,
     AccessMode,
     DisplayCondition,
     MatrixItem,
@@ -38,9 +35,6 @@ from survey.models.results import (
 )
 
 __all__ = [
-    "CHOICE_KINDS",
-    "SCALE_KINDS",
-    "TEXT_KINDS",
     "AccessCode",
     "AccessMode",
     "Answer",

@@ -170,11 +170,6 @@ class QuestionKind(models.TextChoices):
     NUMBER = "number", _("Number")
 
 
-CHOICE_KINDS = frozenset({QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.DROPDOWN})
-SCALE_KINDS = frozenset({QuestionKind.SCALE, QuestionKind.MATRIX})
-TEXT_KINDS = frozenset({QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT})
-
-
 class Question(DisplayCondition):
     survey = models.ForeignKey(
         Survey,
@@ -253,18 +248,6 @@ class Question(DisplayCondition):
 
     def get_absolute_url(self):
         return self.survey.get_absolute_url()
-
-    @property
-    def is_choice(self) -> bool:
-        return self.kind in CHOICE_KINDS
-
-    @property
-    def is_scale(self) -> bool:
-        return self.kind in SCALE_KINDS
-
-    @property
-    def is_text(self) -> bool:
-        return self.kind in TEXT_KINDS
 
     @property
     def scale_values(self) -> list[int]:

@@ -13,8 +13,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from survey.kinds import kind_values
 from survey.models import (
-    TEXT_KINDS,
     AnswerTheme,
     FreeTextAnswer,
     Question,
@@ -62,7 +62,7 @@ class TextQuestionAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .filter(kind__in=TEXT_KINDS)
+            .filter(kind__in=kind_values("is_free_text"))
             .select_related("survey")
             .annotate(
                 answer_total=Count("answers", distinct=True),
@@ -120,10 +120,8 @@ class TextQuestionFilter(admin.SimpleListFilter):
     parameter_name = "question__id__exact"
 
     def lookups(self, request, model_admin):
-        return [
-            (q.pk, f"{q.survey.title} · {q.code}")
-            for q in Question.objects.filter(kind__in=TEXT_KINDS).select_related("survey")
-        ]
+        questions = Question.objects.filter(kind__in=kind_values("is_free_text"))
+        return [(q.pk, f"{q.survey.title} · {q.code}") for q in questions.select_related("survey")]
 
     def queryset(self, request, queryset):
         if self.value():
@@ -153,7 +151,7 @@ class FreeTextAnswerAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .filter(question__kind__in=TEXT_KINDS)
+            .filter(question__kind__in=kind_values("is_free_text"))
             .select_related("question__survey")
             .prefetch_related("codings__theme")
         )

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Prefetch
 
+from survey.kinds import kind_of
 from survey.models import AnswerTheme, Channel, Option, Question, Quote, ResultsPublication, Survey
 from survey.results.dimensions import (
     Dimension,
@@ -121,7 +122,7 @@ def _count_answers(counts: Counts, tallied: Tallied, column_of: dict[str, int]) 
 def _count_codings(
     counts: Counts, questions: list[Question], dimension: Dimension, column_of: dict[str, int]
 ) -> None:
-    text_ids = [q.pk for q in questions if q.is_text]
+    text_ids = [q.pk for q in questions if kind_of(q).is_free_text]
     codings = grouped(
         AnswerTheme.objects.filter(answer__question_id__in=text_ids), dimension, "answer__response"
     )

@@ -11,19 +11,20 @@ from __future__ import annotations
 from django.db.models import F, FilteredRelation, Q, QuerySet, Value
 from django.utils.translation import gettext
 
-from survey.models import Question, QuestionKind
+from survey.kinds import kind_of
+from survey.models import Question
 
 CHANNEL_BREAKDOWN = "kanal"
 TOTAL = "total"
 OTHERS = "others"
 NO_ANSWER = "none"
-BREAKDOWN_KINDS = (QuestionKind.SINGLE, QuestionKind.DROPDOWN)
 
 Dimension = Question | str | None
 
 
 def breakdown_questions(questions) -> list[Question]:
-    return [q for q in questions if q.is_breakdown and q.kind in BREAKDOWN_KINDS]
+    """The breakdown questions whose kind allows one (one option per person)."""
+    return [q for q in questions if q.is_breakdown and kind_of(q).can_break_down]
 
 
 def breakdown_choices(questions, hidden: set[int]) -> list[tuple[str, str]]:

@@ -17,28 +17,17 @@ from __future__ import annotations
 import csv
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from survey.models import Answer, Question, QuestionKind, Response, Survey
+from survey.kinds import ExportColumn, kind_of
+from survey.models import Answer, Question, Response, Survey
 from survey.results.shapes import SurveyResults
 
 CHUNK_SIZE = 2000
 CSV_DELIMITER = ";"
 BOM = "\ufeff"
-
-
-@dataclass
-class ExportColumn:
-    code: str
-    label: str
-    question: Question | None = None
-    kind: str = ""  # value, option, item, other, text, number
-    option_id: int | None = None
-    item_id: int | None = None
-    codes: str = ""  # codebook: what the values mean
 
 
 def export_columns(*, survey: Survey) -> list[ExportColumn]:
@@ -55,72 +44,8 @@ def export_columns(*, survey: Survey) -> list[ExportColumn]:
         ExportColumn("sheet_number", _("Sheet number (paper)")),
     ]
     for q in questions:
-        columns += _columns_for_question(q)
+        columns.extend(kind_of(q).export_columns(q))
     return columns
-
-
-def _columns_for_question(q: Question) -> list[ExportColumn]:
-    """The columns of one question: one per option (multiple choice) or matrix item, else
-    one; and one for "other" texts."""
-    columns = []
-    options = list(q.options.all())
-    if q.kind == QuestionKind.MULTIPLE:
-        for o in options:
-            columns.append(
-                ExportColumn(
-                    f"{q.code}_{o.value}",
-                    f"{q.text} – {o.label}",
-                    q,
-                    "option",
-                    option_id=o.pk,
-                    codes=_("1 = chosen, 0 = not chosen, empty = question not answered"),
-                )
-            )
-    elif q.kind in (QuestionKind.SINGLE, QuestionKind.DROPDOWN):
-        columns.append(
-            ExportColumn(
-                q.code,
-                q.text,
-                q,
-                "value",
-                codes="; ".join(f"{o.value} = {o.label}" for o in options),
-            )
-        )
-    elif q.kind == QuestionKind.MATRIX:
-        for position, item in enumerate(q.items.all(), start=1):
-            columns.append(
-                ExportColumn(
-                    f"{q.code}_{position}",
-                    f"{q.text} – {item.label}",
-                    q,
-                    "item",
-                    item_id=item.pk,
-                    codes=_scale_codes(q),
-                )
-            )
-    elif q.kind == QuestionKind.SCALE:
-        columns.append(ExportColumn(q.code, q.text, q, "number", codes=_scale_codes(q)))
-    elif q.kind == QuestionKind.NUMBER:
-        columns.append(ExportColumn(q.code, q.text, q, "number", codes=_("number")))
-    else:
-        columns.append(ExportColumn(q.code, q.text, q, "text", codes=_("free text")))
-    if any(o.is_other for o in options):
-        columns.append(
-            ExportColumn(
-                f"{q.code}_other",
-                f"{q.text} – {_('other, please specify')}",
-                q,
-                "other",
-                codes=_("free text"),
-            )
-        )
-    return columns
-
-
-def _scale_codes(q: Question) -> str:
-    low = f"{q.scale_min} = {q.scale_min_label}" if q.scale_min_label else str(q.scale_min)
-    high = f"{q.scale_max} = {q.scale_max_label}" if q.scale_max_label else str(q.scale_max)
-    return f"{low} … {high}"
 
 
 def response_rows(*, survey: Survey, columns: list[ExportColumn]) -> Iterator[list]:
@@ -143,7 +68,6 @@ def response_rows(*, survey: Survey, columns: list[ExportColumn]) -> Iterator[li
             )
         )
     )
-    multiple = {c.question.pk for c in columns if c.kind == "option"}
     for response in responses.iterator(chunk_size=CHUNK_SIZE):
         by_question: dict[int, list[Answer]] = {}
         for answer in response.answers.all():
@@ -156,27 +80,8 @@ def response_rows(*, survey: Survey, columns: list[ExportColumn]) -> Iterator[li
         ]
         for column in columns[4:]:
             answers = by_question.get(column.question.pk, [])
-            row.append(_cell(column, answers, option_values, column.question.pk in multiple))
+            row.append(kind_of(column.question).export_value(column, answers, option_values))
         yield row
-
-
-def _cell(column: ExportColumn, answers: list[Answer], option_values, is_multiple):
-    if column.kind == "option":
-        if not answers:
-            return ""
-        return 1 if any(a.option_id == column.option_id for a in answers) else 0
-    for answer in answers:
-        if column.kind == "value" and answer.option_id:
-            return option_values.get(answer.option_id, "")
-        if column.kind == "item" and answer.item_id == column.item_id:
-            return answer.number
-        if column.kind == "number" and answer.number is not None:
-            return answer.number
-        if column.kind == "text" and answer.text:
-            return answer.text
-        if column.kind == "other" and answer.option_id and answer.text:
-            return answer.text
-    return ""
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -291,17 +196,18 @@ def _mean_row(q, item_label: str, column, mean) -> list:
 def _question_csv_rows(q, columns) -> Iterator[list]:
     """The rows of one question: per column, its answers (or themes, or per matrix item
     its scale values), then its means."""
-    if q.is_matrix:
+    kind = kind_of(q)
+    if kind.has_items:
         groups = [(item, row) for item in q.items for row in item.rows]
     else:
         groups = [(None, row) for row in [*q.rows, *q.themes]]
     for column_index, column in enumerate(columns):
         for item, row in groups:
             yield _count_row(q, item, row, column, row.cells[column_index])
-        if q.is_matrix:
+        if kind.has_items:
             for item in q.items:
                 yield _mean_row(q, item.label, column, item.means[column_index])
-        elif (q.is_number or q.is_scale) and q.means:
+        elif kind.has_mean and q.means:
             yield _mean_row(q, "", column, q.means[column_index])
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import gettext
 
-from survey.models import Channel, Question, QuestionKind
-from survey.results.dimensions import BREAKDOWN_KINDS, NO_ANSWER, OTHERS, TOTAL, Dimension
+from survey.kinds import kind_of
+from survey.models import Channel, Question
+from survey.results.dimensions import NO_ANSWER, OTHERS, TOTAL, Dimension
 from survey.results.disclosure import Cell, suppressed_cells
 from survey.results.shapes import Column, ItemResult, Mean, QuestionResult, Row
 
@@ -62,9 +63,6 @@ def breakdown_columns(dimension: Dimension, sizes: dict[str, int], total: int, t
 
 # --- Withheld figures of one question --------------------------------------------------------
 
-# One answer per person: the answers of a group add up to its base.
-COLUMNS_ADD_UP = (*BREAKDOWN_KINDS, QuestionKind.SCALE, QuestionKind.MATRIX)
-
 # One table of a question: its owner (the question, or a matrix item), rows, means, bases.
 Table = tuple[QuestionResult | ItemResult, list[Row], list[Mean], list[int]]
 
@@ -92,7 +90,7 @@ def protect(result: QuestionResult, threshold: int, sizes: list[int]) -> None:
     groups = sizes[1:]
     any_hidden = [False] * len(groups)
     for owner, rows, means, bases in tables:
-        found = _withheld_cells(result.kind, rows, bases, groups, threshold)
+        found = _withheld_cells(kind_of(result).answers_add_up, rows, bases, groups, threshold)
         if found is None:
             result.crossed = False
             return
@@ -124,9 +122,10 @@ def _protect_small_bases(rows: list[Row], means: list[Mean], bases: list[int], t
 
 def _hide_summary_of_withheld_mean(result: QuestionResult) -> None:
     """The one-line summary (also shown on topic pages) never quotes a withheld mean."""
-    if (result.is_scale or result.is_number) and result.means and result.means[0].suppressed:
+    kind = kind_of(result)
+    if kind.has_mean and result.means and result.means[0].suppressed:
         result.summary = ""
-    if result.is_matrix and any(item.means[0].suppressed for item in result.items):
+    if kind.has_items and any(item.means[0].suppressed for item in result.items):
         result.summary = ""
 
 
@@ -161,13 +160,14 @@ def _withhold(
 
 
 def _withheld_cells(
-    kind: str, rows: list[Row], bases: list[int], groups: list[int], threshold: int
+    add_up: bool, rows: list[Row], bases: list[int], groups: list[int], threshold: int
 ) -> tuple[set[Cell], set[int]] | None:
     """The withheld cells of a table (row, group column) and the group columns whose base
-    is withheld; None when no pattern protects the table."""
+    is withheld; None when no pattern protects the table. ``add_up``: one answer per
+    person (the kind's ``answers_add_up``), so a group's answers add up to its base."""
     counts = [[cell.count for cell in row.cells[1:]] for row in rows]
     no_answer = [groups[c] - bases[c + 1] for c in range(len(groups))]
-    if kind in COLUMNS_ADD_UP:
+    if add_up:
         # The "no answer" row joins the table: its rows and columns (the group sizes) then
         # all add up to published totals.
         withheld = _withhold([*counts, no_answer], groups, threshold, add_up=True)

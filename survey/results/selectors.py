@@ -12,6 +12,7 @@ from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
 from portal.models import Municipality, Topic
+from survey.kinds import kind_values
 from survey.models import (
     Answer,
     Channel,
@@ -24,7 +25,7 @@ from survey.models import (
 )
 from survey.results import caching
 from survey.results.compute import compute_results
-from survey.results.dimensions import BREAKDOWN_KINDS, CHANNEL_BREAKDOWN
+from survey.results.dimensions import CHANNEL_BREAKDOWN
 from survey.results.municipalities import (
     OPTION_ORDER,
     municipality_question_id,
@@ -44,7 +45,9 @@ def _allowed_breakdowns(survey: Survey, version: int) -> set[str]:
     allowed = cache.get(key)
     if allowed is None:
         allowed = {
-            *Question.objects.filter(survey=survey, is_breakdown=True, kind__in=BREAKDOWN_KINDS)
+            *Question.objects.filter(
+                survey=survey, is_breakdown=True, kind__in=kind_values("can_break_down")
+            )
             .exclude(pk__in=_hidden_questions(survey).values("question_id"))
             .values_list("code", flat=True),
             CHANNEL_BREAKDOWN,

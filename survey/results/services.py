@@ -24,8 +24,8 @@ from portal.audit import (
     PURGE_RAW_SURVEY_DATA,
     audit_record,
 )
+from survey.kinds import kind_of, kind_values
 from survey.models import (
-    TEXT_KINDS,
     Answer,
     AnswerTheme,
     Channel,
@@ -208,7 +208,7 @@ def answers_theme_remove(*, answers: QuerySet[Answer], theme: Theme) -> ThemeCha
 
 def quote_create(*, answer: Answer) -> Quote:
     """A draft quote from an answer's text, for staff to shorten and anonymise."""
-    if answer.question.kind not in TEXT_KINDS or answer.text in ("", DELETED_TEXT):
+    if not kind_of(answer.question).is_free_text or answer.text in ("", DELETED_TEXT):
         raise ValidationError(_("Only free-text answers can be quoted."))
     return Quote.objects.create(question=answer.question, answer=answer, text=answer.text)
 
@@ -258,9 +258,9 @@ def survey_raw_data_delete(*, survey: Survey) -> dict[str, int]:
     Pure free-text answers keep their row (with a dash instead of the text) so that their
     themes and the number of people who answered stay; "other" texts are emptied.
     """
-    texts = Answer.objects.filter(question__survey=survey, question__kind__in=TEXT_KINDS).exclude(
-        text=DELETED_TEXT
-    )
+    texts = Answer.objects.filter(
+        question__survey=survey, question__kind__in=kind_values("is_free_text")
+    ).exclude(text=DELETED_TEXT)
     free_texts = texts.update(text=DELETED_TEXT)
     other_texts = (
         Answer.objects.filter(question__survey=survey, option__isnull=False)

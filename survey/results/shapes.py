@@ -7,8 +7,6 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from survey.models import QuestionKind
-
 
 def half_up(value, digits: int = 1) -> Decimal:
     """``value`` rounded half up to ``digits`` decimals (12,25 → 12,3; 33,98 → 34,0), in
@@ -130,30 +128,6 @@ class QuestionResult:
         """The bases as published: None where withheld."""
         withheld = self.bases_withheld or [False] * len(self.bases)
         return [None if hidden else n for n, hidden in zip(self.bases, withheld, strict=True)]
-
-    @property
-    def is_choice(self) -> bool:
-        return self.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.DROPDOWN)
-
-    @property
-    def is_multiple(self) -> bool:
-        return self.kind == QuestionKind.MULTIPLE
-
-    @property
-    def is_scale(self) -> bool:
-        return self.kind == QuestionKind.SCALE
-
-    @property
-    def is_matrix(self) -> bool:
-        return self.kind == QuestionKind.MATRIX
-
-    @property
-    def is_number(self) -> bool:
-        return self.kind == QuestionKind.NUMBER
-
-    @property
-    def is_text(self) -> bool:
-        return self.kind in (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT)
 
     @property
     def base(self) -> int:

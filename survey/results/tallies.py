@@ -34,10 +34,10 @@ from django.db import connection, transaction
 from django.db.models import CharField, Count, Exists, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Cast
 
+from survey.kinds import kind_of
 from survey.models import (
     Answer,
     Question,
-    QuestionKind,
     Response,
     ResultTally,
     ResultTallyState,
@@ -102,7 +102,7 @@ def tallies_update(*, survey: Survey, questions) -> datetime.date | None:
     state = _tally_state(survey=survey)
     current = state["signature"] == signature and (state["counted"] or 0) == (state["tallied"] or 0)
     if not current or state["pending"]:
-        several = [q.pk for q in questions if q.kind == QuestionKind.MULTIPLE]
+        several = [q.pk for q in questions if kind_of(q).counts_respondents]
         # In runs of at most TALLY_RUN responses, each committed on its own: a large backlog
         # (a bulk import) makes progress even if a worker is stopped by its timeout.
         runs = 1

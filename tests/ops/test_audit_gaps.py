@@ -18,6 +18,7 @@ from django.utils import timezone
 from events.models import Event, Registration
 from portal import audit
 from portal.models import EditorProfile, Idea, NewsArticle, NewsStatus
+from survey.kinds import kind_values
 from survey.models import AccessCode, Answer, QuestionKind, Quote, ResultsPublication, Survey, Theme
 from survey.services import access_codes_generate
 from tests.factories import (
@@ -433,9 +434,7 @@ def test_after_a_demo_run_and_staff_work_the_log_holds_no_secret(client, root, s
         f"/admin/portal/idea/{idea.pk}/change/",
         {"title": idea.title, "text": idea.text, "status": idea.status, "reply": "Danke sehr!"},
     )
-    texts = Answer.objects.filter(
-        question__kind__in=[QuestionKind.LONG_TEXT, QuestionKind.SHORT_TEXT]
-    )
+    texts = Answer.objects.filter(question__kind__in=kind_values("is_free_text"))
     answers = list(texts.exclude(text="").values_list("pk", flat=True)[:5])
     client.post(
         "/admin/survey/freetextanswer/", {"action": "make_quotes", "_selected_action": answers}

@@ -1,7 +1,9 @@
 """The question kinds (``survey.kinds``): one object per kind, and per kind its form fields,
 answer rows, answer check (tampered values included), export columns and results."""
 
-from dataclasses import asdict
+import datetime
+from collections import defaultdict
+from decimal import Decimal
 
 import pytest
 from crispy_forms.layout import Fieldset
@@ -9,7 +11,6 @@ from django import forms
 from django.template.loader import get_template
 
 from portal.widgets import PlainSelect
-from survey import results, results_exports
 from survey.answers import SubmissionError, answers_check
 from survey.kinds import (
     KINDS,
@@ -23,9 +24,11 @@ from survey.kinds import (
     other_field_name,
     question_field_name,
 )
-from survey.models import Answer, Question, QuestionKind
+from survey.models import Answer, Channel, Question, QuestionKind, Response
+from survey.results.exports import export_columns, response_rows
+from survey.results.question_results import Counts, question_result
+from survey.results.shapes import QuestionResult, half_up
 from survey.selectors import survey_definition
-from survey.synthetic import responses_generate
 
 K = QuestionKind
 
@@ -71,10 +74,18 @@ def test_kind_of_accepts_questions_results_and_values(questions):
 
 
 @pytest.mark.parametrize("value", QuestionKind.values)
-def test_every_kind_has_its_print_fragment_and_the_whole_interface(value):
+def test_every_kind_has_its_fragments_and_the_whole_interface(value):
     spec = KINDS[value]
     get_template(spec.print_template)
-    for method in ("form_part", "answer_inputs", "value_fits", "export_columns", "fill_result"):
+    get_template(spec.result_template)
+    for method in (
+        "form_part",
+        "answer_inputs",
+        "value_fits",
+        "export_columns",
+        "fill_result",
+        "sample_answers",
+    ):
         assert getattr(type(spec), method) is not getattr(QuestionKindSpec, method), method
 
 
@@ -359,39 +370,86 @@ def test_export_values_per_kind(questions):
     assert kind_of(m7).export_value(cell, given, {}) == 4
 
 
-@pytest.fixture
-def answered(mobility):
-    responses_generate(survey=mobility, count=60, seed=13)
-    return mobility
+def _response(survey, *answers):
+    response = Response.objects.create(
+        survey=survey, channel=Channel.ONLINE, submitted_on=datetime.date(2026, 11, 20)
+    )
+    Answer.objects.bulk_create(
+        Answer(
+            response=response,
+            question_id=a.question_id,
+            option_id=a.option_id,
+            item_id=a.item_id,
+            number=a.number,
+            text=a.text,
+        )
+        for a in answers
+    )
+    return response
 
 
-def test_export_matches_the_exports_module(answered):
-    """Reference until survey.results_exports asks the kinds: the same columns and cells."""
-    reference = results_exports.export_columns(survey=answered)[4:]
-    questions = [column.question for column in reference]
-    ours = [
-        column
-        for question in dict.fromkeys(questions)
-        for column in kind_of(question).export_columns(question)
+def test_export_rows_of_hand_made_responses(mobility, questions):
+    """The raw export of three responses, cell by cell (option codes are positions)."""
+    q = questions
+    m1, m4, m7 = q["M1"], q["M4"], q["M7"]
+    first, second = m7.item_list[:2]
+    _response(
+        mobility,
+        AnswerInput(m1.pk, option_id=m1.option_list[1].pk),
+        AnswerInput(q["M3"].pk, number=2),
+        AnswerInput(m4.pk, option_id=option(m4, "Bus").pk),
+        AnswerInput(m4.pk, option_id=option(m4, "zu Fuß").pk),
+        AnswerInput(q["M5"].pk, number=4),
+        AnswerInput(q["M6"].pk, text="Mügeln – Oschatz"),
+        AnswerInput(m7.pk, item_id=second.pk, number=5),
+    )
+    _response(
+        mobility,
+        AnswerInput(m1.pk, option_id=m1.option_list[0].pk),
+        AnswerInput(q["M2"].pk, option_id=q["M2"].option_list[2].pk),
+        AnswerInput(m4.pk, option_id=option(m4, "anders").pk, text="=Moped"),
+        AnswerInput(m7.pk, item_id=first.pk, number=1),
+        AnswerInput(q["M8"].pk, number=12),
+        AnswerInput(q["M10"].pk, text="Mehr Busse am Abend"),
+    )
+    _response(mobility, AnswerInput(m1.pk, option_id=m1.option_list[1].pk))
+    columns = export_columns(survey=mobility)
+    codes = [column.code for column in columns]
+    rows = [
+        dict(zip(codes, row, strict=True))
+        for row in response_rows(survey=mobility, columns=columns)
     ]
-    assert [asdict(c) for c in ours] == [asdict(c) for c in reference]
-    option_values = {o.pk: o.value for q in questions for o in q.options.all()}
-    by_response: dict[tuple, list] = {}
-    for answer in Answer.objects.filter(response__survey=answered).order_by("id"):
-        by_response.setdefault((answer.response_id, answer.question_id), []).append(answer)
-    for (_response, question_id), given in by_response.items():
-        for column in reference:
-            if column.question.pk != question_id:
-                continue
-            expected = results_exports._cell(column, given, option_values, False)
-            assert kind_of(column.question).export_value(column, given, option_values) == expected
+    asked = [
+        "M1",
+        "M2",
+        "M3",
+        "M4_1",
+        "M4_2",
+        "M4_5",
+        "M4_6",
+        "M4_other",
+        "M5",
+        "M6",
+        "M7_1",
+        "M7_2",
+        "M8",
+        "M9",
+        "M10",
+    ]
+    assert [[row[code] for code in asked] for row in rows] == [
+        [2, "", 2, 0, 1, 1, 0, "", 4, "Mügeln – Oschatz", "", 5, "", "", ""],
+        [1, 3, "", 0, 0, 0, 1, "=Moped", "", "", 1, "", 12, "", "Mehr Busse am Abend"],
+        [2, "", "", "", "", "", "", "", "", "", "", "", "", "", ""],
+    ]
+    assert codes[4:8] == ["M1", "M2", "M3", "M4_1"]
+    assert [code for code in codes if code.startswith("M7")] == ["M7_1", "M7_2", "M7_3", "M7_4"]
 
 
 # --- Results ----------------------------------------------------------------------------------
 
 
 def _empty_result(question, ncols):
-    return results.QuestionResult(
+    return QuestionResult(
         id=question.pk,
         code=question.code,
         text=question.text,
@@ -404,38 +462,124 @@ def _empty_result(question, ncols):
     )
 
 
-def _tallies(survey, ncols=2) -> ResultTallies:
-    """Every answer counted into column 0; answers of even responses also into column 1."""
-    counts, respondents, people = {}, {}, set()
-    for answer in Answer.objects.filter(response__survey=survey):
-        columns = (0, 1) if answer.response_id % 2 == 0 and ncols > 1 else (0,)
-        for c in columns:
-            key = (c, answer.question_id, answer.option_id, answer.item_id, answer.number)
-            counts[key] = counts.get(key, 0) + 1
-            if (c, answer.question_id, answer.response_id) not in people:
-                people.add((c, answer.question_id, answer.response_id))
-                respondents[(c, answer.question_id, None)] = (
-                    respondents.get((c, answer.question_id, None), 0) + 1
-                )
-    return ResultTallies(counts=counts, respondents=respondents, ncols=ncols, threshold=5)
+def _result(question, answers=None, respondents=None, themes=None):
+    """The result of ``question`` from hand-made counts in two columns (all, one group),
+    through the results module, before disclosure control."""
+    counts = Counts(ncols=2)
+    for key, n in (answers or {}).items():
+        counts.answers[key] = n
+    counts.respondents = defaultdict(int, respondents or {})
+    counts.themes = defaultdict(int, themes or {})
+    return question_result(question, counts, threshold=5)
 
 
-def test_results_match_the_results_module(answered):
-    """Reference until survey.results asks the kinds: the same figures for every kind."""
-    tallies = _tallies(answered)
-    for question in Question.objects.filter(survey=answered):
-        expected = results._question_result(
-            question,
-            tallies.ncols,
-            tallies.counts,
-            tallies.respondents,
-            tallies.theme_counts,
-            tallies.coded,
-            tallies.threshold,
-        )
-        ours = _empty_result(question, tallies.ncols)
-        kind_of(question).fill_result(ours, question, tallies)
-        assert asdict(ours) == asdict(expected), question.code
+def _figures(rows):
+    return [(row.label, [(c.count, c.base, c.percent) for c in row.cells]) for row in rows]
+
+
+def test_results_of_choices_pinned(questions):
+    m1, m4 = questions["M1"], questions["M4"]
+    a, b = m1.option_list[:2]
+    result = _result(
+        m1,
+        {
+            (0, m1.pk, a.pk, None, None): 6,
+            (0, m1.pk, b.pk, None, None): 3,
+            (1, m1.pk, a.pk, None, None): 2,
+        },
+    )
+    assert result.bases == [9, 2]
+    assert _figures(result.rows)[:2] == [
+        (a.label, [(6, 9, Decimal("66.7")), (2, 2, Decimal("100.0"))]),
+        (b.label, [(3, 9, Decimal("33.3")), (0, 2, Decimal("0.0"))]),
+    ]
+    assert result.summary == f"Am häufigsten genannt: „{a.label}“ (66,7 %)."
+    bus, car = option(m4, "Bus"), option(m4, "Auto")
+    result = _result(
+        m4,
+        {(0, m4.pk, bus.pk, None, None): 6, (0, m4.pk, car.pk, None, None): 4},
+        respondents={(0, m4.pk, None): 8, (1, m4.pk, None): 0},
+    )
+    assert result.bases == [8, 0]
+    assert _figures(result.rows)[:2] == [
+        ("Auto", [(4, 8, Decimal("50.0")), (0, 0, None)]),
+        ("Bus", [(6, 8, Decimal("75.0")), (0, 0, None)]),
+    ]
+    assert result.rows[-1].is_other
+
+
+def test_results_of_a_scale_and_a_matrix_pinned(questions):
+    m5, m7 = questions["M5"], questions["M7"]
+    result = _result(
+        m5,
+        {(0, m5.pk, None, None, 1): 2, (0, m5.pk, None, None, 5): 8, (1, m5.pk, None, None, 4): 3},
+    )
+    assert result.bases == [10, 3]
+    assert [row.label for row in result.rows] == [
+        "1 – sehr unzufrieden",
+        "2",
+        "3",
+        "4",
+        "5 – sehr zufrieden",
+    ]
+    assert [row.cells[0].percent for row in result.rows] == [
+        Decimal("20.0"),
+        Decimal("0.0"),
+        Decimal("0.0"),
+        Decimal("0.0"),
+        Decimal("80.0"),
+    ]
+    # (2·1 + 8·5) / 10 = 4,2; the group: 3·4 / 3 = 4,0
+    assert [(m.value, m.n, m.low, m.high) for m in result.means] == [
+        (Decimal("4.2"), 10, 1, 5),
+        (Decimal("4.0"), 3, 1, 5),
+    ]
+    assert result.summary == (
+        "Mittelwert 4,2 auf einer Skala von 1 – sehr unzufrieden bis 5 – sehr zufrieden."
+    )
+    first, second = m7.item_list[:2]
+    result = _result(
+        m7,
+        {
+            (0, m7.pk, None, first.pk, 4): 6,
+            (0, m7.pk, None, second.pk, 2): 3,
+            (0, m7.pk, None, second.pk, 3): 1,
+        },
+    )
+    assert [item.bases for item in result.items] == [[6, 0], [4, 0], [0, 0], [0, 0]]
+    assert result.bases == [6, 0]
+    # (3·2 + 1·3) / 4 = 2,25, rounded half up
+    assert [item.means[0].value for item in result.items] == [
+        Decimal("4.0"),
+        Decimal("2.3"),
+        None,
+        None,
+    ]
+    assert [row.label for row in result.items[0].rows][::4] == ["1 – sehr schlecht", "5 – sehr gut"]
+    assert result.summary == (
+        f"Am besten bewertet: „{first.label}“ (Mittelwert 4,0 auf einer Skala von 1 bis 5)."
+    )
+
+
+def test_results_of_a_number_and_a_text_pinned(questions):
+    m3, m10 = questions["M3"], Question.objects.get(pk=questions["M10"].pk)
+    result = _result(
+        m3,
+        {(0, m3.pk, None, None, 2): 5, (0, m3.pk, None, None, 4): 5, (1, m3.pk, None, None, 2): 1},
+    )
+    assert result.bases == [10, 1]
+    assert [(m.value, m.n) for m in result.means] == [(Decimal("3.0"), 10), (Decimal("2.0"), 1)]
+    assert (result.minimum, result.maximum) == (2, 4)
+    assert result.summary == "Im Durchschnitt 3,0 (von 2 bis 4)."
+    theme = m10.themes.create(label="Busse")
+    result = _result(
+        m10,
+        {(0, m10.pk, None, None, None): 4, (1, m10.pk, None, None, None): 1},
+        themes={(0, theme.pk): 3},
+    )
+    assert result.bases == [4, 1]
+    assert _figures(result.themes) == [("Busse", [(3, 4, Decimal("75.0")), (0, 1, Decimal("0.0"))])]
+    assert result.summary == "Am häufigsten genannt: „Busse“ (3 Nennungen)."
 
 
 def _filled(question, counts, respondents=None, ncols=1):
@@ -450,7 +594,7 @@ def test_result_of_a_scale(questions):
     result = _filled(q, {(0, q.pk, None, None, 1): 2, (0, q.pk, None, None, 5): 8})
     assert result.bases == [10]
     assert [row.label for row in result.rows][::4] == ["1 – sehr unzufrieden", "5 – sehr zufrieden"]
-    assert result.means[0].value == results.half_up("4.2")
+    assert result.means[0].value == half_up("4.2")
     assert "4,2" in result.summary
 
 

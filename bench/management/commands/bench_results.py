@@ -24,6 +24,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from portal.models import Municipality
+from survey.kinds import kind_of
 from survey.models import MatrixItem, Option, Question, QuestionKind, Section, Survey, SurveyStatus
 from survey.results.caching import survey_results_invalidate
 from survey.results.tallies import survey_results_tally
@@ -152,6 +153,27 @@ class Command(BaseCommand):
             closes_at=opens + datetime.timedelta(days=42),
             status=SurveyStatus.PUBLISHED,
         )
+        questions = self._questions(survey)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO survey_response"
+                " (survey_id, channel, submitted_on, sheet_number, batch)"
+                " SELECT %s, CASE WHEN g %% 4 = 0 THEN 'paper' ELSE 'online' END,"
+                " %s::date + (g %% 42), CASE WHEN g %% 4 = 0 THEN g END, ''"
+                " FROM generate_series(1, %s) g",
+                [survey.pk, opens.date(), count],
+            )
+            for q in questions:
+                for sql, params in _answer_inserts(q):
+                    cursor.execute(sql, params)
+            cursor.execute("ANALYZE survey_response")
+            cursor.execute("ANALYZE survey_answer")
+        cache.clear()
+        return survey
+
+    def _questions(self, survey) -> list[Question]:
+        """The 15 questions: three breakdowns (municipality, age group, gender) on the first
+        page, every kind on the second."""
         one = Section.objects.create(survey=survey, title="Person", position=1)
         two = Section.objects.create(survey=survey, title="Meinung", position=2)
         municipalities = list(Municipality.objects.order_by("name")) or [None] * 7
@@ -178,7 +200,6 @@ class Command(BaseCommand):
             for number, label in enumerate(items, start=1):
                 MatrixItem.objects.create(question=q, label=label, position=number)
             questions.append(q)
-            return q
 
         question(
             one,
@@ -208,71 +229,7 @@ class Command(BaseCommand):
         question(two, "F13", QuestionKind.LONG_TEXT)
         question(two, "F14", QuestionKind.SHORT_TEXT)
         question(two, "F15", QuestionKind.SINGLE, list("abcd"))
-
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO survey_response"
-                " (survey_id, channel, submitted_on, sheet_number, batch)"
-                " SELECT %s, CASE WHEN g %% 4 = 0 THEN 'paper' ELSE 'online' END,"
-                " %s::date + (g %% 42), CASE WHEN g %% 4 = 0 THEN g END, ''"
-                " FROM generate_series(1, %s) g",
-                [survey.pk, opens.date(), count],
-            )
-            responses = "FROM survey_response r WHERE r.survey_id = %s AND random() < %s"
-            insert = (
-                "INSERT INTO survey_answer"
-                " (response_id, question_id, option_id, item_id, number, text)"
-            )
-            for q in questions:
-                option_ids = list(q.options.values_list("pk", flat=True))
-                if q.kind in (QuestionKind.SINGLE, QuestionKind.DROPDOWN):
-                    cursor.execute(
-                        f"{insert} SELECT r.id, %s, (%s::bigint[])[1 + floor(random() * %s)::int],"
-                        f" NULL, NULL, '' {responses}",
-                        [q.pk, option_ids, len(option_ids), survey.pk, 0.95],
-                    )
-                elif q.kind == QuestionKind.MULTIPLE:
-                    for option_id in option_ids:
-                        cursor.execute(
-                            f"{insert} SELECT r.id, %s, %s, NULL, NULL,"
-                            f" CASE WHEN %s THEN 'Sonstiges ' || r.id ELSE '' END {responses}",
-                            [
-                                q.pk,
-                                option_id,
-                                option_id == option_ids[-1] and q.code == "F6",
-                                survey.pk,
-                                0.35,
-                            ],
-                        )
-                elif q.kind == QuestionKind.SCALE:
-                    cursor.execute(
-                        f"{insert} SELECT r.id, %s, NULL, NULL, %s + floor(random() * %s)::int,"
-                        f" '' {responses}",
-                        [q.pk, q.scale_min, q.scale_max - q.scale_min + 1, survey.pk, 0.9],
-                    )
-                elif q.kind == QuestionKind.MATRIX:
-                    for item_id in q.items.values_list("pk", flat=True):
-                        cursor.execute(
-                            f"{insert} SELECT r.id, %s, NULL, %s, 1 + floor(random() * 5)::int, ''"
-                            f" {responses}",
-                            [q.pk, item_id, survey.pk, 0.85],
-                        )
-                elif q.kind == QuestionKind.NUMBER:
-                    cursor.execute(
-                        f"{insert} SELECT r.id, %s, NULL, NULL, 16 + floor(random() * 70)::int, ''"
-                        f" {responses}",
-                        [q.pk, survey.pk, 0.8],
-                    )
-                else:
-                    cursor.execute(
-                        f"{insert} SELECT r.id, %s, NULL, NULL, NULL,"
-                        f" 'Freitext Nummer ' || r.id {responses}",
-                        [q.pk, survey.pk, 0.3],
-                    )
-            cursor.execute("ANALYZE survey_response")
-            cursor.execute("ANALYZE survey_answer")
-        cache.clear()
-        return survey
+        return questions
 
     def _delete(self):
         survey = Survey.objects.filter(slug=SLUG).first()
@@ -286,3 +243,51 @@ class Command(BaseCommand):
             )
             cursor.execute("DELETE FROM survey_response WHERE survey_id = %s", [survey.pk])
             survey.delete()
+
+
+# The share of responses that answer a question, by what its answers are.
+_ANSWERED = {"choice": 0.95, "ticked": 0.35, "item": 0.85, "scale": 0.9, "number": 0.8, "text": 0.3}
+_INSERT = (
+    "INSERT INTO survey_answer (response_id, question_id, option_id, item_id, number, text)"
+    " SELECT r.id, %s, {option}, {item}, {number}, {text}"
+    " FROM survey_response r WHERE r.survey_id = %s AND random() < %s"
+)
+
+
+def _answer_inserts(q: Question) -> list[tuple[str, list]]:
+    """The statements that answer ``q`` for a random share of the responses, chosen by what
+    its kind's answers are (``survey.kinds``): an option, ticked options, a scale value per
+    item, a scale value, a number or a text."""
+    kind = kind_of(q)
+    survey_id, values = q.survey_id, q.scale_max - q.scale_min + 1
+    scale = "%s + floor(random() * %s)::int"
+    if kind.has_options and kind.several_answers:
+        text = "CASE WHEN %s THEN 'Sonstiges ' || r.id ELSE '' END"
+        sql = _INSERT.format(option="%s", item="NULL", number="NULL", text=text)
+        return [
+            (sql, [q.pk, option.pk, option.is_other, survey_id, _ANSWERED["ticked"]])
+            for option in q.options.all()
+        ]
+    if kind.has_options:
+        option_ids = list(q.options.values_list("pk", flat=True))
+        option = "(%s::bigint[])[1 + floor(random() * %s)::int]"
+        sql = _INSERT.format(option=option, item="NULL", number="NULL", text="''")
+        return [(sql, [q.pk, option_ids, len(option_ids), survey_id, _ANSWERED["choice"]])]
+    if kind.has_items:
+        sql = _INSERT.format(option="NULL", item="%s", number=scale, text="''")
+        return [
+            (sql, [q.pk, item_id, q.scale_min, values, survey_id, _ANSWERED["item"]])
+            for item_id in q.items.values_list("pk", flat=True)
+        ]
+    if kind.uses_scale:
+        sql = _INSERT.format(option="NULL", item="NULL", number=scale, text="''")
+        return [(sql, [q.pk, q.scale_min, values, survey_id, _ANSWERED["scale"]])]
+    if kind.is_numeric:
+        # An age: 16 to 85.
+        sql = _INSERT.format(option="NULL", item="NULL", number=scale, text="''")
+        return [(sql, [q.pk, 16, 70, survey_id, _ANSWERED["number"]])]
+    if kind.is_free_text:
+        text = "'Freitext Nummer ' || r.id"
+        sql = _INSERT.format(option="NULL", item="NULL", number="NULL", text=text)
+        return [(sql, [q.pk, survey_id, _ANSWERED["text"]])]
+    raise CommandError(f"No benchmark answers for the kind {kind.value!r}.")
