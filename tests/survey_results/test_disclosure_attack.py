@@ -32,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from survey import demo
+from survey.kinds import kind_of, kind_values
 from survey.models import (
     Answer,
     Channel,
@@ -48,7 +49,8 @@ from tests.factories import QuestionFactory, SectionFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
 
-EXCLUSIVE = {QuestionKind.SINGLE, QuestionKind.DROPDOWN, QuestionKind.SCALE, QuestionKind.MATRIX}
+# Questions whose answers exclude each other: their columns add up to the group.
+EXCLUSIVE = kind_values("answers_add_up")
 
 
 def _number(text: str) -> int | None:
@@ -303,7 +305,7 @@ def _empty_table(groups) -> dict:
 def _add_page_bases(tables: dict, html: str, kinds: dict) -> None:
     """The page's "answered (n)" rows: for a matrix the people who rated any item."""
     for code, bases in _page_bases(html).items():
-        if kinds.get(code) == QuestionKind.MATRIX:
+        if code in kinds and kind_of(kinds[code]).has_items:
             key = (code, "(any item)")
             tables[key] = _empty_table(bases)
         else:
