@@ -63,16 +63,14 @@ serve: install  ## the same site under gunicorn with production settings
 # process runs the tests that flush the database after the others). Then, in one process,
 # the tests with servers of their own (marker "servers": a PostgreSQL cluster, gunicorn,
 # one Redis db, var/static). Exit code 5 = nothing selected (e.g. ARGS="tests/survey").
-PYTEST := scripts/with-postgres.sh $(BIN)/pytest
-PARALLEL := -n auto --maxprocesses 4 --dist load
+# The server tests run in the background beside the others (scripts/run-tests.sh).
+RUN_TESTS := scripts/with-postgres.sh scripts/run-tests.sh
 
 test: install  ## the whole suite against PostgreSQL: browser and operations tests included
-	$(PYTEST) $(PARALLEL) -m "not servers" $(ARGS) || [ $$? = 5 ]
-	$(PYTEST) -m servers $(ARGS) || [ $$? = 5 ]
+	$(RUN_TESTS) "" $(ARGS)
 
 test-fast: install  ## the same without the browser tests (operations tests included)
-	$(PYTEST) $(PARALLEL) -m "not browser and not servers" $(ARGS) || [ $$? = 5 ]
-	$(PYTEST) -m servers $(ARGS) || [ $$? = 5 ]
+	$(RUN_TESTS) "not browser" $(ARGS)
 
 lint: install
 	$(BIN)/ruff check .
@@ -106,5 +104,4 @@ restore: install  ## pg_restore FILE=var/backups/….dump into DATABASE_URL (rep
 	scripts/restore.sh "$(FILE)"
 
 test-ops: install  ## the operations tests only (reliability, security, backup)
-	$(PYTEST) $(PARALLEL) -m "not servers" tests/ops $(ARGS) || [ $$? = 5 ]
-	$(PYTEST) -m servers tests/ops $(ARGS) || [ $$? = 5 ]
+	$(RUN_TESTS) "" tests/ops $(ARGS)

@@ -32,6 +32,10 @@ def pytest_configure(config):
     # Most tests look at a response right after sending it: a pool of one writes each at
     # once. The tests of the mixing pool itself set the real size (settings fixture).
     settings.SURVEY_POOL_SIZE = 1
+    # Every test client builds the middleware again, and WhiteNoise would read every static
+    # file's headers each time (a third of the suite's time); it looks a file up when it
+    # is asked for instead. Production (and the server tests' gunicorn) keeps the scan.
+    settings.WHITENOISE_AUTOREFRESH = True
     # Tests render templates without running collectstatic first.
     settings.STORAGES = {
         **settings.STORAGES,
