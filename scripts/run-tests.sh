@@ -12,6 +12,18 @@ cd "$(dirname "$0")/.."
 PYTEST="${PYTEST:-.venv/bin/pytest}"
 MARK="${1:-}"
 shift || true
+# A mark expression among the arguments (ARGS="-m slow") narrows both parts.
+ARGS=()
+while [ $# -gt 0 ]; do
+  if [ "$1" = "-m" ] && [ $# -gt 1 ]; then
+    MARK="${MARK:+($MARK) and }($2)"
+    shift 2
+  else
+    ARGS+=("$1")
+    shift
+  fi
+done
+set -- "${ARGS[@]+"${ARGS[@]}"}"
 SELECT_SERVERS="servers"
 SELECT_OTHERS="not servers"
 if [ -n "$MARK" ]; then
@@ -21,7 +33,7 @@ fi
 mkdir -p var
 LOG="var/test-servers.log"
 
-"$PYTEST" -p no:xdist -m "$SELECT_SERVERS" "$@" >"$LOG" 2>&1 &
+"$PYTEST" -n 0 -m "$SELECT_SERVERS" "$@" >"$LOG" 2>&1 &
 SERVERS_PID=$!
 
 "$PYTEST" ${PARALLEL--n auto --maxprocesses 4 --dist load} -m "$SELECT_OTHERS" "$@"
