@@ -69,8 +69,9 @@ RUN_TESTS := scripts/with-postgres.sh scripts/run-tests.sh
 test: install  ## the whole suite against PostgreSQL: browser and operations tests included
 	$(RUN_TESTS) "" $(ARGS)
 
-test-fast: install  ## the same without the browser tests (operations tests included)
-	$(RUN_TESTS) "not browser" $(ARGS)
+test-fast: install  ## the quick loop: no browser tests, no tests with servers of their own
+	scripts/with-postgres.sh $(BIN)/pytest $${PARALLEL--n auto --maxprocesses 4 --dist load} \
+		-m "not browser and not servers" $(ARGS)
 
 lint: install
 	$(BIN)/ruff check .

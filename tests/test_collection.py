@@ -26,14 +26,19 @@ def run_pytest(*args: str, **env: str) -> subprocess.CompletedProcess:
     )  # fmt: skip
 
 
-def test_not_browser_selects_every_test_outside_the_browser_folder():
-    result = run_pytest("--collect-only", "-q", "-m", "not browser")
+# The modules with servers of their own (marker `servers`): only `make test` runs them.
+SERVER_MODULES = {"tests/ops/test_reliability.py", "tests/ops/test_one_truth.py"}
+
+
+def test_make_test_fast_selects_every_test_but_browser_and_server_tests():
+    assert '-m "not browser and not servers"' in (ROOT / "Makefile").read_text()
+    result = run_pytest("--collect-only", "-q", "-m", "not browser and not servers")
     selected = {line.split("::")[0] for line in result.stdout.splitlines() if "::" in line}
     expected = {
         str(path.relative_to(ROOT))
         for path in TESTS.rglob("test_*.py")
         if BROWSER not in path.parents
-    }
+    } - SERVER_MODULES
     assert result.returncode == 0, result.stdout + result.stderr
     assert selected == expected, selected ^ expected
 
