@@ -1,5 +1,7 @@
-"""Writes of the survey app. Every response, online or on paper, is stored by
-``response_submit``; it is the one place to audit what a response contains.
+"""Writes of the survey app. An online response is stored only through the mixing pool
+(``response_pool``, then ``response_pool_flush``), a paper sheet only by ``response_submit``;
+both build their answers with ``survey.answers.answer_rows``, the one place to audit what
+a response contains.
 
 The answer check is in ``survey.answers`` (what fits a question: ``survey.kinds``), access
 codes in ``survey.access_codes``; the access-code services are re-exported here (``as``)
@@ -46,55 +48,37 @@ def response_submit(
     *,
     survey: Survey,
     answers: list[AnswerInput],
-    channel: str = Channel.ONLINE,
-    access_code: str | None = None,
     sheet_number: int | None = None,
+    channel: str = Channel.PAPER,
     batch: str = "",
     entered_by=None,
     today: datetime.date | None = None,
 ) -> Response:
-    """Store one filled-in questionnaire with all its answers in one transaction, at once.
+    """Store one paper questionnaire with all its answers in one transaction, at once.
 
-    For paper sheets, seeding and tests. The online questionnaire goes through
-    ``response_pool`` instead, so that nothing pairs a participant with the response.
-
-    Online: the survey must be running; with access codes the code is used up first (and
-    is not linked to the response). Paper: staff enter sheets while the survey is open or
-    closed (sheets arrive after the deadline), never twice the same number. Stores the day
-    only: no time, no IP address, no user agent.
+    Paper only: an online questionnaire goes through ``response_pool`` and nothing else, so
+    that no code, session or moment pairs a participant with the response. Staff enter
+    sheets while the survey is open or closed (sheets arrive after the deadline), never
+    twice the same number. Stores the day only: no time, no IP address, no user agent.
     """
-    today = today or timezone.localdate()
-    if channel == Channel.ONLINE:
-        if not survey.is_running():
-            raise SubmissionError(_("This survey is not open, so nothing was stored."))
-        if sheet_number is not None or batch or entered_by is not None:
-            raise SubmissionError(_("Online responses have no sheet number."))
-    elif channel == Channel.PAPER:
-        if survey.status not in {SurveyStatus.OPEN, SurveyStatus.CLOSED}:
-            raise SubmissionError(_("Paper questionnaires can no longer be entered."))
-        if sheet_number is None:
-            raise SubmissionError(_("A paper questionnaire needs its sheet number."))
-    else:
-        raise SubmissionError(_("Unknown channel."))
+    if channel != Channel.PAPER:
+        # Online answers written here would skip the mixing pool (and their code would be
+        # spent in the same moment): refused, whoever calls.
+        raise SubmissionError(_("Online responses go through the mixing pool."))
+    if survey.status not in {SurveyStatus.OPEN, SurveyStatus.CLOSED}:
+        raise SubmissionError(_("Paper questionnaires can no longer be entered."))
+    if sheet_number is None:
+        raise SubmissionError(_("A paper questionnaire needs its sheet number."))
     answers_check(survey=survey, answers=answers)
-
-    code = None
-    if survey.uses_codes and channel == Channel.ONLINE:
-        code = _access_code_use(survey=survey, code=access_code or "", today=today)
-    try:
-        return _response_store(
-            survey=survey,
-            answers=answers,
-            channel=channel,
-            sheet_number=sheet_number,
-            batch=batch,
-            entered_by=entered_by,
-            today=today,
-        )
-    except BaseException:
-        if code is not None:
-            _access_code_restore(code_id=code)
-        raise
+    return _response_store(
+        survey=survey,
+        answers=answers,
+        channel=Channel.PAPER,
+        sheet_number=sheet_number,
+        batch=batch,
+        entered_by=entered_by,
+        today=today or timezone.localdate(),
+    )
 
 
 POOL_PURPOSE = "pool"

@@ -1,7 +1,8 @@
 """Synthetic responses for demos and benchmarks.
 
-Not a path for real answers (those go through ``services.response_submit``): this writes in
-bulk, thousands of responses per statement, so that 100,000 responses take minutes. It
+Not a path for real answers (those go through ``services.response_pool`` and
+``services.response_submit``): this writes in bulk, thousands of responses per statement,
+so that 100,000 responses take minutes. It
 follows the same rules: display conditions, required questions, maximum choices, scale and
 number ranges, other-texts, unique sheet numbers.
 """

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from survey.access_codes import ACCESS_CODE_ALPHABET, access_codes_generate, normalize_access_code
 from survey.models import AccessCode, AccessMode, Answer, Response
-from survey.services import SubmissionError, response_submit
+from survey.services import SubmissionError, response_pool
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +116,7 @@ def test_code_used_elsewhere_meanwhile_stores_nothing(client, coded, filler):
 
 def test_service_refuses_missing_code(coded):
     with pytest.raises(SubmissionError):
-        response_submit(survey=coded, answers=[], access_code=None)
+        response_pool(survey=coded, answers=[], access_code=None)
     assert Response.objects.count() == 0
 
 
@@ -161,12 +161,12 @@ def test_code_is_restored_when_storing_the_response_fails(coded, monkeypatch):
 
     code = access_codes_generate(survey=coded, count=1)[0]
 
-    def broken(**kwargs):
+    def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "_response_store", broken)
+    monkeypatch.setattr(services, "seal", broken)
     with pytest.raises(RuntimeError):
-        response_submit(survey=coded, answers=[], access_code=code.code)
+        response_pool(survey=coded, answers=[], access_code=code.code)
     code.refresh_from_db()
     assert not code.used
     assert code.used_on is None
@@ -179,7 +179,8 @@ def test_code_and_response_are_written_in_different_transactions(coded):
     from django.db import connection
 
     code = access_codes_generate(survey=coded, count=1)[0]
-    response = response_submit(survey=coded, answers=[], access_code=code.code)
+    response_pool(survey=coded, answers=[], access_code=code.code)  # a pool of one
+    response = Response.objects.get(survey=coded)
     with connection.cursor() as cursor:
         cursor.execute("SELECT xmin::text FROM survey_accesscode WHERE id = %s", [code.pk])
         code_xmin = cursor.fetchone()[0]
