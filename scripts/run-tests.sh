@@ -6,7 +6,8 @@
 # The servers' log is printed afterwards. Exit code 5 ("no tests selected", e.g. when ARGS
 # names a folder without server tests) counts as success; any other failure fails the run.
 # Usage: scripts/run-tests.sh "MARK EXPRESSION" [pytest arguments …] (an empty expression
-# selects everything); PARALLEL=-n0 runs the second part in one process.
+# selects everything); PARALLEL=-n0 runs the second part in one process, SERVERS_LOG
+# writes the log elsewhere.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PYTEST="${PYTEST:-.venv/bin/pytest}"
@@ -31,7 +32,7 @@ if [ -n "$MARK" ]; then
   SELECT_OTHERS="($MARK) and not servers"
 fi
 mkdir -p var
-LOG="var/test-servers.log"
+LOG="${SERVERS_LOG:-var/test-servers.log}"
 
 "$PYTEST" -n 0 -m "$SELECT_SERVERS" "$@" >"$LOG" 2>&1 &
 SERVERS_PID=$!

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 
 from portal.audit import KIND_PAPER, audit_record
 from survey import participation as participation_state
-from survey.models import Channel, Response, Survey
+from survey.models import Response, Survey
 from survey.participation import Participation
 from survey.services import AnswerInput, SubmissionError, response_pool, response_submit
 
@@ -64,7 +64,6 @@ def paper_sheet_submit(
     response = response_submit(
         survey=survey,
         answers=answers,
-        channel=Channel.PAPER,
         sheet_number=sheet_number,
         batch=batch,
         entered_by=entered_by,

@@ -68,3 +68,23 @@ def test_without_chromium_ci_refuses_to_skip_the_browser_tests():
 
 def test_tests_log_in_without_slow_key_derivation(settings):
     assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _run_tests_with_fake_pytest(tmp_path, failing_part: str) -> int:
+    """scripts/run-tests.sh with a stand-in for pytest that fails the given part only."""
+    fake = tmp_path / "pytest"
+    fake.write_text(f'#!/bin/sh\ncase "$*" in *"-m {failing_part}"*) exit 1;; esac\nexit 0\n')
+    fake.chmod(0o755)
+    # Its own log: the real run of the server tests may be writing var/test-servers.log.
+    environment = {**os.environ, "PYTEST": str(fake), "SERVERS_LOG": str(tmp_path / "log")}
+    return subprocess.run(
+        ["bash", "scripts/run-tests.sh", "not browser"],
+        capture_output=True, check=False, cwd=ROOT, env=environment,
+    ).returncode  # fmt: skip
+
+
+def test_a_failing_part_of_make_test_fails_the_run(tmp_path):
+    """The server tests run in the background: their failure must not be lost."""
+    assert _run_tests_with_fake_pytest(tmp_path, "nothing-fails") == 0
+    assert _run_tests_with_fake_pytest(tmp_path, "servers and") == 1
+    assert _run_tests_with_fake_pytest(tmp_path, "(not browser) and not servers") == 1

@@ -65,17 +65,20 @@ class ResultsView(TemplateView):
         return context
 
 
+def _csv_attachment(rows, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 class ResultsCsvView(View):
     """The aggregated results as open data (``;``-separated, UTF-8 with BOM)."""
 
     def get(self, request, slug):
         survey, _preview = _survey_for_results(request, slug)
         results = survey_results(survey=survey, breakdown=request.GET.get("nach", "")[:40] or None)
-        response = StreamingHttpResponse(
-            exports.results_csv(results=results), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{survey.slug}-ergebnisse.csv"'
-        return response
+        rows = exports.results_csv(results=results)
+        return _csv_attachment(rows, f"{survey.slug}-ergebnisse.csv")
 
 
 def _audit_export(survey: Survey, filename: str) -> None:
@@ -83,30 +86,29 @@ def _audit_export(survey: Survey, filename: str) -> None:
     audit_export(model=Survey, obj=survey, filename=filename, rows=survey.responses.count())
 
 
-class ResponsesCsvView(SurveyStaffMixin, View):
+class _RawCsvView(SurveyStaffMixin, View):
+    """A raw export of one survey as CSV, logged: ``rows(survey=…)`` gives the lines, the
+    file is ``<slug>-<name>.csv``."""
+
     permission_required = EXPORT_PERMISSION
+    rows = None
+    name = ""
 
     def get(self, request, slug):
-        response = StreamingHttpResponse(
-            exports.responses_csv(survey=self.survey),
-            content_type="text/csv; charset=utf-8",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{slug}-antworten.csv"'
-        _audit_export(self.survey, f"{slug}-antworten.csv")
+        filename = f"{slug}-{self.name}.csv"
+        response = _csv_attachment(self.rows(survey=self.survey), filename)
+        _audit_export(self.survey, filename)
         return response
 
 
-class CodebookCsvView(SurveyStaffMixin, View):
-    permission_required = EXPORT_PERMISSION
+class ResponsesCsvView(_RawCsvView):
+    rows = staticmethod(exports.responses_csv)
+    name = "antworten"
 
-    def get(self, request, slug):
-        response = StreamingHttpResponse(
-            exports.codebook_csv(survey=self.survey),
-            content_type="text/csv; charset=utf-8",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{slug}-codebuch.csv"'
-        _audit_export(self.survey, f"{slug}-codebuch.csv")
-        return response
+
+class CodebookCsvView(_RawCsvView):
+    rows = staticmethod(exports.codebook_csv)
+    name = "codebuch"
 
 
 class ResponsesXlsxView(SurveyStaffMixin, View):
