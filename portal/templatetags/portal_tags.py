@@ -4,6 +4,8 @@ from django import template
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -21,6 +23,18 @@ def html_datetime(value: datetime | None) -> str:
     if not value:
         return ""
     return timezone.localtime(value).replace(microsecond=0).isoformat()
+
+
+@register.filter
+def time_element(value: datetime | None, pattern: str) -> str:
+    """``value`` as ``<time datetime="…">`` with the text in Django's date ``pattern``
+    (local time), for sentences that name two moments (an event over midnight)."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    return format_html(
+        '<time datetime="{}">{}</time>', html_datetime(value), date_format(local, pattern)
+    )
 
 
 @register.filter

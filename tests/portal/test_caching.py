@@ -229,9 +229,11 @@ def clock(monkeypatch):
 
     from django.utils import timezone
 
-    real_now = timezone.now
+    # Frozen at the start: on a busy machine the requests between two steps take seconds,
+    # which would move "59 min 59 s later" past the publication time.
+    start = timezone.now()
     offset = {"value": timedelta(0)}
-    monkeypatch.setattr(timezone, "now", lambda: real_now() + offset["value"])
+    monkeypatch.setattr(timezone, "now", lambda: start + offset["value"])
 
     def advance(delta):
         offset["value"] += delta

@@ -69,3 +69,16 @@ def test_time_elements_in_the_admin_history_carry_no_fractions(admin_client):
     assert values
     for value in values:
         assert VALID.match(value), f"history: datetime={value!r}"
+
+
+def test_an_event_over_midnight_names_both_moments_as_time_elements(client):
+    """Whatever the time of day the suite runs at: an event that ends on another day than
+    it starts gets a machine-readable start and end, not plain text."""
+    start = timezone.localtime(timezone.now() + timedelta(days=3)).replace(
+        hour=22, minute=30, second=0, microsecond=0
+    )
+    event = EventFactory(slug="nachtwanderung", starts_at=start, ends_at=start + timedelta(hours=3))
+    for url in ("/termine/", event.get_absolute_url()):
+        values = re.findall(r'<time datetime="([^"]*)"', client.get(url).content.decode())
+        assert start.isoformat() in values, url
+        assert (start + timedelta(hours=3)).isoformat() in values, url
