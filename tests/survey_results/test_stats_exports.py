@@ -2,7 +2,6 @@
 themes, dates; who may download them."""
 
 import datetime
-import io
 import re
 import zipfile
 
@@ -76,10 +75,15 @@ def test_sav_has_labels_missing_codes_themes_and_dates(conditioned, tmp_path):
     # answered on an older version of the condition: the stored answer wins.
     assert [cells["F5"][n] for n in range(1, 13)] == [1, 2, 2, -2, -2, -2, 5, -1, -1, -1, -1, -1]
     # Free texts deleted by retention, not given, other-texts deleted, matrix rows skipped.
-    assert cells["F6"][1] == "-3" and cells["F6"][3] == "-2"
-    assert cells["F3_other"][3] == "-3" and cells["F3_other"][1] == ""
-    assert cells["F3_1"][1] == 1 and cells["F3_3"][1] == 0 and cells["F3_1"][5] == -2
-    assert cells["F4_2"][2] == -2 and cells["F4_2"][1] == 4
+    assert cells["F6"][1] == "-3"
+    assert cells["F6"][3] == "-2"
+    assert cells["F3_other"][3] == "-3"
+    assert cells["F3_other"][1] == ""
+    assert cells["F3_1"][1] == 1
+    assert cells["F3_3"][1] == 0
+    assert cells["F3_1"][5] == -2
+    assert cells["F4_2"][2] == -2
+    assert cells["F4_2"][1] == 4
     # Themes: one 0/1 variable each; an answer nobody coded is -4.
     assert [cells["F6_T1"][n] for n in (1, 2, 7, 3)] == [1, 1, -4, -2]
     assert [cells["F6_T2"][n] for n in (1, 2)] == [1, 0]
@@ -95,7 +99,8 @@ def test_sav_with_answer_texts_and_before_retention(counted, tmp_path):
         responses_sav(survey=counted.survey, values="texts"), pyreadstat.read_sav, "sav", tmp_path
     )
     cells = _by_response(data, counted)
-    assert cells["F1"][1] == "Ahausen" and cells["F1"][11] == "Dewitz"
+    assert cells["F1"][1] == "Ahausen"
+    assert cells["F1"][11] == "Dewitz"
     assert cells["F6"][1] == SECRETS[0]
     assert cells["F3_other"][3] == "GEHEIM-SONSTIGES-EINS"
     assert meta.variable_value_labels["F1"]["-2"] == "keine Angabe"
@@ -128,19 +133,22 @@ def test_r_zip_holds_csv_and_a_script_that_labels_it(conditioned):
     header = lines[0].split(",")
     assert header[:4] == ["id", "channel", "submitted_on", "sheet_number"]
     first = dict(zip(header, lines[1].split(","), strict=True))
-    assert first["submitted_on"] == "2019-07-01" and first["F6"] == "-3"
+    assert first["submitted_on"] == "2019-07-01"
+    assert first["F6"] == "-3"
     script = archive.read("testland-antworten.R").decode("utf-8")
     assert 'read.csv("testland-antworten.csv", fileEncoding = "UTF-8"' in script
     assert '"submitted_on" = "Date"' in script
     assert (
-        'd[["F1"]] <- osl_factor(d[["F1"]], c(1, 2, 3, 4), c("Ahausen", "Bedorf", "Cestadt", "Dewitz"))'
+        'd[["F1"]] <- osl_factor(d[["F1"]], c(1, 2, 3, 4), '
+        'c("Ahausen", "Bedorf", "Cestadt", "Dewitz"))'
         in script
     )
     assert 'd[["F5"]] <- osl_missing(d[["F5"]], c(-1, -2, -3))' in script
     assert 'attr(d[["F6_T1"]], "label") <- "Was fehlt? – Thema: Verkehr"' in script
     # Every variable of the CSV gets its label, and the brackets balance.
     assert all(f'attr(d[["{name}"]], "label")' in script for name in header)
-    assert script.count("(") == script.count(")") and script.count("{") == script.count("}")
+    assert script.count("(") == script.count(")")
+    assert script.count("{") == script.count("}")
 
 
 def test_r_labels_cannot_break_out_of_their_string(counted):
@@ -203,7 +211,8 @@ def test_staff_with_permission_downloads_and_it_is_logged(client, counted, djang
 
 def test_anonymous_goes_to_login(client, counted):
     response = client.get(_url("testland"))
-    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
 
 
 @pytest.mark.parametrize(
@@ -239,4 +248,6 @@ def test_monitoring_page_offers_the_statistical_exports(client, counted, django_
     client.force_login(_user(django_user_model, "e", "export_responses", "view_monitoring"))
     page = client.get(reverse("survey:monitoring", kwargs={"slug": "testland"})).content.decode()
     assert 'action="/befragungen/testland/auswertung/statistik/"' in page
-    assert 'name="format"' in page and 'value="dta"' in page and 'name="werte"' in page
+    assert 'name="format"' in page
+    assert 'value="dta"' in page
+    assert 'name="werte"' in page
