@@ -140,8 +140,7 @@ def test_r_zip_holds_csv_and_a_script_that_labels_it(conditioned):
     assert '"submitted_on" = "Date"' in script
     assert (
         'd[["F1"]] <- osl_factor(d[["F1"]], c(1, 2, 3, 4), '
-        'c("Ahausen", "Bedorf", "Cestadt", "Dewitz"))'
-        in script
+        'c("Ahausen", "Bedorf", "Cestadt", "Dewitz"))' in script
     )
     assert 'd[["F5"]] <- osl_missing(d[["F5"]], c(-1, -2, -3))' in script
     assert 'attr(d[["F6_T1"]], "label") <- "Was fehlt? – Thema: Verkehr"' in script
