@@ -75,6 +75,15 @@ def lss_type_names() -> dict[str, str]:
         "Y": _("yes/no"),
         "R": _("ranking"),
         "X": _("text display"),
+        "K": _("multiple numerical input"),
+        "Q": _("multiple short text"),
+        "P": _("multiple choice with comments"),
+        "O": _("list with comment"),
+        "1": _("array dual scale"),
+        ";": _("array (texts)"),
+        ":": _("array (numbers)"),
+        "|": _("file upload"),
+        "*": _("equation"),
     }
 
 
@@ -455,7 +464,7 @@ class _Builder:
         if other:
             Option.objects.create(
                 question=imported.question,
-                label=_("Other"),
+                label=_("Other (answer option)"),
                 value=max(numbers, default=0) + 1,
                 position=len(choices) + 1,
                 is_other=True,
