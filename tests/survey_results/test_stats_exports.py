@@ -250,3 +250,28 @@ def test_monitoring_page_offers_the_statistical_exports(client, counted, django_
     assert 'name="format"' in page
     assert 'value="dta"' in page
     assert 'name="werte"' in page
+
+
+def test_queries_do_not_grow_with_the_responses(counted):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from survey.results.stats_variables import variable_rows
+
+    def count():
+        variables = survey_variables(survey=counted.survey)
+        with CaptureQueriesContext(connection) as queries:
+            rows = list(variable_rows(survey=counted.survey, variables=variables))
+        return len(rows), len(queries)
+
+    before = count()
+    for response in counted.responses:
+        copy = Response.objects.create(
+            survey=counted.survey, channel="online", submitted_on=response.submitted_on
+        )
+        for answer in response.answers.all():
+            answer.pk, answer.response = None, copy
+            answer.save()
+    after = count()
+    assert (before[0], after[0]) == (12, 24)
+    assert after[1] == before[1]
