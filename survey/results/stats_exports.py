@@ -4,9 +4,10 @@ with a CSV and an R script that applies the labels).
 The variables and their values come from ``survey.results.stats_variables``; this module
 only writes them. SPSS gets variable labels, value labels, measurement levels and the
 missing codes declared as user-missing (-1 not shown, -2 no answer, -3 deleted, -4 not
-coded). Stata has no user-missing values for numbers: there the codes become the extended
-missing values .a, .b, .c and .d. Text variables carry the codes as the texts "-1" … "-4"
-(a typed answer that is exactly such a code gets a leading apostrophe). Dates are dates.
+coded; -1000000001 … for variables whose answers may be negative). Stata has no
+user-missing values for numbers: there the codes become the extended missing values .a,
+.b, .c and .d. Text variables carry the codes as the texts "-1" … "-4" (a typed answer that
+is exactly such a code gets a leading apostrophe). Dates are dates.
 
 The raw exports promise what the CSV/XLSX promise: staff with ``export_responses`` see every
 response including free texts (no disclosure control, which applies to published figures),
@@ -31,7 +32,6 @@ from survey.results.stats_variables import (
     STRING,
     VALUES_CODES,
     Variable,
-    missing_labels,
     survey_variables,
     variable_rows,
 )
@@ -50,10 +50,11 @@ def _truncate_bytes(text: str, limit: int) -> str:
 
 def _text_value(value, variable: Variable) -> str:
     """A text cell: missing codes as "-1" …; a typed text equal to a code is marked."""
-    if isinstance(value, int) and value in variable.missing:
+    codes = {str(code) for code in variable.missing_codes()}
+    if isinstance(value, int) and str(value) in codes:
         return str(value)
     text = "" if value is None else str(value)
-    if text in {str(code) for code in variable.missing}:
+    if text in codes:
         return "'" + text
     return text
 
@@ -80,25 +81,18 @@ def _frame(data: dict[str, list], variables: list[Variable]):
 
 
 def _spss_labels(variable: Variable) -> dict:
-    codes = missing_labels()
+    missing = variable.missing_codes()
     if variable.type == STRING:
-        return {str(code): codes[code] for code in variable.missing}
+        return {str(code): label for code, label in missing.items()}
     labels = {code: _truncate_bytes(label, 120) for code, label in variable.value_labels.items()}
-    labels.update((code, codes[code]) for code in variable.missing)
+    labels.update(missing)
     return labels
 
 
-def _spss_missing(variable: Variable) -> list:
-    if variable.type == STRING:
-        return [str(code) for code in variable.missing[:3]]
-    return list(variable.missing[:3]) if len(variable.missing) <= 3 else []
-
-
 def _spss_missing_ranges(variable: Variable) -> list:
-    """SPSS holds three discrete missing values, or one range plus one value."""
-    if variable.type != STRING and len(variable.missing) > 3:
-        return [{"lo": min(variable.missing), "hi": max(variable.missing)}]
-    return _spss_missing(variable)
+    """SPSS holds up to three discrete missing values (each variable has three)."""
+    codes = list(variable.missing_codes())[:3]
+    return [str(code) for code in codes] if variable.type == STRING else codes
 
 
 def _temporary_output(write) -> io.BufferedReader:
@@ -141,9 +135,8 @@ def responses_sav(*, survey: Survey, values: str = VALUES_CODES):
 def _stata_cells(values: list, variable: Variable) -> list:
     if variable.type != NUMERIC:
         return values
-    return [
-        STATA_MISSING.get(value, value) if value in variable.missing else value for value in values
-    ]
+    letters = {variable.code(reason): STATA_MISSING[reason] for reason in variable.missing}
+    return [letters.get(value, value) for value in values]
 
 
 def responses_dta(*, survey: Survey, values: str = VALUES_CODES):
@@ -195,19 +188,17 @@ def _r_vector(values) -> str:
     return "c(" + ", ".join(values) + ")"
 
 
-MISSING_ORDER = (-1, -2, -3, -4)
 R_CLASSES = {NUMERIC: "numeric", STRING: "character", DATE: "Date"}
 
 
 def _r_variable_lines(variable: Variable) -> list[str]:
     column = f"d[[{_r_string(variable.name)}]]"
     lines = []
-    if variable.missing:
-        codes = [
-            str(code) if variable.type != STRING else _r_string(str(code))
-            for code in variable.missing
-        ]
-        lines.append(f"{column} <- osl_missing({column}, {_r_vector(codes)})")
+    missing = variable.missing_codes()
+    if missing:
+        codes = [str(code) if variable.type != STRING else _r_string(str(code)) for code in missing]
+        labels = _r_vector(_r_string(label) for label in missing.values())
+        lines.append(f"{column} <- osl_missing({column}, {_r_vector(codes)}, {labels})")
     if variable.type == STRING and variable.column is not None:
         lines.append(f"{column} <- osl_unguard({column})")
     if variable.value_labels:
@@ -219,13 +210,12 @@ def _r_variable_lines(variable: Variable) -> list[str]:
 
 
 R_HELPERS = r"""
-# Missing codes: -1 not shown (condition), -2 no answer, -3 deleted (retention period),
-# -4 not coded. They become NA; the reason stays in the attribute "missing_reason".
-osl_missing <- function(x, codes) {
-  reason <- ifelse(as.character(x) %in% as.character(codes), as.character(x), NA)
-  x[!is.na(reason)] <- NA
-  attr(x, "missing_reason") <- factor(reason, levels = c("-1", "-2", "-3", "-4"),
-    labels = MISSING_LABELS)
+# Missing codes (-1 not shown, -2 no answer, -3 deleted, -4 not coded; -1000000001 …
+# where answers may be negative) become NA; the reason stays in attribute "missing_reason".
+osl_missing <- function(x, codes, labels) {
+  hit <- match(as.character(x), as.character(codes))
+  x[!is.na(hit)] <- NA
+  attr(x, "missing_reason") <- factor(labels[hit], levels = labels)
   x
 }
 # Texts starting with = + - @ were exported with a leading apostrophe (spreadsheet safety).
@@ -241,7 +231,6 @@ osl_factor <- function(x, levels, labels) {
 
 def r_script(*, survey: Survey, variables: list[Variable], csv_name: str) -> str:
     """The R script that reads the CSV and applies types, labels and missing codes."""
-    missing = missing_labels()
     classes = ", ".join(f'{_r_string(v.name)} = "{R_CLASSES[v.type]}"' for v in variables)
     lines = [
         f"# {survey.title}",
@@ -250,7 +239,6 @@ def r_script(*, survey: Survey, variables: list[Variable], csv_name: str) -> str
         "# "
         + _('Run it in the folder that holds the CSV file: source("%(file)s")')
         % {"file": csv_name.replace(".csv", ".R")},
-        f"MISSING_LABELS <- {_r_vector(_r_string(missing[c]) for c in MISSING_ORDER)}",
         R_HELPERS.strip(),
         f'd <- read.csv({_r_string(csv_name)}, fileEncoding = "UTF-8", na.strings = "",',
         f"  check.names = FALSE, colClasses = c({classes}))",

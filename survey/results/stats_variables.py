@@ -18,6 +18,10 @@ person:
   typed next to "other" (``survey_raw_data_delete``);
 - *not coded* (-4): a theme variable of a free text that nobody has coded yet.
 
+A numeric variable whose answers may themselves be negative (a number without a lower
+bound of 0, a scale or option codes below 0) gets the codes -1000000001 … -1000000004
+instead, so that no real answer is taken for a missing value.
+
 Dates are dates: a column is a date column when its kind says so (``ExportColumn.kind ==
 "date"`` or a ``value_type`` of "date"), and ISO strings in it become ``datetime.date``.
 """
@@ -33,7 +37,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from survey import selectors
-from survey.kinds import ExportColumn, kind_of
+from survey.kinds import NUMBER_LIMIT, ExportColumn, kind_of
 from survey.models import Answer, AnswerTheme, Response, ResultsPublication, Survey, Theme
 from survey.results.exports import CHUNK_SIZE, export_columns
 from survey.results.services import DELETED_TEXT
@@ -87,6 +91,9 @@ RESERVED = frozenset(
         "using",
     ]
 )
+# Missing codes of variables whose answers may be negative: -1000000001 … -1000000004,
+# below every number an answer can hold (survey.kinds.NUMBER_LIMIT).
+NEGATIVE_BASE = -NUMBER_LIMIT
 NAME_MAX = 32  # Stata's limit; SPSS allows 64 bytes
 
 
@@ -108,7 +115,19 @@ class Variable:
     type: str = NUMERIC
     measure: str = NOMINAL
     value_labels: dict = field(default_factory=dict)  # code → label (without missing codes)
-    missing: tuple[int, ...] = ()  # the missing codes this variable can hold
+    missing: tuple[int, ...] = ()  # the reasons a value can be missing (NOT_SHOWN …)
+    # Added to each reason to give its code: 0 (codes -1 … -4), or far below any answer
+    # for a variable whose answers may themselves be negative.
+    missing_base: int = 0
+
+    def code(self, reason: int) -> int:
+        return self.missing_base + reason
+
+    def missing_codes(self) -> dict[int, str]:
+        """Code → label of each missing value this variable can hold."""
+        labels = missing_labels()
+        return {self.code(reason): labels[reason] for reason in self.missing}
+
     column: ExportColumn | None = None
     theme_id: int | None = None
     meta: str = ""  # id, channel, submitted_on, sheet_number
@@ -163,6 +182,20 @@ def _labels_and_measure(column: ExportColumn) -> tuple[dict, str]:
     return {}, NOMINAL
 
 
+def _may_be_negative(column: ExportColumn) -> bool:
+    """Whether a real answer in this numeric column could be -1 … -4."""
+    question = column.question
+    if column.kind == "option":
+        return False
+    if column.kind == "value":
+        return any(option.value < 0 for option in question.options.all())
+    if kind_of(question).uses_scale:
+        return question.scale_min < 0
+    if column.kind == "number":
+        return question.number_min is None or question.number_min < 0
+    return True  # a kind this module does not know: play safe
+
+
 def _question_variable(column: ExportColumn, taken: set[str], values: str) -> Variable:
     labels, measure = _labels_and_measure(column)
     variable = Variable(
@@ -179,6 +212,8 @@ def _question_variable(column: ExportColumn, taken: set[str], values: str) -> Va
         # Answer texts instead of codes: the option's label is the value.
         variable.type, variable.value_labels = STRING, {}
     variable.missing = () if variable.type == DATE else (NOT_SHOWN, SKIPPED, DELETED)
+    if variable.type == NUMERIC and _may_be_negative(column):
+        variable.missing_base = NEGATIVE_BASE
     return variable
 
 
@@ -302,7 +337,7 @@ def _theme_value(variable: Variable, answers: list[Answer]):
         return None
     themes = {coding.theme_id for answer in texts for coding in answer.codings.all()}
     if not themes:
-        return NOT_CODED
+        return variable.code(NOT_CODED)
     return int(variable.theme_id in themes)
 
 
@@ -331,11 +366,11 @@ def cell_value(variable: Variable, answers: list[Answer], shown: bool, context: 
     if value is not None or not variable.missing:
         return value
     if not shown and not answers:
-        return NOT_SHOWN
+        return variable.code(NOT_SHOWN)
     if not answers:
-        return SKIPPED
+        return variable.code(SKIPPED)
     if _is_deleted(column, answers, context):
-        return DELETED
+        return variable.code(DELETED)
     return None
 
 

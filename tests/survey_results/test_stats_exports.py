@@ -3,6 +3,8 @@ themes, dates; who may download them."""
 
 import datetime
 import re
+import shutil
+import subprocess
 import zipfile
 
 import pyreadstat
@@ -106,6 +108,27 @@ def test_sav_with_answer_texts_and_before_retention(counted, tmp_path):
     assert meta.variable_value_labels["F1"]["-2"] == "keine Angabe"
 
 
+def test_negative_answers_are_never_taken_for_missing_values(counted, tmp_path):
+    # F7 (a number without lower bound) may hold -2; its missing codes lie below any answer.
+    Answer.objects.filter(response=counted.responses[1], question=counted.f7).update(number=-2)
+    data, meta = _read(responses_sav(survey=counted.survey), pyreadstat.read_sav, "sav", tmp_path)
+    cells = _by_response(data, counted)
+    assert cells["F7"][2] == -2
+    assert cells["F7"][4] == -1_000_000_002
+    assert [r["lo"] for r in meta.missing_ranges["F7"]] == [
+        -1_000_000_001,
+        -1_000_000_002,
+        -1_000_000_003,
+    ]
+    assert meta.variable_value_labels["F7"][-1_000_000_002] == "keine Angabe"
+    # Scales from 1 and multiple-choice 0/1 keep the short codes.
+    assert [r["lo"] for r in meta.missing_ranges["F5"]] == [-1, -2, -3]
+    assert [r["lo"] for r in meta.missing_ranges["F3_1"]] == [-1, -2, -3]
+    dta, _meta = _read(responses_dta(survey=counted.survey), pyreadstat.read_dta, "dta", tmp_path)
+    assert _by_response(dta, counted)["F7"][2] == -2
+    assert _by_response(dta, counted)["F7"][4] == "b"
+
+
 def test_typed_text_equal_to_a_missing_code_is_not_missing(counted, tmp_path):
     Answer.objects.filter(response=counted.responses[0], question=counted.f6).update(text="-2")
     data, _meta = _read(responses_sav(survey=counted.survey), pyreadstat.read_sav, "sav", tmp_path)
@@ -142,7 +165,7 @@ def test_r_zip_holds_csv_and_a_script_that_labels_it(conditioned):
         'd[["F1"]] <- osl_factor(d[["F1"]], c(1, 2, 3, 4), '
         'c("Ahausen", "Bedorf", "Cestadt", "Dewitz"))' in script
     )
-    assert 'd[["F5"]] <- osl_missing(d[["F5"]], c(-1, -2, -3))' in script
+    assert 'd[["F5"]] <- osl_missing(d[["F5"]], c(-1, -2, -3), c("nicht gezeigt' in script
     assert 'attr(d[["F6_T1"]], "label") <- "Was fehlt? – Thema: Verkehr"' in script
     # Every variable of the CSV gets its label, and the brackets balance.
     assert all(f'attr(d[["{name}"]], "label")' in script for name in header)
@@ -275,3 +298,38 @@ def test_queries_do_not_grow_with_the_responses(counted):
     after = count()
     assert (before[0], after[0]) == (12, 24)
     assert after[1] == before[1]
+
+
+@pytest.mark.skipif(not shutil.which("Rscript"), reason="R is not installed")
+def test_r_script_runs_in_r(conditioned, tmp_path):
+    Answer.objects.filter(response=conditioned.responses[1], question=conditioned.f7).update(
+        number=-2
+    )
+    zipfile.ZipFile(responses_r_zip(survey=conditioned.survey)).extractall(tmp_path)
+    check = (
+        'source("testland-antworten.R"); '
+        'cat(class(d$submitted_on), levels(d$F1)[2], attr(d$F5, "label"), '
+        "sum(is.na(d$F5)), as.character(attr(d$F5, 'missing_reason'))[8], "
+        "as.character(attr(d$F6, 'missing_reason'))[1], d$F7[2], d$F5[7], "
+        "as.character(d$F1[11]), sep = '|')"
+    )
+    result = subprocess.run(
+        ["Rscript", "--vanilla", "-e", check],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("|") == [
+        "Date",
+        "Bedorf",
+        "Wie zufrieden?",
+        "8",
+        "nicht gezeigt (Bedingung)",
+        "gelöscht (Aufbewahrungsfrist)",
+        "-2",
+        "5",
+        "Dewitz",
+    ]
