@@ -37,7 +37,7 @@ class StatsExportForm(forms.Form):
             ("dta", gettext_lazy("Stata (.dta)")),
             ("r", gettext_lazy("R (CSV and R script, .zip)")),
         ],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         initial="sav",
     )
     werte = forms.ChoiceField(
@@ -46,7 +46,7 @@ class StatsExportForm(forms.Form):
             ("codes", gettext_lazy("codes (with value labels)")),
             ("texte", gettext_lazy("answer texts")),
         ],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         initial="codes",
         required=False,
     )
