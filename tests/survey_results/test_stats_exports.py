@@ -333,3 +333,16 @@ def test_r_script_runs_in_r(conditioned, tmp_path):
         "5",
         "Dewitz",
     ]
+
+
+def test_publication_admin_links_the_statistical_exports(client, counted, django_user_model):
+    from survey.models import ResultsPublication
+
+    publication = ResultsPublication.objects.create(survey=counted.survey)
+    client.force_login(django_user_model.objects.create_superuser("chef", password="x"))
+    page = client.get(
+        reverse("admin:survey_resultspublication_change", args=[publication.pk])
+    ).content.decode()
+    for fmt, label in [("sav", "SPSS (.sav)"), ("dta", "Stata (.dta)"), ("r", "R (.zip)")]:
+        assert f'href="{_url("testland", f"format={fmt}")}"' in page
+        assert f"Alle Antworten für {label}" in page
