@@ -239,7 +239,8 @@ def _strip_outer(expression: str) -> str:
 
 
 def parse_relevance(expression: str):
-    """``ALWAYS``, ``(question code, [answer codes])`` for a simple condition, else None."""
+    """``ALWAYS``, the ``[(code, value), …]`` of a simple condition ("code == value" joined
+    with "or"), else None."""
     expression = " ".join((expression or "").split())
     if expression in ("", "1"):
         return ALWAYS
@@ -247,11 +248,9 @@ def parse_relevance(expression: str):
     matches = [_TERM.match(term.strip()) for term in terms]
     if not all(matches):
         return None
-    codes = {match.group(1) for match in matches}
-    if len(codes) != 1:
-        return None
-    values = [next(g for g in match.groups()[1:] if g is not None) for match in matches]
-    return codes.pop(), values
+    return [
+        (match.group(1), next(g for g in match.groups()[1:] if g is not None)) for match in matches
+    ]
 
 
 # --- Building the draft ----------------------------------------------------------------------
@@ -365,7 +364,7 @@ class _Builder:
             kind=kind,
             text=text[:TEXT_MAX] or title,
             help_text=_plain(row.get("help", ""))[:500],
-            required=row.get("mandatory", "") == "Y",
+            required=row.get("mandatory", "") == "Y" and kind_of(kind).has_answers,
         )
         attributes = self.structure.attributes.get(row.get("qid", ""), {})
         self.settings(question, lss_type, row, attributes)
@@ -480,7 +479,8 @@ class _Builder:
             parsed = parse_relevance(expression)
             if parsed == ALWAYS:
                 continue
-            problem = self.condition_problem(parsed, page)
+            resolved = self.resolve(parsed) if parsed else None
+            problem = self.condition_problem(parsed, resolved, page)
             if problem:
                 self.note(
                     _("%(name)s: the condition “%(expression)s” was not imported (%(why)s)."),
@@ -489,15 +489,32 @@ class _Builder:
                     why=problem,
                 )
                 continue
-            source = self.imported[parsed[0]]
+            source = self.imported[resolved[0]]
             element.condition_question = source.question
             element.save(update_fields=["condition_question"])
-            element.condition_options.set([source.options[code] for code in parsed[1]])
+            element.condition_options.set([source.options[code] for code in resolved[1]])
 
-    def condition_problem(self, parsed, page: int) -> str:
+    def resolve(self, terms: list[tuple[str, str]]) -> tuple[str, list[str]] | None:
+        """The question and answer codes of the terms: ``Q1 == "A2"``, or for a multiple
+        choice ``Q3_SQ001 == "Y"`` (its option SQ001 was chosen); None if they name
+        different questions."""
+        pairs = []
+        for code, value in terms:
+            base, _sep, sub = code.rpartition("_")
+            if code not in self.imported and base in self.imported and value == "Y":
+                code, value = base, sub
+            pairs.append((code, value))
+        codes = {code for code, _value in pairs}
+        if len(codes) != 1:
+            return None
+        return codes.pop(), [value for _code, value in pairs]
+
+    def condition_problem(self, parsed, resolved, page: int) -> str:
         if parsed is None:
             return _("only “question == answer code”, joined with “or”, can be imported")
-        code, values = parsed
+        if resolved is None:
+            return _("it refers to more than one question")
+        code, values = resolved
         source = self.imported.get(code)
         if source is None or not source.options:
             return _("%(code)s is not an imported choice question") % {"code": code}

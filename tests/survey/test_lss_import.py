@@ -155,14 +155,14 @@ def test_conditions_on_the_same_page_or_unknown_codes_are_listed():
 @pytest.mark.parametrize(
     ("expression", "parsed"),
     [
-        ('((Q1.NAOK == "A2"))', ("Q1", ["A2"])),
-        ("Q1 == 'A2'", ("Q1", ["A2"])),
-        ('((Q1.NAOK == "A1" or Q1.NAOK == "A3"))', ("Q1", ["A1", "A3"])),
-        ("(Q1.NAOK == 3) || (Q1.NAOK == 4)", ("Q1", ["3", "4"])),
+        ('((Q1.NAOK == "A2"))', [("Q1", "A2")]),
+        ("Q1 == 'A2'", [("Q1", "A2")]),
+        ('((Q1.NAOK == "A1" or Q1.NAOK == "A3"))', [("Q1", "A1"), ("Q1", "A3")]),
+        ("(Q1.NAOK == 3) || (Q1.NAOK == 4)", [("Q1", "3"), ("Q1", "4")]),
+        ('((Q1.NAOK == "A1" or Q2.NAOK == "A1"))', [("Q1", "A1"), ("Q2", "A1")]),
         ("1", "always"),
         ("", "always"),
         ('((Q1.NAOK == "A1" and Q2.NAOK == "A1"))', None),
-        ('((Q1.NAOK == "A1" or Q2.NAOK == "A1"))', None),
         ('((Q1.NAOK != "A1"))', None),
         ('(Q1.NAOK == "A1")) or ((', None),
         ("is_empty(Q1)", None),
@@ -170,6 +170,34 @@ def test_conditions_on_the_same_page_or_unknown_codes_are_listed():
 )
 def test_parse_relevance(expression, parsed):
     assert parse_relevance(expression) == parsed
+
+
+def test_multiple_choice_subquestion_conditions_and_mixed_questions():
+    data = LSS.read_bytes().replace(
+        b'((ZUFRIED.NAOK == "5"))', b'((WICHTIG_SQ002.NAOK == "Y" or WICHTIG_SQ001 == "Y"))'
+    )
+    data = data.replace(b"(JAHRE.NAOK > 18)", b'((ALTER.NAOK == "1" or WOHNORT.NAOK == "A1"))')
+    # GLEICH and KOMPLEX move to a third page, after WICHTIG.
+    data = data.replace(
+        b"<gid><![CDATA[2]]></gid>\n    <type><![CDATA[S]]></type>\n    <title><![CDATA[KOMPLEX",
+        b"<gid><![CDATA[3]]></gid>\n    <type><![CDATA[S]]></type>\n    <title><![CDATA[KOMPLEX",
+    )
+    data = data.replace(
+        b"<gid><![CDATA[2]]></gid>\n    <type><![CDATA[S]]></type>\n    <title><![CDATA[GLEICH",
+        b"<gid><![CDATA[3]]></gid>\n    <type><![CDATA[S]]></type>\n    <title><![CDATA[GLEICH",
+    )
+    data = data.replace(
+        b" </groups>",
+        b"   <row><gid>3</gid><sid>100</sid><group_order>3</group_order><grelevance>"
+        b"</grelevance></row>\n  </rows>\n </groups>",
+    ).replace(b"  </rows>\n   <row><gid>3</gid>", b"   <row><gid>3</gid>")
+    result = lss_import(data=data)
+    gleich = _question(result.survey, "GLEICH")
+    assert gleich.section.position == 3
+    assert gleich.condition_question.code == "WICHTIG"
+    assert sorted(o.label for o in gleich.condition_options.all()) == ["Bus", "Radwege"]
+    assert "mehr als eine Frage" in "\n".join(result.problems)
+    assert _question(result.survey, "KOMPLEX").condition_question is None
 
 
 def test_limesurvey_3_layout_with_texts_in_the_rows():
