@@ -77,7 +77,14 @@ def _frame(data: dict[str, list], variables: list[Variable]):
     for variable in variables:
         if variable.type == NUMERIC:
             frame[variable.name] = pd.to_numeric(frame[variable.name], errors="coerce")
+        elif variable.type == DATE and frame[variable.name].isna().all():
+            # A date column without any date would otherwise be written as text.
+            frame[variable.name] = pd.Series([None] * len(frame), dtype="datetime64[ns]")
     return frame
+
+
+def _date_formats(variables: list[Variable], date_format: str) -> dict[str, str]:
+    return {v.name: date_format for v in variables if v.type == DATE}
 
 
 def _spss_labels(variable: Variable) -> dict:
@@ -128,6 +135,7 @@ def responses_sav(*, survey: Survey, values: str = VALUES_CODES):
             variable_value_labels={v.name: _spss_labels(v) for v in labelled},
             missing_ranges={v.name: _spss_missing_ranges(v) for v in variables if v.missing},
             variable_measure={v.name: v.measure for v in variables},
+            variable_format=_date_formats(variables, "DATE11"),
         )
     )
 
@@ -162,6 +170,7 @@ def responses_dta(*, survey: Survey, values: str = VALUES_CODES):
             missing_user_values={
                 v.name: [STATA_MISSING[code] for code in v.missing] for v in numeric_missing
             },
+            variable_format=_date_formats(variables, "%td"),
             version=15,
         )
     )

@@ -346,3 +346,30 @@ def test_publication_admin_links_the_statistical_exports(client, counted, django
     for fmt, label in [("sav", "SPSS (.sav)"), ("dta", "Stata (.dta)"), ("r", "R (.zip)")]:
         assert f'href="{_url("testland", f"format={fmt}")}"' in page
         assert f"Alle Antworten für {label}" in page
+
+
+@pytest.mark.parametrize("writer", [responses_sav, responses_dta, responses_r_zip])
+def test_survey_without_responses_exports_in_every_format(counted, writer):
+    Response.objects.filter(survey=counted.survey).delete()
+    handle = writer(survey=counted.survey)
+    assert handle.read(4)
+
+
+@pytest.mark.parametrize(
+    ("writer", "reader", "date_format"),
+    [(responses_sav, pyreadstat.read_sav, "DATE"), (responses_dta, pyreadstat.read_dta, "%td")],
+)
+def test_date_column_without_any_date_is_still_a_date(
+    counted, tmp_path, writer, reader, date_format, monkeypatch
+):
+    from survey.results import stats_variables
+
+    original = stats_variables._meta_value
+
+    def no_dates(variable, response):
+        return None if variable.meta == "submitted_on" else original(variable, response)
+
+    monkeypatch.setattr(stats_variables, "_meta_value", no_dates)
+    data, meta = _read(writer(survey=counted.survey), reader, "x", tmp_path)
+    assert meta.original_variable_types["submitted_on"].startswith(date_format)
+    assert set(data["submitted_on"]) == {None}
