@@ -373,3 +373,17 @@ def test_date_column_without_any_date_is_still_a_date(
     data, meta = _read(writer(survey=counted.survey), reader, "x", tmp_path)
     assert meta.original_variable_types["submitted_on"].startswith(date_format)
     assert set(data["submitted_on"]) == {None}
+
+
+def test_a_kind_that_marks_its_column_as_date_gets_dates(counted):
+    """Kinds to come (a date question) only need to mark their column as a date."""
+    from survey.kinds import ExportColumn
+    from survey.results.stats_variables import DATE, _as_date, _question_variable
+
+    column = ExportColumn("D1", "Seit wann?", counted.f6, "date")
+    variable = _question_variable(column, set(), "codes")
+    assert (variable.type, variable.missing) == (DATE, ())
+    assert _as_date("2024-05-01") == datetime.date(2024, 5, 1)
+    assert _as_date(datetime.date(2024, 5, 1)) == datetime.date(2024, 5, 1)
+    assert _as_date("31.02.2024") is None
+    assert _as_date("") is None
