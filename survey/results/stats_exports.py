@@ -32,6 +32,7 @@ from survey.results.stats_variables import (
     STRING,
     VALUES_CODES,
     Variable,
+    settle_types,
     survey_variables,
     variable_rows,
 )
@@ -113,10 +114,16 @@ def _temporary_output(write) -> io.BufferedReader:
         os.unlink(path)
 
 
-def _table(survey: Survey, values: str):
+def _rows(survey: Survey, values: str) -> tuple[list[Variable], list[list]]:
     variables = survey_variables(survey=survey, values=values)
-    data = _columns(variables, variable_rows(survey=survey, variables=variables))
-    return variables, data
+    rows = list(variable_rows(survey=survey, variables=variables))
+    settle_types(variables, rows)
+    return variables, rows
+
+
+def _table(survey: Survey, values: str):
+    variables, rows = _rows(survey, values)
+    return variables, _columns(variables, rows)
 
 
 def responses_sav(*, survey: Survey, values: str = VALUES_CODES):
@@ -240,7 +247,9 @@ osl_factor <- function(x, levels, labels) {
 
 def r_script(*, survey: Survey, variables: list[Variable], csv_name: str) -> str:
     """The R script that reads the CSV and applies types, labels and missing codes."""
-    classes = ", ".join(f'{_r_string(v.name)} = "{R_CLASSES[v.type]}"' for v in variables)
+    classes = ", ".join(
+        f'{_r_string(v.name)} = "{R_CLASSES.get(v.type, "character")}"' for v in variables
+    )
     lines = [
         f"# {survey.title}",
         "# "
@@ -273,12 +282,12 @@ def _is_code(text: str) -> bool:
 def responses_r_zip(*, survey: Survey, values: str = VALUES_CODES) -> io.BytesIO:
     """A ZIP with ``<slug>-antworten.csv`` (comma-separated, UTF-8) and
     ``<slug>-antworten.R`` that reads it with labels."""
-    variables = survey_variables(survey=survey, values=values)
+    variables, rows = _rows(survey, values)
     csv_name = f"{survey.slug}-antworten.csv"
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow([v.name for v in variables])
-    for row in variable_rows(survey=survey, variables=variables):
+    for row in rows:
         writer.writerow(
             [
                 _csv_cell(_text_value(value, v) if v.type == STRING else value)

@@ -50,7 +50,7 @@ NOT_CODED = -4
 VALUES_CODES = "codes"
 VALUES_TEXTS = "texts"
 
-NUMERIC, STRING, DATE = "numeric", "string", "date"
+NUMERIC, STRING, DATE, AUTO = "numeric", "string", "date", "auto"
 NOMINAL, ORDINAL, SCALE = "nominal", "ordinal", "scale"
 
 # Names that SPSS or Stata reserve; a column code equal to one gets a prefix.
@@ -147,12 +147,37 @@ def safe_name(code: str, taken: set[str]) -> str:
     return name
 
 
+NUMERIC_COLUMNS = frozenset({"value", "option", "item", "number"})
+
+
 def _column_type(column: ExportColumn) -> str:
     if column.kind == "date" or getattr(column, "value_type", "") == DATE:
         return DATE
     if column.kind in ("text", "other"):
         return STRING
-    return NUMERIC
+    if column.kind in NUMERIC_COLUMNS:
+        return NUMERIC
+    return AUTO  # a column of a kind this module does not know: decided by its values
+
+
+def settle_types(variables: list[Variable], rows: list[list]) -> None:
+    """Give the variables of unknown column kinds their type from the values: numeric if
+    every value is a number, else text (so that no value is ever lost)."""
+    for index, variable in enumerate(variables):
+        if variable.type != AUTO:
+            continue
+        numeric = all(
+            row[index] is None or (isinstance(row[index], int | float) and row[index] is not True)
+            for row in rows
+        )
+        if numeric:
+            variable.type = NUMERIC
+            continue
+        # Text: the missing codes become the short ones, which no number can be mistaken for.
+        short = {variable.code(reason): reason for reason in variable.missing}
+        variable.type, variable.missing_base = STRING, 0
+        for row in rows:
+            row[index] = short.get(row[index], row[index])
 
 
 def _option_labels(question) -> dict[int, str]:
@@ -212,7 +237,7 @@ def _question_variable(column: ExportColumn, taken: set[str], values: str) -> Va
         # Answer texts instead of codes: the option's label is the value.
         variable.type, variable.value_labels = STRING, {}
     variable.missing = () if variable.type == DATE else (NOT_SHOWN, SKIPPED, DELETED)
-    if variable.type == NUMERIC and _may_be_negative(column):
+    if variable.type in (NUMERIC, AUTO) and _may_be_negative(column):
         variable.missing_base = NEGATIVE_BASE
     return variable
 

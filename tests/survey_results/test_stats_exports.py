@@ -387,3 +387,15 @@ def test_a_kind_that_marks_its_column_as_date_gets_dates(counted):
     assert _as_date(datetime.date(2024, 5, 1)) == datetime.date(2024, 5, 1)
     assert _as_date("31.02.2024") is None
     assert _as_date("") is None
+
+
+def test_columns_of_unknown_kinds_are_typed_by_their_values():
+    from survey.results.stats_variables import AUTO, NUMERIC, STRING, Variable, settle_types
+
+    ranks = Variable("R1", "Rang", type=AUTO, missing=(-1, -2, -3), missing_base=-(10**9))
+    words = Variable("W1", "Wort", type=AUTO, missing=(-1, -2, -3), missing_base=-(10**9))
+    rows = [[1, "ja"], [None, 2], [-1_000_000_002, -1_000_000_001]]
+    settle_types([ranks, words], rows)
+    assert (ranks.type, ranks.missing_base) == (NUMERIC, -(10**9))
+    assert (words.type, words.missing_base) == (STRING, 0)
+    assert rows == [[1, "ja"], [None, 2], [-1_000_000_002, -1]]
