@@ -225,16 +225,18 @@ def _r_variable_lines(variable: Variable) -> list[str]:
     return lines
 
 
+# Part of the script staff read, so its comments are German (like the rest of the UI).
 R_HELPERS = r"""
-# Missing codes (-1 not shown, -2 no answer, -3 deleted, -4 not coded; -1000000001 …
-# where answers may be negative) become NA; the reason stays in attribute "missing_reason".
+# Fehlende Werte (-1 nicht gezeigt, -2 keine Angabe, -3 gelöscht, -4 nicht codiert;
+# -1000000001 … wo Antworten negativ sein können) werden NA, der Grund steht im Attribut
+# "missing_reason".
 osl_missing <- function(x, codes, labels) {
   hit <- match(as.character(x), as.character(codes))
   x[!is.na(hit)] <- NA
   attr(x, "missing_reason") <- factor(labels[hit], levels = labels)
   x
 }
-# Texts starting with = + - @ were exported with a leading apostrophe (spreadsheet safety).
+# Texte, die mit = + - @ beginnen, haben zum Schutz in Tabellenprogrammen ein ' davor.
 osl_unguard <- function(x) sub("^'(?=[-=+@\t\r])", "", x, perl = TRUE)
 osl_factor <- function(x, levels, labels) {
   reason <- attr(x, "missing_reason")
