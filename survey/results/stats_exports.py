@@ -257,8 +257,8 @@ def r_script(*, survey: Survey, variables: list[Variable], csv_name: str) -> str
         "# "
         + _("Reads the responses and applies variable labels, value labels and missing codes."),
         "# "
-        + _('Run it in the folder that holds the CSV file: source("%(file)s")')
-        % {"file": csv_name.replace(".csv", ".R")},
+        + _("Run it in the folder that holds the CSV file: %(command)s")
+        % {"command": f'source("{csv_name.replace(".csv", ".R")}", encoding = "UTF-8")'},
         R_HELPERS.strip(),
         f'd <- read.csv({_r_string(csv_name)}, fileEncoding = "UTF-8", na.strings = "",',
         f"  check.names = FALSE, colClasses = c({classes}))",
