@@ -258,6 +258,21 @@ def test_hostile_or_broken_files_are_refused_with_a_german_message(data):
     assert not Survey.objects.exists()
 
 
+def test_too_many_questions_or_invalid_characters_are_refused(monkeypatch):
+    monkeypatch.setattr("survey.lss_import.MAX_QUESTIONS", 5)
+    with pytest.raises(LssError, match="mehr als 5 Fragen"):
+        lss_import(data=LSS.read_bytes())
+    monkeypatch.setattr("survey.lss_import.MAX_QUESTIONS", 1000)
+    for bad in (b"Wo wohnen\x00 Sie?", b"Wo wohnen\x01 Sie?"):
+        with pytest.raises(LssError, match="keine LimeSurvey-Struktur"):
+            lss_import(data=LSS.read_bytes().replace(b"Wo wohnen Sie?", bad))
+    assert not Survey.objects.exists()
+    # Inside CDATA, character references are HTML text: no NUL or control character is stored.
+    result = lss_import(data=LSS.read_bytes().replace(b"Wo wohnen Sie?", b"Wo&#0; wohnen&#1; Sie?"))
+    text = _question(result.survey, "WOHNORT").text
+    assert text == "Wo\ufffd wohnen Sie?"
+
+
 def test_command_imports_and_lists_problems(capsys):
     call_command("import_lss", str(LSS), "--title", "Aus LimeSurvey")
     out = capsys.readouterr().out
