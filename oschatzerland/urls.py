@@ -10,6 +10,7 @@ from portal import admin_audit
 from portal.admin_scoping import view_on_site
 from portal.caching import cache_public_page
 from portal.sitemaps import SITEMAPS
+from survey.lss_views import LssImportView
 
 # Every app has registered its admins by now: log their actions, show the audit history.
 admin_audit.install(admin.site)
@@ -22,6 +23,12 @@ urlpatterns = [
         "admin/r/<int:content_type_id>/<path:object_id>/",
         admin.site.admin_view(view_on_site),
         name="admin_view_on_site",
+    ),
+    # Before the admin's own survey pages, whose <object_id> would match it.
+    path(
+        "admin/survey/survey/lss-import/",
+        admin.site.admin_view(LssImportView.as_view()),
+        name="survey_lss_import",
     ),
     path("admin/", admin.site.urls),
     path("termine/", include("events.urls")),

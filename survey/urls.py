@@ -1,6 +1,7 @@
 from django.urls import path
 
 from survey import views
+from survey.results import stats_views
 from survey.results import views as results_views
 
 app_name = "survey"
@@ -43,5 +44,10 @@ urlpatterns = [
         "<slug:slug>/auswertung/codebuch.csv",
         results_views.CodebookCsvView.as_view(),
         name="export_codebook",
+    ),
+    path(
+        "<slug:slug>/auswertung/statistik/",
+        stats_views.StatsExportView.as_view(),
+        name="export_stats",
     ),
 ]

@@ -70,6 +70,18 @@ class ResultsPublicationAdmin(admin.ModelAdmin):
                 (reverse("survey:export_csv", args=[slug]), _("All responses as CSV")),
                 (reverse("survey:export_xlsx", args=[slug]), _("All responses as Excel")),
                 (reverse("survey:export_codebook", args=[slug]), _("Codebook as CSV")),
+                (
+                    reverse("survey:export_stats", args=[slug]) + "?format=sav",
+                    _("All responses for SPSS (.sav)"),
+                ),
+                (
+                    reverse("survey:export_stats", args=[slug]) + "?format=dta",
+                    _("All responses for Stata (.dta)"),
+                ),
+                (
+                    reverse("survey:export_stats", args=[slug]) + "?format=r",
+                    _("All responses for R (.zip)"),
+                ),
             ],
         )
 

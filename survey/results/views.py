@@ -124,6 +124,12 @@ class ResponsesXlsxView(SurveyStaffMixin, View):
         )
 
 
+def _stats_form():
+    from survey.results.stats_views import StatsExportForm
+
+    return StatsExportForm()
+
+
 class MonitoringView(SurveyStaffMixin, TemplateView):
     """While the survey runs: responses per day and channel, per municipality vs population."""
 
@@ -141,6 +147,7 @@ class MonitoringView(SurveyStaffMixin, TemplateView):
             channels=monitoring.channels,
             municipalities=monitoring.municipalities,
             can_export=self.request.user.has_perm(EXPORT_PERMISSION),
+            stats_form=_stats_form(),
             # Online responses not yet written (mixing pool): not in any figure here.
             pool_waiting=selectors.pool_waiting(survey=survey),
             pool_size=pool_size(),
