@@ -12,6 +12,7 @@ from portal.audit import audit_export
 from portal.caching import cache_public_page, not_shareable
 from survey import selectors
 from survey.models import Survey, SurveyStatus
+from survey.progress import survey_progress
 from survey.permissions import SurveyStaffMixin, staff_has_perm
 from survey.results import exports
 from survey.results.forms import BreakdownForm
@@ -144,5 +145,7 @@ class MonitoringView(SurveyStaffMixin, TemplateView):
             # Online responses not yet written (mixing pool): not in any figure here.
             pool_waiting=selectors.pool_waiting(survey=survey),
             pool_size=pool_size(),
+            # Drop-out: counted at the moment, test questionnaires never (survey.progress).
+            progress=survey_progress(survey=survey),
         )
         return context
