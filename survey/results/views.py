@@ -12,8 +12,8 @@ from portal.audit import audit_export
 from portal.caching import cache_public_page, not_shareable
 from survey import selectors
 from survey.models import Survey, SurveyStatus
-from survey.progress import survey_progress
 from survey.permissions import SurveyStaffMixin, staff_has_perm
+from survey.progress import survey_progress
 from survey.results import exports
 from survey.results.forms import BreakdownForm
 from survey.results.selectors import (

@@ -107,6 +107,7 @@ class TrialResponsesView(SurveyStaffMixin, TemplateView):
     template_name = "survey/survey_test_responses.html"
 
     def get_context_data(self, **kwargs):
+        mark_test_mode(self.request)
         context = super().get_context_data(**kwargs)
         context.update(
             survey=self.survey,
