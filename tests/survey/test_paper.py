@@ -118,7 +118,8 @@ def test_required_questions_left_blank_on_paper_are_stored_as_no_answer(
     """Paper entry records the sheet as written: a blank required question is "no answer"
     (no answer row), not an error that would make the typist invent an answer."""
     matrix, residence = filler.questions["M7"], filler.questions["M1"]
-    assert matrix.required and residence.required
+    assert matrix.required
+    assert residence.required
     data = sheet(filler)
     del data[f"s{matrix.section_id}-{item_field_name(matrix, matrix.items.first())}"]
     del data[f"s{residence.section_id}-{question_field_name(residence)}"]
@@ -171,3 +172,13 @@ def test_paper_entry_still_open_after_the_online_deadline(client, url, filler, t
     mobility.save()
     assert client.post(url, sheet(filler)).status_code == 302
     assert Response.objects.get().channel == Channel.PAPER
+
+
+def test_conditional_questions_say_nur_wenn_in_the_entry_form(client, url, typist):
+    page = client.get(url).content.decode()
+    # M8 (kilometres by bike) is asked only of those who chose the bike in M4.
+    label = page[page.index("Wie viele Kilometer") :][:300]
+    assert "(nur wenn M4 mit „Fahrrad oder E-Bike“ beantwortet wurde)" in label
+    # The unconditional question next to it has no such note.
+    first = page[page.index("Wo wohnen Sie?") :][:200]
+    assert "nur wenn" not in first
