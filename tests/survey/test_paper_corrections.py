@@ -217,3 +217,14 @@ def test_published_results_freeze_the_sheets(mobility, filler, entered, analyst)
     analyst.post(sheet_url(mobility, 17), sheet(filler, residence="Dahlen"))
     assert Response.objects.filter(pk=entered.pk).exists()
     assert Answer.objects.get(response=entered, question__code="M1").option.label == "Mügeln"
+
+
+def test_the_audit_log_says_in_german_what_was_corrected(mobility, filler, entered, analyst):
+    from portal.audit import entry_kind_label, entry_summary
+
+    analyst.post(sheet_url(mobility, 17), sheet(filler, residence="Dahlen"))
+    analyst.post(sheet_url(mobility, 17), {"action": "delete", "confirm": "yes"})
+    corrected, deleted = corrections_logged(mobility).order_by("pk")
+    assert entry_summary(corrected) == "Papierbogen 17 korrigiert (Fragen: M1)"
+    assert entry_summary(deleted) == "Papierbogen 17 gelöscht"
+    assert str(entry_kind_label(corrected)) == "Papierfragebogen korrigiert oder gelöscht"
