@@ -95,3 +95,47 @@ def test_monitoring_shows_the_drop_out(page, live_server, mobility, check_access
     page.reload()
     check_page(page, check_accessible, PHONE["width"])
     shot(page, "monitoring-390")
+
+
+def test_test_responses_and_paper_corrections_are_accessible(
+    page, live_server, mobility, check_accessible
+):
+    from survey.kinds import AnswerInput
+    from survey.models import Channel, Question
+    from survey.submission import paper_sheet_submit
+    from survey.trial import trial_response_store
+
+    residence = Question.objects.get(survey=mobility, code="M1")
+    dahlen = residence.options.get(label="Dahlen")
+    paper_sheet_submit(
+        survey=mobility,
+        answers=[AnswerInput(question_id=residence.pk, option_id=dahlen.pk)],
+        sheet_number=41,
+        batch="Rathaus Dahlen",
+        entered_by=None,
+    )
+    page.set_viewport_size(DESKTOP)
+    log_in(page, live_server, f"/befragungen/{mobility.slug}/papiererfassung/boegen/")
+    page.wait_for_selector("h1:has-text('Papierbögen')")
+    check_page(page, check_accessible, DESKTOP["width"])
+    page.fill("#id_bogen", "41")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("h1:has-text('Papierbogen 41 korrigieren')")
+    check_page(page, check_accessible, DESKTOP["width"])
+    shot(page, "paper-correction-1280")
+    assert mobility.responses.filter(channel=Channel.PAPER).count() == 1
+
+    mobility.status = SurveyStatus.DRAFT
+    mobility.save()
+    mobility.responses.all().delete()
+    user = get_user_model().objects.get(username="auswertung")
+    trial_response_store(
+        survey=mobility,
+        answers=[AnswerInput(question_id=residence.pk, option_id=dahlen.pk)],
+        user=user,
+    )
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + f"/befragungen/{mobility.slug}/testen/antworten/")
+    page.wait_for_selector(f"text={BANNER}")
+    check_page(page, check_accessible, PHONE["width"])
+    shot(page, "test-responses-390")
