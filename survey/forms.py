@@ -10,6 +10,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
 from django import forms
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from survey.access_codes import normalize_access_code
@@ -35,6 +36,7 @@ __all__ = [
     "PaperSheetForm",
     "SectionForm",
     "chosen_options",
+    "condition_hint",
     "item_field_name",
     "other_field_name",
     "question_answer_inputs",
@@ -42,17 +44,37 @@ __all__ = [
 ]
 
 
-def _label(text: str, required: bool) -> str:
+def _label(text: str, required: bool, hint: str = "") -> str:
     # Required fields are marked in words, not only by an asterisk (WCAG 3.3.2).
     if required:
-        return format_html("{} <span class='required-note'>({})</span>", text, _("required"))
+        text = format_html("{} <span class='required-note'>({})</span>", text, _("required"))
+    if hint:
+        text = format_html("{} <span class='condition-note'>({})</span>", text, hint)
     return text
+
+
+def condition_hint(element) -> str:
+    """ "nur wenn …" for a page or question of a loaded questionnaire
+    (``selectors.survey_definition``) that is shown only after a matching answer; "" when
+    it is always shown. The one place that puts a display condition into words."""
+    source = getattr(element, "condition_source", None)
+    if source is None:
+        return ""
+    answers = gettext(" or ").join(f"„{label}“" for label in element.condition_labels)
+    return gettext("only if %(code)s was answered with %(answers)s") % {
+        "code": source.code,
+        "answers": answers,
+    }
 
 
 class SectionForm(forms.Form):
     """The questions of one section. ``hidden_ids``: questions whose display condition is
     not met; they are neither required nor stored (used on the paper-entry page, where every
-    question is on screen)."""
+    question is on screen).
+
+    ``as_written`` (paper entry): the sheet is recorded as it is, so a required question left
+    blank is stored as "no answer" rather than refused, and each question shown only after a
+    matching answer says so ("nur wenn …"). Online stays strict."""
 
     # Browser validation would block the "back" button; the server validates and explains.
     use_required_attribute = False
@@ -62,11 +84,13 @@ class SectionForm(forms.Form):
         *args,
         questions: Iterable[Question],
         hidden_ids: Iterable[int] = (),
+        as_written: bool = False,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.questions = list(questions)
         self.hidden_ids = frozenset(hidden_ids)
+        self.as_written = as_written
         layout = []
         for question in self.questions:
             layout.append(self._add_question(question))
@@ -76,12 +100,13 @@ class SectionForm(forms.Form):
         self.helper.layout = Layout(*layout)
 
     def _is_required(self, question: Question) -> bool:
-        return question.required and question.pk not in self.hidden_ids
+        return question.required and question.pk not in self.hidden_ids and not self.as_written
 
     def _add_question(self, question: Question):
         required = self._is_required(question)
+        hint = condition_hint(question) if self.as_written else ""
         part = kind_of(question).form_part(
-            question, label=_label(question.text, required), required=required
+            question, label=_label(question.text, required, hint), required=required
         )
         self.fields.update(part.fields)
         return part.layout
@@ -187,16 +212,20 @@ class PaperSheetForm(forms.Form):
         help_text=_("e.g. Rathaus Mügeln, Stapel 3. Kept for the next sheet."),
     )
 
-    def __init__(self, *args, survey: Survey, **kwargs):
+    def __init__(self, *args, survey: Survey, correcting: Response | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.survey = survey
+        self.correcting = correcting  # the sheet being corrected keeps its own number
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
 
     def clean_sheet_number(self) -> int:
         number = self.cleaned_data["sheet_number"]
-        if Response.objects.filter(survey=self.survey, sheet_number=number).exists():
+        others = Response.objects.filter(survey=self.survey, sheet_number=number)
+        if self.correcting is not None:
+            others = others.exclude(pk=self.correcting.pk)
+        if others.exists():
             raise forms.ValidationError(
                 _("Sheet %(number)s has already been entered."),
                 code="duplicate_sheet",

@@ -43,11 +43,13 @@ class Participation:
         *,
         definition: SurveyDefinition,
         done_cookie: str | None = None,
+        key_prefix: str = "survey",
     ):
         self.session = session
         self.survey = survey
         self.definition = definition
-        self.key = f"survey_{survey.pk}"
+        # Test mode keeps its state under a key of its own: it never mixes with a real one.
+        self.key = f"{key_prefix}_{survey.pk}"
         self._state = self._load()
         self._done = _read_done(done_cookie)
 
@@ -74,6 +76,7 @@ class Participation:
             "code": code,
             "data": {},
             "complete": [],
+            "reached": [],
         }
         self.persist()
 
@@ -107,6 +110,16 @@ class Participation:
         else:
             done.discard(section.pk)
         state["complete"] = sorted(done)
+
+    def mark_reached(self, section: Section) -> bool:
+        """Remember that this questionnaire reached ``section``; True the first time (so the
+        drop-out counter counts each page once per questionnaire, however often it is
+        shown). In memory; ``persist()`` writes it."""
+        reached = self._state.setdefault("reached", [])
+        if section.pk in reached:
+            return False
+        reached.append(section.pk)
+        return True
 
     def done_cookie(self) -> str:
         """The new value of the "already taken part" cookie: survey id → the token of the

@@ -100,7 +100,9 @@ def survey_definition(*, survey: Survey) -> SurveyDefinition:
     return SurveyDefinition(survey=survey, sections=sections)
 
 
-def survey_activation_problems(*, survey: Survey) -> list[str]:
+def survey_activation_problems(
+    *, survey: Survey, definition: SurveyDefinition | None = None
+) -> list[str]:
     """Everything that would break the questionnaire for participants, in German, in page
     order; empty when the survey may be opened (like LimeSurvey's activation check).
 
@@ -109,8 +111,12 @@ def survey_activation_problems(*, survey: Survey) -> list[str]:
     question of this survey on an earlier page, with options of that question, and that
     question must itself be reachable: otherwise the page or question is never shown, or
     decided by an answer not given yet (participants go through the pages in order).
+
+    ``definition``: the questionnaire if already loaded (the cached one, when participation
+    checks a scheduled survey at the moment it opens).
     """
-    definition = survey_definition(survey=survey)
+    if definition is None:
+        definition = survey_definition(survey=survey)
     problems: list[str] = []
     if not definition.questions:
         problems.append(_("The questionnaire has no questions yet."))
@@ -280,7 +286,8 @@ def sealed_box_size(*, definition: SurveyDefinition) -> int:
     Every box of the survey is padded to this, so the length of a box says nothing.
 
     From the (cached) questionnaire, not a query: every page sent seals the state."""
-    total = 1024  # token, code, day, page ids, brackets
+    total = 1024  # token, code, day, brackets
+    total += 24 * len(definition.sections)  # page ids: pages complete, pages reached
     for question in definition.questions:
         options, items = len(question.option_list), len(question.item_list)
         total += _ANSWER_BYTES * (1 + options + items)

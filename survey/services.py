@@ -40,6 +40,7 @@ from survey.models import (
 from survey.results.caching import survey_results_invalidate
 from survey.sealing import Unsealable, seal, unseal
 from survey.selectors import sealed_box_size
+from survey.trial import survey_is_testable, trial_responses_discard
 
 logger = logging.getLogger(__name__)
 
@@ -361,7 +362,8 @@ def survey_duplicate(*, survey: Survey, title: str | None = None) -> Survey:
 
 def survey_open(*, survey: Survey) -> None:
     """Open a survey for participation, but only once the activation check finds nothing:
-    otherwise ValidationError with every problem (``survey_activation_problems``)."""
+    otherwise ValidationError with every problem (``survey_activation_problems``). Its test
+    responses are deleted when it opens (``survey_opened``)."""
     if survey.status == SurveyStatus.PUBLISHED:
         raise ValidationError(
             _("The results of this survey are published; take them offline first.")
@@ -369,6 +371,16 @@ def survey_open(*, survey: Survey) -> None:
     problems = selectors.survey_activation_problems(survey=survey)
     if problems:
         raise ValidationError(problems)
-    if survey.status != SurveyStatus.OPEN:
-        survey.status = SurveyStatus.OPEN
-        survey.save(update_fields=["status"])
+    with transaction.atomic():
+        if survey.status != SurveyStatus.OPEN:
+            survey.status = SurveyStatus.OPEN
+            survey.save(update_fields=["status"])
+        survey_opened(survey=survey)
+
+
+def survey_opened(*, survey: Survey) -> None:
+    """After the status became open (action, change form): test responses go once the
+    survey takes part for real; a scheduled survey keeps them until its time
+    (``trial_responses_discard_opened``, also run by the first participant)."""
+    if not survey_is_testable(survey=survey):
+        trial_responses_discard(survey=survey)

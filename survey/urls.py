@@ -13,7 +13,21 @@ urlpatterns = [
     path("<slug:slug>/danke/", views.ThanksView.as_view(), name="thanks"),
     path("<slug:slug>/fragebogen/", views.QuestionnairePrintView.as_view(), name="print"),
     # Staff only.
+    path("<slug:slug>/testen/", views.TrialParticipateView.as_view(), name="test"),
+    path(
+        "<slug:slug>/testen/antworten/", views.TrialResponsesView.as_view(), name="test_responses"
+    ),
     path("<slug:slug>/papiererfassung/", views.PaperEntryView.as_view(), name="paper_entry"),
+    path(
+        "<slug:slug>/papiererfassung/boegen/",
+        views.PaperSheetListView.as_view(),
+        name="paper_sheets",
+    ),
+    path(
+        "<slug:slug>/papiererfassung/boegen/<int:number>/",
+        views.PaperSheetCorrectView.as_view(),
+        name="paper_sheet",
+    ),
     path("<slug:slug>/zugangscodes/", views.AccessCodeExportView.as_view(), name="access_codes"),
     path(
         "<slug:slug>/zugangscodes.csv",

@@ -29,6 +29,7 @@ KIND_CODING = "coding"
 KIND_GENERATED = "generated"
 KIND_PURGE = "purge"
 KIND_PAPER = "paper"
+KIND_PAPER_CORRECTION = "paper_correction"
 # What a command deleted (gettext_noop: translated when the log is read).
 PURGE_REGISTRATIONS = gettext_noop("name, e-mail and needs of registrants")
 PURGE_RAW_SURVEY_DATA = gettext_noop("raw free texts and paper batch details")
@@ -44,6 +45,7 @@ KIND_LABELS = {
     KIND_GENERATED: gettext_lazy("generated"),
     KIND_PURGE: gettext_lazy("data deleted"),
     KIND_PAPER: gettext_lazy("paper questionnaire entered"),
+    KIND_PAPER_CORRECTION: gettext_lazy("paper questionnaire corrected or deleted"),
 }
 ACTION_KINDS = {
     LogEntry.Action.CREATE: "create",

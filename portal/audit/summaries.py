@@ -14,6 +14,7 @@ from portal.audit.records import (
     KIND_GENERATED,
     KIND_MAIL,
     KIND_PAPER,
+    KIND_PAPER_CORRECTION,
     KIND_PURGE,
     KIND_RESTORE,
 )
@@ -109,6 +110,20 @@ def _paper(data: dict) -> str:
     return _("One paper questionnaire entered")
 
 
+def _paper_correction(data: dict) -> str:
+    sheet = data.get("sheet", "?")
+    if data.get("operation") == "delete":
+        return _("Paper sheet %(sheet)s deleted") % {"sheet": sheet}
+    questions = ", ".join(data.get("questions") or []) or "–"
+    text = _("Paper sheet %(sheet)s corrected (questions: %(questions)s)") % {
+        "sheet": sheet,
+        "questions": questions,
+    }
+    if data.get("renumbered_from"):
+        text += ", " + _("formerly sheet %(sheet)s") % {"sheet": data["renumbered_from"]}
+    return text
+
+
 def _restore(data: dict) -> str:
     try:
         moment = timezone.localtime(datetime.fromisoformat(data.get("version_of", "")))
@@ -127,6 +142,7 @@ _SUMMARIES = {
     KIND_GENERATED: _generated,
     KIND_PURGE: _purge,
     KIND_PAPER: _paper,
+    KIND_PAPER_CORRECTION: _paper_correction,
     KIND_RESTORE: _restore,
 }
 

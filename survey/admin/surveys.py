@@ -97,6 +97,11 @@ class SurveyAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(response_total=Count("responses"))
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "status" in form.changed_data:
+            services.survey_opened(survey=obj)  # test responses go when it opens
+
     @admin.display(description=_("responses"), ordering="response_total")
     def response_count(self, obj):
         return obj.response_total
@@ -111,7 +116,10 @@ class SurveyAdmin(admin.ModelAdmin):
             return "–"
         links = [
             (reverse("survey:print", args=[obj.slug]), _("Questionnaire for printing")),
+            (reverse("survey:test", args=[obj.slug]), _("Test mode (before it opens)")),
+            (reverse("survey:test_responses", args=[obj.slug]), _("Test responses")),
             (reverse("survey:paper_entry", args=[obj.slug]), _("Enter paper questionnaires")),
+            (reverse("survey:paper_sheets", args=[obj.slug]), _("Correct paper sheets")),
             (reverse("survey:monitoring", args=[obj.slug]), _("Responses over time")),
             (reverse("survey:export_csv", args=[obj.slug]), _("All responses as CSV")),
             (reverse("survey:export_xlsx", args=[obj.slug]), _("All responses as Excel")),

@@ -5,6 +5,7 @@ responses to them, split by concern:
 - ``responses``: Response, Answer, the mixing pool and the submission lock
 - ``access_codes``: AccessCode
 - ``results``: publication, free-text coding, quotes and the result tallies
+- ``trial``: test-mode responses and the drop-out counters
 
 Every model is importable from ``survey.models``, where Django looks for them.
 """
@@ -33,6 +34,7 @@ from survey.models.results import (
     TextQuestion,
     Theme,
 )
+from survey.models.trial import ProgressCount, ProgressStage, TrialResponse
 
 __all__ = [
     "AccessCode",
@@ -45,6 +47,8 @@ __all__ = [
     "MatrixItem",
     "Option",
     "PooledResponse",
+    "ProgressCount",
+    "ProgressStage",
     "Question",
     "QuestionKind",
     "Quote",
@@ -59,4 +63,5 @@ __all__ = [
     "SurveyStatus",
     "TextQuestion",
     "Theme",
+    "TrialResponse",
 ]

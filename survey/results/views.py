@@ -13,6 +13,7 @@ from portal.caching import cache_public_page, not_shareable
 from survey import selectors
 from survey.models import Survey, SurveyStatus
 from survey.permissions import SurveyStaffMixin, staff_has_perm
+from survey.progress import survey_progress
 from survey.results import exports
 from survey.results.forms import BreakdownForm
 from survey.results.selectors import (
@@ -151,5 +152,7 @@ class MonitoringView(SurveyStaffMixin, TemplateView):
             # Online responses not yet written (mixing pool): not in any figure here.
             pool_waiting=selectors.pool_waiting(survey=survey),
             pool_size=pool_size(),
+            # Drop-out: counted at the moment, test questionnaires never (survey.progress).
+            progress=survey_progress(survey=survey),
         )
         return context

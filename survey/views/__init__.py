@@ -7,15 +7,21 @@ from survey.views.pages import (
     SurveyListView,
     ThanksView,
 )
+from survey.views.paper_sheets import PaperSheetCorrectView, PaperSheetListView
 from survey.views.participate import ParticipateView
 from survey.views.staff import AccessCodeExportView, PaperEntryView
+from survey.views.testing import TrialParticipateView, TrialResponsesView
 
 __all__ = [
     "AccessCodeExportView",
     "PaperEntryView",
+    "PaperSheetCorrectView",
+    "PaperSheetListView",
     "ParticipateView",
     "QuestionnairePrintView",
     "SurveyDetailView",
     "SurveyListView",
     "ThanksView",
+    "TrialParticipateView",
+    "TrialResponsesView",
 ]

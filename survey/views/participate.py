@@ -11,9 +11,11 @@ from django.views import View
 
 from survey import participation, selectors
 from survey.forms import AccessCodeForm, SectionForm
-from survey.models import Survey
+from survey.models import ProgressStage, Survey
+from survey.progress import progress_count
 from survey.services import SubmissionError
 from survey.submission import OnlineSubmission, participation_submit
+from survey.trial import trial_responses_discard
 from survey.views.pages import closed_message, message_page, visible_survey
 
 
@@ -24,24 +26,83 @@ class ParticipateView(View):
 
     A visit without a cookie writes nothing: the session starts with the first page sent
     (or the access code). The last page does not write the session; "already taken part"
-    is a signed cookie without a time."""
+    is a signed cookie without a time.
+
+    Test mode (``survey.views.testing``) is this view with the hooks below overridden."""
+
+    url_name = "survey:participate"
+    state_key = "survey"
 
     def dispatch(self, request, *args, **kwargs):
-        self.survey = visible_survey(request, kwargs["slug"])
-        if not self.survey.is_running():
-            return closed_message(request, self.survey)
+        refusal = self.refusal(request, kwargs["slug"])
+        if refusal is not None:
+            return refusal
         self.definition = selectors.survey_definition_cached(survey=self.survey)
         self.participation = participation.Participation(
             request.session,
             self.survey,
             definition=self.definition,
             done_cookie=request.COOKIES.get(participation.DONE_COOKIE),
+            key_prefix=self.state_key,
         )
-        if not self.survey.uses_codes and self.participation.has_finished():
+        if self._has_taken_part():
             return _already_taken_part(request, self.survey)
         if not self.definition.sections:
             return closed_message(request, self.survey)
+        if self._unsound():
+            return message_page(
+                request,
+                self.survey,
+                _("The survey is not available"),
+                _(
+                    "This questionnaire cannot be filled in at the moment. Please try again "
+                    "later; nothing was stored."
+                ),
+                status=503,
+            )
         return super().dispatch(request, *args, **kwargs)
+
+    # --- hooks (test mode overrides them) -------------------------------------------------
+    def refusal(self, request, slug):
+        """Set ``self.survey``; a response when it takes no part now."""
+        self.survey = visible_survey(request, slug)
+        if not self.survey.is_running():
+            return closed_message(request, self.survey)
+        return None
+
+    def _has_taken_part(self) -> bool:
+        return not self.survey.uses_codes and self.participation.has_finished()
+
+    def _unsound(self) -> bool:
+        """A scheduled survey opens at its time without anybody pressing a button: the
+        activation check runs here too (on the cached questionnaire, no query), so a
+        questionnaire broken after it was scheduled is never handed out."""
+        return bool(
+            selectors.survey_activation_problems(survey=self.survey, definition=self.definition)
+        )
+
+    def _needs_code(self) -> bool:
+        return self.survey.uses_codes and not self.participation.code
+
+    def _count(self, stage, section=None) -> None:
+        """The drop-out counters (``survey.progress``): one more, nothing about whom."""
+        progress_count(survey=self.survey, stage=stage, section=section)
+
+    def _begin(self, *, code: str = "") -> None:
+        """A questionnaire starts: counted as started and as having reached page 1. The
+        first real participant of a scheduled survey also clears its test responses."""
+        self.participation.start(code=code)
+        trial_responses_discard(survey=self.survey)
+        self._count(ProgressStage.STARTED)
+        first = self._steps()[0][0]
+        if self.participation.mark_reached(first):
+            self._count(ProgressStage.REACHED, first)
+            self.participation.persist()
+
+    def _store(self, answers):
+        return participation_submit(
+            request=self.request, participation=self.participation, answers=answers
+        )
 
     # --- helpers -------------------------------------------------------------------------
     def _steps(self):
@@ -54,7 +115,7 @@ class ParticipateView(View):
         return len(steps)
 
     def _step_url(self, number: int) -> str:
-        url = reverse("survey:participate", kwargs={"slug": self.survey.slug})
+        url = reverse(self.url_name, kwargs={"slug": self.survey.slug})
         return f"{url}?schritt={number}"
 
     def _render_step(self, steps, number, form, status=200):
@@ -70,6 +131,7 @@ class ParticipateView(View):
                 "step_count": len(steps),
                 "is_last": number == len(steps),
                 "errors": form.error_summary() if form.is_bound else [],
+                "form_action": reverse(self.url_name, kwargs={"slug": self.survey.slug}),
             },
             status=status,
         )
@@ -84,7 +146,7 @@ class ParticipateView(View):
 
     # --- GET -----------------------------------------------------------------------------
     def get(self, request, slug):
-        if self.survey.uses_codes and not self.participation.code:
+        if self._needs_code():
             return self._render_code_form(AccessCodeForm(survey=self.survey))
         steps = self._steps()
         first_incomplete = self._first_incomplete(steps)
@@ -103,7 +165,7 @@ class ParticipateView(View):
         action = request.POST.get("action")
         if action == "code":
             return self._post_code()
-        if self.survey.uses_codes and not self.participation.code:
+        if self._needs_code():
             return self._render_code_form(AccessCodeForm(survey=self.survey))
         section_id = self._posted_section_id(action)
         if section_id is None:
@@ -152,7 +214,7 @@ class ParticipateView(View):
         """The first page sent: the session begins here. Any other page without a session
         means the earlier answers are gone."""
         if action == "next" and section_id == self._steps()[0][0].pk:
-            self.participation.start()
+            self._begin()
             return True
         return False
 
@@ -161,6 +223,9 @@ class ParticipateView(View):
         steps = self._steps()  # answers on this page may show or hide later pages
         number = _step_numbers(steps)[section.pk]
         if number < len(steps):
+            following = steps[number][0]
+            if self.participation.mark_reached(following):
+                self._count(ProgressStage.REACHED, following)
             self.participation.persist()
             return redirect(self._step_url(number + 1))
         return self._submit(steps)
@@ -178,7 +243,7 @@ class ParticipateView(View):
         if not form.is_valid():
             participation.code_attempt_failed(self.request)
             return self._render_code_form(form)
-        self.participation.start(code=form.cleaned_data["code"])
+        self._begin(code=form.cleaned_data["code"])
         return redirect(self._step_url(1))
 
     def _final_answers(self, steps) -> tuple[list, int | None]:
@@ -202,9 +267,7 @@ class ParticipateView(View):
             messages.warning(self.request, _("Please answer this page first."))
             return redirect(self._step_url(incomplete))
         try:
-            outcome = participation_submit(
-                request=self.request, participation=self.participation, answers=answers
-            )
+            outcome = self._store(answers)
         except SubmissionError as error:
             return message_page(
                 self.request, self.survey, _("Your answers could not be stored"), error.message
@@ -221,9 +284,13 @@ class ParticipateView(View):
                 ),
                 status=429,
             )
+        return self._stored(outcome)
+
+    def _stored(self, outcome):
         response = redirect("survey:thanks", slug=self.survey.slug)
         if outcome is OnlineSubmission.DUPLICATE:
             return response  # a second click while the first submission is being stored
+        self._count(ProgressStage.FINISHED)
         response.set_cookie(
             participation.DONE_COOKIE,
             self.participation.done_cookie(),

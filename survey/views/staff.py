@@ -13,7 +13,7 @@ from django.views import View
 
 from portal.audit import audit_export
 from survey import selectors
-from survey.forms import PaperSheetForm, SectionForm
+from survey.forms import PaperSheetForm, SectionForm, condition_hint
 from survey.models import Channel, Survey
 from survey.permissions import SurveyStaffMixin
 from survey.services import SubmissionError, format_access_code
@@ -56,8 +56,10 @@ class PaperEntryView(SurveyStaffMixin, View):
                 data,
                 questions=section.question_list,
                 hidden_ids=hidden,
+                as_written=True,
                 prefix=f"s{section.pk}",
             )
+            section.condition_hint = condition_hint(section)
             if data is not None and section_shown and form.is_valid():
                 chosen.update(form.chosen_options())
             entries.append((section, form, section_shown))
@@ -79,9 +81,13 @@ class PaperEntryView(SurveyStaffMixin, View):
                 "entries": entries,
                 "errors": errors,
                 "entered_count": self.survey.responses.filter(channel=Channel.PAPER).count(),
+                **self.extra_context(),
             },
             status=status,
         )
+
+    def extra_context(self) -> dict:
+        return {}
 
     def get(self, request, slug):
         sheet_form = PaperSheetForm(

@@ -94,7 +94,8 @@ def test_page_shows_every_section_with_the_sheet_number_first(client, url, typis
     assert page.index('name="sheet_number"') < page.index("Wo wohnen Sie?")
     assert "autofocus" in page
     assert "Stadtverkehr Oschatz" in page  # conditional pages are on screen too
-    assert "Nur beantworten, wenn Sie bei Frage M1 „Oschatz“ angegeben haben." in page
+    # Pages and questions shown only after a matching answer say so, in one wording.
+    assert "Nur wenn M1 mit „Oschatz“ beantwortet wurde." in page
 
 
 def test_conditional_sections_on_paper_follow_the_sheet(client, url, filler, typist, mobility):
@@ -111,13 +112,43 @@ def test_conditional_sections_on_paper_follow_the_sheet(client, url, filler, typ
     assert Response.objects.get(sheet_number=18).answers.filter(question__code="M9").exists()
 
 
-def test_missing_required_answers_are_errors_with_summary(client, url, filler, typist):
-    matrix = filler.questions["M7"]
+def test_required_questions_left_blank_on_paper_are_stored_as_no_answer(
+    client, url, filler, typist
+):
+    """Paper entry records the sheet as written: a blank required question is "no answer"
+    (no answer row), not an error that would make the typist invent an answer."""
+    matrix, residence = filler.questions["M7"], filler.questions["M1"]
+    assert matrix.required
+    assert residence.required
     data = sheet(filler)
     del data[f"s{matrix.section_id}-{item_field_name(matrix, matrix.items.first())}"]
+    del data[f"s{residence.section_id}-{question_field_name(residence)}"]
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    stored = Response.objects.get()
+    assert stored.answers.filter(question=matrix).count() == 3
+    assert not stored.answers.filter(question=residence).exists()
+
+
+def test_paper_form_does_not_mark_questions_required_but_online_stays_strict(
+    client, url, filler, typist
+):
+    page = client.get(url).content.decode()
+    assert "(Pflichtfeld)" not in page
+    assert "als „keine Angabe“ gespeichert" in page
+    online = client.get(filler.url).content.decode()
+    assert "(Pflichtfeld)" in online
+
+
+def test_wrong_values_on_paper_are_still_errors_with_summary(client, url, filler, typist):
+    number = filler.questions["M8"]
+    data = sheet(filler)
+    data[f"s{number.section_id}-{question_field_name(number)}"] = "99999999999"
     response = client.post(url, data)
     page = response.content.decode()
-    assert "die Radwege – Dieses Feld ist zwingend erforderlich." in page
+    assert "<title>Fehler: Papiererfassung" in page
     assert Response.objects.count() == 0
 
 
@@ -141,3 +172,13 @@ def test_paper_entry_still_open_after_the_online_deadline(client, url, filler, t
     mobility.save()
     assert client.post(url, sheet(filler)).status_code == 302
     assert Response.objects.get().channel == Channel.PAPER
+
+
+def test_conditional_questions_say_nur_wenn_in_the_entry_form(client, url, typist):
+    page = client.get(url).content.decode()
+    # M8 (kilometres by bike) is asked only of those who chose the bike in M4.
+    label = page[page.index("Wie viele Kilometer") :][:300]
+    assert "(nur wenn M4 mit „Fahrrad oder E-Bike“ beantwortet wurde)" in label
+    # The unconditional question next to it has no such note.
+    first = page[page.index("Wo wohnen Sie?") :][:200]
+    assert "nur wenn" not in first
