@@ -15,6 +15,7 @@ from survey import selectors, services
 from survey.admin.questionnaire import FROZEN, FrozenInlineMixin, is_frozen
 from survey.forms import AccessCodeGenerateForm
 from survey.models import Section, Survey, SurveyStatus
+from survey.permissions import SurveyScopedAdminMixin
 
 
 class SectionInline(FrozenInlineMixin, admin.TabularInline):
@@ -69,7 +70,8 @@ class SurveyAdminForm(forms.ModelForm):
 
 
 @admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
+class SurveyAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
+    survey_lookup = ""
     form = SurveyAdminForm
     list_display = [
         "title",

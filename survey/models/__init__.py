@@ -4,12 +4,14 @@ responses to them, split by concern:
 - ``definition``: Survey, Section, Question, Option, MatrixItem and their choices
 - ``responses``: Response, Answer, the mixing pool and the submission lock
 - ``access_codes``: AccessCode
+- ``assignments``: SurveyAssignment (analysts limited to some surveys)
 - ``results``: publication, free-text coding, quotes and the result tallies
 
 Every model is importable from ``survey.models``, where Django looks for them.
 """
 
 from survey.models.access_codes import AccessCode
+from survey.models.assignments import ONLY_ASSIGNED_PERMISSION, SurveyAssignment
 from survey.models.definition import (
     AccessMode,
     DisplayCondition,
@@ -35,6 +37,7 @@ from survey.models.results import (
 )
 
 __all__ = [
+    "ONLY_ASSIGNED_PERMISSION",
     "AccessCode",
     "AccessMode",
     "Answer",
@@ -55,6 +58,7 @@ __all__ = [
     "Section",
     "SubmissionLock",
     "Survey",
+    "SurveyAssignment",
     "SurveyQuerySet",
     "SurveyStatus",
     "TextQuestion",

@@ -22,6 +22,7 @@ from survey.models import (
     TextQuestion,
     Theme,
 )
+from survey.permissions import SurveyScopedAdminMixin, surveys_for_staff
 from survey.results import services
 from survey.results.caching import survey_results_invalidate
 from survey.results.forms import AnswerCodingForm, ThemeActionForm
@@ -48,7 +49,7 @@ class QuoteInline(admin.StackedInline):
 
 
 @admin.register(TextQuestion)
-class TextQuestionAdmin(admin.ModelAdmin):
+class TextQuestionAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
     """One page per free-text question: its theme list and its quotes."""
 
     list_display = ["code", "text", "survey", "answer_count", "uncoded_count", "answers_link"]
@@ -120,7 +121,11 @@ class TextQuestionFilter(admin.SimpleListFilter):
     parameter_name = "question__id__exact"
 
     def lookups(self, request, model_admin):
-        questions = Question.objects.filter(kind__in=kind_values("is_free_text"))
+        questions = surveys_for_staff(
+            request.user,
+            Question.objects.filter(kind__in=kind_values("is_free_text")),
+            lookup="survey",
+        )
         return [(q.pk, f"{q.survey.title} · {q.code}") for q in questions.select_related("survey")]
 
     def queryset(self, request, queryset):
@@ -130,7 +135,9 @@ class TextQuestionFilter(admin.SimpleListFilter):
 
 
 @admin.register(FreeTextAnswer)
-class FreeTextAnswerAdmin(admin.ModelAdmin):
+class FreeTextAnswerAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
+    survey_lookup = "question__survey"
+
     """Coding free-text answers: filter the uncoded ones, give themes one by one or in bulk."""
 
     form = AnswerCodingForm
