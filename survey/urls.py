@@ -15,6 +15,11 @@ urlpatterns = [
     path("<slug:slug>/papiererfassung/", views.PaperEntryView.as_view(), name="paper_entry"),
     path("<slug:slug>/zugangscodes/", views.AccessCodeExportView.as_view(), name="access_codes"),
     path(
+        "<slug:slug>/zugangscodes/briefe/",
+        views.AccessCodeLettersView.as_view(),
+        name="access_code_letters",
+    ),
+    path(
         "<slug:slug>/zugangscodes.csv",
         views.AccessCodeExportView.as_view(),
         {"fmt": "csv"},

@@ -122,6 +122,7 @@ class SurveyAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
         if obj.uses_codes:
             links += [
                 (reverse("survey:access_codes", args=[obj.slug]), _("Print unused codes")),
+                (reverse("survey:access_code_letters", args=[obj.slug]), _("Invitation letters")),
                 (reverse("survey:access_codes_csv", args=[obj.slug]), _("Unused codes as CSV")),
             ]
         items = format_html(

@@ -1,6 +1,7 @@
 """The survey app's pages: public pages (``pages``), taking part (``participate``) and the
 staff pages outside the admin (``staff``). The results pages live in their own module."""
 
+from survey.views.invitations import AccessCodeLettersView, AccessCodeLinkView
 from survey.views.pages import (
     QuestionnairePrintView,
     SurveyDetailView,
@@ -12,6 +13,8 @@ from survey.views.staff import AccessCodeExportView, PaperEntryView
 
 __all__ = [
     "AccessCodeExportView",
+    "AccessCodeLettersView",
+    "AccessCodeLinkView",
     "PaperEntryView",
     "ParticipateView",
     "QuestionnairePrintView",
