@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from survey.invitations import access_code_link
 from survey.models import AccessCode, SurveyStatus
-from tests.factories import SurveyFactory, UserFactory
+from tests.factories import QuestionFactory, SurveyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -109,6 +109,7 @@ def test_short_link_of_a_closed_or_draft_survey(client, mobility, codes):
 
 def test_short_link_code_belongs_to_its_own_survey_only(client, mobility, codes, filler):
     other = SurveyFactory(slug="andere", access_mode="codes")
+    QuestionFactory(section__survey=other)
     client.get(_link(codes[0]))
     # The code opened the mobility survey, not any other code survey.
     assert (
