@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.SurveyListView.as_view(), name="list"),
     path("<slug:slug>/", views.SurveyDetailView.as_view(), name="detail"),
     path("<slug:slug>/teilnehmen/", views.ParticipateView.as_view(), name="participate"),
+    path("<slug:slug>/fortsetzen/", views.ResumeView.as_view(), name="resume"),
     path("<slug:slug>/danke/", views.ThanksView.as_view(), name="thanks"),
     path("<slug:slug>/fragebogen/", views.QuestionnairePrintView.as_view(), name="print"),
     # Staff only.

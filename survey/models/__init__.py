@@ -4,6 +4,7 @@ responses to them, split by concern:
 - ``definition``: Survey, Section, Question, Option, MatrixItem and their choices
 - ``responses``: Response, Answer, the mixing pool and the submission lock
 - ``access_codes``: AccessCode
+- ``continuation``: ContinuationState (save and continue later)
 - ``assignments``: SurveyAssignment (analysts limited to some surveys)
 - ``results``: publication, free-text coding, quotes and the result tallies
 
@@ -12,6 +13,7 @@ Every model is importable from ``survey.models``, where Django looks for them.
 
 from survey.models.access_codes import AccessCode
 from survey.models.assignments import ONLY_ASSIGNED_PERMISSION, SurveyAssignment
+from survey.models.continuation import ContinuationState
 from survey.models.definition import (
     AccessMode,
     DisplayCondition,
@@ -43,6 +45,7 @@ __all__ = [
     "Answer",
     "AnswerTheme",
     "Channel",
+    "ContinuationState",
     "DisplayCondition",
     "FreeTextAnswer",
     "MatrixItem",

@@ -1,6 +1,7 @@
 """The survey app's pages: public pages (``pages``), taking part (``participate``) and the
 staff pages outside the admin (``staff``). The results pages live in their own module."""
 
+from survey.views.continuation import ResumeView
 from survey.views.invitations import AccessCodeLettersView, AccessCodeLinkView
 from survey.views.pages import (
     QuestionnairePrintView,
@@ -18,6 +19,7 @@ __all__ = [
     "PaperEntryView",
     "ParticipateView",
     "QuestionnairePrintView",
+    "ResumeView",
     "SurveyDetailView",
     "SurveyListView",
     "ThanksView",
