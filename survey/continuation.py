@@ -58,6 +58,21 @@ def _key_hash(code: str) -> str:
     return salted_hmac("survey.continuation", code, algorithm="sha256").hexdigest()
 
 
+def _access_code_hash(access_code: str) -> str:
+    if not access_code:
+        return ""
+    return salted_hmac(
+        "survey.continuation.access_code", access_code, algorithm="sha256"
+    ).hexdigest()
+
+
+def continuations_forget_access_code(access_code: str) -> None:
+    """The access code was spent: a questionnaire put aside with it can never be sent, and
+    must not wait next to the response it became (sent from another device meanwhile)."""
+    if access_code:
+        ContinuationState.objects.filter(access_code_hash=_access_code_hash(access_code)).delete()
+
+
 def continuations_purge(*, today: datetime.date | None = None) -> int:
     """Delete the questionnaires put aside whose time is over; how many."""
     today = today or timezone.localdate()
@@ -77,7 +92,11 @@ def continuation_store(
         try:
             with transaction.atomic():
                 ContinuationState.objects.create(
-                    key_hash=_key_hash(code), survey=survey, box=box, expires_on=expires_on
+                    key_hash=_key_hash(code),
+                    survey=survey,
+                    box=box,
+                    expires_on=expires_on,
+                    access_code_hash=_access_code_hash(state.get("code", "")),
                 )
         except IntegrityError:  # the same four words are waiting already: draw again
             continue

@@ -16,7 +16,7 @@ from survey.continuation import (
     continuations_purge,
     normalize_continuation_code,
 )
-from survey.models import ContinuationState, Response, SurveyStatus
+from survey.models import AccessCode, ContinuationState, Response, SurveyStatus
 from tests.factories import QuestionFactory, SurveyFactory
 from tests.survey.conftest import db_rows
 
@@ -146,8 +146,24 @@ def test_code_survey_keeps_its_access_code_and_spends_it_once(filler):
     device.post(filler.url, filler.page1())
     response = device.post(filler.url, filler.page2(action="later"))
     words = " ".join(re.findall(r'continuation-code__word">([a-z]+)<', response.content.decode()))
-    # Meanwhile the access code is used elsewhere: resuming says so instead of failing later.
+    assert ContinuationState.objects.get().access_code_hash not in {"", codes[0]}
+    # Meanwhile the access code is used on another device: the copy put aside is deleted
+    # (it must not wait next to the response), and the code finds nothing.
     filler.send_with_code(codes[0], way="Bus")
+    assert not ContinuationState.objects.exists()
+    response = _resume(Client(), filler, words)
+    assert "keinen zurückgestellten" in response.content.decode()
+
+
+def test_resumed_code_survey_whose_access_code_was_spent(filler):
+    codes = filler.use_codes(1)
+    device = Client()
+    device.post(filler.url, {"action": "code", "code": codes[0]})
+    device.post(filler.url, filler.page1())
+    response = device.post(filler.url, filler.page2(action="later"))
+    words = " ".join(re.findall(r'continuation-code__word">([a-z]+)<', response.content.decode()))
+    # Spent without going through the questionnaire (e.g. marked used by a script).
+    AccessCode.objects.filter(code=codes[0]).update(used=True, used_on=timezone.localdate())
     response = _resume(Client(), filler, words)
     assert "bereits Antworten abgeschickt" in response.content.decode()
 
@@ -161,7 +177,7 @@ def test_nothing_identifies_the_participant(client, filler):
             [ContinuationState._meta.db_table],
         )
     }
-    assert columns == {"key_hash", "survey_id", "box", "expires_on"}
+    assert columns == {"key_hash", "survey_id", "box", "expires_on", "access_code_hash"}
     [(key_hash, box)] = db_rows(f"SELECT key_hash, box FROM {ContinuationState._meta.db_table}")
     for word in code.split():
         assert word not in key_hash
