@@ -187,7 +187,7 @@ class SurveyAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
                     self.message_user(
                         request,
                         format_html(
-                            '{} <a href="{}">{}</a> · <a href="{}">CSV</a>',
+                            '{} <a href="{}">{}</a> · <a href="{}">CSV</a> · <a href="{}">{}</a>',
                             ngettext(
                                 "%(count)s code generated for %(title)s.",
                                 "%(count)s codes generated for %(title)s.",
@@ -197,6 +197,8 @@ class SurveyAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
                             reverse("survey:access_codes", args=[survey.slug]),
                             _("Print"),
                             reverse("survey:access_codes_csv", args=[survey.slug]),
+                            reverse("survey:access_code_letters", args=[survey.slug]),
+                            _("Invitation letters"),
                         ),
                         messages.SUCCESS,
                     )

@@ -201,3 +201,37 @@ def test_superuser_assigns_surveys(client, surveys, limited):
     )
     assert response.status_code == 302
     assert set(surveys_for_staff(limited)) == set(surveys)
+
+
+def test_generate_codes_action_ignores_foreign_ids(limited_client, surveys):
+    response = limited_client.post(
+        reverse("admin:survey_survey_changelist"),
+        {
+            "action": "generate_access_codes",
+            "_selected_action": [surveys[0].pk, surveys[1].pk],
+            "apply": "1",
+            "count": "2",
+        },
+        follow=True,
+    )
+    assert AccessCode.objects.filter(survey=surveys[0]).count() == 2
+    assert not AccessCode.objects.filter(survey=surveys[1]).exists()
+    # The message offers the letters for the codes just generated.
+    page = response.content.decode()
+    assert reverse("survey:access_code_letters", args=["eigene"]) in page
+    assert "Fremde Befragung" not in page
+
+
+def test_question_form_offers_only_own_surveys_pages(limited_client, surveys):
+    from tests.factories import SectionFactory
+
+    SectionFactory(survey=surveys[0], title="Eigene Seite")
+    SectionFactory(survey=surveys[1], title="Fremde Seite")
+    response = limited_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "survey", "model_name": "question", "field_name": "section", "term": "Seite"},
+    )
+    assert response.status_code == 200
+    texts = [item["text"] for item in response.json()["results"]]
+    assert any("Eigene Seite" in text for text in texts)
+    assert not any("Fremde Seite" in text for text in texts)
