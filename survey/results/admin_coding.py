@@ -188,10 +188,23 @@ class FreeTextAnswerAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         pass
 
+    def changelist_view(self, request, extra_context=None):
+        # The action bar offers only the themes of the user's surveys (the response is
+        # rendered later, so its form can still be narrowed here).
+        response = super().changelist_view(request, extra_context)
+        action_form = (getattr(response, "context_data", None) or {}).get("action_form")
+        if action_form is not None and "theme" in action_form.fields:
+            field = action_form.fields["theme"]
+            field.queryset = surveys_for_staff(
+                request.user, field.queryset, lookup="question__survey"
+            )
+        return response
+
     def _theme(self, request):
         # The action bar's own form validates the action only; read the theme ourselves.
         value = request.POST.get("theme", "")
-        theme = Theme.objects.filter(pk=value).first() if value.isdigit() else None
+        themes = surveys_for_staff(request.user, Theme.objects.all(), lookup="question__survey")
+        theme = themes.filter(pk=value).first() if value.isdigit() else None
         if theme is None:
             self.message_user(request, _("Choose a theme first."), messages.WARNING)
         return theme

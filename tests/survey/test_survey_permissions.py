@@ -235,3 +235,34 @@ def test_question_form_offers_only_own_surveys_pages(limited_client, surveys):
     texts = [item["text"] for item in response.json()["results"]]
     assert any("Eigene Seite" in text for text in texts)
     assert not any("Fremde Seite" in text for text in texts)
+
+
+def test_coding_offers_and_accepts_only_own_themes(client, surveys):
+    from survey.models import Answer, AnswerTheme, Theme
+
+    user = UserFactory(
+        username="codiererin",
+        is_staff=True,
+        permissions=[
+            "survey.view_freetextanswer",
+            "survey.change_freetextanswer",
+            "survey.only_assigned_surveys",
+        ],
+    )
+    SurveyAssignment.objects.create(survey=surveys[0], user=user)
+    own_question = QuestionFactory(section__survey=surveys[0], kind="long_text")
+    other_question = QuestionFactory(section__survey=surveys[1], kind="long_text")
+    Theme.objects.create(question=own_question, label="Eigenes Thema")
+    foreign_theme = Theme.objects.create(question=other_question, label="Fremdes Thema")
+    answer = Answer.objects.create(
+        response=ResponseFactory(survey=surveys[0]), question=own_question, text="Radweg"
+    )
+    client.force_login(user)
+    url = reverse("admin:survey_freetextanswer_changelist")
+    page = client.get(url).content.decode()
+    assert "Eigenes Thema" in page
+    assert "Fremdes Thema" not in page
+    client.post(
+        url, {"action": "add_theme", "_selected_action": [answer.pk], "theme": foreign_theme.pk}
+    )
+    assert not AnswerTheme.objects.exists()
