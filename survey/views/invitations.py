@@ -1,5 +1,6 @@
 """Invitation letters (staff) and the link printed on them (participants)."""
 
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +14,8 @@ from survey.models import AccessCode, Survey, SurveyStatus
 from survey.permissions import SurveyStaffMixin
 from survey.views.pages import closed_message, message_page
 
+LETTERS_PER_PAGE = 250
+
 
 class AccessCodeLettersView(SurveyStaffMixin, View):
     """One printable A4 letter per unused code (print view of the browser, or "save as
@@ -22,9 +25,15 @@ class AccessCodeLettersView(SurveyStaffMixin, View):
 
     def get(self, request, slug):
         survey = self.survey
-        codes = selectors.access_codes_unused(survey=survey)
+        # In print runs of LETTERS_PER_PAGE: a browser prints a few hundred pages well.
+        batch = Paginator(selectors.access_codes_unused(survey=survey), LETTERS_PER_PAGE)
+        page = batch.get_page(request.GET.get("teil"))
+        codes = list(page.object_list)
         audit_export(
-            model=Survey, obj=survey, filename=f"einladungen-{slug} (Druck)", rows=len(codes)
+            model=Survey,
+            obj=survey,
+            filename=f"einladungen-{slug} (Druck, Teil {page.number})",
+            rows=len(codes),
         )
         response = render(
             request,
@@ -32,7 +41,8 @@ class AccessCodeLettersView(SurveyStaffMixin, View):
             {
                 "survey": survey,
                 "letters": invitation_letters(survey=survey, codes=codes),
-                "survey_url": f"{survey.get_absolute_url()}",
+                "page": page,
+                "survey_url": survey.get_absolute_url(),
             },
         )
         response["Cache-Control"] = "no-store"

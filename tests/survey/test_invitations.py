@@ -125,3 +125,16 @@ def test_short_link_guessing_is_limited(client, settings, codes):
     response = client.get(_link(codes[0]))  # even a right code is not checked any more
     assert response.status_code == 429
     assert "Zu viele Versuche" in response.content.decode()
+
+
+def test_many_letters_come_in_print_runs(staff, mobility, codes, monkeypatch):
+    monkeypatch.setattr("survey.views.invitations.LETTERS_PER_PAGE", 2)
+    url = reverse("survey:access_code_letters", args=[mobility.slug])
+    first = staff.get(url).content.decode()
+    second = staff.get(url, {"teil": "2"}).content.decode()
+    assert first.count('<article class="letter"') == 2
+    assert second.count('<article class="letter"') == 1
+    assert "Druckteil 1 von 2" in first
+    # Nonsense page numbers give a valid page, never an error.
+    for value in ["0", "-1", "abc", "99999999999999999999", "\u0661"]:
+        assert staff.get(url, {"teil": value}).status_code == 200
