@@ -100,8 +100,16 @@ class AccessCodeLinkView(View):
         if not survey.is_running():
             return closed_message(request, survey)
         definition = selectors.survey_definition_cached(survey=survey)
-        state = participation.Participation(request.session, survey, definition=definition)
-        state.start(code=code)
+        state = participation.Participation(
+            request.session,
+            survey,
+            definition=definition,
+            done_cookie=request.COOKIES.get(participation.DONE_COOKIE),
+        )
+        # A questionnaire under way in this browser is kept: a second letter of the household
+        # (or a link planted by another site) must not throw its answers away.
+        if not (state.active and state.code):
+            state.start(code=code)
         return redirect(reverse("survey:participate", kwargs={"slug": survey.slug}))
 
 

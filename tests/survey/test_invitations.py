@@ -138,3 +138,19 @@ def test_many_letters_come_in_print_runs(staff, mobility, codes, monkeypatch):
     # Nonsense page numbers give a valid page, never an error.
     for value in ["0", "-1", "abc", "99999999999999999999", "\u0661"]:
         assert staff.get(url, {"teil": value}).status_code == 200
+
+
+def test_short_link_keeps_a_questionnaire_under_way(client, codes, filler):
+    client.get(_link(codes[0]))
+    client.post(filler.url, filler.page1())
+    # A second letter's QR code (or a link planted elsewhere) in the same browser.
+    assert client.get(_link(codes[1])).status_code == 302
+    assert "Schritt 2 von" in client.get(filler.url).content.decode()
+    for data in [filler.page2(), filler.page3(), filler.page_ideas()]:
+        response = client.post(filler.url, data)
+    assert response["Location"].endswith("/danke/")
+    assert AccessCode.objects.get(code=codes[0]).used
+    assert not AccessCode.objects.get(code=codes[1]).used
+    # Once that questionnaire is sent, the second letter starts a new one.
+    client.get(_link(codes[1]))
+    assert "Schritt 1 von" in client.get(filler.url).content.decode()
