@@ -151,9 +151,21 @@ def _scoped_formfield(formfield, db_field, request):
     """Choices of a survey, or of something of a survey, limited to the user's surveys."""
     if formfield is None or not hasattr(formfield, "queryset"):
         return formfield
-    model = db_field.related_model
-    if model is Survey:
-        formfield.queryset = surveys_for_staff(request.user, formfield.queryset)
-    elif any(f.name == "survey" and f.related_model is Survey for f in model._meta.fields):
-        formfield.queryset = surveys_for_staff(request.user, formfield.queryset, lookup="survey")
+    lookup = _survey_lookup_of(db_field.related_model)
+    if lookup is not None:
+        formfield.queryset = surveys_for_staff(request.user, formfield.queryset, lookup=lookup)
     return formfield
+
+
+def _survey_lookup_of(model) -> str | None:
+    """The path from ``model`` to its survey: "" for Survey, "survey" or "question__survey"
+    for the things of a survey; None for models that belong to no survey."""
+    if model is Survey:
+        return ""
+    fields = {f.name: f.related_model for f in model._meta.fields if f.is_relation}
+    if fields.get("survey") is Survey:
+        return "survey"
+    question = fields.get("question")
+    if question is not None and _survey_lookup_of(question) == "survey":
+        return "question__survey"
+    return None

@@ -266,3 +266,18 @@ def test_coding_offers_and_accepts_only_own_themes(client, surveys):
         url, {"action": "add_theme", "_selected_action": [answer.pk], "theme": foreign_theme.pk}
     )
     assert not AnswerTheme.objects.exists()
+
+
+def test_condition_choices_offer_only_own_questions_and_options(limited_client, limited, surveys):
+    from tests.factories import OptionFactory
+
+    limited.user_permissions.add(Permission.objects.get(codename="change_section"))
+
+    own = OptionFactory(question__section__survey=surveys[0], label="Eigene Option")
+    OptionFactory(question__section__survey=surveys[1], label="Fremde Option")
+    response = limited_client.get(
+        reverse("admin:survey_section_change", args=[own.question.section_id])
+    )
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert list(form.fields["condition_options"].queryset) == [own]
