@@ -281,3 +281,14 @@ def test_condition_choices_offer_only_own_questions_and_options(limited_client, 
     assert response.status_code == 200
     form = response.context["adminform"].form
     assert list(form.fields["condition_options"].queryset) == [own]
+
+
+def test_survey_for_staff_or_404(surveys, limited):
+    from django.http import Http404
+
+    from survey.permissions import survey_for_staff_or_404
+
+    assert survey_for_staff_or_404(limited, pk=surveys[0].pk) == surveys[0]
+    for lookup in [{"pk": surveys[1].pk}, {"pk": "abc"}, {"slug": "gibt-es-nicht"}]:
+        with pytest.raises(Http404):
+            survey_for_staff_or_404(limited, **lookup)
