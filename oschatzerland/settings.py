@@ -489,6 +489,8 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "survey.option",
     "survey.matrixitem",
     {"model": "survey.resultspublication", "m2m_fields": ["hidden_questions"]},
+    # Who may see which survey (per-survey permissions of limited analysts).
+    "survey.surveyassignment",
     "survey.theme",
     # Whether a quote is released, and that (not how) its text changed: its first text is a
     # raw answer, deleted with them. The object text is "Quote #id" (portal.audit).

@@ -11,6 +11,7 @@ from portal.admin_scoping import view_on_site
 from portal.caching import cache_public_page
 from portal.sitemaps import SITEMAPS
 from survey.lss_views import LssImportView
+from survey.views import AccessCodeLinkView
 
 # Every app has registered its admins by now: log their actions, show the audit history.
 admin_audit.install(admin.site)
@@ -40,6 +41,8 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("befragungen/", include("survey.urls")),
+    # The short link on invitation letters (QR code): /zugang/?c=CODE.
+    path("zugang/", AccessCodeLinkView.as_view(), name="access_code_link"),
     path("", include("portal.urls")),
 ]
 

@@ -80,6 +80,19 @@ class Participation:
         }
         self.persist()
 
+    def restore(self, state: dict) -> None:
+        """Take up a questionnaire put aside (``survey.continuation``) in this session."""
+        self._state = state
+        self.persist()
+
+    def set_aside(self) -> dict:
+        """Remove the questionnaire from this session (it is stored under a continuation
+        code instead): one copy exists at a time. Returns the state."""
+        state = self._state
+        self._state = None
+        self.session.pop(self.key, None)
+        return state
+
     def persist(self) -> None:
         # Padded to the survey's largest questionnaire: the session row's length tells nothing.
         size = sealed_box_size(definition=self.definition)

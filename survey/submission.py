@@ -13,6 +13,7 @@ from django.http import HttpRequest
 
 from portal.audit import KIND_PAPER, audit_record
 from survey import participation as participation_state
+from survey.continuation import continuations_forget_access_code
 from survey.models import Response, Survey
 from survey.participation import Participation
 from survey.services import AnswerInput, SubmissionError, response_pool, response_submit
@@ -46,6 +47,7 @@ def participation_submit(
         if isinstance(error, SubmissionError):
             participation.persist()
         raise
+    continuations_forget_access_code(participation.code)
     return OnlineSubmission.STORED
 
 

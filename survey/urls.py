@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.SurveyListView.as_view(), name="list"),
     path("<slug:slug>/", views.SurveyDetailView.as_view(), name="detail"),
     path("<slug:slug>/teilnehmen/", views.ParticipateView.as_view(), name="participate"),
+    path("<slug:slug>/fortsetzen/", views.ResumeView.as_view(), name="resume"),
     path("<slug:slug>/danke/", views.ThanksView.as_view(), name="thanks"),
     path("<slug:slug>/fragebogen/", views.QuestionnairePrintView.as_view(), name="print"),
     # Staff only.
@@ -29,6 +30,11 @@ urlpatterns = [
         name="paper_sheet",
     ),
     path("<slug:slug>/zugangscodes/", views.AccessCodeExportView.as_view(), name="access_codes"),
+    path(
+        "<slug:slug>/zugangscodes/briefe/",
+        views.AccessCodeLettersView.as_view(),
+        name="access_code_letters",
+    ),
     path(
         "<slug:slug>/zugangscodes.csv",
         views.AccessCodeExportView.as_view(),

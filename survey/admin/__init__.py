@@ -4,11 +4,13 @@
 - ``questionnaire``: pages, questions, options and matrix items, frozen once answered
 - ``responses``: stored responses, read-only
 - ``access_codes``: access codes, masked
+- ``assignments``: per-survey permissions of limited analysts
 
 The analysts' admin (publication, coding, quotes) is registered from ``SurveyConfig.ready``.
 """
 
 from survey.admin.access_codes import AccessCodeAdmin
+from survey.admin.assignments import SurveyAssignmentAdmin
 from survey.admin.questionnaire import (
     FROZEN,
     FrozenInlineMixin,
@@ -43,6 +45,7 @@ __all__ = [
     "SectionInline",
     "SurveyAdmin",
     "SurveyAdminForm",
+    "SurveyAssignmentAdmin",
     "is_frozen",
     "validate_condition",
 ]

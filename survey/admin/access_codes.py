@@ -4,10 +4,11 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from survey.models import AccessCode
+from survey.permissions import SurveyScopedAdminMixin
 
 
 @admin.register(AccessCode)
-class AccessCodeAdmin(admin.ModelAdmin):
+class AccessCodeAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
     # An unused code is a vote: it is shown only on the print list and in the CSV, whose
     # downloads are logged; here it is masked, so nobody copies codes unseen.
     list_display = ["code_display", "survey", "used", "used_on"]

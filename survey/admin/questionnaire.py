@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from survey import selectors
 from survey.kinds import kind_of
 from survey.models import MatrixItem, Option, Question, Section, Survey
+from survey.permissions import SurveyScopedAdminMixin
 
 FROZEN = _(
     "This survey already has responses, so its questionnaire can no longer be changed. "
@@ -110,7 +111,7 @@ class QuestionInline(FrozenInlineMixin, admin.TabularInline):
 
 
 @admin.register(Section)
-class SectionAdmin(FrozenQuestionnaireMixin, admin.ModelAdmin):
+class SectionAdmin(SurveyScopedAdminMixin, FrozenQuestionnaireMixin, admin.ModelAdmin):
     form = SectionAdminForm
     list_display = ["title", "survey", "position"]
     list_filter = ["survey"]
@@ -184,7 +185,7 @@ class QuestionAdminForm(forms.ModelForm):
 
 
 @admin.register(Question)
-class QuestionAdmin(FrozenQuestionnaireMixin, admin.ModelAdmin):
+class QuestionAdmin(SurveyScopedAdminMixin, FrozenQuestionnaireMixin, admin.ModelAdmin):
     form = QuestionAdminForm
     list_display = ["code", "text", "kind", "required", "is_breakdown", "section", "survey"]
     list_filter = ["survey", "kind", "is_breakdown"]

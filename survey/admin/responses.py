@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from survey.models import Answer, Channel, Response
+from survey.permissions import SurveyScopedAdminMixin
 from survey.results.caching import survey_results_invalidate
 
 
@@ -21,7 +22,7 @@ class AnswerInline(admin.TabularInline):
 
 
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "survey", "channel", "submitted_on", "sheet_number", "batch"]
     list_filter = ["survey", "channel", "submitted_on"]
     search_fields = ["batch", "sheet_number"]

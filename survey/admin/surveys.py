@@ -15,6 +15,7 @@ from survey import selectors, services
 from survey.admin.questionnaire import FROZEN, FrozenInlineMixin, is_frozen
 from survey.forms import AccessCodeGenerateForm
 from survey.models import Section, Survey, SurveyStatus
+from survey.permissions import SurveyScopedAdminMixin
 
 
 class SectionInline(FrozenInlineMixin, admin.TabularInline):
@@ -69,7 +70,8 @@ class SurveyAdminForm(forms.ModelForm):
 
 
 @admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
+class SurveyAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
+    survey_lookup = ""
     form = SurveyAdminForm
     list_display = [
         "title",
@@ -128,6 +130,7 @@ class SurveyAdmin(admin.ModelAdmin):
         if obj.uses_codes:
             links += [
                 (reverse("survey:access_codes", args=[obj.slug]), _("Print unused codes")),
+                (reverse("survey:access_code_letters", args=[obj.slug]), _("Invitation letters")),
                 (reverse("survey:access_codes_csv", args=[obj.slug]), _("Unused codes as CSV")),
             ]
         items = format_html(
@@ -192,7 +195,7 @@ class SurveyAdmin(admin.ModelAdmin):
                     self.message_user(
                         request,
                         format_html(
-                            '{} <a href="{}">{}</a> · <a href="{}">CSV</a>',
+                            '{} <a href="{}">{}</a> · <a href="{}">CSV</a> · <a href="{}">{}</a>',
                             ngettext(
                                 "%(count)s code generated for %(title)s.",
                                 "%(count)s codes generated for %(title)s.",
@@ -202,6 +205,8 @@ class SurveyAdmin(admin.ModelAdmin):
                             reverse("survey:access_codes", args=[survey.slug]),
                             _("Print"),
                             reverse("survey:access_codes_csv", args=[survey.slug]),
+                            reverse("survey:access_code_letters", args=[survey.slug]),
+                            _("Invitation letters"),
                         ),
                         messages.SUCCESS,
                     )

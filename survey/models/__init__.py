@@ -4,6 +4,8 @@ responses to them, split by concern:
 - ``definition``: Survey, Section, Question, Option, MatrixItem and their choices
 - ``responses``: Response, Answer, the mixing pool and the submission lock
 - ``access_codes``: AccessCode
+- ``continuation``: ContinuationState (save and continue later)
+- ``assignments``: SurveyAssignment (analysts limited to some surveys)
 - ``results``: publication, free-text coding, quotes and the result tallies
 - ``trial``: test-mode responses and the drop-out counters
 
@@ -11,6 +13,8 @@ Every model is importable from ``survey.models``, where Django looks for them.
 """
 
 from survey.models.access_codes import AccessCode
+from survey.models.assignments import ONLY_ASSIGNED_PERMISSION, SurveyAssignment
+from survey.models.continuation import ContinuationState
 from survey.models.definition import (
     AccessMode,
     DisplayCondition,
@@ -37,11 +41,13 @@ from survey.models.results import (
 from survey.models.trial import ProgressCount, ProgressStage, TrialResponse
 
 __all__ = [
+    "ONLY_ASSIGNED_PERMISSION",
     "AccessCode",
     "AccessMode",
     "Answer",
     "AnswerTheme",
     "Channel",
+    "ContinuationState",
     "DisplayCondition",
     "FreeTextAnswer",
     "MatrixItem",
@@ -59,6 +65,7 @@ __all__ = [
     "Section",
     "SubmissionLock",
     "Survey",
+    "SurveyAssignment",
     "SurveyQuerySet",
     "SurveyStatus",
     "TextQuestion",

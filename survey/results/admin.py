@@ -15,12 +15,13 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from survey.models import Question, Quote, ResultsPublication
+from survey.permissions import SurveyScopedAdminMixin
 from survey.results import services
 from survey.results.caching import survey_results_invalidate
 
 
 @admin.register(ResultsPublication)
-class ResultsPublicationAdmin(admin.ModelAdmin):
+class ResultsPublicationAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
     list_display = [
         "survey",
         "survey_status",
@@ -122,7 +123,9 @@ class ResultsPublicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Quote)
-class QuoteAdmin(admin.ModelAdmin):
+class QuoteAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
+    survey_lookup = "question__survey"
+
     list_display = ["__str__", "question", "is_released"]
     list_filter = ["is_released", ("question__survey", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["text"]

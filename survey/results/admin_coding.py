@@ -22,6 +22,7 @@ from survey.models import (
     TextQuestion,
     Theme,
 )
+from survey.permissions import SurveyScopedAdminMixin, surveys_for_staff
 from survey.results import services
 from survey.results.caching import survey_results_invalidate
 from survey.results.forms import AnswerCodingForm, ThemeActionForm
@@ -48,7 +49,7 @@ class QuoteInline(admin.StackedInline):
 
 
 @admin.register(TextQuestion)
-class TextQuestionAdmin(admin.ModelAdmin):
+class TextQuestionAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
     """One page per free-text question: its theme list and its quotes."""
 
     list_display = ["code", "text", "survey", "answer_count", "uncoded_count", "answers_link"]
@@ -120,7 +121,11 @@ class TextQuestionFilter(admin.SimpleListFilter):
     parameter_name = "question__id__exact"
 
     def lookups(self, request, model_admin):
-        questions = Question.objects.filter(kind__in=kind_values("is_free_text"))
+        questions = surveys_for_staff(
+            request.user,
+            Question.objects.filter(kind__in=kind_values("is_free_text")),
+            lookup="survey",
+        )
         return [(q.pk, f"{q.survey.title} · {q.code}") for q in questions.select_related("survey")]
 
     def queryset(self, request, queryset):
@@ -130,7 +135,9 @@ class TextQuestionFilter(admin.SimpleListFilter):
 
 
 @admin.register(FreeTextAnswer)
-class FreeTextAnswerAdmin(admin.ModelAdmin):
+class FreeTextAnswerAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
+    survey_lookup = "question__survey"
+
     """Coding free-text answers: filter the uncoded ones, give themes one by one or in bulk."""
 
     form = AnswerCodingForm
@@ -181,10 +188,23 @@ class FreeTextAnswerAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         pass
 
+    def changelist_view(self, request, extra_context=None):
+        # The action bar offers only the themes of the user's surveys (the response is
+        # rendered later, so its form can still be narrowed here).
+        response = super().changelist_view(request, extra_context)
+        action_form = (getattr(response, "context_data", None) or {}).get("action_form")
+        if action_form is not None and "theme" in action_form.fields:
+            field = action_form.fields["theme"]
+            field.queryset = surveys_for_staff(
+                request.user, field.queryset, lookup="question__survey"
+            )
+        return response
+
     def _theme(self, request):
         # The action bar's own form validates the action only; read the theme ourselves.
         value = request.POST.get("theme", "")
-        theme = Theme.objects.filter(pk=value).first() if value.isdigit() else None
+        themes = surveys_for_staff(request.user, Theme.objects.all(), lookup="question__survey")
+        theme = themes.filter(pk=value).first() if value.isdigit() else None
         if theme is None:
             self.message_user(request, _("Choose a theme first."), messages.WARNING)
         return theme

@@ -34,7 +34,7 @@ def _survey_for_results(request, slug: str) -> tuple[Survey, bool]:
     survey = get_object_or_404(Survey.objects.exclude(status=SurveyStatus.DRAFT), slug=slug)
     if results_are_public(survey=survey):
         return survey, False
-    if staff_has_perm(request.user, PREVIEW_PERMISSION):
+    if staff_has_perm(request.user, PREVIEW_PERMISSION, survey=survey):
         return survey, True
     raise Http404
 

@@ -1,6 +1,8 @@
 """The survey app's pages: public pages (``pages``), taking part (``participate``) and the
 staff pages outside the admin (``staff``). The results pages live in their own module."""
 
+from survey.views.continuation import ResumeView
+from survey.views.invitations import AccessCodeLettersView, AccessCodeLinkView
 from survey.views.pages import (
     QuestionnairePrintView,
     SurveyDetailView,
@@ -14,11 +16,14 @@ from survey.views.testing import TrialParticipateView, TrialResponsesView
 
 __all__ = [
     "AccessCodeExportView",
+    "AccessCodeLettersView",
+    "AccessCodeLinkView",
     "PaperEntryView",
     "PaperSheetCorrectView",
     "PaperSheetListView",
     "ParticipateView",
     "QuestionnairePrintView",
+    "ResumeView",
     "SurveyDetailView",
     "SurveyListView",
     "ThanksView",

@@ -1,6 +1,7 @@
 """The public survey pages: the overview, a survey's start page, the thank-you page and the
 questionnaire for printing; and the message page the other views answer with."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import formats, timezone
 from django.utils.decorators import method_decorator
@@ -16,12 +17,15 @@ from survey.permissions import staff_has_perm
 
 def visible_survey(request, slug: str) -> Survey:
     """Public surveys for everyone; drafts only for staff who may edit surveys (preview)."""
-    queryset = Survey.objects.all()
+    survey = get_object_or_404(Survey, slug=slug)
+    if survey.status != SurveyStatus.DRAFT:  # Survey.objects.public()
+        return survey
     # The staff flag too, like every staff page: taking it away ends the preview at once,
-    # even if the person keeps the group and an open session.
-    if not staff_has_perm(request.user, "survey.change_survey"):
-        queryset = queryset.public()
-    return get_object_or_404(queryset, slug=slug)
+    # even if the person keeps the group and an open session; a limited analyst previews
+    # only the surveys assigned to them.
+    if staff_has_perm(request.user, "survey.change_survey", survey=survey):
+        return survey
+    raise Http404
 
 
 @method_decorator(cache_public_page, name="dispatch")

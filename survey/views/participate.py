@@ -16,6 +16,7 @@ from survey.progress import progress_count
 from survey.services import SubmissionError
 from survey.submission import OnlineSubmission, participation_submit
 from survey.trial import trial_responses_discard
+from survey.views.continuation import continue_later
 from survey.views.pages import closed_message, message_page, visible_survey
 
 
@@ -194,13 +195,17 @@ class ParticipateView(View):
             self.participation.save_section(section, form.cleaned_data, complete=False)
             self.participation.persist()
             return redirect(self._step_url(max(number - 1, 1)))
+        if action == "later":
+            # Likewise, then out of the session under a continuation code (shown once).
+            self.participation.save_section(section, form.cleaned_data, complete=False)
+            return continue_later(request, self.participation)
         if not valid:
             return self._render_step(steps, number, form)
         return self._forward(section, form.cleaned_data)
 
     def _posted_section_id(self, action) -> int | None:
         """The page sent back or forward; None for a malformed or tampered request."""
-        if action not in {"back", "next"}:
+        if action not in {"back", "next", "later"}:
             return None
         try:
             section_id = int(self.request.POST.get("section", ""))
@@ -213,7 +218,7 @@ class ParticipateView(View):
     def _start_on_first_page(self, action, section_id: int) -> bool:
         """The first page sent: the session begins here. Any other page without a session
         means the earlier answers are gone."""
-        if action == "next" and section_id == self._steps()[0][0].pk:
+        if action in {"next", "later"} and section_id == self._steps()[0][0].pk:
             self._begin()
             return True
         return False

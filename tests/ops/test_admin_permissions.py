@@ -188,6 +188,15 @@ def _export_access_codes(client, code):
     return format_access_code(code.code) in _csv_text(response)
 
 
+def _survey_assignment():
+    from survey.models import SurveyAssignment
+    from tests import factories
+
+    return SurveyAssignment.objects.create(
+        survey=factories.SurveyFactory(), user=factories.UserFactory(is_staff=True)
+    )
+
+
 @dataclass(frozen=True)
 class Row:
     model: str
@@ -381,6 +390,13 @@ ROWS = [
         lambda: _survey_sample().code,
         ("vdx", NONE, NONE, "vx", NONE),
         _export_access_codes,
+    ),
+    # Per-survey permissions of limited analysts: administrators assign the surveys.
+    Row(
+        "survey.surveyassignment",
+        "",
+        _survey_assignment,
+        ("vacd", NONE, NONE, NONE, NONE),
     ),
     Row(
         "survey.resultspublication",
