@@ -13,6 +13,7 @@ from survey.invitations import LINK_PARAMETER, invitation_letters
 from survey.models import AccessCode, Survey, SurveyStatus
 from survey.permissions import SurveyStaffMixin
 from survey.views.pages import closed_message, message_page
+from survey.views.participate import questionnaire_begin
 
 LETTERS_PER_PAGE = 250
 
@@ -109,7 +110,7 @@ class AccessCodeLinkView(View):
         # A questionnaire under way in this browser is kept: a second letter of the household
         # (or a link planted by another site) must not throw its answers away.
         if not (state.active and state.code):
-            state.start(code=code)
+            questionnaire_begin(state, code=code)
         return redirect(reverse("survey:participate", kwargs={"slug": survey.slug}))
 
 

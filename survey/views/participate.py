@@ -20,6 +20,20 @@ from survey.views.continuation import continue_later
 from survey.views.pages import closed_message, message_page, visible_survey
 
 
+def questionnaire_begin(state: participation.Participation, *, code: str = "") -> None:
+    """A questionnaire starts (on page 1 or from an invitation link): counted as started and
+    as having reached page 1. The first real participant of a scheduled survey also clears
+    its test responses."""
+    survey = state.survey
+    state.start(code=code)
+    trial_responses_discard(survey=survey)
+    progress_count(survey=survey, stage=ProgressStage.STARTED)
+    first = participation.visible_steps(state.definition, state.section_data)[0][0]
+    if state.mark_reached(first):
+        progress_count(survey=survey, stage=ProgressStage.REACHED, section=first)
+        state.persist()
+
+
 class ParticipateView(View):
     """The questionnaire, one section per page; answers stay in the session (sealed) until
     the last page is submitted, then ``participation_submit`` takes them into the mixing
@@ -90,15 +104,7 @@ class ParticipateView(View):
         progress_count(survey=self.survey, stage=stage, section=section)
 
     def _begin(self, *, code: str = "") -> None:
-        """A questionnaire starts: counted as started and as having reached page 1. The
-        first real participant of a scheduled survey also clears its test responses."""
-        self.participation.start(code=code)
-        trial_responses_discard(survey=self.survey)
-        self._count(ProgressStage.STARTED)
-        first = self._steps()[0][0]
-        if self.participation.mark_reached(first):
-            self._count(ProgressStage.REACHED, first)
-            self.participation.persist()
+        questionnaire_begin(self.participation, code=code)
 
     def _store(self, answers):
         return participation_submit(

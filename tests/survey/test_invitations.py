@@ -109,7 +109,7 @@ def test_short_link_of_a_closed_or_draft_survey(client, mobility, codes):
 
 def test_short_link_code_belongs_to_its_own_survey_only(client, mobility, codes, filler):
     other = SurveyFactory(slug="andere", access_mode="codes")
-    QuestionFactory(section__survey=other)
+    QuestionFactory(section__survey=other, kind="short_text")  # passes the activation check
     client.get(_link(codes[0]))
     # The code opened the mobility survey, not any other code survey.
     assert (
@@ -154,3 +154,14 @@ def test_short_link_keeps_a_questionnaire_under_way(client, codes, filler):
     # Once that questionnaire is sent, the second letter starts a new one.
     client.get(_link(codes[1]))
     assert "Schritt 1 von" in client.get(filler.url).content.decode()
+
+
+def test_short_link_counts_the_start_like_the_code_form(client, mobility, codes, filler):
+    """The drop-out figures must not lose everyone who came by letter: the short link starts
+    the questionnaire, so it counts as started and as having reached page 1."""
+    from survey.progress import survey_progress
+
+    client.get(_link(codes[0]))
+    progress = survey_progress(survey=mobility)
+    assert progress.started == 1
+    assert progress.pages[0].count == 1

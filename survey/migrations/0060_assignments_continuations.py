@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('survey', '0058_result_tally_pk_names'),
+        ('survey', '0059_trial_and_progress'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
