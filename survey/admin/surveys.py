@@ -4,7 +4,8 @@ results), and the actions that open, duplicate and generate access codes for sur
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Prefetch
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -12,17 +13,67 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from survey import selectors, services
-from survey.admin.questionnaire import FROZEN, FrozenInlineMixin, is_frozen
+from survey.admin.questionnaire import (
+    FROZEN,
+    AutoNumberedFormSet,
+    BuilderMedia,
+    FrozenInlineMixin,
+    SortableInlineMixin,
+    is_frozen,
+)
 from survey.forms import AccessCodeGenerateForm
-from survey.models import Section, Survey, SurveyStatus
+from survey.models import Question, Section, Survey, SurveyStatus
 
 
-class SectionInline(FrozenInlineMixin, admin.TabularInline):
+class SectionInline(FrozenInlineMixin, SortableInlineMixin, admin.TabularInline):
+    """The pages of the survey, each with its questions and a link to add one: the
+    builder's overview. A new survey gets three empty page rows."""
+
     model = Section
-    fields = ["position", "title"]
-    extra = 0
+    formset = AutoNumberedFormSet
+    fields = ["position", "title", "question_list"]
+    readonly_fields = ["question_list"]
+    extra_on_add = 3
     show_change_link = True
     ordering = ["position", "id"]
+
+    parent_frozen = False
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return self.extra_on_add if obj is None else 1
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        self.parent_frozen = formset.is_frozen
+        return formset
+
+    def get_queryset(self, request):
+        questions = Question.objects.order_by("position", "id").only(
+            "id", "code", "text", "section_id", "position"
+        )
+        return super().get_queryset(request).prefetch_related(Prefetch("questions", questions))
+
+    @admin.display(description=_("questions"))
+    def question_list(self, obj):
+        if obj.pk is None:
+            return "–"
+        items = format_html_join(
+            "",
+            '<li><a href="{}">{}</a>: {}</li>',
+            (
+                (reverse("admin:survey_question_change", args=[q.pk]), q.code, q.text)
+                for q in obj.questions.all()
+            ),
+        )
+        add = format_html(
+            '<a class="addlink" href="{}?section={}">{}</a>',
+            reverse("admin:survey_question_add"),
+            obj.pk,
+            _("Add a question"),
+        )
+        if self.parent_frozen:
+            add = ""
+        return format_html('<ul class="builder-questions">{}</ul>{}', items, add)
 
 
 class SurveyAdminForm(forms.ModelForm):
@@ -87,6 +138,8 @@ class SurveyAdmin(admin.ModelAdmin):
     filter_horizontal = ["topics"]
     readonly_fields = ["tools", "created_at"]
     inlines = [SectionInline]
+    change_form_template = "admin/survey/survey/change_form.html"
+    Media = BuilderMedia
     actions = ["open_surveys", "duplicate", "generate_access_codes"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", ("opens_at", "closes_at"), "tools"]}),
@@ -96,6 +149,26 @@ class SurveyAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(response_total=Count("responses"))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """“Save and add questions”: straight to the first question of the first page."""
+        first = obj.sections.order_by("position", "id").first()
+        if "_addquestion" in request.POST and first is not None:
+            self.message_user(
+                request,
+                _("“%(title)s” saved. Now the first question:") % {"title": obj.title},
+                messages.SUCCESS,
+            )
+            url = reverse("admin:survey_question_add") + f"?section={first.pk}"
+            return HttpResponseRedirect(url)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        first = obj.sections.order_by("position", "id").first()
+        if "_addquestion" in request.POST and first is not None:
+            url = reverse("admin:survey_question_add") + f"?section={first.pk}"
+            return HttpResponseRedirect(url)
+        return super().response_change(request, obj)
 
     @admin.display(description=_("responses"), ordering="response_total")
     def response_count(self, obj):
