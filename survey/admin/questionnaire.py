@@ -119,7 +119,9 @@ class FrozenQuestionnaireMixin:
         flat = []
         for name in names:
             flat.extend(name if isinstance(name, tuple | list) else [name])
-        return readonly + [name for name in frozen_readonly(self.model, flat) if name not in readonly]
+        return readonly + [
+            name for name in frozen_readonly(self.model, flat) if name not in readonly
+        ]
 
     def has_delete_permission(self, request, obj=None):
         if self.is_frozen_for(request, obj):
@@ -127,7 +129,9 @@ class FrozenQuestionnaireMixin:
         return super().has_delete_permission(request, obj)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        context["frozen_note"] = FROZEN if obj is not None and self.is_frozen_for(request, obj) else ""
+        context["frozen_note"] = (
+            FROZEN if obj is not None and self.is_frozen_for(request, obj) else ""
+        )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
@@ -512,7 +516,9 @@ class QuestionAdminForm(forms.ModelForm):
             cleaned["position"] = (last["position__max"] or 0) + 1
             self.instance.position = cleaned["position"]
         if "code" in self.fields and not cleaned.get("code"):
-            codes = set(Question.objects.filter(survey=section.survey).values_list("code", flat=True))
+            codes = set(
+                Question.objects.filter(survey=section.survey).values_list("code", flat=True)
+            )
             number = len(codes) + 1
             while f"F{number}" in codes:
                 number += 1

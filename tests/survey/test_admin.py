@@ -37,7 +37,7 @@ def test_frozen_questionnaire_takes_wording_corrections_only(admin_client, mobil
     from auditlog.models import LogEntry
 
     responses_generate(survey=mobility, count=1)
-    question = Question.objects.get(survey=mobility, code="M6")
+    question = Question.objects.get(survey=mobility, code="M1")
     url = reverse("admin:survey_question_change", args=[question.pk])
 
     page = admin_client.get(url).content.decode()
@@ -46,7 +46,7 @@ def test_frozen_questionnaire_takes_wording_corrections_only(admin_client, mobil
     assert "Wortlaut" in page
     options = list(question.options.order_by("position", "id"))
     data = {
-        "text": "Welche Strecke fahren Sie am öftesten?",
+        "text": "Wo wohnen Sie zurzeit?",
         "help_text": "",
         # A careless or hostile post of structural fields: ignored.
         "kind": "short_text",
@@ -67,8 +67,8 @@ def test_frozen_questionnaire_takes_wording_corrections_only(admin_client, mobil
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     question.refresh_from_db()
-    assert question.text == "Welche Strecke fahren Sie am öftesten?"
-    assert (question.kind, question.code) == ("single", "M6")
+    assert question.text == "Wo wohnen Sie zurzeit?"
+    assert (question.kind, question.code) == ("single", "M1")
     after = list(question.options.order_by("position", "id"))
     assert [o.pk for o in after] == [o.pk for o in options]  # none added, none deleted
     assert [o.value for o in after] == [o.value for o in options]
@@ -117,13 +117,14 @@ def test_question_code_must_be_unique_and_condition_earlier(admin_client, mobili
     }
     page = admin_client.post(reverse("admin:survey_question_add"), data).content.decode()
     assert "Eine andere Frage dieser Befragung hat schon diesen Code." in page
-    assert "Bedingungen können sich nur auf Auswahlfragen beziehen." in page
+    # The picker lists only choice questions on earlier pages: anything else is refused.
+    assert "gültige Auswahl" in page
 
     choice_later = Question.objects.get(survey=mobility, code="M9")
     data |= {"code": "NEU", "condition_question": choice_later.pk}
     data["condition_options"] = [choice_later.options.first().pk]
     page = admin_client.post(reverse("admin:survey_question_add"), data).content.decode()
-    assert "auf einer früheren Seite" in page
+    assert "gültige Auswahl" in page
     assert not Question.objects.filter(code="NEU").exists()
 
 
