@@ -170,6 +170,8 @@ class AutoNumberedFormSet(forms.BaseInlineFormSet):
 
         ordered = [form for _index, form in sorted(enumerate(rows), key=order)]
         for number, form in enumerate(ordered, start=1):
+            if form.initial.get("position") != number and "position" not in form.changed_data:
+                form.changed_data.append("position")  # saved even if nothing else changed
             form.cleaned_data["position"] = number
             form.instance.position = number
         if self.code_field:

@@ -42,7 +42,8 @@ def test_frozen_questionnaire_takes_wording_corrections_only(admin_client, mobil
 
     page = admin_client.get(url).content.decode()
     assert 'name="text"' in page  # wording stays editable
-    assert 'name="kind"' not in page and 'name="code"' not in page  # structure read-only
+    assert 'name="kind"' not in page  # structure read-only
+    assert 'name="code"' not in page
     assert "Wortlaut" in page
     options = list(question.options.order_by("position", "id"))
     data = {
