@@ -9,7 +9,7 @@
 
   // --- Parts of the chosen kind ------------------------------------------------------------
 
-  var PART_GROUPS = { options: ["options-group", "label-set-part"], items: ["items-group"] };
+  var PART_GROUPS = { options: ["options-group"], items: ["items-group"] };
 
   function partsFor(select) {
     var parts = {};

@@ -21,8 +21,9 @@ from django.utils.translation import gettext_lazy as _
 
 from survey import selectors
 from survey.kinds import KINDS, kind_of, kind_values
-from survey.models import MatrixItem, Option, Question, Section, Survey
+from survey.models import LabelSet, LabelSetItem, MatrixItem, Option, Question, Section, Survey
 from survey.results.caching import survey_results_invalidate
+from survey.studio import label_set_apply
 
 FROZEN = _(
     "This survey already has responses. Wording (question text, help text, option labels, "
@@ -50,6 +51,7 @@ KIND_PARTS = {
     "number": lambda spec: spec.is_numeric and not spec.uses_scale,
     "breakdown": lambda spec: spec.can_break_down,
     "options": lambda spec: spec.has_options,
+    "answer_list": lambda spec: spec.has_options or spec.has_items,
     "items": lambda spec: spec.has_items,
 }
 KIND_FIELDS = {
@@ -410,6 +412,16 @@ class SectionChoiceField(forms.ModelChoiceField):
 
 
 class QuestionAdminForm(forms.ModelForm):
+    label_set = forms.ModelChoiceField(
+        label=_("Take over an answer list"),
+        queryset=LabelSet.objects.all(),
+        required=False,
+        help_text=_(
+            "Adds the entries of the list as options (for a matrix: as rows) after the ones "
+            "typed below, with their codes, when the question is saved."
+        ),
+    )
+
     class Meta:
         model = Question
         fields = [
@@ -439,6 +451,12 @@ class QuestionAdminForm(forms.ModelForm):
         for name in ("position", "code"):
             if name in self.fields:
                 self.fields[name].required = False
+        if self.instance.pk is None and "position" in self.fields:
+            self.fields["position"].initial = None  # empty: after the page's last question
+        if "topics" in self.fields:
+            self.fields["topics"].widget = forms.CheckboxSelectMultiple(
+                choices=self.fields["topics"].choices
+            )
         if "code" in self.fields:
             self.fields["code"].help_text = _(
                 "Short identifier such as Q1, used as the column name in exports; "
@@ -537,7 +555,6 @@ class QuestionAdmin(FrozenQuestionnaireMixin, admin.ModelAdmin):
     search_fields = ["code", "text"]
     list_select_related = ["survey", "section"]
     inlines = [OptionInline, MatrixItemInline]
-    filter_horizontal = ["topics"]
     Media = BuilderMedia
     base_fieldsets = [
         (
@@ -551,6 +568,7 @@ class QuestionAdmin(FrozenQuestionnaireMixin, admin.ModelAdmin):
             [("scale_min", "scale_max"), ("scale_min_label", "scale_max_label")],
         ),
         ("number", _("Number"), [("number_min", "number_max")]),
+        ("answer_list", _("Answer list"), ["label_set"]),
         ("breakdown", _("Breakdown"), ["is_breakdown", "breakdown_label"]),
         (None, _("Results"), ["topics"]),
         (None, _("Display condition"), ["condition_question", "condition_options"]),
@@ -561,6 +579,8 @@ class QuestionAdmin(FrozenQuestionnaireMixin, admin.ModelAdmin):
         marked with the kinds it belongs to (the script hides the others)."""
         fieldsets = [self.base_fieldsets[0]]
         shown = kind_parts(obj.kind) if obj is not None else set(KIND_PARTS)
+        if self.is_frozen_for(request, obj):
+            shown.discard("answer_list")
         for part, title, fields in self.base_fieldsets[1:]:
             if part is None:
                 fieldsets.append((title, {"fields": fields}))
@@ -595,6 +615,16 @@ class QuestionAdmin(FrozenQuestionnaireMixin, admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        label_set = form.cleaned_data.get("label_set")
+        if label_set is not None and not self.is_frozen_for(request, form.instance):
+            added = label_set_apply(question=form.instance, label_set=label_set)
+            if added:
+                self.message_user(
+                    request,
+                    _("%(count)d entries of “%(name)s” taken over.")
+                    % {"count": added, "name": label_set.name},
+                    messages.SUCCESS,
+                )
         survey_results_invalidate(form.instance.survey_id)
 
     def response_add(self, request, obj, post_url_continue=None):
@@ -612,3 +642,21 @@ class QuestionAdmin(FrozenQuestionnaireMixin, admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:survey_survey_change", args=[obj.survey_id]))
 
     response_post_save_change = response_post_save_add
+
+
+class LabelSetItemInline(SortableInlineMixin, admin.TabularInline):
+    model = LabelSetItem
+    formset = OptionFormSet
+    fields = ["position", "label", "value"]
+    ordering = ["position", "id"]
+    is_frozen_for = staticmethod(lambda request, obj: False)
+
+
+@admin.register(LabelSet)
+class LabelSetAdmin(admin.ModelAdmin):
+    """Answer lists a question can start from (agreement scale, the municipalities …)."""
+
+    list_display = ["name", "description"]
+    search_fields = ["name"]
+    inlines = [LabelSetItemInline]
+    Media = BuilderMedia

@@ -3,16 +3,17 @@ results), and the actions that open, duplicate and generate access codes for sur
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from survey import selectors, services
+from survey import selectors, services, studio
 from survey.admin.questionnaire import (
     FROZEN,
     AutoNumberedFormSet,
@@ -74,6 +75,52 @@ class SectionInline(FrozenInlineMixin, SortableInlineMixin, admin.TabularInline)
         if self.parent_frozen:
             add = ""
         return format_html('<ul class="builder-questions">{}</ul>{}', items, add)
+
+
+class CopyIntoSurveyForm(forms.Form):
+    """“Copy from another survey”: a question or a whole page of another survey, to the
+    end of a page of this one."""
+
+    source = forms.ChoiceField(label=_("What to copy"))
+    section = forms.ModelChoiceField(label=_("To the end of page"), queryset=Section.objects.none())
+
+    def __init__(self, *args, survey, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.survey = survey
+        self.fields["section"].queryset = survey.sections.order_by("position", "id")
+        self.fields["source"].choices = [("", "---------"), *self._sources()]
+
+    def _sources(self):
+        sections = Section.objects.exclude(survey=self.survey).select_related("survey")
+        questions = Question.objects.exclude(survey=self.survey).only(
+            "id", "code", "text", "section_id"
+        )
+        by_section: dict[int, list] = {}
+        for question in questions.order_by("position", "id"):
+            by_section.setdefault(question.section_id, []).append(question)
+        groups: dict[str, list] = {}
+        for section in sections.order_by("survey__title", "survey_id", "position", "id"):
+            choices = groups.setdefault(section.survey.title, [])
+            count = len(by_section.get(section.pk, []))
+            choices.append(
+                (
+                    f"s{section.pk}",
+                    _("Page “%(title)s” (%(count)d questions)")
+                    % {"title": section.title, "count": count},
+                )
+            )
+            choices += [
+                (f"q{q.pk}", f"– {q.code}: {q.text}") for q in by_section.get(section.pk, [])
+            ]
+        return list(groups.items())
+
+    def clean_source(self):
+        value = self.cleaned_data["source"]
+        model = {"s": Section, "q": Question}[value[0]]
+        source = model.objects.exclude(survey=self.survey).filter(pk=int(value[1:])).first()
+        if source is None:
+            raise forms.ValidationError(_("Choose a question or page of another survey."))
+        return source
 
 
 class SurveyAdminForm(forms.ModelForm):
@@ -149,6 +196,70 @@ class SurveyAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(response_total=Count("responses"))
+
+    def get_urls(self):
+        copy = path(
+            "<int:survey_id>/kopieren/",
+            self.admin_site.admin_view(self.copy_view),
+            name="survey_survey_copy_into",
+        )
+        return [copy, *super().get_urls()]
+
+    def copy_view(self, request, survey_id):
+        """Copy a question or a page of another survey into this (draft) survey."""
+        survey = get_object_or_404(Survey, pk=survey_id)
+        if not (
+            self.has_change_permission(request, survey)
+            and request.user.has_perm("survey.add_question")
+        ):
+            raise PermissionDenied
+        form = CopyIntoSurveyForm(request.POST or None, survey=survey)
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = self._copy(form.cleaned_data["source"], form.cleaned_data["section"])
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self._report_copy(request, result)
+                return HttpResponseRedirect(reverse("admin:survey_survey_change", args=[survey.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Copy from another survey"),
+            "survey": survey,
+            "form": form,
+            "opts": self.model._meta,
+            "frozen": is_frozen(survey),
+        }
+        return TemplateResponse(request, "admin/survey/survey/copy_into.html", context)
+
+    @staticmethod
+    def _copy(source, section):
+        if isinstance(source, Section):
+            return studio.section_copy(source=source, section=section)
+        return studio.question_copy(source=source, section=section)
+
+    def _report_copy(self, request, result):
+        codes = ", ".join(q.code for q in result.questions) or "–"
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d question copied: %(codes)s.",
+                "%(count)d questions copied: %(codes)s.",
+                len(result.questions),
+            )
+            % {"count": len(result.questions), "codes": codes},
+            messages.SUCCESS,
+        )
+        if result.dropped_conditions:
+            self.message_user(
+                request,
+                _(
+                    "Display conditions that refer to questions outside this survey or on later "
+                    "pages were dropped from %(codes)s; set them again if needed."
+                )
+                % {"codes": ", ".join(result.dropped_conditions)},
+                messages.WARNING,
+            )
 
     def response_add(self, request, obj, post_url_continue=None):
         """“Save and add questions”: straight to the first question of the first page."""

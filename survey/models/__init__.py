@@ -4,6 +4,7 @@ responses to them, split by concern:
 - ``definition``: Survey, Section, Question, Option, MatrixItem and their choices
 - ``responses``: Response, Answer, the mixing pool and the submission lock
 - ``access_codes``: AccessCode
+- ``label_sets``: LabelSet, reusable answer lists for new questions
 - ``results``: publication, free-text coding, quotes and the result tallies
 
 Every model is importable from ``survey.models``, where Django looks for them.
@@ -22,6 +23,7 @@ from survey.models.definition import (
     SurveyQuerySet,
     SurveyStatus,
 )
+from survey.models.label_sets import LabelSet, LabelSetItem
 from survey.models.responses import Answer, Channel, PooledResponse, Response, SubmissionLock
 from survey.models.results import (
     AnswerTheme,
@@ -42,6 +44,8 @@ __all__ = [
     "Channel",
     "DisplayCondition",
     "FreeTextAnswer",
+    "LabelSet",
+    "LabelSetItem",
     "MatrixItem",
     "Option",
     "PooledResponse",
