@@ -37,6 +37,22 @@
     });
   }
 
+  // --- Condition options of the chosen question -------------------------------------------
+
+  function showConditionOptions(select) {
+    // Option labels start with the question's code ("F1 · nie"), question labels with
+    // "F1: …"; without a question every option is listed (the server checks the pair).
+    var chosen = select.selectedIndex > 0 ? select.options[select.selectedIndex].text : "";
+    var code = chosen.split(":")[0];
+    document.querySelectorAll("#id_condition_options input[type=checkbox]").forEach(
+      function (box) {
+        var holder = box.closest("div") || box.parentNode;
+        var label = box.parentNode.textContent.trim();
+        holder.hidden = Boolean(code) && label.indexOf(code + " · ") !== 0 && !box.checked;
+      }
+    );
+  }
+
   // --- Sortable rows -------------------------------------------------------------------------
 
   var live;
@@ -191,6 +207,11 @@
     if (select) {
       showKindParts(select);
       select.addEventListener("change", function () { showKindParts(select); });
+    }
+    var condition = document.querySelector("select#id_condition_question");
+    if (condition) {
+      showConditionOptions(condition);
+      condition.addEventListener("change", function () { showConditionOptions(condition); });
     }
     enhanceAll();
   });

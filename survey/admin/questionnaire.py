@@ -457,6 +457,7 @@ class QuestionAdminForm(forms.ModelForm):
             self.fields["topics"].widget = forms.CheckboxSelectMultiple(
                 choices=self.fields["topics"].choices
             )
+            self.fields["topics"].help_text = ""
         if "code" in self.fields:
             self.fields["code"].help_text = _(
                 "Short identifier such as Q1, used as the column name in exports; "

@@ -138,6 +138,7 @@ class SurveyAdminForm(forms.ModelForm):
             "access_mode",
             "topics",
         ]
+        widgets = {"topics": forms.CheckboxSelectMultiple}
 
     def clean_status(self):
         """Results are published only through the results publication (logged, with the
@@ -182,7 +183,6 @@ class SurveyAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug"]
     date_hierarchy = "opens_at"
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["topics"]
     readonly_fields = ["tools", "created_at"]
     inlines = [SectionInline]
     change_form_template = "admin/survey/survey/change_form.html"

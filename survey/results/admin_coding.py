@@ -162,6 +162,15 @@ class FreeTextAnswerAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        question = request.GET.get("question__id__exact", "")
+        form = (getattr(response, "context_data", None) or {}).get("action_form")
+        if form is not None and question.isdigit() and len(question) < 12:
+            field = form.fields["theme"]
+            field.queryset = field.queryset.filter(question_id=int(question))
+        return response
+
     @admin.display(description=_("answer"))
     def short_text(self, obj):
         return obj.text if len(obj.text) <= 140 else obj.text[:139] + "…"
