@@ -228,3 +228,53 @@ def test_save_and_add_another_stays_on_the_page(admin_client, draft_page):
     assert response["Location"] == reverse(
         "admin:survey_survey_change", args=[draft_page.survey_id]
     )
+
+
+def _page_queries(client, url, django_assert_max_num_queries, limit):
+    with django_assert_max_num_queries(limit) as counted:
+        assert client.get(url).status_code == 200
+    return len(counted.captured_queries)
+
+
+def test_the_overview_lists_pages_and_questions_in_constant_queries(
+    admin_client, draft_page, django_assert_max_num_queries
+):
+    url = reverse("admin:survey_survey_change", args=[draft_page.survey_id])
+    Question.objects.create(section=draft_page, code="F1", kind="short_text", text="Eins?")
+    admin_client.get(url)  # warm-up: what a session asks once
+    small = _page_queries(admin_client, url, django_assert_max_num_queries, 60)
+    for number in range(2, 7):
+        section = Section.objects.create(
+            survey=draft_page.survey, title=f"Seite {number}", position=number
+        )
+        for code in ("a", "b", "c"):
+            Question.objects.create(
+                section=section, code=f"F{number}{code}", kind="short_text", text=f"{code}?"
+            )
+    large = _page_queries(admin_client, url, django_assert_max_num_queries, 60)
+    assert large == small
+    page = admin_client.get(url).content.decode()
+    assert "F6c" in page
+    assert f"?section={section.pk}" in page  # “Add a question” per page
+
+
+def test_question_form_queries_do_not_grow_with_the_survey(
+    admin_client, draft_page, django_assert_max_num_queries
+):
+    last = Section.objects.create(survey=draft_page.survey, title="Ende", position=10)
+    url = reverse(ADD) + f"?section={last.pk}"
+    admin_client.get(url)  # warm-up: what a session asks once
+    small = _page_queries(admin_client, url, django_assert_max_num_queries, 60)
+    for number in range(2, 6):
+        section = Section.objects.create(
+            survey=draft_page.survey, title=f"Seite {number}", position=number
+        )
+        question = Question.objects.create(
+            section=section, code=f"F{number}", kind="single", text="?"
+        )
+        for value in range(1, 6):
+            Option.objects.create(question=question, label=f"o{value}", value=value, position=value)
+    large = _page_queries(admin_client, url, django_assert_max_num_queries, 60)
+    assert large == small
+    page = admin_client.get(url).content.decode()
+    assert "F5 · o5" in page  # the options of earlier questions are listed
