@@ -278,3 +278,53 @@ def test_question_form_queries_do_not_grow_with_the_survey(
     assert large == small
     page = admin_client.get(url).content.decode()
     assert "F5 · o5" in page  # the options of earlier questions are listed
+
+
+def test_a_frozen_page_takes_wording_and_nothing_else(admin_client, mobility):
+    from auditlog.models import LogEntry
+
+    from survey.synthetic import responses_generate
+
+    responses_generate(survey=mobility, count=1)
+    section = Section.objects.filter(survey=mobility).order_by("position").last()
+    url = reverse("admin:survey_section_change", args=[section.pk])
+    html = admin_client.get(url).content.decode()
+    assert 'name="title"' in html
+    assert 'name="position"' not in html
+    assert "duplizieren" in html
+    questions = list(section.questions.order_by("position", "id"))
+    data = {
+        "title": "Ihre Ideen (korrigiert)",
+        "description": "",
+        "position": 1,  # ignored: structure
+        "survey": SurveyFactory().pk,  # ignored: structure
+        "questions-TOTAL_FORMS": len(questions),
+        "questions-INITIAL_FORMS": len(questions),
+    }
+    for index, question in enumerate(questions):
+        data |= {
+            f"questions-{index}-id": question.pk,
+            f"questions-{index}-section": section.pk,
+            f"questions-{index}-text": question.text + " (korr.)",
+            f"questions-{index}-kind": "number",  # ignored
+        }
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    before = section.position
+    section.refresh_from_db()
+    assert (section.title, section.position, section.survey_id) == (
+        "Ihre Ideen (korrigiert)",
+        before,
+        mobility.pk,
+    )
+    for question in questions:
+        after = Question.objects.get(pk=question.pk)
+        assert after.text.endswith("(korr.)")
+        assert after.kind == question.kind
+    assert any("title" in (e.changes_dict or {}) for e in LogEntry.objects.get_for_object(section))
+
+    add = admin_client.post(
+        reverse("admin:survey_section_add"), {"survey": mobility.pk, "title": "Neu"}
+    )
+    assert "nichts mehr hinzufügen" in add.content.decode()
+    assert not Section.objects.filter(survey=mobility, title="Neu").exists()
