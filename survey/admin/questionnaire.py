@@ -131,9 +131,10 @@ class FrozenQuestionnaireMixin:
         return super().has_delete_permission(request, obj)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        context["frozen_note"] = (
-            FROZEN if obj is not None and self.is_frozen_for(request, obj) else ""
-        )
+        frozen = obj is not None and self.is_frozen_for(request, obj)
+        context["frozen_note"] = FROZEN if frozen else ""
+        if frozen:
+            context["show_save_and_add_another"] = False  # nothing can be added
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
