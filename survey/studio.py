@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from portal.models import Municipality
 from survey import selectors
 from survey.kinds import kind_of
 from survey.models import LabelSet, MatrixItem, Option, Question, Section
@@ -16,17 +17,24 @@ from survey.models import LabelSet, MatrixItem, Option, Question, Section
 @transaction.atomic
 def label_set_apply(*, question: Question, label_set: LabelSet) -> int:
     """Append the entries of ``label_set`` to the options (or, for a matrix, the rows) of
-    ``question``, after the ones it has; codes of options continue after the highest one.
-    Returns how many were added."""
+    ``question``, after the ones it has; codes of options continue after the highest one,
+    and an option named like a municipality is linked to it. Returns how many were added."""
     spec = kind_of(question)
     entries = list(label_set.items.order_by("position", "id"))
     if spec.has_options:
         last = question.options.aggregate(Max("value"), Max("position"))
         start, position = last["value__max"], last["position__max"] or 0
+        # An entry named like a member municipality relates its answers to the population.
+        places = dict(
+            Municipality.objects.filter(name__in=[e.label for e in entries]).values_list(
+                "name", "pk"
+            )
+        )
         Option.objects.bulk_create(
             Option(
                 question=question,
                 label=entry.label,
+                municipality_id=places.get(entry.label),
                 # The list's own codes for a question without options, else the next ones.
                 value=entry.value if start is None else start + number,
                 position=position + number,

@@ -67,6 +67,8 @@ def test_a_question_takes_over_an_answer_list_after_typed_options(admin_client, 
         municipalities.items.values_list("label", flat=True)
     )
     assert [value for _label, value in options[1:]] == list(range(10, 17))
+    oschatz = question.options.get(label="Oschatz")
+    assert oschatz.municipality.slug == "oschatz"  # relates answers to the population
 
     # A matrix takes the list as rows; a text question ignores it.
     agree = LabelSet.objects.get(name="Zustimmung (5 Stufen)")
