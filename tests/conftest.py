@@ -105,6 +105,7 @@ DATA_MIGRATIONS = [
     ("survey.migrations.0002_analyst_permissions", ["grant"]),
     ("survey.migrations.0052_analyst_results_permissions", ["grant"]),
     ("survey.migrations.0057_analysts_delete_paper_responses", ["grant"]),
+    ("survey.migrations.0061_label_sets", ["seed", "grant"]),
     ("events.migrations.0002_editor_permissions", ["grant"]),
 ]
 

@@ -3,27 +3,130 @@ results), and the actions that open, duplicate and generate access codes for sur
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from survey import selectors, services
-from survey.admin.questionnaire import FROZEN, FrozenInlineMixin, is_frozen
+from survey import selectors, services, studio
+from survey.admin.questionnaire import (
+    FROZEN,
+    AutoNumberedFormSet,
+    BuilderMedia,
+    FrozenInlineMixin,
+    SortableInlineMixin,
+    is_frozen,
+)
 from survey.forms import AccessCodeGenerateForm
-from survey.models import Section, Survey, SurveyStatus
-from survey.permissions import SurveyScopedAdminMixin
+from survey.models import Question, Section, Survey, SurveyStatus
+from survey.permissions import SurveyScopedAdminMixin, surveys_for_staff
 
 
-class SectionInline(FrozenInlineMixin, admin.TabularInline):
+class SectionInline(FrozenInlineMixin, SortableInlineMixin, admin.TabularInline):
+    """The pages of the survey, each with its questions and a link to add one: the
+    builder's overview. A new survey gets three empty page rows."""
+
     model = Section
-    fields = ["position", "title"]
-    extra = 0
+    formset = AutoNumberedFormSet
+    fields = ["position", "title", "question_list"]
+    readonly_fields = ["question_list"]
+    extra_on_add = 3
     show_change_link = True
     ordering = ["position", "id"]
+
+    parent_frozen = False
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return self.extra_on_add if obj is None else 1
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        self.parent_frozen = formset.is_frozen
+        return formset
+
+    def get_queryset(self, request):
+        questions = Question.objects.order_by("position", "id").only(
+            "id", "code", "text", "section_id", "position"
+        )
+        return super().get_queryset(request).prefetch_related(Prefetch("questions", questions))
+
+    @admin.display(description=_("questions"))
+    def question_list(self, obj):
+        if obj.pk is None:
+            return "–"
+        items = format_html_join(
+            "",
+            '<li><a href="{}">{}</a>: {}</li>',
+            (
+                (reverse("admin:survey_question_change", args=[q.pk]), q.code, q.text)
+                for q in obj.questions.all()
+            ),
+        )
+        add = format_html(
+            '<a class="addlink" href="{}?section={}">{}</a>',
+            reverse("admin:survey_question_add"),
+            obj.pk,
+            _("Add a question"),
+        )
+        if self.parent_frozen:
+            add = ""
+        return format_html('<ul class="builder-questions">{}</ul>{}', items, add)
+
+
+class CopyIntoSurveyForm(forms.Form):
+    """“Copy from another survey”: a question or a whole page of another survey, to the
+    end of a page of this one."""
+
+    source = forms.ChoiceField(label=_("What to copy"))
+    section = forms.ModelChoiceField(label=_("To the end of page"), queryset=Section.objects.none())
+
+    def __init__(self, *args, survey, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.survey = survey
+        self.user = user  # an analyst limited to some surveys copies only from those
+        self.fields["section"].queryset = survey.sections.order_by("position", "id")
+        self.fields["source"].choices = [("", "---------"), *self._sources()]
+
+    def _sources(self):
+        sections = self._others(Section).select_related("survey")
+        questions = self._others(Question).only("id", "code", "text", "section_id")
+        by_section: dict[int, list] = {}
+        for question in questions.order_by("position", "id"):
+            by_section.setdefault(question.section_id, []).append(question)
+        groups: dict[str, list] = {}
+        for section in sections.order_by("survey__title", "survey_id", "position", "id"):
+            choices = groups.setdefault(section.survey.title, [])
+            count = len(by_section.get(section.pk, []))
+            choices.append(
+                (
+                    f"s{section.pk}",
+                    _("Page “%(title)s” (%(count)d questions)")
+                    % {"title": section.title, "count": count},
+                )
+            )
+            choices += [
+                (f"q{q.pk}", f"– {q.code}: {q.text}") for q in by_section.get(section.pk, [])
+            ]
+        return list(groups.items())
+
+    def _others(self, model):
+        """``model`` objects of the other surveys this user may see."""
+        return surveys_for_staff(
+            self.user, model.objects.exclude(survey=self.survey), lookup="survey"
+        )
+
+    def clean_source(self):
+        value = self.cleaned_data["source"]
+        model = {"s": Section, "q": Question}[value[0]]
+        source = self._others(model).filter(pk=int(value[1:])).first()
+        if source is None:
+            raise forms.ValidationError(_("Choose a question or page of another survey."))
+        return source
 
 
 class SurveyAdminForm(forms.ModelForm):
@@ -41,6 +144,7 @@ class SurveyAdminForm(forms.ModelForm):
             "access_mode",
             "topics",
         ]
+        widgets = {"topics": forms.CheckboxSelectMultiple}
 
     def clean_status(self):
         """Results are published only through the results publication (logged, with the
@@ -86,9 +190,10 @@ class SurveyAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["title", "slug"]
     date_hierarchy = "opens_at"
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["topics"]
     readonly_fields = ["tools", "created_at"]
     inlines = [SectionInline]
+    change_form_template = "admin/survey/survey/change_form.html"
+    Media = BuilderMedia
     actions = ["open_surveys", "duplicate", "generate_access_codes"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", ("opens_at", "closes_at"), "tools"]}),
@@ -103,6 +208,90 @@ class SurveyAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if "status" in form.changed_data:
             services.survey_opened(survey=obj)  # test responses go when it opens
+
+    def get_urls(self):
+        copy = path(
+            "<int:survey_id>/kopieren/",
+            self.admin_site.admin_view(self.copy_view),
+            name="survey_survey_copy_into",
+        )
+        return [copy, *super().get_urls()]
+
+    def copy_view(self, request, survey_id):
+        """Copy a question or a page of another survey into this (draft) survey."""
+        survey = get_object_or_404(self.get_queryset(request), pk=survey_id)
+        if not (
+            self.has_change_permission(request, survey)
+            and request.user.has_perm("survey.add_question")
+        ):
+            raise PermissionDenied
+        form = CopyIntoSurveyForm(request.POST or None, survey=survey, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = self._copy(form.cleaned_data["source"], form.cleaned_data["section"])
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self._report_copy(request, result)
+                return HttpResponseRedirect(reverse("admin:survey_survey_change", args=[survey.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Copy from another survey"),
+            "survey": survey,
+            "form": form,
+            "opts": self.model._meta,
+            "frozen": is_frozen(survey),
+        }
+        return TemplateResponse(request, "admin/survey/survey/copy_into.html", context)
+
+    @staticmethod
+    def _copy(source, section):
+        if isinstance(source, Section):
+            return studio.section_copy(source=source, section=section)
+        return studio.question_copy(source=source, section=section)
+
+    def _report_copy(self, request, result):
+        codes = ", ".join(q.code for q in result.questions) or "–"
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d question copied: %(codes)s.",
+                "%(count)d questions copied: %(codes)s.",
+                len(result.questions),
+            )
+            % {"count": len(result.questions), "codes": codes},
+            messages.SUCCESS,
+        )
+        if result.dropped_conditions:
+            self.message_user(
+                request,
+                _(
+                    "Display conditions that refer to questions outside this survey or on later "
+                    "pages were dropped from %(codes)s; set them again if needed."
+                )
+                % {"codes": ", ".join(result.dropped_conditions)},
+                messages.WARNING,
+            )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """“Save and add questions”: straight to the first question of the first page."""
+        first = obj.sections.order_by("position", "id").first()
+        if "_addquestion" in request.POST and first is not None:
+            self.message_user(
+                request,
+                _("“%(title)s” saved. Now the first question:") % {"title": obj.title},
+                messages.SUCCESS,
+            )
+            url = reverse("admin:survey_question_add") + f"?section={first.pk}"
+            return HttpResponseRedirect(url)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        first = obj.sections.order_by("position", "id").first()
+        if "_addquestion" in request.POST and first is not None:
+            url = reverse("admin:survey_question_add") + f"?section={first.pk}"
+            return HttpResponseRedirect(url)
+        return super().response_change(request, obj)
 
     @admin.display(description=_("responses"), ordering="response_total")
     def response_count(self, obj):

@@ -6,6 +6,7 @@ responses to them, split by concern:
 - ``access_codes``: AccessCode
 - ``continuation``: ContinuationState (save and continue later)
 - ``assignments``: SurveyAssignment (analysts limited to some surveys)
+- ``label_sets``: LabelSet, reusable answer lists for new questions
 - ``results``: publication, free-text coding, quotes and the result tallies
 - ``trial``: test-mode responses and the drop-out counters
 
@@ -27,6 +28,7 @@ from survey.models.definition import (
     SurveyQuerySet,
     SurveyStatus,
 )
+from survey.models.label_sets import LabelSet, LabelSetItem
 from survey.models.responses import Answer, Channel, PooledResponse, Response, SubmissionLock
 from survey.models.results import (
     AnswerTheme,
@@ -50,6 +52,8 @@ __all__ = [
     "ContinuationState",
     "DisplayCondition",
     "FreeTextAnswer",
+    "LabelSet",
+    "LabelSetItem",
     "MatrixItem",
     "Option",
     "PooledResponse",

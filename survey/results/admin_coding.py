@@ -198,6 +198,10 @@ class FreeTextAnswerAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
             field.queryset = surveys_for_staff(
                 request.user, field.queryset, lookup="question__survey"
             )
+            # Filtered by question: only that question's themes.
+            question = request.GET.get("question__id__exact", "")
+            if question.isdigit() and len(question) < 12:
+                field.queryset = field.queryset.filter(question_id=int(question))
         return response
 
     def _theme(self, request):

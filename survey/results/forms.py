@@ -22,10 +22,18 @@ class BreakdownForm(forms.Form):
         self.fields["nach"].choices = [("", _("no breakdown")), *choices]
 
 
-class ThemeActionForm(ActionForm):
-    """The admin's action bar on free-text answers, with a theme to add or remove."""
+class ThemeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        # Themes of different questions may share a label: name the question too.
+        return f"{obj.question.code} · {obj.label}"
 
-    theme = forms.ModelChoiceField(
+
+class ThemeActionForm(ActionForm):
+    """The admin's action bar on free-text answers, with a theme to add or remove; the list
+    of answers filtered by question offers only that question's themes
+    (``FreeTextAnswerAdmin.changelist_view``)."""
+
+    theme = ThemeChoiceField(
         label=_("Theme"),
         queryset=Theme.objects.select_related("question").order_by(
             "question__survey_id", "question__code", "position", "label"

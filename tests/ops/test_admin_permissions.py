@@ -57,6 +57,12 @@ def make_user(django_user_model, role: str):
 # --- samples ------------------------------------------------------------------------------
 
 
+def _labelset():
+    from survey.models import LabelSet
+
+    return LabelSet.objects.get(name="Altersgruppen")
+
+
 def _place(slug):
     return Municipality.objects.get(slug=slug)
 
@@ -349,7 +355,8 @@ ROWS = [
         ("v", NONE, NONE, NONE, NONE),
     ),
     # Surveys: the Auswertung. The sample survey has a response, so neither it (its
-    # responses are protected) nor its questionnaire can be deleted or restructured.
+    # responses are protected) nor its questionnaire can be deleted or restructured; the
+    # wording of its pages and questions can still be corrected (change).
     Row(
         "survey.survey",
         "mit Antworten",
@@ -361,13 +368,20 @@ ROWS = [
         "survey.section",
         "Fragebogen mit Antworten",
         lambda: _survey_sample().section,
-        ("va", NONE, NONE, "va", NONE),
+        ("vac", NONE, NONE, "vac", NONE),
     ),
     Row(
         "survey.question",
         "Fragebogen mit Antworten",
         lambda: _survey_sample().question,
-        ("va", NONE, NONE, "va", NONE),
+        ("vac", NONE, NONE, "vac", NONE),
+    ),
+    # Answer lists new questions start from (agreement scale, municipalities …).
+    Row(
+        "survey.labelset",
+        "",
+        lambda: _labelset(),
+        ("vacd", NONE, NONE, "vacd", NONE),
     ),
     # Analysts correct paper entries (delete, enter the sheet again); online responses are
     # anonymous and have no sheet: only superusers delete them (tests/survey/

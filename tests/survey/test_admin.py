@@ -33,22 +33,56 @@ def test_questionnaire_is_editable_before_responses(admin_client, mobility):
     assert 'name="text"' in page.content.decode()
 
 
-def test_questionnaire_is_frozen_once_responses_exist(admin_client, mobility):
+def test_frozen_questionnaire_takes_wording_corrections_only(admin_client, mobility):
+    from auditlog.models import LogEntry
+
     responses_generate(survey=mobility, count=1)
-    question = Question.objects.get(survey=mobility, code="M6")
+    question = Question.objects.get(survey=mobility, code="M1")
     url = reverse("admin:survey_question_change", args=[question.pk])
 
     page = admin_client.get(url).content.decode()
-    assert 'name="text"' not in page  # read-only
-    admin_client.post(url, {"text": "Geändert", "section": question.section_id, "code": "M6"})
+    assert 'name="text"' in page  # wording stays editable
+    assert 'name="kind"' not in page  # structure read-only
+    assert 'name="code"' not in page
+    assert "Wortlaut" in page
+    options = list(question.options.order_by("position", "id"))
+    data = {
+        "text": "Wo wohnen Sie zurzeit?",
+        "help_text": "",
+        # A careless or hostile post of structural fields: ignored.
+        "kind": "short_text",
+        "code": "HACK",
+        "section": question.section_id,
+        "options-TOTAL_FORMS": len(options) + 1,
+        "options-INITIAL_FORMS": len(options),
+        "items-TOTAL_FORMS": 0,
+        "items-INITIAL_FORMS": 0,
+    }
+    for index, option in enumerate(options):
+        data[f"options-{index}-id"] = option.pk
+        data[f"options-{index}-question"] = question.pk
+        data[f"options-{index}-label"] = option.label + " (korr.)"
+        data[f"options-{index}-value"] = 99 + index
+        data[f"options-{index}-DELETE"] = "on" if index == 0 else ""
+    data[f"options-{len(options)}-label"] = "Neue Option"
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
     question.refresh_from_db()
-    assert question.text == "Welche Strecke fahren Sie am häufigsten?"
+    assert question.text == "Wo wohnen Sie zurzeit?"
+    assert (question.kind, question.code) == ("single", "M1")
+    after = list(question.options.order_by("position", "id"))
+    assert [o.pk for o in after] == [o.pk for o in options]  # none added, none deleted
+    assert [o.value for o in after] == [o.value for o in options]
+    assert after[0].label.endswith("(korr.)")
+    history = LogEntry.objects.get_for_object(question)
+    assert any("text" in (entry.changes_dict or {}) for entry in history)
 
     survey_page = admin_client.get(
         reverse("admin:survey_survey_change", args=[mobility.pk])
     ).content.decode()
-    assert "lässt sich ihr Fragebogen nicht mehr ändern" in survey_page
-    assert 'name="sections-0-title"' not in survey_page
+    assert "duplizieren" in survey_page
+    assert 'name="sections-0-title"' in survey_page
+    assert 'name="sections-0-position"' not in survey_page
     delete = reverse("admin:survey_question_delete", args=[question.pk])
     assert admin_client.post(delete, {"post": "yes"}).status_code == 403
     assert Question.objects.filter(pk=question.pk).exists()
@@ -61,7 +95,7 @@ def test_adding_a_question_to_a_frozen_survey_is_refused(admin_client, mobility)
         reverse("admin:survey_question_add"),
         question_form(section, "NEU", "short_text", text="Neue Frage?"),
     )
-    assert "lässt sich ihr Fragebogen nicht mehr ändern" in response.content.decode()
+    assert "nichts mehr hinzufügen" in response.content.decode()
     assert not Question.objects.filter(code="NEU").exists()
 
 
@@ -84,13 +118,14 @@ def test_question_code_must_be_unique_and_condition_earlier(admin_client, mobili
     }
     page = admin_client.post(reverse("admin:survey_question_add"), data).content.decode()
     assert "Eine andere Frage dieser Befragung hat schon diesen Code." in page
-    assert "Bedingungen können sich nur auf Auswahlfragen beziehen." in page
+    # The picker lists only choice questions on earlier pages: anything else is refused.
+    assert "gültige Auswahl" in page
 
     choice_later = Question.objects.get(survey=mobility, code="M9")
     data |= {"code": "NEU", "condition_question": choice_later.pk}
     data["condition_options"] = [choice_later.options.first().pk]
     page = admin_client.post(reverse("admin:survey_question_add"), data).content.decode()
-    assert "auf einer früheren Seite" in page
+    assert "gültige Auswahl" in page
     assert not Question.objects.filter(code="NEU").exists()
 
 

@@ -269,15 +269,15 @@ def test_coding_offers_and_accepts_only_own_themes(client, surveys):
 
 
 def test_condition_choices_offer_only_own_questions_and_options(limited_client, limited, surveys):
-    from tests.factories import OptionFactory
+    from tests.factories import OptionFactory, SectionFactory
 
     limited.user_permissions.add(Permission.objects.get(codename="change_section"))
 
     own = OptionFactory(question__section__survey=surveys[0], label="Eigene Option")
     OptionFactory(question__section__survey=surveys[1], label="Fremde Option")
-    response = limited_client.get(
-        reverse("admin:survey_section_change", args=[own.question.section_id])
-    )
+    # A page's condition may name the options of earlier pages: the page after the option's.
+    later = SectionFactory(survey=surveys[0], position=own.question.section.position + 1)
+    response = limited_client.get(reverse("admin:survey_section_change", args=[later.pk]))
     assert response.status_code == 200
     form = response.context["adminform"].form
     assert list(form.fields["condition_options"].queryset) == [own]
@@ -292,3 +292,28 @@ def test_survey_for_staff_or_404(surveys, limited):
     for lookup in [{"pk": surveys[1].pk}, {"pk": "abc"}, {"slug": "gibt-es-nicht"}]:
         with pytest.raises(Http404):
             survey_for_staff_or_404(limited, **lookup)
+
+
+def test_copying_questions_stays_within_the_assigned_surveys(limited_client, limited, surveys):
+    """“Aus anderer Befragung kopieren” must neither show nor take another survey's questions,
+    and must not open for a survey that is not assigned."""
+    own, other = surveys
+    limited.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_question", "add_section"])
+    )
+    third = SurveyFactory(title="Dritte Befragung", slug="dritte")
+    SurveyAssignment.objects.create(survey=third, user=limited)
+    QuestionFactory(section__survey=third, code="D1", text="Erlaubte Frage")
+    secret = QuestionFactory(section__survey=other, code="G1", text="Geheime Frage")
+    target = QuestionFactory(section__survey=own).section
+
+    url = reverse("admin:survey_survey_copy_into", args=[own.pk])
+    page = limited_client.get(url).content.decode()
+    assert "Erlaubte Frage" in page
+    assert "Geheime Frage" not in page
+    response = limited_client.post(url, {"source": f"q{secret.pk}", "section": target.pk})
+    assert response.status_code == 200  # the form again, with an error
+    assert not own.questions.filter(text="Geheime Frage").exists()
+
+    into_other = reverse("admin:survey_survey_copy_into", args=[other.pk])
+    assert limited_client.get(into_other).status_code == 404
