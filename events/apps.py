@@ -10,6 +10,7 @@ class EventsConfig(AppConfig):
         from datetime import timedelta
 
         from events.search import event_vocabulary, search_events
+        from media.usage import register_rich_text
         from events.selectors import FEED_PAST_DAYS, event_list_next
         from events.sitemaps import EventListSitemap, EventSitemap
         from portal.caching import register_content_time
@@ -18,6 +19,8 @@ class EventsConfig(AppConfig):
         from portal.sitemaps import register_sitemap
 
         register_search_provider("events", search_events, vocabulary=event_vocabulary)
+        register_rich_text("events.Event", "description")
+        register_rich_text("events.Event", "results")
         register_sitemap("events", EventSitemap)
         register_sitemap("event-list", EventListSitemap)
         # The next events on the home, municipality and topic pages (events_tags render them).
