@@ -10,9 +10,9 @@ class EventsConfig(AppConfig):
         from datetime import timedelta
 
         from events.search import event_vocabulary, search_events
-        from media.usage import register_rich_text
         from events.selectors import FEED_PAST_DAYS, event_list_next
         from events.sitemaps import EventListSitemap, EventSitemap
+        from media.usage import register_rich_text
         from portal.caching import register_content_time
         from portal.page_context import register_page_context
         from portal.search import register_search_provider

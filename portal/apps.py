@@ -1,7 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-
 RICH_TEXT_FIELDS = (
     ("portal.NewsArticle", "body"),
     ("portal.Page", "body"),
@@ -18,8 +17,8 @@ class PortalConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_delete, post_migrate, post_save
 
-        from portal import audit, caching, checks, search, selectors, services, sitemaps  # noqa: F401 (checks registers)
         from media.usage import register_rich_text
+        from portal import audit, caching, checks, search, selectors, services, sitemaps  # noqa: F401 (checks registers)
         from portal.search import providers as search_providers
 
         audit.connect_actor()
