@@ -81,7 +81,19 @@ def image_format(upload) -> str:
     # A small file can decode to a huge picture; making the variants would then tie up a
     # worker for many seconds and hundreds of megabytes.
     if width * height > settings.MAX_IMAGE_PIXELS:
-        raise _too_many_pixels()
+        raise ValidationError(
+            _(
+                "The image has too many pixels (%(width)d × %(height)d pixels). Please reduce "
+                "it to at most %(max)s megapixels (for example 6000 × 4000 pixels) and upload "
+                "it again."
+            ),
+            code="too_many_pixels",
+            params={
+                "width": width,
+                "height": height,
+                "max": settings.MAX_IMAGE_PIXELS // 1_000_000,
+            },
+        )
     return found
 
 

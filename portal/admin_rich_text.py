@@ -33,7 +33,7 @@ class RichTextAdminMixin:
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in self.rich_text_fields:
-            return db_field.formfield(form_class=RichTextFormField, **kwargs)
+            return db_field.formfield(**{**kwargs, "form_class": RichTextFormField})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
