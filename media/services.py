@@ -121,7 +121,7 @@ def media_file_make_variants(*, media: MediaFile) -> MediaFile:
     variants = {}
     for shape, ratio in SHAPES.items():
         cropped = _crop(image, ratio, media.focal_x, media.focal_y)
-        widths = [w for w in VARIANT_WIDTHS if w < cropped.width] or [cropped.width]
+        widths = sorted({min(width, cropped.width) for width in VARIANT_WIDTHS})
         files = {}
         for file_format in FORMATS:
             files[file_format] = []

@@ -26,7 +26,7 @@ def _foreign_keys():
     """(model, field name) of every foreign key to MediaFile."""
     media_model = apps.get_model("media", "MediaFile")
     for relation in media_model._meta.related_objects:
-        if relation.many_to_one and relation.field.model._meta.app_label != "media":
+        if relation.one_to_many and relation.related_model._meta.app_label != "media":
             yield relation.related_model, relation.field.name
 
 
