@@ -63,7 +63,6 @@ class NewsArticleAdminForm(forms.ModelForm):
             "published_at",
         ]
         field_classes = {"body": RichTextFormField}
-        widgets = {"image": forms.Select}  # replaced by the admin's autocomplete
 
 
 class RedirectForm(forms.ModelForm):
