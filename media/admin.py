@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from media import services
 from media.forms import MediaFileAdminForm
 from media.models import MediaFile, MediaKind
-from media.usage import media_usages, used_media_ids
+from media.usage import media_text_usages, media_usages, used_media_ids
 
 
 class UsageFilter(admin.SimpleListFilter):
@@ -42,6 +42,7 @@ class MediaFileAdmin(admin.ModelAdmin):
     search_fields = ["title", "alt_text", "caption", "credit"]
     date_hierarchy = "created_at"
     list_per_page = 50
+    view_on_site = False
     readonly_fields = [
         "focal_point_picker",
         "embed_code",
@@ -157,7 +158,8 @@ class MediaFileAdmin(admin.ModelAdmin):
         used file is never deleted and the editor sees where it is used."""
         to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
         for media in objs:
-            for label, _url in media_usages(media):
+            # Foreign keys are PROTECT: Django lists those already.
+            for label, _url in media_text_usages(media):
                 entry = f"{media.title}: {label}"
                 if entry not in protected:
                     protected.append(entry)

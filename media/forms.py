@@ -56,6 +56,10 @@ class MediaFileAdminForm(forms.ModelForm):
         model = MediaFile
         fields = ["title", "alt_text", "decorative", "caption", "credit", "focal_x", "focal_y"]
         widgets = {
+            "title": forms.TextInput(attrs={"class": "vTextField"}),
+            "alt_text": forms.TextInput(attrs={"class": "vTextField"}),
+            "caption": forms.TextInput(attrs={"class": "vTextField"}),
+            "credit": forms.TextInput(attrs={"class": "vTextField"}),
             "focal_x": forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
             "focal_y": forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
         }

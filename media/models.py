@@ -10,7 +10,6 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -111,7 +110,7 @@ class MediaFile(models.Model):
 
     class Meta:
         verbose_name = _("media file")
-        verbose_name_plural = _("media library")
+        verbose_name_plural = _("media files")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
@@ -133,7 +132,7 @@ class MediaFile(models.Model):
         return f"{self.title} ({self.get_kind_display()})"
 
     def get_absolute_url(self):
-        return reverse("admin:media_mediafile_change", args=[self.pk])
+        return self.file.url
 
     @property
     def is_image(self) -> bool:

@@ -71,6 +71,12 @@ def media_usages(media) -> list[tuple[str, str]]:
     found = []
     for model, field in _foreign_keys():
         found += [_describe(obj) for obj in model._default_manager.filter(**{field: media})]
+    return found + media_text_usages(media)
+
+
+def media_text_usages(media) -> list[tuple[str, str]]:
+    """(description, admin address) of every object whose rich text embeds ``media``."""
+    found = []
     codes = (f"[bild:{media.pk}]", f"[datei:{media.pk}]")
     for model, fields in _rich_text_models():
         condition = Q()

@@ -200,8 +200,9 @@ def _seed_images(municipalities, topics) -> None:
         sky="morning",
     )
     for slug, image in (
-        ("buergerbefragung-2019-gestartet", hills),
-        ("ergebnisse-buergerbefragung-online", evening),
+        ("kommunalforen-in-allen-sieben-kommunen", morning),
+        ("rueckblick-1-regionalforum", evening),
+        ("ergebnisse-buergerbefragung-online", hills),
     ):
         NewsArticle.objects.filter(slug=slug, image__isnull=True).update(image=image)
     Municipality.objects.filter(slug="oschatz", photo__isnull=True).update(photo=morning)

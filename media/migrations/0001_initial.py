@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'media file',
-                'verbose_name_plural': 'media library',
+                'verbose_name_plural': 'media files',
                 'ordering': ['-created_at', '-pk'],
                 'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['image', 'document'])), name='mediafile_kind_valid'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'image'), _negated=True), ('decorative', True), models.Q(('alt_text', ''), _negated=True), _connector='OR'), name='mediafile_image_needs_alt'), models.CheckConstraint(condition=models.Q(('focal_x__gte', 0), ('focal_x__lte', 1), ('focal_y__gte', 0), ('focal_y__lte', 1)), name='mediafile_focal_point_inside')],
             },
