@@ -74,7 +74,7 @@ class MediaFileAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/media-admin.css"]}
-        js = ["js/media-focal.js"]
+        js = ["js/media-admin.js"]
 
     @admin.display(description=_("preview"))
     def thumbnail(self, media):
@@ -96,7 +96,16 @@ class MediaFileAdmin(admin.ModelAdmin):
     def embed_code(self, media):
         if not media.pk:
             return _("Shown after saving.")
-        return format_html("<code>{}</code>", media.embed_code)
+        # The copy button needs JavaScript (media-admin.js shows it); the code is selectable.
+        return format_html(
+            '<code>{}</code> <button type="button" class="button media-copy" data-copy="{}" '
+            'data-copied="{}" hidden>{}</button>'
+            '<span class="media-copy__status" role="status"></span>',
+            media.embed_code,
+            media.embed_code,
+            _("Copied: paste it into a paragraph of its own."),
+            _("Copy code"),
+        )
 
     @admin.display(description=_("used in"))
     def usages(self, media):

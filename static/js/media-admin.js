@@ -1,3 +1,4 @@
+// Media library admin: focal point picker and copy buttons for embed codes.
 // Focal point of a library image: a click on the preview sets the two number fields (which
 // stay usable on their own, with the keyboard and without JavaScript).
 (function () {
@@ -29,5 +30,26 @@
   }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-focal-picker]").forEach(init);
+  });
+})();
+
+// "Code kopieren": puts the embed code ([bild:12]) on the clipboard for the rich-text editor.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!navigator.clipboard) {
+      return;
+    }
+    document.querySelectorAll("button.media-copy[data-copy]").forEach(function (button) {
+      var status = button.nextElementSibling;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(button.dataset.copy).then(function () {
+          if (status) {
+            status.textContent = button.dataset.copied || "✓";
+          }
+        });
+      });
+    });
   });
 })();
