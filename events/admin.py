@@ -13,6 +13,7 @@ from events.models import (
     Registration,
     RegistrationStatus,
 )
+from media.admin import LibraryChoiceMixin
 from portal.admin_rich_text import RichTextAdminMixin
 from portal.admin_scoping import MunicipalityScopedMixin
 
@@ -41,7 +42,7 @@ class RegistrationInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(RichTextAdminMixin, MunicipalityScopedMixin, admin.ModelAdmin):
+class EventAdmin(LibraryChoiceMixin, RichTextAdminMixin, MunicipalityScopedMixin, admin.ModelAdmin):
     # Limited editors: only their municipality's events (not those without one, e.g. online
     # events of the whole region), and so only their registrations and exports.
     municipality_lookup = "municipality"

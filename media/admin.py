@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -202,3 +203,26 @@ def media_preview_field(field: str = "image"):
         )
 
     return preview
+
+
+class LibraryAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete re-renders a refused value by looking it up: a tampered value
+    ("abc") would raise ValueError, a server error instead of the form's message."""
+
+    def optgroups(self, name, value, attr=None):
+        value = [item for item in value if str(item).isdigit() and len(str(item)) < 19]
+        return super().optgroups(name, value, attr)
+
+
+class LibraryChoiceMixin:
+    """For ModelAdmins whose autocomplete fields point at the media library."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is MediaFile and db_field.name in self.get_autocomplete_fields(
+            request
+        ):
+            kwargs.setdefault(
+                "widget",
+                LibraryAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using")),
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -9,7 +9,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from media.admin import media_preview_field
+from media.admin import LibraryChoiceMixin, media_preview_field
 from portal import services
 from portal.admin_rich_text import RichTextAdminMixin
 from portal.admin_scoping import GlobalContentMixin, MunicipalityScopedMixin
@@ -38,7 +38,7 @@ def log_action(modeladmin, request, objects, message: str) -> None:
 
 
 @admin.register(NewsArticle)
-class NewsArticleAdmin(RichTextAdminMixin, MunicipalityScopedAdmin):
+class NewsArticleAdmin(LibraryChoiceMixin, RichTextAdminMixin, MunicipalityScopedAdmin):
     form = NewsArticleAdminForm
     rich_text_fields = ("body",)
     autocomplete_fields = ["image"]
@@ -190,7 +190,7 @@ class IdeaAdmin(MunicipalityScopedAdmin):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(RichTextAdminMixin, admin.ModelAdmin):
+class MunicipalityAdmin(LibraryChoiceMixin, RichTextAdminMixin, admin.ModelAdmin):
     """The seven members are fixed: only superusers add or delete one (deleting one would
     detach its news and ideas and lift the limit of its editors). A limited editor keeps the
     profile of their own municipality up to date."""
@@ -227,7 +227,7 @@ class MunicipalityAdmin(RichTextAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(RichTextAdminMixin, GlobalContentMixin, admin.ModelAdmin):
+class TopicAdmin(LibraryChoiceMixin, RichTextAdminMixin, GlobalContentMixin, admin.ModelAdmin):
     list_display = ["name", "position"]
     rich_text_fields = ("description",)
     autocomplete_fields = ["image"]

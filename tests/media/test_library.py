@@ -14,7 +14,7 @@ from media import services
 from media.models import MediaFile, MediaKind, VariantStatus
 from media.rendering import expand_embeds
 from media.usage import media_usages, used_media_ids
-from portal.models import Municipality
+from portal.models import Municipality, NewsArticle
 from portal.permissions import EDITORS
 from portal.templatetags.portal_tags import rich_text
 from tests.factories import EventFactory, MediaFileFactory, NewsArticleFactory, PageFactory
@@ -447,3 +447,62 @@ def test_news_list_queries_do_not_grow_with_images(client):
     cache.clear()
     # The image comes with the article (select_related): no query per card.
     assert _queries(client, "/aktuelles/") == one
+
+
+# --- choosing library files elsewhere ----------------------------------------------------------
+
+
+def _article_data(**changes) -> dict:
+    return {
+        "title": "Mit Bild",
+        "slug": "mit-bild",
+        "teaser": "Kurz.",
+        "body": "<p>Text</p>",
+        "status": "draft",
+        "published_at_0": "01.01.2025",
+        "published_at_1": "10:00",
+    } | changes
+
+
+@pytest.mark.parametrize("tampered", ["999999", "-1", "abc", "1\x00", "99999999999999999999"])
+def test_a_tampered_image_id_is_refused_without_error(admin_client, tampered):
+    response = admin_client.post("/admin/portal/newsarticle/add/", _article_data(image=tampered))
+    assert response.status_code == 200
+    body = response.content.decode()
+    # Django's German messages: not a valid choice, or (NUL) no null characters allowed.
+    assert "Bitte eine gültige Auswahl treffen" in body or "Nullzeichen" in body
+    assert not NewsArticle.objects.exists()
+
+
+def test_a_document_cannot_be_chosen_as_an_image(admin_client):
+    document = MediaFileFactory(kind=MediaKind.DOCUMENT, alt_text="", file="library/a.pdf")
+    response = admin_client.post(
+        "/admin/portal/newsarticle/add/", _article_data(image=str(document.pk))
+    )
+    assert response.status_code == 200
+    assert not NewsArticle.objects.exists()
+    found = admin_client.get(
+        "/admin/autocomplete/",
+        {"app_label": "portal", "model_name": "newsarticle", "field_name": "image", "term": ""},
+    ).json()
+    assert found["results"] == []
+
+
+def test_the_image_picker_searches_the_library(admin_client):
+    MediaFileFactory(title="Marktplatz Oschatz")
+    MediaFileFactory(title="Collm im Winter")
+    found = admin_client.get(
+        "/admin/autocomplete/",
+        {"app_label": "events", "model_name": "event", "field_name": "image", "term": "collm"},
+    ).json()
+    assert [item["text"] for item in found["results"]] == ["Collm im Winter (Bild)"]
+
+
+def test_staff_without_media_permission_cannot_search_the_library(client, make_staff):
+    MediaFileFactory(title="Marktplatz Oschatz")
+    client.force_login(make_staff("ohne-mediathek", group=None))
+    response = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "portal", "model_name": "newsarticle", "field_name": "image", "term": "M"},
+    )
+    assert response.status_code == 403
