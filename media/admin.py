@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from media import services
 from media.forms import MediaFileAdminForm
 from media.models import MediaFile, MediaKind
+from media.rendering import thumbnail_url
 from media.usage import media_text_usages, media_usages, used_media_ids
 
 
@@ -84,7 +85,8 @@ class MediaFileAdmin(admin.ModelAdmin):
                 '<span class="media-thumb media-thumb--doc">{}</span>', media.file_type.upper()
             )
         return format_html(
-            '<img class="media-thumb" src="{}" alt="" width="80" loading="lazy">', media.file.url
+            '<img class="media-thumb" src="{}" alt="" width="80" loading="lazy">',
+            thumbnail_url(media),
         )
 
     @admin.display(description=_("size"))
@@ -198,7 +200,7 @@ def media_preview_field(field: str = "image"):
             return _("No image chosen. Choose one above, or upload it to the media library first.")
         return format_html(
             '<img class="media-thumb" src="{}" alt="" width="80"> {}',
-            media.file.url,
+            thumbnail_url(media),
             media.alt_text,
         )
 

@@ -46,6 +46,14 @@ def picture_context(media: MediaFile, *, shape: str = "crop", sizes: str = "", l
     return context
 
 
+def thumbnail_url(media: MediaFile) -> str:
+    """The smallest 3:2 JPEG for lists in the admin; the original until variants exist."""
+    variants = media.variants.get("crop") if media.variants_status == VariantStatus.DONE else None
+    if not variants:
+        return media.file.url
+    return media.file.storage.url(variants["files"]["jpeg"][0]["name"])
+
+
 def share_url(media: MediaFile) -> str:
     """The address of the image for link previews (og:image): the largest 3:2 JPEG."""
     variants = media.variants.get("crop") if media.variants_status == VariantStatus.DONE else None

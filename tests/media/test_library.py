@@ -87,6 +87,24 @@ def test_upload_strips_location_data_and_randomises_the_name(admin_client, setti
         assert 0x010F not in exif
 
 
+@pytest.mark.parametrize("image_format", ["PNG", "WEBP"])
+def test_other_formats_lose_their_metadata_too(admin_client, image_format):
+    exif = Image.Exif()
+    exif[GPS_TAG] = {1: "N", 2: (51.0, 18.0, 0.0)}
+    exif[0x0112] = 6  # orientation: turned; the pixels are turned instead
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 200), (1, 2, 3)).save(buffer, format=image_format, exif=exif)
+
+    upload(admin_client, f"bild.{image_format.lower()}", buffer.getvalue(), alt_text="Fläche")
+
+    media = MediaFile.objects.get()
+    with Image.open(media.file.path) as stored:
+        assert stored.format == image_format
+        assert dict(stored.getexif()) == {}
+        assert stored.size == (200, 300)
+    assert (media.width, media.height) == (200, 300)
+
+
 def test_variants_are_made_by_the_command_not_the_request(admin_client):
     upload(admin_client, "bild.png", png_bytes((2000, 1000)), alt_text="Blaue Fläche")
     media = MediaFile.objects.get()
