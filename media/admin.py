@@ -16,7 +16,7 @@ class UsageFilter(admin.SimpleListFilter):
     parameter_name = "verwendung"
 
     def lookups(self, request, model_admin):
-        return [("unbenutzt", _("not used")), ("benutzt", _("used"))]
+        return [("unbenutzt", _("not used")), ("benutzt", _("in use"))]
 
     def queryset(self, request, queryset):
         if self.value() == "unbenutzt":
