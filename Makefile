@@ -51,6 +51,7 @@ image-check: install  ## build the Docker image with buildah and prove it serves
 run: install  ## serve the site with demo content on http://127.0.0.1:8000
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+	$(DEV_ENV) $(BIN)/python manage.py media_variants
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 serve: install  ## the same site under gunicorn with production settings

@@ -13,6 +13,8 @@ from events.models import (
     Registration,
     RegistrationStatus,
 )
+from media.admin import LibraryChoiceMixin
+from portal.admin_rich_text import RichTextAdminMixin
 from portal.admin_scoping import MunicipalityScopedMixin
 
 
@@ -40,10 +42,12 @@ class RegistrationInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(MunicipalityScopedMixin, admin.ModelAdmin):
+class EventAdmin(LibraryChoiceMixin, RichTextAdminMixin, MunicipalityScopedMixin, admin.ModelAdmin):
     # Limited editors: only their municipality's events (not those without one, e.g. online
     # events of the whole region), and so only their registrations and exports.
     municipality_lookup = "municipality"
+    rich_text_fields = ("description", "results")
+    autocomplete_fields = ["image"]
     list_display = [
         "title",
         "kind",
@@ -80,7 +84,7 @@ class EventAdmin(MunicipalityScopedMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Content"), {"fields": ["description", "topics", "related_survey"]}),
+        (_("Content"), {"fields": ["description", "image", "topics", "related_survey"]}),
         (
             _("Registration"),
             {"fields": ["takes_registrations", "capacity", "registration_deadline"]},

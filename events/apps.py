@@ -12,12 +12,15 @@ class EventsConfig(AppConfig):
         from events.search import event_vocabulary, search_events
         from events.selectors import FEED_PAST_DAYS, event_list_next
         from events.sitemaps import EventListSitemap, EventSitemap
+        from media.usage import register_rich_text
         from portal.caching import register_content_time
         from portal.page_context import register_page_context
         from portal.search import register_search_provider
         from portal.sitemaps import register_sitemap
 
         register_search_provider("events", search_events, vocabulary=event_vocabulary)
+        register_rich_text("events.Event", "description")
+        register_rich_text("events.Event", "results")
         register_sitemap("events", EventSitemap)
         register_sitemap("event-list", EventListSitemap)
         # The next events on the home, municipality and topic pages (events_tags render them).

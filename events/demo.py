@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django.core.files.base import ContentFile
 
 from events.models import Event, EventDocument, EventKind, EventStatus, Registration
+from media.models import MediaFile
 from portal.models import Municipality, Topic
 from survey.models import Survey
 
@@ -263,6 +264,10 @@ def seed(*, stdout) -> None:
                 for number, (name, persons) in enumerate(demo_registrations, start=1)
             )
     forum = Event.objects.get(slug="1-regionalforum-2019")
+    # The same library image as the news article on the results (uploaded once, used twice).
+    evening = MediaFile.objects.filter(title="Demo: Abend über dem Döllnitztal").first()
+    if evening and forum.image_id is None:
+        Event.objects.filter(pk=forum.pk).update(image=evening)
     if not forum.documents.exists():
         document = EventDocument(event=forum, title="Ergebnisprotokoll des 1. Regionalforums")
         document.file.save(

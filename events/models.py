@@ -94,6 +94,16 @@ class Event(models.Model):
         help_text=_("For online participation: where people take part."),
     )
     description = models.TextField(_("description"), blank=True)
+    image = models.ForeignKey(
+        "media.MediaFile",
+        verbose_name=_("image"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        limit_choices_to={"kind": "image"},
+        help_text=_("An image from the media library, shown above the description."),
+    )
     topics = models.ManyToManyField(
         Topic, verbose_name=_("topics"), blank=True, related_name="events"
     )

@@ -59,7 +59,7 @@ def event_list_next(
 def event_detail(*, slug: str) -> Event:
     """The event with everything its page shows (raises Event.DoesNotExist)."""
     return (
-        Event.objects.select_related("municipality", "related_survey")
+        Event.objects.select_related("municipality", "related_survey", "image")
         .prefetch_related("topics", "documents")
         .get(slug=slug)
     )

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "axes",
     "django_prose_editor",
     "auditlog",
+    "media",
     "portal",
     "survey",
     "events",
@@ -418,11 +419,11 @@ _PERSONAL["mask_callable"] = "portal.audit.hide_value"
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {
         "model": "portal.newsarticle",
-        "exclude_fields": ["updated_at", "image_small", "image_large"],
+        "exclude_fields": ["updated_at"],
         "m2m_fields": ["topics", "municipalities"],
         "serialize_data": True,
         "serialize_kwargs": {
-            "fields": ["title", "slug", "teaser", "body", "image_alt", "status", "published_at"]
+            "fields": ["title", "slug", "teaser", "body", "image", "status", "published_at"]
         },
     },
     {

@@ -1,7 +1,3 @@
-import base64
-import hashlib
-import re
-
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -13,7 +9,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from media.admin import LibraryChoiceMixin, media_preview_field
 from portal import services
+from portal.admin_rich_text import RichTextAdminMixin
 from portal.admin_scoping import GlobalContentMixin, MunicipalityScopedMixin
 from portal.forms import LocalRedirectForm, NewsArticleAdminForm, RedirectForm
 from portal.models import (
@@ -29,25 +27,6 @@ from portal.models import (
 )
 from portal.selectors import editor_municipality
 
-IMPORTMAP = re.compile(rb'<script type="importmap"[^>]*>(.*?)</script>', re.DOTALL)
-# The editor (Tiptap inside django-prose-editor 0.28) injects one fixed <style> element with
-# its base CSS. Allowed by hash; after an upgrade the browser test
-# test_staff_publishes_an_article_and_a_resident_finds_it names the new hash.
-PROSE_EDITOR_STYLE_HASHES = ["'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"]
-
-
-def allow_importmap(response):
-    """Let the CSP allow the editor's import map and base style by hash (no 'unsafe-inline')."""
-    if hasattr(response, "render") and not response.is_rendered:
-        response.render()
-    hashes = [
-        "'sha256-" + base64.b64encode(hashlib.sha256(match).digest()).decode() + "'"
-        for match in IMPORTMAP.findall(getattr(response, "content", b""))
-    ]
-    if hashes:
-        response._csp_update = {"script-src": hashes, "style-src": PROSE_EDITOR_STYLE_HASHES}
-    return response
-
 
 class MunicipalityScopedAdmin(MunicipalityScopedMixin, admin.ModelAdmin):
     """Editors limited to one municipality see, pick and save only that municipality."""
@@ -59,8 +38,10 @@ def log_action(modeladmin, request, objects, message: str) -> None:
 
 
 @admin.register(NewsArticle)
-class NewsArticleAdmin(MunicipalityScopedAdmin):
+class NewsArticleAdmin(LibraryChoiceMixin, RichTextAdminMixin, MunicipalityScopedAdmin):
     form = NewsArticleAdminForm
+    rich_text_fields = ("body",)
+    autocomplete_fields = ["image"]
     list_display = ["title", "status", "published_at", "is_public_display", "author"]
     # Only the authors of articles the user sees, not every account (login names).
     list_filter = [
@@ -73,14 +54,14 @@ class NewsArticleAdmin(MunicipalityScopedAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["topics", "municipalities"]
-    readonly_fields = ["author", "preview_link", "created_at", "updated_at"]
+    readonly_fields = ["author", "preview_link", "image_preview", "created_at", "updated_at"]
     # A limited editor may correct a shared article but not take it offline for everyone,
     # nor move it to another address (the other municipalities link to it).
     shared_readonly_fields = ("status", "published_at", "slug")
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "teaser", "body"]}),
-        (_("Image"), {"fields": ["image", "image_alt"]}),
+        (_("Image"), {"fields": ["image", "image_preview"]}),
         (_("Assignment"), {"fields": ["topics", "municipalities"]}),
         (
             _("Publication"),
@@ -96,6 +77,8 @@ class NewsArticleAdmin(MunicipalityScopedAdmin):
             },
         ),
     ]
+
+    image_preview = media_preview_field()
 
     @admin.display(boolean=True, description=_("visible now"))
     def is_public_display(self, article):
@@ -118,12 +101,6 @@ class NewsArticleAdmin(MunicipalityScopedAdmin):
         if not change:
             obj.author = request.user
         super().save_model(request, obj, form, change)
-        if "image" in form.changed_data:
-            services.news_article_make_image_variants(article=obj)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        response = super().changeform_view(request, object_id, form_url, extra_context)
-        return allow_importmap(response)
 
     @admin.action(description=_("Publish selected articles"), permissions=["change"])
     def publish(self, request, queryset):
@@ -213,7 +190,7 @@ class IdeaAdmin(MunicipalityScopedAdmin):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(LibraryChoiceMixin, RichTextAdminMixin, admin.ModelAdmin):
     """The seven members are fixed: only superusers add or delete one (deleting one would
     detach its news and ideas and lift the limit of its editors). A limited editor keeps the
     profile of their own municipality up to date."""
@@ -223,6 +200,8 @@ class MunicipalityAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "population", "population_as_of", "head_name"]
     list_filter = ["kind"]
     search_fields = ["name", "districts", "head_name"]
+    rich_text_fields = ("portrait",)
+    autocomplete_fields = ["photo", "coat_of_arms"]
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
@@ -248,15 +227,18 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(GlobalContentMixin, admin.ModelAdmin):
+class TopicAdmin(LibraryChoiceMixin, RichTextAdminMixin, GlobalContentMixin, admin.ModelAdmin):
     list_display = ["name", "position"]
+    rich_text_fields = ("description",)
+    autocomplete_fields = ["image"]
     list_editable = ["position"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Page)
-class PageAdmin(GlobalContentMixin, admin.ModelAdmin):
+class PageAdmin(RichTextAdminMixin, GlobalContentMixin, admin.ModelAdmin):
+    rich_text_fields = ("body",)
     list_display = ["title", "slug", "is_published", "show_in_footer", "position", "updated_at"]
     list_filter = ["is_published", "show_in_footer"]
     search_fields = ["title", "body"]

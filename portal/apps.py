@@ -1,6 +1,13 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+RICH_TEXT_FIELDS = (
+    ("portal.NewsArticle", "body"),
+    ("portal.Page", "body"),
+    ("portal.Municipality", "portrait"),
+    ("portal.Topic", "description"),
+)
+
 
 class PortalConfig(AppConfig):
     name = "portal"
@@ -10,10 +17,14 @@ class PortalConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_delete, post_migrate, post_save
 
+        from media.usage import register_rich_text
         from portal import audit, caching, checks, search, selectors, services, sitemaps  # noqa: F401 (checks registers)
         from portal.search import providers as search_providers
 
         audit.connect_actor()
+        # Texts that may embed media library files (found by its "not used" filter).
+        for label, field in RICH_TEXT_FIELDS:
+            register_rich_text(label, field)
         caching.connect_invalidation()
         # A scheduled article appears on every list at its publication time.
         caching.register_content_time("portal.NewsArticle", "published_at")

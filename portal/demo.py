@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from media.demo import demo_image
 from portal.models import Idea, IdeaStatus, Municipality, NewsArticle, NewsStatus, Topic
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -174,7 +175,40 @@ def seed(*, stdout) -> None:
                 "replied_at": timezone.now() if data["reply"] else None,
             },
         )
+    _seed_images(municipalities, topics)
     stdout.write(f"portal: {len(articles)} Beiträge (1 Entwurf, 1 geplant), {len(IDEAS)} Ideen.")
+
+
+def _seed_images(municipalities, topics) -> None:
+    """Drawn demo images (media.demo), each used once or more; staff choices are kept."""
+    hills = demo_image(
+        title="Demo: Hügelland am Collm",
+        alt_text="Gezeichnete Landschaft: grüne Hügel, Bäume und ein Kirchturm unter der Sonne",
+        caption="Das Hügelland zwischen Oschatz und Wermsdorf (Demo-Grafik)",
+        seed=1,
+    )
+    evening = demo_image(
+        title="Demo: Abend über dem Döllnitztal",
+        alt_text="Gezeichnete Abendlandschaft mit Feldern, Bäumen und einem Kirchturm",
+        seed=7,
+        sky="evening",
+    )
+    morning = demo_image(
+        title="Demo: Morgen in Oschatz",
+        alt_text="Gezeichnete Morgenlandschaft mit Kirchturm hinter Hügeln",
+        seed=3,
+        sky="morning",
+    )
+    for slug, image in (
+        ("kommunalforen-in-allen-sieben-kommunen", morning),
+        ("rueckblick-1-regionalforum", evening),
+        ("ergebnisse-buergerbefragung-online", hills),
+    ):
+        NewsArticle.objects.filter(slug=slug, image__isnull=True).update(image=image)
+    Municipality.objects.filter(slug="oschatz", photo__isnull=True).update(photo=morning)
+    Topic.objects.filter(slug="tourismus-naherholung-kultur", image__isnull=True).update(
+        image=hills
+    )
 
 
 def _scheduled() -> dict:

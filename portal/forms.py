@@ -1,13 +1,10 @@
-import warnings
 from urllib.parse import urlsplit
 
 from django import forms
-from django.conf import settings
 from django.contrib.redirects.models import Redirect
-from django.template.defaultfilters import filesizeformat
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.widgets import AdminProseEditorWidget
-from PIL import Image
 
 from portal.models import Municipality, NewsArticle, Topic
 from portal.sanitize import clean_html
@@ -29,62 +26,26 @@ PROSE_EDITOR_CONFIG = {
         "History": True,
     }
 }
-ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+EMBED_HELP = _(
+    "Images and files from the media library: write their code, for example [bild:12], in a "
+    "paragraph of its own (the code is shown in the media library)."
+)
 
 
-def validate_uploaded_image(upload) -> None:
-    """Refuse oversized files and anything that is not a real JPEG/PNG/WebP/GIF image."""
-    if upload.size > settings.MAX_UPLOAD_SIZE:
-        raise forms.ValidationError(
-            _("The file is too large (%(size)s). Please upload an image of at most %(max)s.")
-            % {
-                "size": filesizeformat(upload.size),
-                "max": filesizeformat(settings.MAX_UPLOAD_SIZE),
-            },
-            code="too_large",
-        )
-    try:
-        upload.seek(0)
-        with warnings.catch_warnings():
-            # Our own pixel limit below is lower and gives the editor a clear message.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(upload) as image:
-                image_format = image.format
-                width, height = image.size
-                image.verify()
-    except Image.DecompressionBombError as error:
-        raise forms.ValidationError(
-            _(
-                "The image has far too many pixels. Please reduce it to at most %(max)s "
-                "megapixels (for example 6000 × 4000 pixels) and upload it again."
-            )
-            % {"max": settings.MAX_IMAGE_PIXELS // 1_000_000},
-            code="too_many_pixels",
-        ) from error
-    except Exception as error:  # Pillow raises many kinds for broken or foreign files
-        raise forms.ValidationError(
-            _("This file is not an image. Please upload a JPEG, PNG or WebP file."),
-            code="not_image",
-        ) from error
-    finally:
-        upload.seek(0)
-    if image_format not in ALLOWED_IMAGE_FORMATS:
-        raise forms.ValidationError(
-            _("This file is not an image. Please upload a JPEG, PNG or WebP file."),
-            code="not_image",
-        )
-    # A small file can decode to a huge picture; making the variants would then tie up a
-    # worker for many seconds and hundreds of megabytes.
-    if width * height > settings.MAX_IMAGE_PIXELS:
-        raise forms.ValidationError(
-            _(
-                "The image has too many pixels (%(width)d × %(height)d pixels). Please reduce "
-                "it to at most %(max)s megapixels (for example 6000 × 4000 pixels) and upload "
-                "it again."
-            )
-            % {"width": width, "height": height, "max": settings.MAX_IMAGE_PIXELS // 1_000_000},
-            code="too_many_pixels",
-        )
+class RichTextFormField(forms.CharField):
+    """A long text edited with the rich-text editor and stored sanitised (portal.sanitize)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["widget"] = AdminProseEditorWidget(config=PROSE_EDITOR_CONFIG)
+        kwargs.pop("max_length", None)
+        super().__init__(*args, **kwargs)
+        if self.help_text:
+            self.help_text = format_lazy("{} {}", self.help_text, EMBED_HELP)
+        else:
+            self.help_text = EMBED_HELP
+
+    def clean(self, value):
+        return clean_html(super().clean(value))
 
 
 class NewsArticleAdminForm(forms.ModelForm):
@@ -96,31 +57,12 @@ class NewsArticleAdminForm(forms.ModelForm):
             "teaser",
             "body",
             "image",
-            "image_alt",
             "topics",
             "municipalities",
             "status",
             "published_at",
         ]
-        widgets = {"body": AdminProseEditorWidget(config=PROSE_EDITOR_CONFIG)}
-
-    def clean_image(self):
-        image = self.cleaned_data.get("image")
-        if image and hasattr(image, "content_type"):  # a new upload, not the stored file
-            validate_uploaded_image(image)
-        return image
-
-    def clean_body(self):
-        return clean_html(self.cleaned_data.get("body", ""))
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("image") and not (cleaned.get("image_alt") or "").strip():
-            self.add_error(
-                "image_alt",
-                _("Please describe the image: the alternative text is required with an image."),
-            )
-        return cleaned
+        field_classes = {"body": RichTextFormField}
 
 
 class RedirectForm(forms.ModelForm):

@@ -30,21 +30,31 @@ class Municipality(models.Model):
     head_name = models.CharField(_("mayor"), max_length=100)
     website = models.URLField(_("website"), blank=True)
     portrait = models.TextField(_("short portrait"), blank=True)
-    coat_of_arms = models.ImageField(_("coat of arms"), upload_to="municipalities/", blank=True)
-    coat_of_arms_alt = models.CharField(
-        _("alternative text of the coat of arms"), max_length=200, blank=True
+    photo = models.ForeignKey(
+        "media.MediaFile",
+        verbose_name=_("photo"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="municipality_photos",
+        limit_choices_to={"kind": "image"},
+        help_text=_("An image from the media library, shown at the top of the page."),
+    )
+    coat_of_arms = models.ForeignKey(
+        "media.MediaFile",
+        verbose_name=_("coat of arms"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="municipality_arms",
+        limit_choices_to={"kind": "image"},
+        help_text=_("An image from the media library."),
     )
 
     class Meta:
         verbose_name = _("municipality")
         verbose_name_plural = _("municipalities")
         ordering = ["name"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(coat_of_arms="") | ~models.Q(coat_of_arms_alt=""),
-                name="municipality_coat_of_arms_needs_alt",
-            )
-        ]
 
     def __str__(self):
         return self.name
@@ -63,6 +73,16 @@ class Topic(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
+    image = models.ForeignKey(
+        "media.MediaFile",
+        verbose_name=_("image"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="topics",
+        limit_choices_to={"kind": "image"},
+        help_text=_("An image from the media library."),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -154,22 +174,19 @@ class NewsArticle(models.Model):
         help_text=_("Two or three sentences shown in lists, feeds and link previews."),
     )
     body = models.TextField(_("text"), blank=True)
-    image = models.ImageField(
-        _("image"),
-        upload_to="news/",
+    image = models.ForeignKey(
+        "media.MediaFile",
+        verbose_name=_("image"),
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
-        help_text=_("JPEG, PNG or WebP. Smaller versions for phones are made automatically."),
-    )
-    image_alt = models.CharField(
-        _("alternative text of the image"),
-        max_length=250,
-        blank=True,
+        related_name="news_articles",
+        limit_choices_to={"kind": "image"},
         help_text=_(
-            "Describe what the image shows for people who cannot see it. Required with an image."
+            "An image from the media library (upload it there once, with its alternative "
+            "text); shown on the news cards and above the article."
         ),
     )
-    image_small = models.ImageField(_("small image"), upload_to="news/variants/", blank=True)
-    image_large = models.ImageField(_("large image"), upload_to="news/variants/", blank=True)
     topics = models.ManyToManyField(
         Topic, verbose_name=_("topics"), related_name="news_articles", blank=True
     )
@@ -206,10 +223,6 @@ class NewsArticle(models.Model):
         verbose_name_plural = _("news articles")
         ordering = ["-published_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(image="") | ~models.Q(image_alt=""),
-                name="newsarticle_image_needs_alt",
-            ),
             models.CheckConstraint(
                 condition=models.Q(status__in=NewsStatus.values),
                 name="newsarticle_status_valid",

@@ -89,11 +89,11 @@ def news_list(
         articles = articles.filter(topics=topic)
     if municipality is not None:
         articles = articles.filter(municipalities=municipality)
-    return _with_topics(articles.defer("body"))
+    return _with_topics(articles.select_related("image").defer("body"))
 
 
 def news_latest(*, limit: int = 3) -> list[NewsArticle]:
-    return list(NewsArticle.objects.published().defer("body")[:limit])
+    return list(NewsArticle.objects.published().select_related("image").defer("body")[:limit])
 
 
 def editor_municipality(user) -> Municipality | None:
@@ -112,7 +112,11 @@ def editor_municipality(user) -> Municipality | None:
 def news_for_preview(*, slug: str, municipality: Municipality | None = None) -> NewsArticle | None:
     """Any article, drafts included (staff preview); only those concerning ``municipality``
     if the staff member is limited to one."""
-    articles = NewsArticle.objects.prefetch_related("topics", "municipalities").filter(slug=slug)
+    articles = (
+        NewsArticle.objects.select_related("image")
+        .prefetch_related("topics", "municipalities")
+        .filter(slug=slug)
+    )
     if municipality is not None:
         articles = articles.filter(municipalities=municipality)
     return articles.first()
@@ -121,6 +125,7 @@ def news_for_preview(*, slug: str, municipality: Municipality | None = None) -> 
 def news_detail(*, slug: str) -> NewsArticle | None:
     return (
         NewsArticle.objects.published()
+        .select_related("image")
         .prefetch_related("topics", "municipalities")
         .filter(slug=slug)
         .first()
@@ -133,7 +138,9 @@ def news_related(*, article: NewsArticle, limit: int = 3) -> list[NewsArticle]:
     municipality_ids = [municipality.pk for municipality in article.municipalities.all()]
     if not topic_ids and not municipality_ids:
         return []
-    related = NewsArticle.objects.published().exclude(pk=article.pk).defer("body")
+    related = (
+        NewsArticle.objects.published().exclude(pk=article.pk).select_related("image").defer("body")
+    )
     sharing = NewsArticle.objects.filter(
         Q(topics__in=topic_ids) | Q(municipalities__in=municipality_ids)
     ).values("pk")
@@ -141,12 +148,20 @@ def news_related(*, article: NewsArticle, limit: int = 3) -> list[NewsArticle]:
 
 
 def news_for_topic(*, topic: Topic, limit: int = 5) -> list[NewsArticle]:
-    return list(NewsArticle.objects.published().filter(topics=topic).defer("body")[:limit])
+    return list(
+        NewsArticle.objects.published()
+        .filter(topics=topic)
+        .select_related("image")
+        .defer("body")[:limit]
+    )
 
 
 def news_for_municipality(*, municipality: Municipality, limit: int = 5) -> list[NewsArticle]:
     return list(
-        NewsArticle.objects.published().filter(municipalities=municipality).defer("body")[:limit]
+        NewsArticle.objects.published()
+        .filter(municipalities=municipality)
+        .select_related("image")
+        .defer("body")[:limit]
     )
 
 

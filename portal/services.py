@@ -1,12 +1,9 @@
-"""Writes of the portal app: news publishing, images, ideas and the contact form."""
+"""Writes of the portal app: news publishing, ideas and the contact form."""
 
-import io
-from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import QuerySet
@@ -14,17 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from PIL import Image, ImageOps
 
 from portal.audit import audit_mails
 from portal.models import Idea, IdeaStatus, Municipality, NewsArticle, NewsStatus, Topic
 
 # Why the mail went out, for the audit log (translated when the log is read).
 IDEA_REPLY_MAIL = gettext_noop("reply to the sender of the idea")
-
-# Widths of the resized copies: phones get the small one, wide screens the large one.
-SMALL_WIDTH = 480
-LARGE_WIDTH = 1200
 
 
 def mail_subject(text: str) -> str:
@@ -60,39 +52,6 @@ def news_articles_set_status(*, articles: QuerySet[NewsArticle], status: str) ->
             article.save(update_fields=["status", "updated_at"])
             changed += 1
     return changed
-
-
-def _resized(image: Image.Image, width: int) -> bytes:
-    copy = image.copy()
-    if copy.width > width:
-        height = round(copy.height * width / copy.width)
-        copy = copy.resize((width, height), Image.Resampling.LANCZOS)
-    buffer = io.BytesIO()
-    copy.save(buffer, format="WEBP", quality=80, method=4)
-    return buffer.getvalue()
-
-
-def news_article_make_image_variants(*, article: NewsArticle) -> NewsArticle:
-    """Write small and large WebP copies of the article image (or clear them)."""
-    for field in (article.image_small, article.image_large):
-        if field:
-            field.delete(save=False)
-    if not article.image:
-        article.save(update_fields=["image_small", "image_large"])
-        return article
-    article.image.open("rb")
-    with Image.open(article.image) as source:
-        image = ImageOps.exif_transpose(source).convert("RGB")
-    article.image.close()
-    stem = PurePosixPath(article.image.name).stem
-    article.image_small.save(
-        f"{stem}-{SMALL_WIDTH}.webp", ContentFile(_resized(image, SMALL_WIDTH)), save=False
-    )
-    article.image_large.save(
-        f"{stem}-{LARGE_WIDTH}.webp", ContentFile(_resized(image, LARGE_WIDTH)), save=False
-    )
-    article.save(update_fields=["image_small", "image_large"])
-    return article
 
 
 # --- Ideas ----------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ class MunicipalityListView(ListView):
 
 @cached
 class MunicipalityDetailView(DetailView):
-    model = Municipality
+    queryset = Municipality.objects.select_related("photo", "coat_of_arms")
     template_name = "portal/municipality_detail.html"
     context_object_name = "municipality"
 
@@ -64,7 +64,7 @@ class TopicListView(ListView):
 
 @cached
 class TopicDetailView(DetailView):
-    model = Topic
+    queryset = Topic.objects.select_related("image")
     template_name = "portal/topic_detail.html"
     context_object_name = "topic"
 

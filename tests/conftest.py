@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import tempfile
 
 import pytest
 from django.conf import settings
@@ -32,6 +33,8 @@ def pytest_configure(config):
     # Most tests look at a response right after sending it: a pool of one writes each at
     # once. The tests of the mixing pool itself set the real size (settings fixture).
     settings.SURVEY_POOL_SIZE = 1
+    # Uploads and the drawn demo images of the tests never land in var/media.
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="osl-test-media-")
     # Every test client builds the middleware again, and WhiteNoise would read every static
     # file's headers each time (a third of the suite's time); it looks a file up when it
     # is asked for instead. Production (and the server tests' gunicorn) keeps the scan.

@@ -6,6 +6,7 @@ import factory
 from django.utils import timezone
 
 from events.models import Event, EventKind, Registration
+from media.models import MediaFile, MediaKind
 from portal.models import (
     Idea,
     IdeaStatus,
@@ -102,6 +103,24 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     persons = 1
     status = "confirmed"
+
+
+# --- media library ------------------------------------------------------------------------
+
+
+class MediaFileFactory(factory.django.DjangoModelFactory):
+    """A library image whose file need not exist (its name is enough for addresses)."""
+
+    class Meta:
+        model = MediaFile
+
+    kind = MediaKind.IMAGE
+    title = factory.Sequence(lambda n: f"Bild {n}")
+    file = factory.Sequence(lambda n: f"library/bild{n}.jpg")
+    alt_text = "Ein Bild der Region"
+    width = 1200
+    height = 800
+    file_type = "jpg"
 
 
 # --- portal: news and ideas ---------------------------------------------------------------

@@ -78,6 +78,7 @@ def _municipality_provider(query: str, *, limit: int) -> list[SearchResult]:
         query,
         fields={"name": "A", "district_text": "B", "portrait": "C", "head_name": "C"},
         snippet_field="portrait",
+        html_fields=("portrait",),  # rich text since the media library (migration 0011)
         limit=limit,
     )
     return search_results(rows, query, kind=str(_("Municipality")), title="name")
@@ -99,6 +100,7 @@ def _topic_provider(query: str, *, limit: int) -> list[SearchResult]:
         query,
         fields={"name": "A", "description": "B"},
         snippet_field="description",
+        html_fields=("description",),
         limit=limit,
     )
     return search_results(rows, query, kind=str(_("Topic")), title="name")

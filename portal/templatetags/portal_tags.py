@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from media.rendering import expand_embeds
 from portal import selectors
 from portal.sanitize import clean_html
 
@@ -39,8 +40,9 @@ def time_element(value: datetime | None, pattern: str) -> str:
 
 @register.filter
 def rich_text(value: str) -> str:
-    """Render staff rich text, sanitised on the way out whatever is stored."""
-    return mark_safe(clean_html(value))
+    """Render staff rich text, sanitised on the way out whatever is stored; embed codes of
+    the media library ([bild:12], [datei:12]) become figures and download links."""
+    return mark_safe(expand_embeds(clean_html(value)))  # safe: sanitised, then our templates
 
 
 # The main navigation: the entry whose path the visitor is in is marked aria-current.

@@ -321,6 +321,19 @@ ROWS = [
         lambda: Page.objects.get(slug="kooperation"),
         ("vacd", "vacd", "v", NONE, NONE),
     ),
+    # The media library is shared by all; a file that is used somewhere is never deleted.
+    Row(
+        "media.mediafile",
+        "nicht verwendet",
+        lambda: _factory("MediaFileFactory"),
+        ("vacd", "vacd", "vacd", NONE, NONE),
+    ),
+    Row(
+        "media.mediafile",
+        "verwendet",
+        lambda: _factory("NewsArticleFactory", image=_factory("MediaFileFactory")).image,
+        ("vac", "vac", "vac", NONE, NONE),
+    ),
     Row(
         "redirects.redirect",
         "Ziele auf anderen Websites nur Superuser",

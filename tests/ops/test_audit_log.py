@@ -78,7 +78,6 @@ def _article_post(article: NewsArticle, **changes) -> dict:
         "status": article.status,
         "published_at_0": "01.01.2025",
         "published_at_1": "10:00",
-        "image_alt": "",
     }
     data.update(changes)
     return data

@@ -60,7 +60,6 @@ def test_editor_can_only_choose_and_save_their_municipality(client, editor, plac
             "published_at_0": "01.01.2025",
             "published_at_1": "10:00",
             "municipalities": [places[1].pk],
-            "image_alt": "",
         },
     )
     assert response.status_code == 200  # refused: Ort B is no valid choice
@@ -76,7 +75,6 @@ def test_editor_can_only_choose_and_save_their_municipality(client, editor, plac
             "published_at_0": "01.01.2025",
             "published_at_1": "10:00",
             "municipalities": [places[0].pk],
-            "image_alt": "",
         },
     )
     assert response.status_code == 302
@@ -188,29 +186,3 @@ def test_editor_sees_only_ideas_of_their_municipality(client, editor, places):
     body = client.get("/admin/portal/idea/").content.decode()
     assert "Idee aus A" in body
     assert "Idee aus B" not in body
-
-
-def test_oversized_upload_is_refused_with_a_message(client, django_user_model, settings):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from tests.portal.test_news import png_bytes
-
-    settings.MAX_UPLOAD_SIZE = 1000
-    client.force_login(django_user_model.objects.create_superuser("root", password="x"))
-    response = client.post(
-        "/admin/portal/newsarticle/add/",
-        {
-            "title": "Großes Bild",
-            "slug": "grosses-bild",
-            "teaser": "Kurz.",
-            "body": "",
-            "status": "draft",
-            "published_at_0": "01.01.2025",
-            "published_at_1": "10:00",
-            "image": SimpleUploadedFile("gross.png", png_bytes(), content_type="image/png"),
-            "image_alt": "Ein großes Bild",
-        },
-    )
-    assert response.status_code == 200
-    assert "Die Datei ist zu groß" in response.content.decode()
-    assert not NewsArticle.objects.exists()

@@ -15,7 +15,7 @@ from django.contrib.sites.models import Site
 from django.utils import timezone
 
 from portal.models import Municipality, Topic
-from tests.factories import EventFactory, NewsArticleFactory, SurveyFactory
+from tests.factories import EventFactory, MediaFileFactory, NewsArticleFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,9 +33,10 @@ def _addresses(settings):
 
 @pytest.fixture
 def content(db):
-    article = NewsArticleFactory(slug="radweg", published_at=timezone.now() - timedelta(hours=1))
-    article.image_large.name = "news/variants/radweg.jpg"  # for og:image; no file needed
-    article.save()
+    image = MediaFileFactory(file="library/radweg.jpg")  # for og:image; no file needed
+    article = NewsArticleFactory(
+        slug="radweg", published_at=timezone.now() - timedelta(hours=1), image=image
+    )
     event = EventFactory(slug="forum")
     survey = SurveyFactory(slug="mobilitaet")
     return article, event, survey
@@ -108,7 +109,7 @@ def test_canonical_and_open_graph_use_the_site_url(client, content, path):
 
 def test_the_open_graph_image_uses_the_site_url(client, content):
     body = client.get("/aktuelles/radweg/").content.decode()
-    assert f'<meta property="og:image" content="{SITE}/media/news/variants/radweg.jpg">' in body
+    assert f'<meta property="og:image" content="{SITE}/media/library/radweg.jpg">' in body
 
 
 def test_access_codes_name_the_site_url(client, content, admin_user):
