@@ -28,3 +28,30 @@ def test_topic_page_shows_the_main_finding(client, published):
 
     assert "Was ist wichtig?" in body
     assert "Am häufigsten genannt: „Radwege“ (60,0 %)." in body
+
+
+def test_topic_page_never_shows_another_topics_top_answer(client, published):
+    """The bug from issue 17: a question "which topics matter?" is linked to every topic;
+    the Radverkehr page said "Am häufigsten genannt: Feuerwehr", the top answer of the whole
+    question, as if it were about cycling. A topic page shows this topic's own answer."""
+    radwege = TopicFactory(name="Radwege", slug="radwege-test")
+    bus = TopicFactory(name="Bus", slug="bus-test")
+    published.f3.topics.add(radwege, bus)
+
+    body = client.get(reverse("portal:topic_detail", kwargs={"slug": bus.slug})).content.decode()
+
+    assert "Radwege" not in body
+    assert "„Bus“ nannten 40,0 % (Platz 2 von 4)." in body
+
+
+def test_topic_page_shows_nothing_when_the_topic_is_not_an_answer(client, published):
+    radwege = TopicFactory(name="Radwege", slug="radwege-test")
+    feuerwehr = TopicFactory(name="Feuerwehr-Test", slug="feuerwehr-test")
+    published.f3.topics.add(radwege, feuerwehr)
+
+    body = client.get(
+        reverse("portal:topic_detail", kwargs={"slug": feuerwehr.slug})
+    ).content.decode()
+
+    assert "Am häufigsten genannt" not in body
+    assert "Radwege" not in body
