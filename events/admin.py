@@ -76,6 +76,8 @@ class EventAdmin(MunicipalityScopedMixin, admin.ModelAdmin):
                     "address",
                     "municipality",
                     "venue_accessibility",
+                    "transit_stop",
+                    ("latitude", "longitude"),
                     "online_url",
                 ]
             },
