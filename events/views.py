@@ -13,6 +13,7 @@ from events.calendar import build_calendar
 from events.forms import EventFilterForm, RegistrationForm
 from events.models import Event, Registration, RegistrationStatus
 from portal.caching import cache_public_page, not_shareable
+from portal.maps import region_map
 from portal.models import Municipality
 from portal.spam import rate_limit_reached, rate_limited
 
@@ -57,8 +58,36 @@ def event_detail(request, slug):
         raise Http404 from error
     state = selectors.event_registration_state(event=event) if event.takes_registrations else None
     return render(
-        request, "events/event_detail.html", {"event": event, "registration_state": state}
+        request,
+        "events/event_detail.html",
+        {"event": event, "registration_state": state, **_locator_map(event)},
     )
+
+
+def _locator_map(event: Event) -> dict:
+    """The small map of the region for the event's place: its municipality highlighted, a
+    marker where staff entered the venue's position. Nothing for an online-only event."""
+    if event.municipality is None and event.latitude is None:
+        return {}
+    position = (event.latitude, event.longitude) if event.latitude is not None else None
+    region = region_map(
+        highlight=event.municipality.name if event.municipality else None, position=position
+    )
+    place = event.venue_name or (event.municipality.name if event.municipality else "")
+    if region.marker and event.municipality:
+        label = _("Map of the Oschatzer Land: %(municipality)s highlighted, %(place)s marked") % {
+            "municipality": event.municipality.name,
+            "place": place,
+        }
+    elif region.marker:
+        label = _("Map of the Oschatzer Land with %(place)s marked") % {"place": place}
+    elif event.municipality:
+        label = _("Map of the Oschatzer Land with %(municipality)s highlighted") % {
+            "municipality": event.municipality.name
+        }
+    else:
+        return {}  # a position outside the region and no municipality: nothing to show
+    return {"locator_map": region, "locator_label": label}
 
 
 def _calendar_response(content: bytes, filename: str, *, download: bool) -> HttpResponse:

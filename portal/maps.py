@@ -118,6 +118,13 @@ def region() -> Region:
     return Region(WIDTH, height, tuple(shapes), west, east, south, north, scale, lon_factor)
 
 
+def _label_y(shape: Shape, marker: tuple[float, float] | None) -> float:
+    """A label the marker would cover moves above it."""
+    if marker and abs(shape.label_x - marker[0]) < 90 and abs(shape.label_y - marker[1]) < 30:
+        return round(marker[1] - 36)
+    return shape.label_y
+
+
 def region_map(
     *,
     urls: dict[str, str] | None = None,
@@ -129,20 +136,20 @@ def region_map(
     a marker on the map; a position outside the region gets none."""
     frame = region()
     urls = urls or {}
-    areas = [
-        MapArea(
-            shape.name,
-            shape.path,
-            shape.label_x,
-            shape.label_y,
-            url=urls.get(shape.name, ""),
-            highlighted=shape.name == highlight,
-        )
-        for shape in frame.shapes
-    ]
     marker = None
     if position is not None:
         lat, lon = float(position[0]), float(position[1])
         if frame.contains(lon, lat):
             marker = frame.point(lon, lat)
+    areas = [
+        MapArea(
+            shape.name,
+            shape.path,
+            shape.label_x,
+            _label_y(shape, marker),
+            url=urls.get(shape.name, ""),
+            highlighted=shape.name == highlight,
+        )
+        for shape in frame.shapes
+    ]
     return RegionMap(frame.width, frame.height, areas, marker)
