@@ -21,8 +21,25 @@ TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 def event_list_upcoming(
     *, municipality: Municipality | None = None, kind: str = "", now: datetime | None = None
 ) -> QuerySet[Event]:
-    events = Event.objects.upcoming(now).select_related("municipality")
+    """Upcoming events with their free places (``places_taken``, ``waiting_count``): one
+    query for the whole list."""
+    events = with_places(Event.objects.upcoming(now).select_related("municipality"))
     return _filtered(events, municipality=municipality, kind=kind)
+
+
+def with_places(events: QuerySet[Event]) -> QuerySet[Event]:
+    """Annotate what the list says about registering: persons confirmed, registrations
+    waiting (``{% event_places event %}`` renders it)."""
+    return events.annotate(
+        places_taken=Sum(
+            "registrations__persons",
+            filter=Q(registrations__status=RegistrationStatus.CONFIRMED),
+            default=0,
+        ),
+        waiting_count=Count(
+            "registrations", filter=Q(registrations__status=RegistrationStatus.WAITING)
+        ),
+    )
 
 
 def event_list_past(
@@ -48,7 +65,7 @@ def event_list_next(
     now: datetime | None = None,
 ) -> list[Event]:
     """The next events for a teaser box: one query, whatever is filtered."""
-    events = Event.objects.upcoming(now).select_related("municipality")
+    events = with_places(Event.objects.upcoming(now).select_related("municipality"))
     if municipality is not None:
         events = events.filter(municipality=municipality)
     if topic is not None:

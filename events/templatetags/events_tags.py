@@ -3,6 +3,10 @@ They only render: the page's view asks the selectors (``portal.page_context``, r
 ``EventsConfig``)."""
 
 from django import template
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from events.selectors import registration_closed_reason
 
 register = template.Library()
 
@@ -15,3 +19,22 @@ def upcoming_events(events, municipality=None, topic=None):
     ``{% upcoming_events upcoming_events topic=topic %}``.
     """
     return {"events": events or [], "municipality": municipality, "topic": topic}
+
+
+@register.simple_tag
+def event_places(event) -> str:
+    """ "noch 12 Plätze frei", "ausgebucht – Warteliste" or "ausgebucht" for an event in a
+    list annotated by ``selectors.with_places``; empty for events without registration,
+    closed ones and lists without the annotation (no query here)."""
+    taken = getattr(event, "places_taken", None)
+    if taken is None or not event.takes_registrations or not event.capacity:
+        return ""
+    is_open = registration_closed_reason(event=event) is None
+    left = max(event.capacity - taken, 0)
+    if left and is_open:
+        return ngettext("%(count)s place left", "%(count)s places left", left) % {"count": left}
+    if is_open:
+        return _("fully booked – waiting list open")
+    if not left and not event.is_past:
+        return _("fully booked")
+    return ""
