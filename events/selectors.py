@@ -83,7 +83,10 @@ def event_detail(*, slug: str) -> Event:
 
 
 def event_calendar_feed(
-    *, municipality: Municipality | None = None, now: datetime | None = None
+    *,
+    municipality: Municipality | None = None,
+    topic: Topic | None = None,
+    now: datetime | None = None,
 ) -> QuerySet[Event]:
     """Events of the subscribable calendar: everything upcoming and the last year's."""
     since = (now or timezone.now()) - timedelta(days=FEED_PAST_DAYS)
@@ -94,6 +97,8 @@ def event_calendar_feed(
     )
     if municipality is not None:
         events = events.filter(municipality=municipality)
+    if topic is not None:
+        events = events.filter(topics=topic)
     return events
 
 

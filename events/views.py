@@ -14,7 +14,7 @@ from events.forms import EventFilterForm, RegistrationForm
 from events.models import Event, Registration, RegistrationStatus
 from portal.caching import cache_public_page, not_shareable
 from portal.maps import region_map
-from portal.models import Municipality
+from portal.models import Municipality, Topic
 from portal.spam import rate_limit_reached, rate_limited
 
 ARCHIVE_PAGE_SIZE = 10
@@ -108,22 +108,31 @@ def event_ics(request, slug):
     return _calendar_response(content, f"{event.slug}.ics", download=True)
 
 
-@cache_public_page(params=("kommune",))
+@cache_public_page(params=("kommune", "thema"))
 def calendar_feed(request):
-    """The subscribable calendar of all events, or of one municipality (?kommune=<slug>)."""
-    municipality = None
+    """The subscribable calendar of all events, of one municipality (?kommune=<slug>) or of
+    one topic (?thema=<slug>)."""
+    municipality = _calendar_filter(request, "kommune", Municipality)
+    topic = _calendar_filter(request, "thema", Topic)
     name = _("Events – Oschatzer Land")
-    if request.GET.get("kommune"):
-        slug = request.GET["kommune"]
-        if not slug_re.fullmatch(slug):
-            raise Http404  # never sent to the database: no slug looks like that
-        municipality = get_object_or_404(Municipality, slug=slug)
+    if municipality is not None:
         name = _("Events in %(municipality)s – Oschatzer Land") % {
             "municipality": municipality.name
         }
-    events = selectors.event_calendar_feed(municipality=municipality)
+    elif topic is not None:
+        name = _("Events on %(topic)s – Oschatzer Land") % {"topic": topic.name}
+    events = selectors.event_calendar_feed(municipality=municipality, topic=topic)
     content = build_calendar(events, base_url=_base_url(request), name=name)
     return _calendar_response(content, "kalender.ics", download=False)
+
+
+def _calendar_filter(request, param: str, model):
+    slug = request.GET.get(param)
+    if not slug:
+        return None
+    if not slug_re.fullmatch(slug):
+        raise Http404  # never sent to the database: no slug looks like that
+    return get_object_or_404(model, slug=slug)
 
 
 @require_http_methods(["GET", "POST"])

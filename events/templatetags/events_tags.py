@@ -2,7 +2,11 @@
 They only render: the page's view asks the selectors (``portal.page_context``, registered in
 ``EventsConfig``)."""
 
+from urllib.parse import urlencode, urlsplit
+
 from django import template
+from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -38,3 +42,29 @@ def event_places(event) -> str:
     if not left and not event.is_past:
         return _("fully booked")
     return ""
+
+
+@register.simple_tag
+def feed_urls(municipality=None, topic=None) -> dict:
+    """Where to subscribe to a page's news and events: absolute URLs of the news feeds (RSS,
+    Atom) and the calendar, the calendar also as webcal:// (calendar apps subscribe to it
+    with one tap; the https address is the fallback for the rest).
+    ``{% feed_urls municipality=municipality as feeds %}``."""
+    site = settings.SITE_URL
+    if municipality or topic:  # a missing template variable is "", not None
+        kind, obj = ("kommune", municipality) if municipality else ("thema", topic)
+        slug = {"kind": kind, "slug": obj.slug}
+        rss = reverse("portal:news_feed_filtered", kwargs=slug)
+        atom = reverse("portal:news_feed_filtered_atom", kwargs=slug)
+        calendar = reverse("events:feed") + "?" + urlencode({kind: obj.slug})
+        name = obj.name
+    else:
+        rss, atom = reverse("portal:news_feed"), reverse("portal:news_feed_atom")
+        calendar, name = reverse("events:feed"), ""
+    return {
+        "name": name,
+        "rss": site + rss,
+        "atom": site + atom,
+        "calendar": site + calendar,
+        "webcal": "webcal://" + urlsplit(site).netloc + calendar,
+    }
