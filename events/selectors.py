@@ -73,6 +73,16 @@ def event_list_next(
     return list(events[:limit])
 
 
+def events_for_survey(*, survey) -> list[Event]:
+    """The events that presented a survey or its results (``Event.related_survey``), in
+    date order, for the survey's results page: one query."""
+    return list(
+        Event.objects.filter(related_survey=survey)
+        .select_related("municipality")
+        .order_by("starts_at", "pk")
+    )
+
+
 def event_detail(*, slug: str) -> Event:
     """The event with everything its page shows (raises Event.DoesNotExist)."""
     return (

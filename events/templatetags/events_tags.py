@@ -25,6 +25,13 @@ def upcoming_events(events, municipality=None, topic=None):
     return {"events": events or [], "municipality": municipality, "topic": topic}
 
 
+@register.inclusion_tag("events/includes/survey_events.html")
+def survey_events(events):
+    """``{% survey_events presenting_events %}``: the events that presented a survey's
+    results (``selectors.events_for_survey``), on the results page."""
+    return {"events": events or []}
+
+
 @register.simple_tag
 def event_places(event) -> str:
     """ "noch 12 Plätze frei", "ausgebucht – Warteliste" or "ausgebucht" for an event in a
