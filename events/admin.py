@@ -80,6 +80,8 @@ class EventAdmin(LibraryChoiceMixin, RichTextAdminMixin, MunicipalityScopedMixin
                     "address",
                     "municipality",
                     "venue_accessibility",
+                    "transit_stop",
+                    ("latitude", "longitude"),
                     "online_url",
                 ]
             },

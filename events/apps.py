@@ -10,7 +10,7 @@ class EventsConfig(AppConfig):
         from datetime import timedelta
 
         from events.search import event_vocabulary, search_events
-        from events.selectors import FEED_PAST_DAYS, event_list_next
+        from events.selectors import FEED_PAST_DAYS, event_list_next, events_for_survey
         from events.sitemaps import EventListSitemap, EventSitemap
         from media.usage import register_rich_text
         from portal.caching import register_content_time
@@ -27,6 +27,8 @@ class EventsConfig(AppConfig):
         register_page_context("home", "upcoming_events", event_list_next)
         register_page_context("municipality", "upcoming_events", event_list_next)
         register_page_context("topic", "upcoming_events", event_list_next)
+        # A survey's results page lists the events that presented them.
+        register_page_context("survey_results", "presenting_events", events_for_survey)
         # Cached pages change when an event starts (registration closes), ends (it moves to
         # the archive), its registration deadline passes, and when it leaves the calendar.
         register_content_time("events.Event", "starts_at")

@@ -5,7 +5,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import icalendar
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
@@ -96,3 +97,11 @@ def build_calendar(
         # A VCALENDAR needs at least one component (RFC 5545 3.6), even with no events.
         calendar.add_component(icalendar.Timezone.from_tzid("Europe/Berlin"))
     return calendar.to_ical()
+
+
+def event_ics_file(event: Event) -> tuple[str, str]:
+    """File name and text of one event's .ics (as the event page offers it), in German,
+    for a mail attachment."""
+    with translation.override(settings.LANGUAGE_CODE):
+        content = build_calendar([event], base_url=settings.SITE_URL, name=event.title)
+    return f"{event.slug}.ics", content.decode()

@@ -3,6 +3,7 @@ upcoming municipal forums, a workshop and an online participation. Idempotent: e
 found by slug and updated; demo registrations are only added where none exist."""
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
@@ -83,6 +84,10 @@ EVENTS = [
         "address": "Markt 1, 04769 Mügeln",
         "municipality": "muegeln",
         "venue_accessibility": "Aufzug vorhanden; Induktionsschleife im Ratssaal.",
+        "transit_stop": "Bushaltestelle Mügeln, Markt, direkt vor dem Rathaus",
+        # The market square of Mügeln (the town hall, Markt 1).
+        "latitude": Decimal("51.23610"),
+        "longitude": Decimal("13.04690"),
         "description": "<p>Was muss in Mügeln und seinen Ortsteilen zuerst angepackt werden? "
         "Wir stellen die Ergebnisse der Befragung für Mügeln vor und sammeln Vorschläge.</p>",
         "topics": ["infrastruktur", "doellnitzbahn"],

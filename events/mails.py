@@ -5,13 +5,14 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from events.calendar import event_ics_file
 from events.models import Registration
 from portal.services import mail_subject
 
@@ -23,7 +24,14 @@ MAIL_REASONS = {
     "cancelled": gettext_noop("registration cancelled"),
     "event_cancelled": gettext_noop("event cancelled"),
     "event_postponed": gettext_noop("event postponed"),
+    "event_changed": gettext_noop("date, time or place changed"),
 }
+
+# Mails about a place held (or the event's fate) carry the event as an .ics file: one tap
+# puts it into the calendar, and the same UID with a higher SEQUENCE updates it there.
+ICS_ATTACHED = frozenset(
+    {"confirmed", "moved_up", "event_changed", "event_cancelled", "event_postponed"}
+)
 
 MAIL_SUBJECTS = {
     "confirm_request": lambda title: (
@@ -41,6 +49,7 @@ MAIL_SUBJECTS = {
     "cancelled": lambda title: _("Registration cancelled: %(title)s") % {"title": title},
     "event_cancelled": lambda title: _("Cancelled: %(title)s") % {"title": title},
     "event_postponed": lambda title: _("Postponed: %(title)s") % {"title": title},
+    "event_changed": lambda title: _("Changed date or place: %(title)s") % {"title": title},
 }
 
 
@@ -89,11 +98,21 @@ def already_registered_mail_allowed(*, registration: Registration, now: datetime
     )
 
 
+def registration_mail_message(*, registration: Registration, kind: str) -> EmailMessage:
+    """The mail of ``kind`` about ``registration``, with the event's .ics where it helps."""
+    subject, body = registration_mail(registration=registration, kind=kind)
+    message = EmailMessage(subject, body, None, [registration.email])
+    if kind in ICS_ATTACHED:
+        filename, content = event_ics_file(registration.event)
+        message.attach(filename, content, "text/calendar")
+    return message
+
+
 def registration_mail_send(*, registration: Registration, kind: str) -> bool:
     """Send one mail; False when the mail server refused it (the change itself stands)."""
-    subject, body = registration_mail(registration=registration, kind=kind)
+    message = registration_mail_message(registration=registration, kind=kind)
     try:
-        send_mail(subject, body, None, [registration.email])
+        message.send()
     except OSError as error:  # smtplib errors included; the registration itself is saved
         # Only the error's type: SMTP errors quote the refused addresses.
         logger.error(

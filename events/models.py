@@ -88,6 +88,34 @@ class Event(models.Model):
         blank=True,
         help_text=_("Step-free access, accessible toilet, hearing loop, parking, …"),
     )
+    transit_stop = models.CharField(
+        _("public transport stop"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Nearest bus or train stop with lines and walking time, e.g. "
+            "“Oschatz, Markt (Bus 801, 802), 3 minutes on foot”."
+        ),
+    )
+    # The marker on the event page's small map of the region (drawn on the server, no tiles).
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text=_("Optional, e.g. 51.30028: the venue's marker on the map of the region."),
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text=_("Optional, e.g. 13.10694; together with the latitude."),
+    )
     online_url = models.URLField(
         _("address of the online participation"),
         blank=True,
@@ -154,6 +182,12 @@ class Event(models.Model):
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")),
                 name="event_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(latitude__isnull=False, longitude__isnull=False),
+                name="event_position_complete",
+                violation_error_message=_("Give both latitude and longitude, or neither."),
             ),
             models.CheckConstraint(
                 condition=models.Q(takes_registrations=False) | models.Q(capacity__gt=0),

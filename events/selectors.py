@@ -21,8 +21,25 @@ TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 def event_list_upcoming(
     *, municipality: Municipality | None = None, kind: str = "", now: datetime | None = None
 ) -> QuerySet[Event]:
-    events = Event.objects.upcoming(now).select_related("municipality")
+    """Upcoming events with their free places (``places_taken``, ``waiting_count``): one
+    query for the whole list."""
+    events = with_places(Event.objects.upcoming(now).select_related("municipality"))
     return _filtered(events, municipality=municipality, kind=kind)
+
+
+def with_places(events: QuerySet[Event]) -> QuerySet[Event]:
+    """Annotate what the list says about registering: persons confirmed, registrations
+    waiting (``{% event_places event %}`` renders it)."""
+    return events.annotate(
+        places_taken=Sum(
+            "registrations__persons",
+            filter=Q(registrations__status=RegistrationStatus.CONFIRMED),
+            default=0,
+        ),
+        waiting_count=Count(
+            "registrations", filter=Q(registrations__status=RegistrationStatus.WAITING)
+        ),
+    )
 
 
 def event_list_past(
@@ -48,12 +65,22 @@ def event_list_next(
     now: datetime | None = None,
 ) -> list[Event]:
     """The next events for a teaser box: one query, whatever is filtered."""
-    events = Event.objects.upcoming(now).select_related("municipality")
+    events = with_places(Event.objects.upcoming(now).select_related("municipality"))
     if municipality is not None:
         events = events.filter(municipality=municipality)
     if topic is not None:
         events = events.filter(topics=topic)
     return list(events[:limit])
+
+
+def events_for_survey(*, survey) -> list[Event]:
+    """The events that presented a survey or its results (``Event.related_survey``), in
+    date order, for the survey's results page: one query."""
+    return list(
+        Event.objects.filter(related_survey=survey)
+        .select_related("municipality")
+        .order_by("starts_at", "pk")
+    )
 
 
 def event_detail(*, slug: str) -> Event:
@@ -66,7 +93,10 @@ def event_detail(*, slug: str) -> Event:
 
 
 def event_calendar_feed(
-    *, municipality: Municipality | None = None, now: datetime | None = None
+    *,
+    municipality: Municipality | None = None,
+    topic: Topic | None = None,
+    now: datetime | None = None,
 ) -> QuerySet[Event]:
     """Events of the subscribable calendar: everything upcoming and the last year's."""
     since = (now or timezone.now()) - timedelta(days=FEED_PAST_DAYS)
@@ -77,6 +107,8 @@ def event_calendar_feed(
     )
     if municipality is not None:
         events = events.filter(municipality=municipality)
+    if topic is not None:
+        events = events.filter(topics=topic)
     return events
 
 

@@ -49,6 +49,12 @@ CALENDAR_FIELDS = frozenset(
 )
 
 
+# A change of these tells everyone registered (with the updated .ics): date, time or place.
+CHANGE_MAIL_FIELDS = frozenset(
+    {"starts_at", "ends_at", "venue_name", "address", "municipality", "online_url"}
+)
+
+
 class RegistrationError(Exception):
     """A registration or cancellation that cannot be done; the message is for the visitor."""
 
@@ -69,6 +75,7 @@ def event_save(*, event: Event, changed_fields: Iterable[str] | None = None) -> 
     is_new = event.pk is None
     moved: list[Registration] = []
     informed: list[Registration] = []
+    kind = f"event_{event.status}"
     with transaction.atomic():
         if not is_new and changed & CALENDAR_FIELDS:
             event.sequence = F("sequence") + 1
@@ -79,25 +86,44 @@ def event_save(*, event: Event, changed_fields: Iterable[str] | None = None) -> 
                 moved = _move_up_waiting(event=Event.objects.select_for_update().get(pk=event.pk))
             if "status" in changed and event.status != EventStatus.PLANNED:
                 # Everyone registered hears about a cancellation or postponement.
-                informed = list(
-                    Registration.objects.active()
-                    .filter(event=event, anonymised_at__isnull=True)
-                    .select_related("event")
-                )
+                informed = _registrants_to_inform(event)
+            elif _date_or_place_changed(event, changed):
+                informed = _registrants_to_inform(event)
+                kind = "event_changed"
     sent = sum(
         registration_mail_send(registration=registration, kind="moved_up") for registration in moved
     )
     audit_mails(obj=event, recipients=sent, reason=MAIL_REASONS["moved_up"])
     sent = sum(
-        registration_mail_send(registration=registration, kind=f"event_{event.status}")
-        for registration in informed
+        registration_mail_send(registration=registration, kind=kind) for registration in informed
     )
-    audit_mails(obj=event, recipients=sent, reason=MAIL_REASONS.get(f"event_{event.status}", ""))
+    audit_mails(obj=event, recipients=sent, reason=MAIL_REASONS.get(kind, ""))
     logger.info(
         "event saved",
         extra={"event_id": event.pk, "sequence": event.sequence, "moved_up": len(moved)},
     )
     return event
+
+
+def _date_or_place_changed(event: Event, changed: set[str]) -> bool:
+    """Whether registrants must hear of the change: a planned event that has not ended
+    got another date, time or place (a description, a title or more places is no news)."""
+    return (
+        bool(changed & CHANGE_MAIL_FIELDS)
+        and event.status == EventStatus.PLANNED
+        and event.ends_at > timezone.now()
+    )
+
+
+def _registrants_to_inform(event: Event) -> list[Registration]:
+    """Confirmed and waiting registrations whose data is still there. Not unconfirmed ones
+    (nobody confirmed that address wants mail), not cancelled ones, not purged ones."""
+    return list(
+        Registration.objects.active()
+        .filter(event=event, anonymised_at__isnull=True)
+        .exclude(email="")
+        .select_related("event")
+    )
 
 
 def event_set_status(*, event: Event, status: str) -> Event:

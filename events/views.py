@@ -13,7 +13,8 @@ from events.calendar import build_calendar
 from events.forms import EventFilterForm, RegistrationForm
 from events.models import Event, Registration, RegistrationStatus
 from portal.caching import cache_public_page, not_shareable
-from portal.models import Municipality
+from portal.maps import region_map
+from portal.models import Municipality, Topic
 from portal.spam import rate_limit_reached, rate_limited
 
 ARCHIVE_PAGE_SIZE = 10
@@ -57,8 +58,36 @@ def event_detail(request, slug):
         raise Http404 from error
     state = selectors.event_registration_state(event=event) if event.takes_registrations else None
     return render(
-        request, "events/event_detail.html", {"event": event, "registration_state": state}
+        request,
+        "events/event_detail.html",
+        {"event": event, "registration_state": state, **_locator_map(event)},
     )
+
+
+def _locator_map(event: Event) -> dict:
+    """The small map of the region for the event's place: its municipality highlighted, a
+    marker where staff entered the venue's position. Nothing for an online-only event."""
+    if event.municipality is None and event.latitude is None:
+        return {}
+    position = (event.latitude, event.longitude) if event.latitude is not None else None
+    region = region_map(
+        highlight=event.municipality.name if event.municipality else None, position=position
+    )
+    place = event.venue_name or (event.municipality.name if event.municipality else "")
+    if region.marker and event.municipality:
+        label = _("Map of the Oschatzer Land: %(municipality)s highlighted, %(place)s marked") % {
+            "municipality": event.municipality.name,
+            "place": place,
+        }
+    elif region.marker:
+        label = _("Map of the Oschatzer Land with %(place)s marked") % {"place": place}
+    elif event.municipality:
+        label = _("Map of the Oschatzer Land with %(municipality)s highlighted") % {
+            "municipality": event.municipality.name
+        }
+    else:
+        return {}  # a position outside the region and no municipality: nothing to show
+    return {"locator_map": region, "locator_label": label}
 
 
 def _calendar_response(content: bytes, filename: str, *, download: bool) -> HttpResponse:
@@ -79,22 +108,31 @@ def event_ics(request, slug):
     return _calendar_response(content, f"{event.slug}.ics", download=True)
 
 
-@cache_public_page(params=("kommune",))
+@cache_public_page(params=("kommune", "thema"))
 def calendar_feed(request):
-    """The subscribable calendar of all events, or of one municipality (?kommune=<slug>)."""
-    municipality = None
+    """The subscribable calendar of all events, of one municipality (?kommune=<slug>) or of
+    one topic (?thema=<slug>)."""
+    municipality = _calendar_filter(request, "kommune", Municipality)
+    topic = _calendar_filter(request, "thema", Topic)
     name = _("Events – Oschatzer Land")
-    if request.GET.get("kommune"):
-        slug = request.GET["kommune"]
-        if not slug_re.fullmatch(slug):
-            raise Http404  # never sent to the database: no slug looks like that
-        municipality = get_object_or_404(Municipality, slug=slug)
+    if municipality is not None:
         name = _("Events in %(municipality)s – Oschatzer Land") % {
             "municipality": municipality.name
         }
-    events = selectors.event_calendar_feed(municipality=municipality)
+    elif topic is not None:
+        name = _("Events on %(topic)s – Oschatzer Land") % {"topic": topic.name}
+    events = selectors.event_calendar_feed(municipality=municipality, topic=topic)
     content = build_calendar(events, base_url=_base_url(request), name=name)
     return _calendar_response(content, "kalender.ics", download=False)
+
+
+def _calendar_filter(request, param: str, model):
+    slug = request.GET.get(param)
+    if not slug:
+        return None
+    if not slug_re.fullmatch(slug):
+        raise Http404  # never sent to the database: no slug looks like that
+    return get_object_or_404(model, slug=slug)
 
 
 @require_http_methods(["GET", "POST"])

@@ -18,8 +18,9 @@ class Municipality(models.Model):
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=MunicipalityKind.choices)
     population = models.PositiveIntegerField(_("population"))
-    population_as_of = models.CharField(
-        _("population as of"), max_length=20, help_text=_("For example 2019 or 31.12.2019.")
+    population_as_of = models.DateField(
+        _("population as of"),
+        help_text=_("The reference date of the population figure (“Stand”), e.g. 31.12.2023."),
     )
     districts = models.TextField(
         _("districts (Ortsteile)"), blank=True, help_text=_("One district per line.")

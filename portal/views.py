@@ -9,6 +9,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from portal import selectors, services
 from portal.caching import cache_public_page, not_shareable
 from portal.forms import ContactForm, IdeaForm, NewsFilterForm
+from portal.maps import region_map
 from portal.models import Municipality, NewsArticle, Page, Topic
 from portal.page_context import page_context
 from portal.search import normalize_query, search, search_url, suggest
@@ -25,6 +26,9 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["latest_news"] = selectors.news_latest(limit=3)
         context["municipalities"] = selectors.municipality_list()
+        context["region_map"] = region_map(
+            urls={m.name: m.get_absolute_url() for m in context["municipalities"]}
+        )
         context["topics"] = selectors.topic_list()
         context.update(page_context("home"))
         return context

@@ -1,6 +1,6 @@
 """factory_boy factories shared by the whole suite."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import factory
 from django.utils import timezone
@@ -41,7 +41,7 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"testgemeinde-{n}")
     kind = MunicipalityKind.MUNICIPALITY
     population = 1234
-    population_as_of = "2019"
+    population_as_of = date(2019, 12, 31)
     districts = "Nord\nSüd"
     seat = "Nord"
     admin_address = "Markt 1, 04758 Testgemeinde"

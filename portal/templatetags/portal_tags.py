@@ -53,6 +53,7 @@ NAV_SECTIONS = (
     "/befragungen/",
     "/termine/",
     "/mitmachen/",
+    "/kontakt/",
 )
 # Header and footer are the same on every page except for the marked entry and the search
 # box's value, so each is rendered once per process, language and entry (they hold no data,

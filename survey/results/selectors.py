@@ -10,9 +10,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.models import Municipality, Topic
 from survey.kinds import kind_values
+from survey.kinds.base import number_text
 from survey.models import (
     Answer,
     Channel,
@@ -104,6 +106,7 @@ def survey_topic_findings(*, topic: Topic) -> list[dict]:
         Question.objects.filter(topics=topic, survey__status=SurveyStatus.PUBLISHED)
         .exclude(survey__publication__hidden_questions=F("pk"))
         .select_related("survey")
+        .prefetch_related("topics")
         .order_by("-survey__opens_at", "section__position", "position")
     )
     entries = []
@@ -112,9 +115,32 @@ def survey_topic_findings(*, topic: Topic) -> list[dict]:
         if question.survey_id not in by_survey:
             by_survey[question.survey_id] = survey_results(survey=question.survey)
         result = by_survey[question.survey_id].question(question.pk)
-        if result is not None and not result.is_hidden:
-            entries.append({"survey": question.survey, "result": result})
+        if result is None or result.is_hidden:
+            continue
+        summary = _topic_summary(result, question=question, topic=topic)
+        if summary is not None:
+            entries.append({"survey": question.survey, "result": result, "summary": summary})
     return entries
+
+
+def _topic_summary(result, *, question: Question, topic: Topic) -> str | None:
+    """The finding a topic page shows for a question. A question whose answers are topics
+    ("which topics should the municipalities tackle?") is linked to all of them; its top
+    answer belongs to one topic only, so each topic page shows its own answer's share and
+    rank, or nothing (None) when this topic is no answer or its share is withheld."""
+    linked = {linked_topic.name.casefold() for linked_topic in question.topics.all()}
+    if not any(row.label.casefold() in linked for row in result.rows):
+        return result.summary
+    ranked = sorted(result.rows, key=lambda row: -row.cells[0].count)
+    for rank, row in enumerate(ranked, start=1):
+        if row.label.casefold() == topic.name.casefold() and row.cells[0].percent is not None:
+            return gettext("“%(label)s” chosen by %(percent)s %% (rank %(rank)s of %(of)s).") % {
+                "label": row.label,
+                "percent": number_text(row.cells[0].percent),
+                "rank": rank,
+                "of": len(ranked),
+            }
+    return None
 
 
 def survey_municipality_participation(*, municipality: Municipality) -> list[dict]:

@@ -10,6 +10,7 @@ from django.views.generic import TemplateView
 
 from portal.audit import audit_export
 from portal.caching import cache_public_page, not_shareable
+from portal.page_context import page_context
 from survey import selectors
 from survey.models import Survey, SurveyStatus
 from survey.permissions import SurveyStaffMixin, staff_has_perm
@@ -63,6 +64,8 @@ class ResultsView(TemplateView):
             sections=results.sections if preview else results.public_sections(),
             form=form,
         )
+        # What other apps show here: the events that presented these results.
+        context.update(page_context("survey_results", survey=survey))
         return context
 
 

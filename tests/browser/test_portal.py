@@ -46,6 +46,7 @@ def test_staff_publishes_an_article_and_a_resident_finds_it(
     resident.get_by_role("link", name="Neuer Radweg zwischen Oschatz und Mügeln").click()
     assert resident.locator("h1").inner_text() == "Neuer Radweg zwischen Oschatz und Mügeln"
     assert "Ab heute radeln Sie sicher" in resident.locator(".rich-text").inner_text()
+    resident.get_by_text("Menü").click()  # on a phone the search sits behind the menu button
     resident.fill("#site-search-q", "Radwege")
     resident.keyboard.press("Enter")
     resident.wait_for_url("**/suche/?q=Radwege")

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -78,7 +79,9 @@ def test_list_filters_by_municipality_and_kind(client):
     assert "forum-muegeln" not in by_both
     assert "past-muegeln" not in by_both
     assert '<option value="muegeln-test" selected>Mügeln Test</option>' in by_place
-    assert 'href="/termine/kalender.ics?kommune=muegeln-test"' in by_place
+    # The municipality's calendar, absolute (PORTAL_SITE_URL) and as webcal:// to subscribe.
+    assert f'href="{settings.SITE_URL}/termine/kalender.ics?kommune=muegeln-test"' in by_place
+    assert '/termine/kalender.ics?kommune=muegeln-test"' in by_place.split("webcal://")[1]
     assert "Alle Termine anzeigen" in by_place
 
 

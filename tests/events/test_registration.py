@@ -340,7 +340,7 @@ def test_failing_mail_server_does_not_lose_the_registration(event, monkeypatch, 
     def broken(*args, **kwargs):
         raise smtplib.SMTPRecipientsRefused({"a@example.org": (550, b"no")})
 
-    monkeypatch.setattr(mails, "send_mail", broken)
+    monkeypatch.setattr(mails.EmailMessage, "send", broken)
     registration = _register(event)
     assert registration.status == RegistrationStatus.CONFIRMED
     assert "registration mail failed" in caplog.text

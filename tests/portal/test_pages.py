@@ -191,3 +191,21 @@ def test_an_editor_unticks_a_page_and_it_leaves_the_footer_at_once(client, make_
     titles = [title for _, title in _footer_links(visitor.get("/").content.decode())]
     assert "Leichte Sprache" not in titles
     assert "Die Kooperation" in titles
+
+
+def test_municipality_facts_have_a_real_date_and_come_first(client):
+    body = client.get("/kommunen/naundorf/").content.decode()
+    # The source (municipalities.csv) gives the population of Naundorf as of 31.12.2022.
+    assert '(Stand <time datetime="2022-12-31">31. Dezember 2022</time>)' in body
+    # The facts come right after the heading (near the top on phones), before the news.
+    assert (
+        body.index("<h1>") < body.index('id="facts-heading"') < body.index('id="municipality-news"')
+    )
+
+
+def test_population_date_is_a_date_in_the_admin(admin_client):
+    from portal.models import Municipality
+
+    municipality = Municipality.objects.get(slug="dahlen")
+    response = admin_client.get(f"/admin/portal/municipality/{municipality.pk}/change/")
+    assert 'name="population_as_of" value="31.12.2019"' in response.content.decode()
