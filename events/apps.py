@@ -26,6 +26,7 @@ class EventsConfig(AppConfig):
         register_page_context("topic", "upcoming_events", event_list_next)
         # Cached pages change when an event starts (registration closes), ends (it moves to
         # the archive), its registration deadline passes, and when it leaves the calendar.
+        register_content_time("events.Event", "publish_at")  # a scheduled event appears
         register_content_time("events.Event", "starts_at")
         register_content_time("events.Event", "ends_at")
         register_content_time("events.Event", "registration_deadline")

@@ -21,14 +21,14 @@ TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 def event_list_upcoming(
     *, municipality: Municipality | None = None, kind: str = "", now: datetime | None = None
 ) -> QuerySet[Event]:
-    events = Event.objects.upcoming(now).select_related("municipality")
+    events = Event.objects.public(now).upcoming(now).select_related("municipality")
     return _filtered(events, municipality=municipality, kind=kind)
 
 
 def event_list_past(
     *, municipality: Municipality | None = None, kind: str = "", now: datetime | None = None
 ) -> QuerySet[Event]:
-    events = Event.objects.past(now).select_related("municipality")
+    events = Event.objects.public(now).past(now).select_related("municipality")
     return _filtered(events, municipality=municipality, kind=kind)
 
 
@@ -48,7 +48,7 @@ def event_list_next(
     now: datetime | None = None,
 ) -> list[Event]:
     """The next events for a teaser box: one query, whatever is filtered."""
-    events = Event.objects.upcoming(now).select_related("municipality")
+    events = Event.objects.public(now).upcoming(now).select_related("municipality")
     if municipality is not None:
         events = events.filter(municipality=municipality)
     if topic is not None:
@@ -56,13 +56,26 @@ def event_list_next(
     return list(events[:limit])
 
 
-def event_detail(*, slug: str) -> Event:
-    """The event with everything its page shows (raises Event.DoesNotExist)."""
-    return (
-        Event.objects.select_related("municipality", "related_survey")
-        .prefetch_related("topics", "documents")
-        .get(slug=slug)
+def event_detail(*, slug: str, preview_for: Municipality | bool | None = False) -> Event:
+    """The public event with everything its page shows (raises Event.DoesNotExist).
+
+    ``preview_for`` (staff preview): drafts and scheduled events too; None for staff who may
+    see every event, a municipality for an editor limited to it (only its events, as in the
+    admin).
+    """
+    events = Event.objects.select_related("municipality", "related_survey").prefetch_related(
+        "topics", "documents"
     )
+    if preview_for is False:
+        events = events.public()
+    elif preview_for is not None:
+        events = events.filter(municipality=preview_for)
+    return events.get(slug=slug)
+
+
+def event_public_get(*, slug: str, **filters) -> Event:
+    """A public event for its .ics file and registration form (raises Event.DoesNotExist)."""
+    return Event.objects.public().select_related("municipality").get(slug=slug, **filters)
 
 
 def event_calendar_feed(
@@ -71,7 +84,8 @@ def event_calendar_feed(
     """Events of the subscribable calendar: everything upcoming and the last year's."""
     since = (now or timezone.now()) - timedelta(days=FEED_PAST_DAYS)
     events = (
-        Event.objects.filter(ends_at__gte=since)
+        Event.objects.public(now)
+        .filter(ends_at__gte=since)
         .select_related("municipality")
         .order_by("starts_at", "pk")
     )

@@ -8,6 +8,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.redirects.admin import RedirectAdmin
 from django.contrib.redirects.models import Redirect
 from django.db import models
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,7 @@ from portal.models import (
     Page,
     Topic,
 )
+from portal.preview import PreviewAdminMixin
 from portal.selectors import editor_municipality
 
 IMPORTMAP = re.compile(rb'<script type="importmap"[^>]*>(.*?)</script>', re.DOTALL)
@@ -58,13 +60,38 @@ def log_action(modeladmin, request, objects, message: str) -> None:
         modeladmin.log_change(request, obj, message)
 
 
+class NewsStateFilter(admin.SimpleListFilter):
+    """Draft, scheduled (published with a future date) or published: "Geplant" is a status
+    of its own for staff, though the model stores it as published plus a date."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [
+            (NewsStatus.DRAFT, _("Draft")),
+            ("scheduled", _("Scheduled")),
+            (NewsStatus.PUBLISHED, _("Published")),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == NewsStatus.DRAFT:
+            return queryset.filter(status=NewsStatus.DRAFT)
+        if self.value() == "scheduled":
+            return queryset.filter(status=NewsStatus.PUBLISHED, published_at__gt=now)
+        if self.value() == NewsStatus.PUBLISHED:
+            return queryset.filter(status=NewsStatus.PUBLISHED, published_at__lte=now)
+        return queryset
+
+
 @admin.register(NewsArticle)
-class NewsArticleAdmin(MunicipalityScopedAdmin):
+class NewsArticleAdmin(PreviewAdminMixin, MunicipalityScopedAdmin):
     form = NewsArticleAdminForm
-    list_display = ["title", "status", "published_at", "is_public_display", "author"]
+    list_display = ["title", "state_display", "published_at", "is_public_display", "author"]
     # Only the authors of articles the user sees, not every account (login names).
     list_filter = [
-        "status",
+        NewsStateFilter,
         "topics",
         "municipalities",
         ("author", admin.RelatedOnlyFieldListFilter),
@@ -96,6 +123,12 @@ class NewsArticleAdmin(MunicipalityScopedAdmin):
             },
         ),
     ]
+
+    @admin.display(description=_("status"), ordering="status")
+    def state_display(self, article):
+        if article.status == NewsStatus.PUBLISHED and not article.is_public:
+            return _("Scheduled")
+        return article.get_status_display()
 
     @admin.display(boolean=True, description=_("visible now"))
     def is_public_display(self, article):
@@ -213,7 +246,7 @@ class IdeaAdmin(MunicipalityScopedAdmin):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(PreviewAdminMixin, admin.ModelAdmin):
     """The seven members are fixed: only superusers add or delete one (deleting one would
     detach its news and ideas and lift the limit of its editors). A limited editor keeps the
     profile of their own municipality up to date."""
@@ -248,7 +281,7 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(GlobalContentMixin, admin.ModelAdmin):
+class TopicAdmin(PreviewAdminMixin, GlobalContentMixin, admin.ModelAdmin):
     list_display = ["name", "position"]
     list_editable = ["position"]
     search_fields = ["name", "description"]
@@ -256,7 +289,7 @@ class TopicAdmin(GlobalContentMixin, admin.ModelAdmin):
 
 
 @admin.register(Page)
-class PageAdmin(GlobalContentMixin, admin.ModelAdmin):
+class PageAdmin(PreviewAdminMixin, GlobalContentMixin, admin.ModelAdmin):
     list_display = ["title", "slug", "is_published", "show_in_footer", "position", "updated_at"]
     list_filter = ["is_published", "show_in_footer"]
     search_fields = ["title", "body"]
