@@ -9,6 +9,7 @@ class EventsConfig(AppConfig):
     def ready(self):
         from datetime import timedelta
 
+        from events.dashboard import register_events_panels
         from events.search import event_vocabulary, search_events
         from events.selectors import FEED_PAST_DAYS, event_list_next
         from events.sitemaps import EventListSitemap, EventSitemap
@@ -18,6 +19,7 @@ class EventsConfig(AppConfig):
         from portal.sitemaps import register_sitemap
 
         register_search_provider("events", search_events, vocabulary=event_vocabulary)
+        register_events_panels()
         register_sitemap("events", EventSitemap)
         register_sitemap("event-list", EventListSitemap)
         # The next events on the home, municipality and topic pages (events_tags render them).

@@ -11,6 +11,7 @@ class PortalConfig(AppConfig):
         from django.db.models.signals import post_delete, post_migrate, post_save
 
         from portal import audit, caching, checks, search, selectors, services, sitemaps  # noqa: F401 (checks registers)
+        from portal.dashboard import register_portal_panels
         from portal.search import providers as search_providers
 
         audit.connect_actor()
@@ -20,6 +21,7 @@ class PortalConfig(AppConfig):
         search_providers.register_portal_providers()
         connection_created.connect(search.register_sqlite_functions)
         sitemaps.register_portal_sitemaps()
+        register_portal_panels()
         # The footer lists pages; it is cached apart from the pages (see the selector).
         for signal in (post_save, post_delete):
             signal.connect(
