@@ -8,7 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from events.models import Event, EventPublication, Registration, RegistrationStatus
+from events.models import (
+    Event,
+    EventPublication,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+)
 from portal.dashboard import PANEL_ITEMS, RECENT_DAYS, Panel, PanelItem, admin_url, when
 from portal.selectors import editor_municipality
 
@@ -34,6 +40,11 @@ def _publication_note(event: Event) -> str:
     return ""
 
 
+def _status_note(event: Event) -> str:
+    # "Planned" is every event's normal state (and "Geplant" in German, like "scheduled").
+    return "" if event.status == EventStatus.PLANNED else str(event.get_status_display())
+
+
 def events_next(user) -> Panel:
     """Events of the next 14 days, drafts included (they may still need publishing)."""
     now = timezone.now()
@@ -48,7 +59,7 @@ def events_next(user) -> Panel:
             part
             for part in (
                 when(event.starts_at),
-                event.get_status_display(),
+                _status_note(event),
                 _publication_note(event),
             )
             if part
