@@ -268,6 +268,8 @@ PUBLIC_CONTENT_MODELS = [
     "portal.Page",
     "portal.NewsArticle",
     "portal.Idea",
+    # The menus are on every page.
+    "portal.MenuItem",
     "redirects.Redirect",
     "survey.Survey",
     "survey.Section",
@@ -436,13 +438,13 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
                 "description",
                 "body",
                 "is_published",
-                "show_in_footer",
                 "position",
             ]
         },
     },
     "portal.municipality",
     "portal.topic",
+    "portal.menuitem",
     # A resident's idea text is theirs: when staff delete an idea, no copy stays in the log.
     {
         "model": "portal.idea",

@@ -22,6 +22,7 @@ from portal.models import (
     EditorProfile,
     Idea,
     IdeaStatus,
+    MenuItem,
     Municipality,
     NewsArticle,
     NewsStatus,
@@ -290,8 +291,8 @@ class TopicAdmin(PreviewAdminMixin, GlobalContentMixin, admin.ModelAdmin):
 
 @admin.register(Page)
 class PageAdmin(PreviewAdminMixin, GlobalContentMixin, admin.ModelAdmin):
-    list_display = ["title", "slug", "is_published", "show_in_footer", "position", "updated_at"]
-    list_filter = ["is_published", "show_in_footer"]
+    list_display = ["title", "slug", "is_published", "position", "updated_at"]
+    list_filter = ["is_published"]
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["updated_at"]
@@ -354,6 +355,25 @@ class PageAdmin(PreviewAdminMixin, GlobalContentMixin, admin.ModelAdmin):
 
 if admin.site.is_registered(Redirect):
     admin.site.unregister(Redirect)
+
+
+@admin.register(MenuItem)
+class MenuItemAdmin(GlobalContentMixin, admin.ModelAdmin):
+    """The main navigation and the footer: entries, order (position) and visibility."""
+
+    list_display = ["__str__", "menu", "target", "position", "is_active"]
+    list_display_links = ["__str__"]
+    list_editable = ["position", "is_active"]
+    list_filter = ["menu", "is_active"]
+    list_select_related = ["page"]
+    ordering = ["menu", "position", "pk"]
+    fields = ["menu", "label", "page", "view_name", "url", "position", "is_active"]
+
+    @admin.display(description=_("target"))
+    def target(self, item):
+        if item.page_id:
+            return item.page.get_absolute_url()
+        return item.url or item.get_view_name_display()
 
 
 @admin.register(Redirect)

@@ -22,11 +22,12 @@ class PortalConfig(AppConfig):
         connection_created.connect(search.register_sqlite_functions)
         sitemaps.register_portal_sitemaps()
         register_portal_panels()
-        # The footer lists pages; it is cached apart from the pages (see the selector).
+        # The menus link pages; they are kept apart from the pages (see the selector).
         for signal in (post_save, post_delete):
-            signal.connect(
-                selectors.footer_pages_forget, sender="portal.Page", dispatch_uid="portal-footer"
-            )
+            for sender in ("portal.Page", "portal.MenuItem"):
+                signal.connect(
+                    selectors.menus_changed, sender=sender, dispatch_uid=f"portal-menus-{sender}"
+                )
         # The sites framework's domain follows PORTAL_SITE_URL (see the service).
         post_migrate.connect(
             services.site_update_from_settings, sender=self, dispatch_uid="portal-site-url"

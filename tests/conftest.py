@@ -87,9 +87,11 @@ def _clear_cache():
     from django.core.cache import cache
 
     from portal.caching import forget_due_memo
+    from portal.selectors import forget_menus_memo
 
     cache.clear()
     forget_due_memo()
+    forget_menus_memo()
     yield
     cache.clear()
 

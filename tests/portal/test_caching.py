@@ -90,8 +90,8 @@ def test_logged_in_users_and_posts_are_never_cached(client, django_user_model, r
 
 def test_pages_with_forms_are_not_cached(client, django_assert_num_queries):
     client.get("/mitmachen/")
-    # Counted: municipalities and topics of the form, the approved ideas.
-    with django_assert_num_queries(3):
+    # Counted: municipalities and topics of the form, the approved ideas, the menus' version.
+    with django_assert_num_queries(4):
         client.get("/mitmachen/")
 
 
