@@ -95,3 +95,67 @@ def test_the_staff_start_page_shows_the_work(
     assert "Neuer Radweg eröffnet" in page.locator("#panel-news-drafts").inner_text()
     check_accessible(page)
     shot(page, "staff-start-page.png")
+
+
+def test_unsaved_changes_warn_and_the_draft_of_a_long_text_comes_back(
+    page, live_server, django_user_model
+):
+    from django.contrib.auth.models import Group
+
+    from portal.models import NewsArticle
+
+    user = django_user_model.objects.create_user("erika", password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name="Redaktion"))
+    article = NewsArticleFactory(title="Radweg", body="<p>Alter Text.</p>")
+    idea = IdeaFactory(title="Bank", text="Text einer Bürgerin", email="buergerin@example.org")
+    csp_errors = []
+    page.on(
+        "console",
+        lambda message: (
+            csp_errors.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.set_viewport_size(DESKTOP)
+    change = f"/admin/portal/newsarticle/{article.pk}/change/"
+    login(page, live_server, "erika", change)
+    editor = page.locator(".ProseMirror[contenteditable=true]").first
+    editor.click()
+    page.keyboard.press("End")
+    page.keyboard.type(" Neuer ungesicherter Satz.")
+    for _ in range(40):  # polled from here: the page's CSP forbids wait_for_function's eval
+        if "ungesicherter Satz" in page.evaluate("JSON.stringify(localStorage)"):
+            break
+        page.wait_for_timeout(250)
+    else:
+        pytest.fail("the draft was not kept in localStorage")
+    dialogs = []
+
+    def on_dialog(dialog):
+        dialogs.append(dialog.type)
+        dialog.accept()
+
+    page.on("dialog", on_dialog)
+    page.goto(live_server.url + "/admin/")
+    assert dialogs == ["beforeunload"]
+
+    page.goto(live_server.url + change)
+    notice = page.locator(".unsaved-draft-notice")
+    assert "ungesicherten Entwurf" in notice.inner_text()
+    shot(page, "unsaved-draft-offer.png")
+    page.get_by_role("button", name="Entwurf wiederherstellen").click()
+    page.wait_for_selector("text=Der Entwurf wurde wiederhergestellt")
+    assert "Neuer ungesicherter Satz." in editor.inner_text()
+    page.click("input[name=_save]")
+    page.wait_for_url("**/admin/portal/newsarticle/")
+    article.refresh_from_db()
+    assert "Neuer ungesicherter Satz." in article.body
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('osl-draft:'))") == []
+
+    # A form with a resident's personal data is never kept in the browser.
+    page.goto(live_server.url + f"/admin/portal/idea/{idea.pk}/change/")
+    page.fill("#id_reply", "Danke für die Idee!")
+    page.wait_for_timeout(3500)
+    stored = page.evaluate("JSON.stringify(localStorage)")
+    assert "buergerin" not in stored
+    assert "Danke für die Idee" not in stored
+    assert csp_errors == []
