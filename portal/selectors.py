@@ -33,19 +33,26 @@ def topic_list() -> QuerySet[Topic]:
 
 MENUS_VERSION = "portal:menus"
 # Per process: the menus read for one version (see ``site_menus``).
-_menus_memo: dict[str, tuple[int, dict[str, tuple[tuple[str, str], ...]]]] = {}
+_menus_memo: dict[str, tuple[tuple, dict[str, tuple[tuple[str, str], ...]]]] = {}
 
 
-def site_menus() -> dict[str, tuple[tuple[str, str], ...]]:
+def site_menus(content_version: str | None = None) -> dict[str, tuple[tuple[str, str], ...]]:
     """Label and address of the shown entries of each menu ("main", "footer"), in order.
 
     Every page shows both menus, so they are kept in memory per process under a version in
     the database (``cache_versions.named_version``), which every save or delete of a menu
     entry or a page raises (``menus_changed``): one trivial query per page, and a change
     shows on every worker and app server with the next request.
+
+    A page the page cache has just looked up passes the content version it read: menu
+    entries and pages are public content, so their changes raise it as well, and the page
+    needs no query of its own for the menus.
     """
-    version = named_version(MENUS_VERSION)
-    memo = _menus_memo.get(connection.alias)
+    if content_version is not None:
+        version = ("content", connection.alias, content_version)
+    else:
+        version = ("named", connection.alias, named_version(MENUS_VERSION))
+    memo = _menus_memo.get(version[0])
     if memo is not None and memo[0] == version:
         return memo[1]
     menus: dict[str, list[tuple[str, str]]] = {menu: [] for menu in Menu.values}
@@ -59,7 +66,7 @@ def site_menus() -> dict[str, tuple[tuple[str, str], ...]]:
         if target is not None:
             menus[item.menu].append(target)
     result = {menu: tuple(entries) for menu, entries in menus.items()}
-    _menus_memo[connection.alias] = (version, result)
+    _menus_memo[version[0]] = (version, result)
     return result
 
 

@@ -108,6 +108,7 @@ DATA_MIGRATIONS = [
     ("survey.migrations.0052_analyst_results_permissions", ["grant"]),
     ("survey.migrations.0057_analysts_delete_paper_responses", ["grant"]),
     ("events.migrations.0002_editor_permissions", ["grant"]),
+    ("portal.migrations.0011_menu_items", ["seed_menus", "grant"]),
 ]
 
 

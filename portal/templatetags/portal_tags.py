@@ -50,7 +50,7 @@ def _menus(context) -> dict:
     request = context.get("request")
     menus = getattr(request, "_site_menus", None)
     if menus is None:
-        menus = selectors.site_menus()
+        menus = selectors.site_menus(getattr(request, "_content_version", None))
         if request is not None:
             request._site_menus = menus
     return menus

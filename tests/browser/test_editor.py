@@ -102,8 +102,6 @@ def test_unsaved_changes_warn_and_the_draft_of_a_long_text_comes_back(
 ):
     from django.contrib.auth.models import Group
 
-    from portal.models import NewsArticle
-
     user = django_user_model.objects.create_user("erika", password=PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name="Redaktion"))
     article = NewsArticleFactory(title="Radweg", body="<p>Alter Text.</p>")
