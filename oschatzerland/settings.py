@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
-    "axes",
+    "portal.axes_config.AxesConfig",  # django-axes, named in German
     "django_prose_editor",
     "auditlog",
     "portal",

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal import services
+from portal.admin_permissions import GermanPermissionsMixin
+from portal.admin_permissions import install as install_german_permissions
 from portal.admin_scoping import GlobalContentMixin, MunicipalityScopedMixin
 from portal.forms import LocalRedirectForm, NewsArticleAdminForm, RedirectForm
 from portal.models import (
@@ -399,5 +401,9 @@ if admin.site.is_registered(User):
 
 
 @admin.register(User)
-class PortalUserAdmin(UserAdmin):
+class PortalUserAdmin(GermanPermissionsMixin, UserAdmin):
     inlines = [*UserAdmin.inlines, EditorProfileInline]
+
+
+# The groups' permission selector in German, too (Django's GroupAdmin otherwise).
+install_german_permissions(admin.site)
