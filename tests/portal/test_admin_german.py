@@ -1,6 +1,7 @@
 """The admin speaks German: every admin page a staff member can open, crawled per group,
 shows no English user-interface words (Django's, axes', auditlog's or ours)."""
 
+import contextlib
 import re
 from html import unescape
 
@@ -109,10 +110,8 @@ def admin_urls(user) -> list[str]:
             continue
         urls.append(reverse(f"{name}_changelist"))
         if model_admin.has_add_permission(request):
-            try:
+            with contextlib.suppress(NoReverseMatch):
                 urls.append(reverse(f"{name}_add"))
-            except NoReverseMatch:
-                pass
         obj = model_admin.get_queryset(request).order_by("pk").first()
         if obj is not None:
             urls.append(reverse(f"{name}_change", args=[obj.pk]))
