@@ -117,6 +117,13 @@ def test_unsaved_changes_warn_and_the_draft_of_a_long_text_comes_back(
     change = f"/admin/portal/newsarticle/{article.pk}/change/"
     login(page, live_server, "erika", change)
     editor = page.locator(".ProseMirror[contenteditable=true]").first
+    editor.wait_for()
+    # The toolbar and the selector widgets in German (prose-editor-de.js, the admin catalog).
+    assert page.locator(".prose-menubar__button[title='Fett']").count() >= 1
+    assert page.locator(".prose-menubar__button[title='insert link']").count() == 0
+    body_text = page.locator("body").inner_text()
+    assert "Choose all" not in body_text
+    assert "Alle Themenfelder auswählen" in body_text
     editor.click()
     page.keyboard.press("End")
     page.keyboard.type(" Neuer ungesicherter Satz.")
