@@ -123,6 +123,7 @@ def test_unsaved_changes_warn_and_the_draft_of_a_long_text_comes_back(
     assert page.locator(".prose-menubar__button[title='insert link']").count() == 0
     body_text = page.locator("body").inner_text()
     assert "Choose all" not in body_text
+    assert "arrow button" not in body_text
     assert "Alle Themenfelder auswählen" in body_text
     editor.click()
     page.keyboard.press("End")
