@@ -49,6 +49,7 @@ COPY locale locale
 # Translations, static files and bytecode are built into the image; the secret is only for
 # this step. Only uploads are writable for `portal`.
 RUN pybabel compile -D django -d locale -l de \
+    && pybabel compile -D djangojs -d locale -l de \
     && DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput --verbosity 0 \
     && python -m compileall -q oschatzerland portal survey events \
     && mkdir -p /data/media && chown portal:portal /data/media

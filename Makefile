@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-MO := locale/de/LC_MESSAGES/django.mo
+MO := locale/de/LC_MESSAGES/django.mo locale/de/LC_MESSAGES/djangojs.mo
 
 # Demo mode: DEBUG on, demo login printed. Never use these settings in production.
 DEV_ENV := DJANGO_DEBUG=true DJANGO_DEMO_MODE=true
@@ -27,8 +27,9 @@ $(STAMP): pyproject.toml build-constraints.txt requirements-build.lock requireme
 	$(BIN)/python -m pip check || { echo "The lock files do not match pyproject.toml: make lock" >&2; exit 1; }
 	touch $(STAMP)
 
-$(MO): $(STAMP) locale/de/LC_MESSAGES/django.po
+$(MO): $(STAMP) locale/de/LC_MESSAGES/django.po locale/de/LC_MESSAGES/djangojs.po
 	$(BIN)/pybabel compile --statistics -D django -d locale -l de
+	$(BIN)/pybabel compile --statistics -D djangojs -d locale -l de
 
 install: $(STAMP) $(MO)
 

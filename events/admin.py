@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -9,6 +11,7 @@ from events.exports import registrations_csv_response
 from events.models import (
     Event,
     EventDocument,
+    EventPublication,
     EventStatus,
     Registration,
     RegistrationStatus,
@@ -16,6 +19,7 @@ from events.models import (
 from media.admin import LibraryChoiceMixin
 from portal.admin_rich_text import RichTextAdminMixin
 from portal.admin_scoping import MunicipalityScopedMixin
+from portal.preview import PreviewAdminMixin
 
 
 class EventDocumentInline(admin.TabularInline):
@@ -41,8 +45,40 @@ class RegistrationInline(admin.TabularInline):
         return super().get_queryset(request).filter(anonymised_at__isnull=True)
 
 
+class PublicationFilter(admin.SimpleListFilter):
+    """Draft, scheduled (published with a future time) or public: three states staff
+    tell apart, though the model stores two and a time."""
+
+    title = _("publication")
+    parameter_name = "veroeffentlichung"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("entwurf", _("Draft")),
+            ("geplant", _("Scheduled")),
+            ("oeffentlich", _("Public")),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        scheduled = Q(publication=EventPublication.PUBLISHED, publish_at__gt=now)
+        if self.value() == "entwurf":
+            return queryset.filter(publication=EventPublication.DRAFT)
+        if self.value() == "geplant":
+            return queryset.filter(scheduled)
+        if self.value() == "oeffentlich":
+            return queryset.filter(pk__in=Event.objects.public(now).values("pk"))
+        return queryset
+
+
 @admin.register(Event)
-class EventAdmin(LibraryChoiceMixin, RichTextAdminMixin, MunicipalityScopedMixin, admin.ModelAdmin):
+class EventAdmin(
+    PreviewAdminMixin,
+    LibraryChoiceMixin,
+    RichTextAdminMixin,
+    MunicipalityScopedMixin,
+    admin.ModelAdmin,
+):
     # Limited editors: only their municipality's events (not those without one, e.g. online
     # events of the whole region), and so only their registrations and exports.
     municipality_lookup = "municipality"
@@ -54,9 +90,16 @@ class EventAdmin(LibraryChoiceMixin, RichTextAdminMixin, MunicipalityScopedMixin
         "starts_at",
         "municipality",
         "status",
+        "publication_display",
         "registrations_summary",
     ]
-    list_filter = ["status", "kind", "municipality", "takes_registrations"]
+    list_filter = [
+        PublicationFilter,
+        "status",
+        "kind",
+        "municipality",
+        "takes_registrations",
+    ]
     search_fields = ["title", "venue_name", "address", "description"]
     date_hierarchy = "starts_at"
     # Explicit: the annotated (grouped) queryset drops the model's default ordering, and the
@@ -71,6 +114,7 @@ class EventAdmin(LibraryChoiceMixin, RichTextAdminMixin, MunicipalityScopedMixin
     actions = ["export_registrations", "mark_cancelled", "mark_postponed", "mark_planned"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "status", "status_note"]}),
+        (_("Publication"), {"fields": ["publication", "publish_at"]}),
         (_("Date"), {"fields": ["starts_at", "ends_at"]}),
         (
             _("Venue"),
@@ -110,6 +154,14 @@ class EventAdmin(LibraryChoiceMixin, RichTextAdminMixin, MunicipalityScopedMixin
                 ),
             )
         )
+
+    @admin.display(description=_("publication"), ordering="publication")
+    def publication_display(self, obj):
+        if obj.is_scheduled:
+            return _("Scheduled for %(date)s") % {
+                "date": date_format(timezone.localtime(obj.publish_at), "SHORT_DATETIME_FORMAT")
+            }
+        return obj.get_publication_display()
 
     @admin.display(description=_("registrations"))
     def registrations_summary(self, obj):

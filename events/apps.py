@@ -9,6 +9,7 @@ class EventsConfig(AppConfig):
     def ready(self):
         from datetime import timedelta
 
+        from events.dashboard import register_events_panels
         from events.search import event_vocabulary, search_events
         from events.selectors import FEED_PAST_DAYS, event_list_next, events_for_survey
         from events.sitemaps import EventListSitemap, EventSitemap
@@ -21,6 +22,7 @@ class EventsConfig(AppConfig):
         register_search_provider("events", search_events, vocabulary=event_vocabulary)
         register_rich_text("events.Event", "description")
         register_rich_text("events.Event", "results")
+        register_events_panels()
         register_sitemap("events", EventSitemap)
         register_sitemap("event-list", EventListSitemap)
         # The next events on the home, municipality and topic pages (events_tags render them).
@@ -31,6 +33,7 @@ class EventsConfig(AppConfig):
         register_page_context("survey_results", "presenting_events", events_for_survey)
         # Cached pages change when an event starts (registration closes), ends (it moves to
         # the archive), its registration deadline passes, and when it leaves the calendar.
+        register_content_time("events.Event", "publish_at")  # a scheduled event appears
         register_content_time("events.Event", "starts_at")
         register_content_time("events.Event", "ends_at")
         register_content_time("events.Event", "registration_deadline")

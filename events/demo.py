@@ -8,7 +8,14 @@ from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 
-from events.models import Event, EventDocument, EventKind, EventStatus, Registration
+from events.models import (
+    Event,
+    EventDocument,
+    EventKind,
+    EventPublication,
+    EventStatus,
+    Registration,
+)
 from media.models import MediaFile
 from portal.models import Municipality, Topic
 from survey.models import Survey
@@ -211,6 +218,22 @@ EVENTS = [
         "zu Angeboten für Gäste.</p>",
         "topics": ["doellnitzbahn", "tourismus-naherholung-kultur"],
     },
+    {
+        # A draft: only staff see it (admin, preview); it shows the staff start page.
+        "slug": "werkstatt-dorfladen-2027",
+        "title": "Werkstatt Dorfladen und Nahversorgung",
+        "kind": EventKind.WORKSHOP,
+        "status": EventStatus.PLANNED,
+        "publication": EventPublication.DRAFT,
+        "starts_at": _at(2027, 4, 15, 18),
+        "ends_at": _at(2027, 4, 15, 20, 30),
+        "venue_name": "Rittergut Naundorf, Saal",
+        "address": "04769 Naundorf",
+        "municipality": "naundorf",
+        "description": "<p>Entwurf: Wie kommt der Dorfladen in die Ortsteile? Gemeinsam mit "
+        "Händlern und Ortschaftsräten.</p>",
+        "topics": ["oepnv"],
+    },
 ]
 
 
@@ -251,6 +274,7 @@ def seed(*, stdout) -> None:
         demo_registrations = data.pop("demo_registrations", [])
         municipality = data.pop("municipality", None)
         data["municipality"] = municipalities.get(municipality) if municipality else None
+        data.setdefault("publication", EventPublication.PUBLISHED)
         # get_or_create: a second run changes nothing, and staff edits of demo events stay.
         event, created = Event.objects.get_or_create(slug=slug, defaults=data)
         if created:

@@ -30,7 +30,19 @@ class EventStatus(models.TextChoices):
     POSTPONED = "postponed", _("Postponed")
 
 
+class EventPublication(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
 class EventQuerySet(models.QuerySet):
+    def public(self, now: datetime | None = None):
+        """Published and due: the only events the public ever sees (pages, calendars,
+        sitemap, search, teasers). Drafts and scheduled events are for staff previews."""
+        return self.filter(publication=EventPublication.PUBLISHED).filter(
+            models.Q(publish_at__isnull=True) | models.Q(publish_at__lte=now or timezone.now())
+        )
+
     def upcoming(self, now: datetime | None = None):
         """Events that have not ended yet, the next one first."""
         return self.filter(ends_at__gte=now or timezone.now()).order_by("starts_at", "pk")
@@ -61,6 +73,25 @@ class Event(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
     status = models.CharField(
         _("status"), max_length=20, choices=EventStatus.choices, default=EventStatus.PLANNED
+    )
+    publication = models.CharField(
+        _("publication"),
+        max_length=20,
+        choices=EventPublication.choices,
+        default=EventPublication.DRAFT,
+        help_text=_(
+            "Drafts are seen only by staff (preview); published events appear on the website "
+            "and in the calendars."
+        ),
+    )
+    publish_at = models.DateTimeField(
+        _("publish at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Empty: at once when published. A time in the future schedules the event: it "
+            "appears then."
+        ),
     )
     status_note = models.CharField(
         _("note on the status"),
@@ -180,6 +211,10 @@ class Event(models.Model):
         indexes = [models.Index(fields=["ends_at", "starts_at"], name="event_ends_starts_idx")]
         constraints = [
             models.CheckConstraint(
+                condition=models.Q(publication__in=EventPublication.values),
+                name="event_publication_valid",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")),
                 name="event_ends_after_start",
             ),
@@ -206,6 +241,20 @@ class Event(models.Model):
 
     def get_registration_url(self):
         return reverse("events:register", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self) -> bool:
+        return self.publication == EventPublication.PUBLISHED and (
+            self.publish_at is None or self.publish_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.publication == EventPublication.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at > timezone.now()
+        )
 
     @property
     def is_cancelled(self) -> bool:

@@ -1,7 +1,7 @@
 """Events in the site search (/suche/), registered with the portal's search registry in
 ``EventsConfig.ready``. The portal's ``fulltext_search`` does the work: German full-text
-search on PostgreSQL, a folded substring match on the SQLite demo. Every event is public;
-registrations (names, e-mail addresses) are never searched."""
+search on PostgreSQL, a folded substring match on the SQLite demo. Only public events (no
+drafts, nothing scheduled); registrations (names, e-mail addresses) are never searched."""
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ def search_events(query: str, *, limit: int = 20) -> list[SearchResult]:
     if not query:
         return []
     rows = fulltext_search(
-        Event.objects.all(),
+        Event.objects.public(),
         query,
         fields={"title": "A", "description": "B", "venue_name": "B", "results": "C"},
         snippet_field="description",
@@ -27,4 +27,4 @@ def search_events(query: str, *, limit: int = 20) -> list[SearchResult]:
 
 def event_vocabulary() -> QuerySet:
     """Words for "Meinten Sie …": event titles."""
-    return Event.objects.values_list("title")
+    return Event.objects.public().values_list("title")

@@ -23,7 +23,7 @@ def event_list_upcoming(
 ) -> QuerySet[Event]:
     """Upcoming events with their free places (``places_taken``, ``waiting_count``): one
     query for the whole list."""
-    events = with_places(Event.objects.upcoming(now).select_related("municipality"))
+    events = with_places(Event.objects.public(now).upcoming(now).select_related("municipality"))
     return _filtered(events, municipality=municipality, kind=kind)
 
 
@@ -45,7 +45,7 @@ def with_places(events: QuerySet[Event]) -> QuerySet[Event]:
 def event_list_past(
     *, municipality: Municipality | None = None, kind: str = "", now: datetime | None = None
 ) -> QuerySet[Event]:
-    events = Event.objects.past(now).select_related("municipality")
+    events = Event.objects.public(now).past(now).select_related("municipality")
     return _filtered(events, municipality=municipality, kind=kind)
 
 
@@ -65,7 +65,7 @@ def event_list_next(
     now: datetime | None = None,
 ) -> list[Event]:
     """The next events for a teaser box: one query, whatever is filtered."""
-    events = with_places(Event.objects.upcoming(now).select_related("municipality"))
+    events = with_places(Event.objects.public(now).upcoming(now).select_related("municipality"))
     if municipality is not None:
         events = events.filter(municipality=municipality)
     if topic is not None:
@@ -74,22 +74,36 @@ def event_list_next(
 
 
 def events_for_survey(*, survey) -> list[Event]:
-    """The events that presented a survey or its results (``Event.related_survey``), in
-    date order, for the survey's results page: one query."""
+    """The public events that presented a survey or its results (``Event.related_survey``),
+    in date order, for the survey's results page: one query."""
     return list(
-        Event.objects.filter(related_survey=survey)
+        Event.objects.public()
+        .filter(related_survey=survey)
         .select_related("municipality")
         .order_by("starts_at", "pk")
     )
 
 
-def event_detail(*, slug: str) -> Event:
-    """The event with everything its page shows (raises Event.DoesNotExist)."""
-    return (
-        Event.objects.select_related("municipality", "related_survey", "image")
-        .prefetch_related("topics", "documents")
-        .get(slug=slug)
-    )
+def event_detail(*, slug: str, preview_for: Municipality | bool | None = False) -> Event:
+    """The public event with everything its page shows (raises Event.DoesNotExist).
+
+    ``preview_for`` (staff preview): drafts and scheduled events too; None for staff who may
+    see every event, a municipality for an editor limited to it (only its events, as in the
+    admin).
+    """
+    events = Event.objects.select_related(
+        "municipality", "related_survey", "image"
+    ).prefetch_related("topics", "documents")
+    if preview_for is False:
+        events = events.public()
+    elif preview_for is not None:
+        events = events.filter(municipality=preview_for)
+    return events.get(slug=slug)
+
+
+def event_public_get(*, slug: str, **filters) -> Event:
+    """A public event for its .ics file and registration form (raises Event.DoesNotExist)."""
+    return Event.objects.public().select_related("municipality").get(slug=slug, **filters)
 
 
 def event_calendar_feed(
@@ -101,7 +115,8 @@ def event_calendar_feed(
     """Events of the subscribable calendar: everything upcoming and the last year's."""
     since = (now or timezone.now()) - timedelta(days=FEED_PAST_DAYS)
     events = (
-        Event.objects.filter(ends_at__gte=since)
+        Event.objects.public(now)
+        .filter(ends_at__gte=since)
         .select_related("municipality")
         .order_by("starts_at", "pk")
     )

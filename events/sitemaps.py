@@ -11,7 +11,7 @@ class EventSitemap(Sitemap):
     priority = 0.6
 
     def items(self):
-        return Event.objects.order_by("-starts_at", "pk")
+        return Event.objects.public().order_by("-starts_at", "pk")
 
     def lastmod(self, event: Event):
         return event.updated_at

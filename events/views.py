@@ -15,6 +15,8 @@ from events.models import Event, Registration, RegistrationStatus
 from portal.caching import cache_public_page, not_shareable
 from portal.maps import region_map
 from portal.models import Municipality, Topic
+from portal.preview import can_preview, mark_preview, wants_preview
+from portal.selectors import editor_municipality
 from portal.spam import rate_limit_reached, rate_limited
 
 ARCHIVE_PAGE_SIZE = 10
@@ -50,17 +52,56 @@ def event_list(request):
     )
 
 
-@cache_public_page
 def event_detail(request, slug):
+    """The public event; staff with view permission preview drafts and scheduled events
+    with ?vorschau (never cached, see portal.preview)."""
+    if wants_preview(request):
+        return mark_preview(_event_detail_preview(request, slug))
+    return _event_detail_public(request, slug)
+
+
+event_detail.public_page_cache = True  # the middleware may serve it (never with ?vorschau)
+event_detail.public_page_params = ()
+
+
+@cache_public_page
+def _event_detail_public(request, slug):
     try:
         event = selectors.event_detail(slug=slug)
     except Event.DoesNotExist as error:
         raise Http404 from error
-    state = selectors.event_registration_state(event=event) if event.takes_registrations else None
+    return _render_event(request, event, is_preview=False)
+
+
+def _event_detail_preview(request, slug):
+    event = None
+    if can_preview(request.user, Event):
+        scope = editor_municipality(request.user)
+        try:
+            event = selectors.event_detail(slug=slug, preview_for=scope)
+        except Event.DoesNotExist:
+            event = None
+    if event is None:  # what everyone may see, also with ?vorschau
+        try:
+            event = selectors.event_detail(slug=slug)
+        except Event.DoesNotExist as error:
+            raise Http404 from error
+    return _render_event(request, event, is_preview=not event.is_public)
+
+
+def _render_event(request, event, *, is_preview):
+    state = None
+    if event.takes_registrations and not is_preview:
+        state = selectors.event_registration_state(event=event)
     return render(
         request,
         "events/event_detail.html",
-        {"event": event, "registration_state": state, **_locator_map(event)},
+        {
+            "event": event,
+            "registration_state": state,
+            "is_preview": is_preview,
+            **_locator_map(event),
+        },
     )
 
 
@@ -103,7 +144,10 @@ def _base_url(request) -> str:
 
 @cache_public_page
 def event_ics(request, slug):
-    event = get_object_or_404(Event.objects.select_related("municipality"), slug=slug)
+    try:
+        event = selectors.event_public_get(slug=slug)
+    except Event.DoesNotExist as error:
+        raise Http404 from error
     content = build_calendar([event], base_url=_base_url(request), name=event.title)
     return _calendar_response(content, f"{event.slug}.ics", download=True)
 
@@ -137,9 +181,10 @@ def _calendar_filter(request, param: str, model):
 
 @require_http_methods(["GET", "POST"])
 def registration_create(request, slug):
-    event = get_object_or_404(
-        Event.objects.select_related("municipality"), slug=slug, takes_registrations=True
-    )
+    try:
+        event = selectors.event_public_get(slug=slug, takes_registrations=True)
+    except Event.DoesNotExist as error:
+        raise Http404 from error
     state = selectors.event_registration_state(event=event)
     too_many = _(
         "You have sent several registrations in a short time. Please wait an hour and try again."

@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
-    "axes",
+    "portal.axes_config.AxesConfig",  # django-axes, named in German
     "django_prose_editor",
     "auditlog",
     "media",
@@ -269,6 +269,8 @@ PUBLIC_CONTENT_MODELS = [
     "portal.Page",
     "portal.NewsArticle",
     "portal.Idea",
+    # The menus are on every page.
+    "portal.MenuItem",
     "redirects.Redirect",
     "survey.Survey",
     "survey.Section",
@@ -437,13 +439,13 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
                 "description",
                 "body",
                 "is_published",
-                "show_in_footer",
                 "position",
             ]
         },
     },
     "portal.municipality",
     "portal.topic",
+    "portal.menuitem",
     # A resident's idea text is theirs: when staff delete an idea, no copy stays in the log.
     {
         "model": "portal.idea",

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 from django.views.static import serve
 
 from oschatzerland import views
@@ -30,6 +31,15 @@ urlpatterns = [
         "admin/survey/survey/lss-import/",
         admin.site.admin_view(LssImportView.as_view()),
         name="survey_lss_import",
+    ),
+    # The admin's JavaScript catalog with the rich-text editor's German texts, too (Django's
+    # own has the admin's only); before the admin's URLs, under the name they use.
+    path(
+        "admin/jsi18n/",
+        admin.site.admin_view(
+            JavaScriptCatalog.as_view(packages=["django.contrib.admin", "django_prose_editor"]),
+            cacheable=True,
+        ),
     ),
     path("admin/", admin.site.urls),
     path("termine/", include("events.urls")),

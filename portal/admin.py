@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.redirects.admin import RedirectAdmin
 from django.contrib.redirects.models import Redirect
 from django.db import models
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,8 @@ from django.utils.translation import ngettext
 
 from media.admin import LibraryChoiceMixin, media_preview_field
 from portal import services
+from portal.admin_permissions import GermanPermissionsMixin
+from portal.admin_permissions import install as install_german_permissions
 from portal.admin_rich_text import RichTextAdminMixin
 from portal.admin_scoping import GlobalContentMixin, MunicipalityScopedMixin
 from portal.forms import LocalRedirectForm, NewsArticleAdminForm, RedirectForm
@@ -19,12 +22,14 @@ from portal.models import (
     EditorProfile,
     Idea,
     IdeaStatus,
+    MenuItem,
     Municipality,
     NewsArticle,
     NewsStatus,
     Page,
     Topic,
 )
+from portal.preview import PreviewAdminMixin
 from portal.selectors import editor_municipality
 
 
@@ -37,15 +42,42 @@ def log_action(modeladmin, request, objects, message: str) -> None:
         modeladmin.log_change(request, obj, message)
 
 
+class NewsStateFilter(admin.SimpleListFilter):
+    """Draft, scheduled (published with a future date) or published: "Geplant" is a status
+    of its own for staff, though the model stores it as published plus a date."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [
+            (NewsStatus.DRAFT, _("Draft")),
+            ("scheduled", _("Scheduled")),
+            (NewsStatus.PUBLISHED, _("Published")),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == NewsStatus.DRAFT:
+            return queryset.filter(status=NewsStatus.DRAFT)
+        if self.value() == "scheduled":
+            return queryset.filter(status=NewsStatus.PUBLISHED, published_at__gt=now)
+        if self.value() == NewsStatus.PUBLISHED:
+            return queryset.filter(status=NewsStatus.PUBLISHED, published_at__lte=now)
+        return queryset
+
+
 @admin.register(NewsArticle)
-class NewsArticleAdmin(LibraryChoiceMixin, RichTextAdminMixin, MunicipalityScopedAdmin):
+class NewsArticleAdmin(
+    PreviewAdminMixin, LibraryChoiceMixin, RichTextAdminMixin, MunicipalityScopedAdmin
+):
     form = NewsArticleAdminForm
     rich_text_fields = ("body",)
     autocomplete_fields = ["image"]
-    list_display = ["title", "status", "published_at", "is_public_display", "author"]
+    list_display = ["title", "state_display", "published_at", "is_public_display", "author"]
     # Only the authors of articles the user sees, not every account (login names).
     list_filter = [
-        "status",
+        NewsStateFilter,
         "topics",
         "municipalities",
         ("author", admin.RelatedOnlyFieldListFilter),
@@ -79,6 +111,12 @@ class NewsArticleAdmin(LibraryChoiceMixin, RichTextAdminMixin, MunicipalityScope
     ]
 
     image_preview = media_preview_field()
+
+    @admin.display(description=_("status"), ordering="status")
+    def state_display(self, article):
+        if article.status == NewsStatus.PUBLISHED and not article.is_public:
+            return _("Scheduled")
+        return article.get_status_display()
 
     @admin.display(boolean=True, description=_("visible now"))
     def is_public_display(self, article):
@@ -190,7 +228,9 @@ class IdeaAdmin(MunicipalityScopedAdmin):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(LibraryChoiceMixin, RichTextAdminMixin, admin.ModelAdmin):
+class MunicipalityAdmin(
+    PreviewAdminMixin, LibraryChoiceMixin, RichTextAdminMixin, admin.ModelAdmin
+):
     """The seven members are fixed: only superusers add or delete one (deleting one would
     detach its news and ideas and lift the limit of its editors). A limited editor keeps the
     profile of their own municipality up to date."""
@@ -227,7 +267,13 @@ class MunicipalityAdmin(LibraryChoiceMixin, RichTextAdminMixin, admin.ModelAdmin
 
 
 @admin.register(Topic)
-class TopicAdmin(LibraryChoiceMixin, RichTextAdminMixin, GlobalContentMixin, admin.ModelAdmin):
+class TopicAdmin(
+    PreviewAdminMixin,
+    LibraryChoiceMixin,
+    RichTextAdminMixin,
+    GlobalContentMixin,
+    admin.ModelAdmin,
+):
     list_display = ["name", "position"]
     rich_text_fields = ("description",)
     autocomplete_fields = ["image"]
@@ -237,10 +283,10 @@ class TopicAdmin(LibraryChoiceMixin, RichTextAdminMixin, GlobalContentMixin, adm
 
 
 @admin.register(Page)
-class PageAdmin(RichTextAdminMixin, GlobalContentMixin, admin.ModelAdmin):
+class PageAdmin(PreviewAdminMixin, RichTextAdminMixin, GlobalContentMixin, admin.ModelAdmin):
     rich_text_fields = ("body",)
-    list_display = ["title", "slug", "is_published", "show_in_footer", "position", "updated_at"]
-    list_filter = ["is_published", "show_in_footer"]
+    list_display = ["title", "slug", "is_published", "position", "updated_at"]
+    list_filter = ["is_published"]
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["updated_at"]
@@ -305,6 +351,25 @@ if admin.site.is_registered(Redirect):
     admin.site.unregister(Redirect)
 
 
+@admin.register(MenuItem)
+class MenuItemAdmin(GlobalContentMixin, admin.ModelAdmin):
+    """The main navigation and the footer: entries, order (position) and visibility."""
+
+    list_display = ["__str__", "menu", "target", "position", "is_active"]
+    list_display_links = ["__str__"]
+    list_editable = ["position", "is_active"]
+    list_filter = ["menu", "is_active"]
+    list_select_related = ["page"]
+    ordering = ["menu", "position", "pk"]
+    fields = ["menu", "label", "page", "view_name", "url", "position", "is_active"]
+
+    @admin.display(description=_("target"))
+    def target(self, item):
+        if item.page_id:
+            return item.page.get_absolute_url()
+        return item.url or item.get_view_name_display()
+
+
 @admin.register(Redirect)
 class PortalRedirectAdmin(GlobalContentMixin, RedirectAdmin):
     """Redirects only within this site, except for superusers (e.g. to a municipality's own
@@ -328,5 +393,9 @@ if admin.site.is_registered(User):
 
 
 @admin.register(User)
-class PortalUserAdmin(UserAdmin):
+class PortalUserAdmin(GermanPermissionsMixin, UserAdmin):
     inlines = [*UserAdmin.inlines, EditorProfileInline]
+
+
+# The groups' permission selector in German, too (Django's GroupAdmin otherwise).
+install_german_permissions(admin.site)

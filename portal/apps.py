@@ -19,6 +19,7 @@ class PortalConfig(AppConfig):
 
         from media.usage import register_rich_text
         from portal import audit, caching, checks, search, selectors, services, sitemaps  # noqa: F401 (checks registers)
+        from portal.dashboard import register_portal_panels
         from portal.search import providers as search_providers
 
         audit.connect_actor()
@@ -31,11 +32,13 @@ class PortalConfig(AppConfig):
         search_providers.register_portal_providers()
         connection_created.connect(search.register_sqlite_functions)
         sitemaps.register_portal_sitemaps()
-        # The footer lists pages; it is cached apart from the pages (see the selector).
+        register_portal_panels()
+        # The menus link pages; they are kept apart from the pages (see the selector).
         for signal in (post_save, post_delete):
-            signal.connect(
-                selectors.footer_pages_forget, sender="portal.Page", dispatch_uid="portal-footer"
-            )
+            for sender in ("portal.Page", "portal.MenuItem"):
+                signal.connect(
+                    selectors.menus_changed, sender=sender, dispatch_uid=f"portal-menus-{sender}"
+                )
         # The sites framework's domain follows PORTAL_SITE_URL (see the service).
         post_migrate.connect(
             services.site_update_from_settings, sender=self, dispatch_uid="portal-site-url"

@@ -191,6 +191,8 @@ class PublicPageCacheMiddleware:
             cached, version = _cached_page(request)
             if cached is not None:
                 return cached
+            # Read already: the menus are kept under it, too (portal.selectors.site_menus).
+            request._content_version = version
         request._page_cache_middleware = True
         response = self.get_response(request)
         if (

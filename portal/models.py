@@ -107,9 +107,6 @@ class PageQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
-    def in_navigation(self):
-        return self.published().filter(show_in_footer=True)
-
 
 class Page(models.Model):
     """A staff-edited content page served at /<slug>/ (Impressum, Datenschutz, …)."""
@@ -124,7 +121,6 @@ class Page(models.Model):
     )
     body = models.TextField(_("text"), blank=True)
     is_published = models.BooleanField(_("published"), default=True)
-    show_in_footer = models.BooleanField(_("show in footer"), default=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -140,6 +136,105 @@ class Page(models.Model):
 
     def get_absolute_url(self):
         return reverse("portal:page_detail", kwargs={"slug": self.slug})
+
+
+class Menu(models.TextChoices):
+    MAIN = "main", _("Main navigation")
+    FOOTER = "footer", _("Footer")
+
+
+# The site's own sections a menu entry can link to (URL names); more can be added here.
+MENU_VIEWS = {
+    "portal:home": _("Home"),
+    "portal:news_list": _("News"),
+    "portal:municipality_list": _("Municipalities"),
+    "portal:topic_list": _("Topics"),
+    "survey:list": _("Surveys"),
+    "events:list": _("Events"),
+    "portal:idea_list": _("Take part"),
+    "portal:contact": _("Contact"),
+    "portal:search": _("Search"),
+}
+
+
+class MenuItem(models.Model):
+    """An entry of the main navigation or the footer, edited by staff.
+
+    It links to a page, one of the site's sections or an address. The legal pages
+    (Impressum, Datenschutz, Barrierefreiheit) and "Kontakt" are always in the footer
+    (templates/includes/footer.html) and need no entry.
+    """
+
+    menu = models.CharField(_("menu"), max_length=10, choices=Menu.choices)
+    label = models.CharField(
+        _("label"), max_length=60, blank=True, help_text=_("Empty: the title of the page.")
+    )
+    page = models.ForeignKey(
+        Page,
+        verbose_name=_("page"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="menu_items",
+        help_text=_("Shown only while the page is published."),
+    )
+    view_name = models.CharField(
+        _("section of the site"),
+        max_length=50,
+        blank=True,
+        choices=list(MENU_VIEWS.items()),
+    )
+    url = models.CharField(
+        _("address"),
+        max_length=300,
+        blank=True,
+        help_text=_("An address on this site (/…) or a complete address (https://…)."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("shown"), default=True)
+
+    class Meta:
+        verbose_name = _("menu entry")
+        verbose_name_plural = _("menu entries")
+        ordering = ["menu", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(menu__in=Menu.values), name="menuitem_menu_valid"
+            ),
+            # Exactly one target.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(page__isnull=False, view_name="", url="")
+                    | models.Q(page__isnull=True, view_name__gt="", url="")
+                    | models.Q(page__isnull=True, view_name="", url__gt="")
+                ),
+                name="menuitem_one_target",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label or (self.page.title if self.page_id else "") or self.view_name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        targets = [bool(self.page_id), bool(self.view_name), bool(self.url)]
+        if sum(targets) != 1:
+            raise ValidationError(
+                _("Choose exactly one target: a page, a section of the site or an address.")
+            )
+        if self.url and not self.url.startswith(("/", "https://", "http://")):
+            raise ValidationError(
+                {"url": _("Enter an address on this site (/…) or a complete one (https://…).")}
+            )
+        if self.url.startswith("//"):
+            raise ValidationError(
+                {"url": _("Enter an address on this site (/…) or a complete one (https://…).")}
+            )
+        if not self.label and not self.page_id:
+            if self.view_name:
+                return
+            raise ValidationError({"label": _("An address needs a label.")})
 
 
 class NewsStatus(models.TextChoices):

@@ -2,17 +2,19 @@
 
 import logging
 
-from django.core.cache import cache
-from django.db import transaction
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
+from django.urls import NoReverseMatch, reverse
 
+from portal.cache_versions import bump_named_version, named_version
 from portal.models import (
-    LEGAL_PAGES,
+    MENU_VIEWS,
     EditorProfile,
     Idea,
+    Menu,
+    MenuItem,
     Municipality,
     NewsArticle,
-    Page,
     Topic,
 )
 
@@ -29,49 +31,67 @@ def topic_list() -> QuerySet[Topic]:
     return Topic.objects.all()
 
 
-FOOTER_KEY = "portal:footer-pages"
-FOOTER_SECONDS = 300  # how old the footer may be on another worker without a shared cache
+MENUS_VERSION = "portal:menus"
+# Per process: the menus read for one version (see ``site_menus``).
+_menus_memo: dict[str, tuple[tuple, dict[str, tuple[tuple[str, str], ...]]]] = {}
 
 
-def footer_pages() -> tuple[tuple[str, str], ...]:
-    """Title and address of the published pages marked "show in footer", in position order,
-    except the legal pages (the footer links them always).
+def site_menus(content_version: str | None = None) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Label and address of the shown entries of each menu ("main", "footer"), in order.
 
-    Every page shows the footer, so the list is kept in the cache (no query per page) and
-    forgotten whenever a page is saved or deleted (``footer_pages_forget``). A cache that
-    does not answer costs one query.
+    Every page shows both menus, so they are kept in memory per process under a version in
+    the database (``cache_versions.named_version``), which every save or delete of a menu
+    entry or a page raises (``menus_changed``): one trivial query per page, and a change
+    shows on every worker and app server with the next request.
+
+    A page the page cache has just looked up passes the content version it read: menu
+    entries and pages are public content, so their changes raise it as well, and the page
+    needs no query of its own for the menus.
     """
-    try:
-        pages = cache.get(FOOTER_KEY)
-    except Exception:  # the cache is away (Redis): read the pages
-        logger.warning("footer cache unavailable", exc_info=True)
-        pages = None
-    if pages is None:
-        pages = tuple(
-            (page.title, page.get_absolute_url())
-            for page in Page.objects.in_navigation()
-            .exclude(slug__in=LEGAL_PAGES)
-            .only("title", "slug")
-        )
+    if content_version is not None:
+        version = ("content", connection.alias, content_version)
+    else:
+        version = ("named", connection.alias, named_version(MENUS_VERSION))
+    memo = _menus_memo.get(version[0])
+    if memo is not None and memo[0] == version:
+        return memo[1]
+    menus: dict[str, list[tuple[str, str]]] = {menu: [] for menu in Menu.values}
+    items = (
+        MenuItem.objects.filter(is_active=True)
+        .select_related("page")
+        .order_by("menu", "position", "pk")
+    )
+    for item in items:
+        target = _menu_target(item)
+        if target is not None:
+            menus[item.menu].append(target)
+    result = {menu: tuple(entries) for menu, entries in menus.items()}
+    _menus_memo[version[0]] = (version, result)
+    return result
+
+
+def _menu_target(item: MenuItem) -> tuple[str, str] | None:
+    if item.page_id:
+        if not item.page.is_published:
+            return None
+        return (item.label or item.page.title, item.page.get_absolute_url())
+    if item.view_name:
         try:
-            cache.set(FOOTER_KEY, pages, timeout=FOOTER_SECONDS)
-        except Exception:
-            logger.warning("footer cache unavailable", exc_info=True)
-    return pages
+            url = reverse(item.view_name)
+        except NoReverseMatch:  # a section of an app that is not installed
+            return None
+        return (item.label or str(MENU_VIEWS.get(item.view_name, "")), url)
+    return (item.label, item.url)
 
 
-def footer_pages_forget(**kwargs) -> None:
-    """Signal receiver for saves and deletes of pages: the next footer reads them anew, now
-    and again after the commit (a footer read in between holds the old state)."""
-    _footer_forget()
-    transaction.on_commit(_footer_forget)
+def forget_menus_memo() -> None:
+    """For tests: a rolled-back test leaves the version where it was, with other entries."""
+    _menus_memo.clear()
 
 
-def _footer_forget() -> None:
-    try:
-        cache.delete(FOOTER_KEY)
-    except Exception:
-        logger.warning("footer cache unavailable", exc_info=True)
+def menus_changed(**kwargs) -> None:
+    """Signal receiver for menu entries and pages: every worker reads the menus anew."""
+    bump_named_version(MENUS_VERSION)
 
 
 def _with_topics(queryset: QuerySet[NewsArticle]) -> QuerySet[NewsArticle]:

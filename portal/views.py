@@ -12,6 +12,7 @@ from portal.forms import ContactForm, IdeaForm, NewsFilterForm
 from portal.maps import region_map
 from portal.models import Municipality, NewsArticle, Page, Topic
 from portal.page_context import page_context
+from portal.preview import can_preview, mark_preview, wants_preview
 from portal.search import normalize_query, search, search_url, suggest
 from portal.spam import rate_limit_reached, rate_limited
 
@@ -80,13 +81,29 @@ class TopicDetailView(DetailView):
         return context
 
 
-@cached
 class PageDetailView(DetailView):
+    """A published page; staff with view permission preview unpublished ones (?vorschau)."""
+
     template_name = "portal/page_detail.html"
     context_object_name = "page"
+    public_page_cache = True  # see get(): everything but the preview
+
+    def get(self, request, *args, **kwargs):
+        if wants_preview(request):
+            response = super().get(request, *args, **kwargs)
+            return mark_preview(response.render())
+        return cache_public_page(super().get)(request, *args, **kwargs)
 
     def get_object(self, queryset=None):
-        return get_object_or_404(Page.objects.published(), slug=self.kwargs["slug"])
+        pages = Page.objects.published()
+        if wants_preview(self.request) and can_preview(self.request.user, Page):
+            pages = Page.objects.all()
+        return get_object_or_404(pages, slug=self.kwargs["slug"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["is_preview"] = not self.object.is_published
+        return context
 
 
 # --- News -----------------------------------------------------------------------------------
@@ -136,8 +153,9 @@ class NewsDetailView(DetailView):
     public_page_cache = True  # see get(): everything but the preview
 
     def get(self, request, *args, **kwargs):
-        if "vorschau" in request.GET:
-            return super().get(request, *args, **kwargs)
+        if wants_preview(request):
+            response = super().get(request, *args, **kwargs)
+            return mark_preview(response.render())
         return cache_public_page(super().get)(request, *args, **kwargs)
 
     def get_object(self, queryset=None):

@@ -16,6 +16,9 @@ class SurveyConfig(AppConfig):
         from survey.sitemaps import SurveyPagesSitemap, SurveySitemap
 
         register_search_provider("surveys", search_surveys, vocabulary=survey_vocabulary)
+        from survey.dashboard import register_survey_panels
+
+        register_survey_panels()
 
         register_sitemap("surveys", SurveySitemap)
         register_sitemap("survey-pages", SurveyPagesSitemap)

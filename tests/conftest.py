@@ -90,9 +90,11 @@ def _clear_cache():
     from django.core.cache import cache
 
     from portal.caching import forget_due_memo
+    from portal.selectors import forget_menus_memo
 
     cache.clear()
     forget_due_memo()
+    forget_menus_memo()
     yield
     cache.clear()
 
@@ -110,6 +112,7 @@ DATA_MIGRATIONS = [
     ("survey.migrations.0057_analysts_delete_paper_responses", ["grant"]),
     ("survey.migrations.0061_label_sets", ["seed", "grant"]),
     ("events.migrations.0002_editor_permissions", ["grant"]),
+    ("portal.migrations.0014_menu_items", ["seed_menus", "grant"]),
 ]
 
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import factory
 from django.utils import timezone
 
-from events.models import Event, EventKind, Registration
+from events.models import Event, EventKind, EventPublication, Registration
 from media.models import MediaFile, MediaKind
 from portal.models import (
     Idea,
@@ -92,6 +92,7 @@ class EventFactory(factory.django.DjangoModelFactory):
     address = "Markt 1, 04758 Teststadt"
     municipality = factory.SubFactory(MunicipalityFactory)
     description = "<p>Ein Forum für alle.</p>"
+    publication = EventPublication.PUBLISHED
 
 
 class RegistrationFactory(factory.django.DjangoModelFactory):

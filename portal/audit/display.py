@@ -38,12 +38,16 @@ def _field_label(model, name: str) -> str:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return name
+    if field.auto_created and not field.concrete:
+        # A reverse relation (an event's documents): named after the related model.
+        return str(capfirst(field.related_model._meta.verbose_name_plural))
     return str(capfirst(getattr(field, "verbose_name", name)))
 
 
 def _display(model, name: str, value) -> str:
     """A stored value as a person reads it: choices by label, dates in German format."""
-    if value is None or value == "None":
+    if value is None or value == "None" or (isinstance(value, str) and value.endswith(".None")):
+        # auditlog writes an empty reverse relation as "app.Model.None".
         return "–"
     if model is None:
         return str(value)

@@ -45,16 +45,6 @@ def rich_text(value: str) -> str:
     return mark_safe(expand_embeds(clean_html(value)))  # safe: sanitised, then our templates
 
 
-# The main navigation: the entry whose path the visitor is in is marked aria-current.
-NAV_SECTIONS = (
-    "/aktuelles/",
-    "/kommunen/",
-    "/themen/",
-    "/befragungen/",
-    "/termine/",
-    "/mitmachen/",
-    "/kontakt/",
-)
 # Header and footer are the same on every page except for the marked entry and the search
 # box's value, so each is rendered once per process, language and entry (they hold no data,
 # only templates, translations and static file names, which change only with a deploy).
@@ -71,20 +61,43 @@ def _layout_part(template_name: str, context: dict, *, reuse: bool = True) -> st
     return mark_safe(html)
 
 
+def _menus(context) -> dict:
+    """Both menus, read once per request (header and footer)."""
+    request = context.get("request")
+    menus = getattr(request, "_site_menus", None)
+    if menus is None:
+        menus = selectors.site_menus(getattr(request, "_content_version", None))
+        if request is not None:
+            request._site_menus = menus
+    return menus
+
+
+def current_entry(path: str, items) -> str:
+    """The address of the main menu entry the visitor is in (the longest matching one; the
+    home page only on itself), marked aria-current."""
+    matches = [url for _, url in items if url == path or (url != "/" and path.startswith(url))]
+    return max(matches, key=len, default="")
+
+
 @register.simple_tag(takes_context=True)
 def site_header(context) -> str:
     request = context.get("request")
     path = request.path if request is not None else ""
-    section = next((prefix for prefix in NAV_SECTIONS if path.startswith(prefix)), "")
+    items = _menus(context)["main"]
     search_query = context.get("search_query") or ""
+    # The entries are part of the key, so a changed menu renders a new header.
     return _layout_part(
         "includes/header.html",
-        {"nav_section": section, "search_query": search_query},
+        {
+            "nav_items": items,
+            "nav_current": current_entry(path, items),
+            "search_query": search_query,
+        },
         reuse=not search_query,
     )
 
 
-@register.simple_tag
-def site_footer() -> str:
-    # The pages are part of the key, so a changed list renders a new footer.
-    return _layout_part("includes/footer.html", {"footer_pages": selectors.footer_pages()})
+@register.simple_tag(takes_context=True)
+def site_footer(context) -> str:
+    # The entries are part of the key, so a changed list renders a new footer.
+    return _layout_part("includes/footer.html", {"footer_items": _menus(context)["footer"]})

@@ -54,7 +54,7 @@ def test_purge_deletes_personal_data_after_retention_and_keeps_counts(settings, 
     }
     assert all(r.anonymised_at for r in purged)
     assert Registration.objects.get(event=recent).email == "keep@example.org"
-    assert "3 registration(s) of 1 event(s)" in out.getvalue()
+    assert "3 Anmeldung(en) zu 1 Termin(en)" in out.getvalue()
     logged = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
     assert "registrations purged" in logged
     assert "Jörg" not in logged
@@ -72,7 +72,7 @@ def test_purge_is_idempotent_and_honours_days_option():
     call_command("purge_registrations", "--days", "7", stdout=out)
 
     assert Registration.objects.get().anonymised_at is not None
-    assert "0 registration(s)" in out.getvalue()
+    assert "0 Anmeldung(en)" in out.getvalue()
 
 
 def test_purged_registration_cancel_link_is_dead_and_not_exported(client, admin_client):

@@ -90,7 +90,6 @@ def _page_post(page, **changes):
         "description": page.description,
         "body": page.body,
         "is_published": "on" if page.is_published else "",
-        "show_in_footer": "on" if page.show_in_footer else "",
         "position": page.position,
     }
     data.update(changes)

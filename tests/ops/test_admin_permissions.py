@@ -309,6 +309,7 @@ ROWS = [
     ),
     # Global content: the limited editor only reads.
     Row("portal.topic", "", _first("portal.topic"), ("vacd", "vacd", "v", NONE, NONE)),
+    Row("portal.menuitem", "", _first("portal.menuitem"), ("vacd", "vacd", "v", NONE, NONE)),
     Row(
         "portal.page",
         "Impressum, Datenschutz, Barrierefreiheit",

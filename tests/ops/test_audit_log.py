@@ -62,7 +62,6 @@ def _page_post(page: Page, **changes) -> dict:
         "description": page.description,
         "body": page.body,
         "is_published": "on" if page.is_published else "",
-        "show_in_footer": "on" if page.show_in_footer else "",
         "position": page.position,
     }
     data.update(changes)
@@ -236,7 +235,7 @@ def test_field_change_shows_old_and_new_value_in_german(client, editor):
 
     response = client.post(
         f"/admin/portal/page/{page.pk}/change/",
-        _page_post(page, title="Impressum der Kooperation", show_in_footer="on"),
+        _page_post(page, title="Impressum der Kooperation", is_published=""),
     )
     assert response.status_code == 302
 
@@ -244,8 +243,8 @@ def test_field_change_shows_old_and_new_value_in_german(client, editor):
     assert "Impressum der Kooperation" in history
     assert "<td>Impressum</td>" in history  # the old value
     assert ">Titel<" in history
-    assert ">Im Fußbereich verlinken<" in history
-    assert "<td>Nein</td><td>Ja</td>" in history
+    assert ">Veröffentlicht<" in history
+    assert "<td>Ja</td><td>Nein</td>" in history
     assert "erika.redaktion" in history
     for label in ENGLISH_LABELS:
         assert f">{label}<" not in history, label

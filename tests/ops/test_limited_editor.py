@@ -416,7 +416,6 @@ def test_limited_editor_cannot_change_the_impressum(editor_client):
             "description": page.description,
             "body": "<p>Verantwortlich: jemand anderes</p>",
             "is_published": "on",
-            "show_in_footer": "on",
             "position": page.position,
         },
     )

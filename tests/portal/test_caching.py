@@ -90,15 +90,15 @@ def test_logged_in_users_and_posts_are_never_cached(client, django_user_model, r
 
 def test_pages_with_forms_are_not_cached(client, django_assert_num_queries):
     client.get("/mitmachen/")
-    # Counted: municipalities and topics of the form, the approved ideas.
-    with django_assert_num_queries(3):
+    # Counted: municipalities and topics of the form, the approved ideas, the menus' version.
+    with django_assert_num_queries(4):
         client.get("/mitmachen/")
 
 
 def test_unknown_query_parameters_are_not_cached(client, django_assert_num_queries):
     NewsArticleFactory()
     client.get("/aktuelles/?utm_source=x")
-    with django_assert_num_queries(5):  # the same page built again: nothing was stored
+    with django_assert_num_queries(6):  # built again, nothing stored; +1: the menus' version
         client.get("/aktuelles/?utm_source=x")
     client.get("/aktuelles/?seite=1")
     with django_assert_num_queries(1):  # from the cache: only the content version

@@ -80,7 +80,7 @@ def test_staff_can_preview_a_draft(client, django_user_model, hidden_articles):
     body = response.content.decode()
     assert response.status_code == 200
     assert "Vorschau" in body
-    assert '<meta name="robots" content="noindex">' in body
+    assert '<meta name="robots" content="noindex, nofollow">' in body
 
 
 def test_staff_without_permission_gets_no_preview(client, django_user_model, hidden_articles):

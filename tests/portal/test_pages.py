@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from portal.models import Municipality, Page
+from portal.models import MenuItem, Municipality, Page
 from tests.factories import MunicipalityFactory, PageFactory
 
 pytestmark = pytest.mark.django_db
@@ -119,8 +119,8 @@ def test_query_counts_stay_constant_as_data_grows(client, django_assert_num_quer
     # page runs the list (1) and the population sum (1); a profile (1) with its news (1), its
     # next events (1) and the published surveys with results for it (1).
     # Each page also reads the content version of the page cache (1); the first page after a
-    # change of content (here always "/") also its next due moment (1) and the footer's pages
-    # (1; cached for the other pages until a page is saved).
+    # change of content (here always "/") also its next due moment (1) and the menu entries
+    # (1; kept under that content version for the other pages).
     pages = {"/": 8, "/kommunen/": 3, "/kommunen/oschatz/": 5, "/impressum/": 2, "/themen/": 2}
     for path, queries in pages.items():
         with django_assert_num_queries(queries):
@@ -161,31 +161,34 @@ def test_footer_links_contact_legal_pages_and_the_pages_marked_for_it(client):
     ]
 
 
-def test_footer_follows_show_in_footer_position_and_publication(client):
-    PageFactory(slug="ehrenamt", title="Ehrenamt", show_in_footer=True, position=1)
-    PageFactory(slug="entwurf", title="Entwurf", show_in_footer=True, is_published=False)
-    PageFactory(slug="nicht-verlinkt", title="Nicht verlinkt", show_in_footer=False)
+def test_footer_follows_the_menu_entries_position_and_publication(client):
+    ehrenamt = PageFactory(slug="ehrenamt", title="Ehrenamt")
+    MenuItem.objects.create(menu="footer", page=ehrenamt, position=1)
+    draft = PageFactory(slug="entwurf", title="Entwurf", is_published=False)
+    MenuItem.objects.create(menu="footer", page=draft, position=2)
+    MenuItem.objects.create(menu="footer", label="Verborgen", url="/x/", is_active=False)
+    PageFactory(slug="nicht-verlinkt", title="Nicht verlinkt")
     links = _footer_links(client.get("/themen/").content.decode())
     assert [title for _, title in links][4:] == ["Ehrenamt", "Leichte Sprache", "Die Kooperation"]
 
 
-def test_an_editor_unticks_a_page_and_it_leaves_the_footer_at_once(client, make_staff):
+def test_an_editor_hides_a_footer_entry_and_it_leaves_the_footer_at_once(client, make_staff):
     visitor = Client()  # anonymous, no cookies: served from the page cache
-    page = Page.objects.get(slug="leichte-sprache")
+    item = MenuItem.objects.get(page__slug="leichte-sprache")
     home = visitor.get("/").content.decode()
     assert ("/leichte-sprache/", "Leichte Sprache") in _footer_links(home)
     assert visitor.get("/").content.decode() == home  # now cached
     client.force_login(make_staff("erika.redaktion", group="Redaktion"))
     response = client.post(
-        reverse("admin:portal_page_change", args=[page.pk]),
+        reverse("admin:portal_menuitem_change", args=[item.pk]),
         {
-            "title": page.title,
-            "slug": page.slug,
-            "description": page.description,
-            "body": page.body,
-            "is_published": "on",
-            "position": page.position,
-        },
+            "menu": "footer",
+            "label": "",
+            "page": item.page_id,
+            "view_name": "",
+            "url": "",
+            "position": item.position,
+        },  # "is_active" unticked
     )
     assert response.status_code == 302
     titles = [title for _, title in _footer_links(visitor.get("/").content.decode())]

@@ -191,8 +191,8 @@ def test_search_query_count_is_constant(client, django_assert_num_queries, count
         SurveyFactory(title=f"Radweg {number}", status=SurveyStatus.CLOSED)
         EventFactory(title=f"Radweg {number}")
     # Counted: one ranked query per provider (news, pages, municipalities, topics, ideas,
-    # surveys, events), the footer's pages.
-    with django_assert_num_queries(8):
+    # surveys, events), the menus' version and entries.
+    with django_assert_num_queries(9):
         response = client.get("/suche/?q=Radweg")
     assert response.content.decode().count('<li class="search-result">') == min(7 * count, 50)
 
@@ -202,8 +202,8 @@ def test_search_without_results_adds_one_suggestion_query(client, django_assert_
     for number in range(count):
         NewsArticleFactory(title=f"Regionalforum {number}")
     # The seven provider queries find nothing; one more query looks for a suggestion; the
-    # footer's pages.
-    with django_assert_num_queries(9):
+    # menus' version and entries.
+    with django_assert_num_queries(10):
         body = client.get("/suche/?q=Regionalform").content.decode()
     assert "Regionalforum" in body
 

@@ -226,7 +226,7 @@ def test_generate_responses_command(mobility):
     out = io.StringIO()
     call_command("generate_responses", mobility.slug, "250", stdout=out)
     assert mobility.responses.count() == 250
-    assert "250 responses created" in out.getvalue()
+    assert "250 Antworten für" in out.getvalue()
 
 
 @pytest.mark.parametrize("args", [["unknown-slug", "5"], ["mobilitaet-2026", "0"]])

@@ -177,7 +177,8 @@ def test_results_page_runs_a_constant_number_of_queries(
     questions + options + items + themes + quotes, hidden questions, the tally state (last
     day, new or deleted responses), the tallies, theme counts and coded answers, and the
     events that presented the survey. The first
-    computation after responses arrived adds a fixed 13 to count them into the tallies
+    computation after responses arrived (and so a new content version: the menu entries are
+    read again, +1) adds a fixed 13 to count them into the tallies
     (savepoint, lock the tally state, count the counted responses, claim the new ones, their
     groups, answer counts and multiple-choice respondents over all breakdowns, read, delete
     and write the tallies, mark the claimed ones counted, save the state, release), whether
@@ -222,7 +223,8 @@ def test_results_page_runs_a_constant_number_of_queries(
         assert "43 Menschen" in client.get(_url(small.survey) + breakdown).content.decode()
     # Another change of public content re-renders the page from the cached results: only
     # the content version (counter and next due moment), the survey, its publication and
-    # its results version, and the events that presented it.
+    # its results version, the events that presented it, and the menu entries (kept under
+    # the content version).
     bump_content_version()
     with django_assert_num_queries(6):
         client.get(_url(small.survey) + breakdown)

@@ -28,13 +28,13 @@ class Command(BaseCommand):
     def handle(self, *args, days=None, **options):
         retention = settings.EVENTS_REGISTRATION_RETENTION_DAYS if days is None else days
         if retention < 0:
-            raise CommandError("--days must not be negative.")
+            raise CommandError("--days darf nicht negativ sein.")
         expired = registrations_unconfirmed_delete()
         self.stdout.write(
-            f"Deleted {expired} registration(s) that were not confirmed by e-mail in time."
+            f"{expired} nicht rechtzeitig per E-Mail bestätigte Anmeldung(en) gelöscht."
         )
         result = registrations_purge(retention_days=retention)
         self.stdout.write(
-            f"Deleted the personal data of {result.registrations} registration(s) "
-            f"of {result.events} event(s) that ended more than {retention} days ago."
+            f"Personenbezogene Daten von {result.registrations} Anmeldung(en) zu "
+            f"{result.events} Termin(en) gelöscht, die vor mehr als {retention} Tagen endeten."
         )

@@ -57,5 +57,5 @@ class Command(BaseCommand):
         survey_results_invalidate(survey.pk)
         seconds = time.monotonic() - started
         self.stdout.write(
-            self.style.SUCCESS(f"{created} responses created for {survey} in {seconds:.1f} s.")
+            self.style.SUCCESS(f"{created} Antworten für „{survey}“ in {seconds:.1f} s angelegt.")
         )
