@@ -11,9 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.caching import content_version
+from survey import conditions
+from survey.conditions import Rule, legacy_rule
 from survey.kinds import kind_of
 from survey.models import (
     AccessCode,
+    Condition,
     MatrixItem,
     Option,
     PooledResponse,
@@ -42,8 +45,30 @@ class SurveyDefinition:
         return {question.pk: question for question in self.questions}
 
 
+def _condition_rules(survey: Survey) -> tuple[dict, dict]:
+    """The ``Condition`` rows of the survey's pages and questions as rules (two queries):
+    section id → rules, question id → rules."""
+    options = defaultdict(set)
+    for condition_id, option_id in Condition.options.through.objects.filter(
+        condition__source__survey=survey
+    ).values_list("condition_id", "option_id"):
+        options[condition_id].add(option_id)
+    by_section, by_question = defaultdict(list), defaultdict(list)
+    for pk, section_id, question_id, source_id, operator, value in (
+        Condition.objects.filter(source__survey=survey)
+        .order_by("id")
+        .values_list("pk", "section_id", "question_id", "source_id", "operator", "value")
+    ):
+        rule = Rule(source_id, operator, frozenset(options[pk]), value)
+        if section_id is not None:
+            by_section[section_id].append(rule)
+        else:
+            by_question[question_id].append(rule)
+    return by_section, by_question
+
+
 def survey_definition(*, survey: Survey) -> SurveyDefinition:
-    """Load the whole questionnaire: six queries, whatever the number of responses."""
+    """Load the whole questionnaire: eight queries, whatever the number of responses."""
     section_conditions = defaultdict(set)
     for section_id, option_id in Section.condition_options.through.objects.filter(
         section__survey=survey
@@ -82,13 +107,16 @@ def survey_definition(*, survey: Survey) -> SurveyDefinition:
     )
     by_id = {}
     options = {}
+    section_rules, question_rules = _condition_rules(survey)
     for section in sections:
         section.survey = survey
         section.condition_option_ids = frozenset(section_conditions[section.pk])
+        section.condition_rules = _rules(section, section_rules[section.pk])
         for question in section.question_list:
             question.survey = survey
             question.section = section
             question.condition_option_ids = frozenset(question_conditions[question.pk])
+            question.condition_rules = _rules(question, question_rules[question.pk])
             by_id[question.pk] = question
             options.update((option.pk, option) for option in question.option_list)
     # For the print version: "only if you answered Q1 with …".
@@ -98,6 +126,11 @@ def survey_definition(*, survey: Survey) -> SurveyDefinition:
             options[pk].label for pk in sorted(element.condition_option_ids) if pk in options
         ]
     return SurveyDefinition(survey=survey, sections=sections)
+
+
+def _rules(element, rules: list[Rule]) -> list[Rule]:
+    legacy = legacy_rule(element)
+    return [legacy, *rules] if legacy else list(rules)
 
 
 def survey_activation_problems(*, survey: Survey) -> list[str]:
@@ -216,11 +249,9 @@ def survey_definition_cached(*, survey: Survey) -> SurveyDefinition:
 
 
 def is_shown(element: Section | Question, chosen: Mapping[int, Iterable[int]]) -> bool:
-    """Whether a section or question with a display condition is shown, given the options
-    chosen so far (question id → option ids)."""
-    if element.condition_question_id is None:
-        return True
-    return bool(set(chosen.get(element.condition_question_id, ())) & element.condition_option_ids)
+    """Whether a section or question is shown, given the facts of the answers so far
+    (question id → option ids or numbers; see ``survey.conditions``)."""
+    return conditions.is_shown(element, chosen)
 
 
 def survey_lists(*, now=None) -> dict[str, list[Survey]]:

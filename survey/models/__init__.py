@@ -12,6 +12,9 @@ Every model is importable from ``survey.models``, where Django looks for them.
 from survey.models.access_codes import AccessCode
 from survey.models.definition import (
     AccessMode,
+    Condition,
+    ConditionMode,
+    ConditionOperator,
     DisplayCondition,
     MatrixItem,
     Option,
@@ -40,6 +43,9 @@ __all__ = [
     "Answer",
     "AnswerTheme",
     "Channel",
+    "Condition",
+    "ConditionMode",
+    "ConditionOperator",
     "DisplayCondition",
     "FreeTextAnswer",
     "MatrixItem",
