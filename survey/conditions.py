@@ -18,8 +18,11 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from survey.kinds import kind_of
-from survey.models import ConditionMode, ConditionOperator, Question, Section
+from survey.kinds.yes_no import yes_no_labels
+from survey.models import ConditionMode, ConditionOperator, Question, QuestionKind, Section
 
 Facts = Mapping[int, Iterable[int]]
 
@@ -138,3 +141,39 @@ def script_condition(question: Question, facts: Facts, field_of: Mapping[int, st
         else:
             rules.append({"fixed": rule.holds(facts)})
     return json.dumps({"mode": question.condition_mode, "rules": rules})
+
+
+def _rule_text(rule: Rule, questions: Mapping[int, Question], option_labels: Mapping) -> str:
+    source = questions.get(rule.source_id)
+    code = source.code if source else "?"
+    if rule.option_ids:
+        answers = " / ".join(
+            option_labels[pk] for pk in sorted(rule.option_ids) if pk in option_labels
+        )
+        return gettext("you chose “%(answers)s” in question %(code)s") % {
+            "answers": answers,
+            "code": code,
+        }
+    if source is not None and source.kind == QuestionKind.YES_NO:
+        answer = dict(yes_no_labels()).get(rule.value, rule.value)
+        return gettext("you chose “%(answers)s” in question %(code)s") % {
+            "answers": answer,
+            "code": code,
+        }
+    if rule.operator == ConditionOperator.GREATER:
+        template = gettext("your answer to question %(code)s is more than %(value)s")
+    elif rule.operator == ConditionOperator.LESS:
+        template = gettext("your answer to question %(code)s is less than %(value)s")
+    else:
+        template = gettext("your answer to question %(code)s is %(value)s")
+    return template % {"code": code, "value": rule.value}
+
+
+def condition_text(element, questions: Mapping[int, Question], option_labels: Mapping) -> str:
+    """The condition in words for the print version and paper entry ("" without one)."""
+    rules = rules_of(element)
+    if not rules:
+        return ""
+    joiner = gettext(" or ") if element.condition_mode == ConditionMode.ANY else gettext(" and ")
+    parts = joiner.join(_rule_text(rule, questions, option_labels) for rule in rules)
+    return gettext("Only answer if %(conditions)s.") % {"conditions": parts}

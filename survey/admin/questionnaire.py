@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from survey import selectors
+from survey.admin import conditions
 from survey.kinds import kind_of
 from survey.models import MatrixItem, Option, Question, Section, Survey
 
@@ -82,6 +83,7 @@ class SectionAdminForm(forms.ModelForm):
             "position",
             "condition_question",
             "condition_options",
+            "condition_mode",
         ]
 
     def clean(self):
@@ -116,7 +118,7 @@ class SectionAdmin(FrozenQuestionnaireMixin, admin.ModelAdmin):
     list_filter = ["survey"]
     search_fields = ["title"]
     list_select_related = ["survey"]
-    inlines = [QuestionInline]
+    inlines = [QuestionInline, conditions.SectionConditionInline]
     autocomplete_fields = ["condition_question"]
     filter_horizontal = ["condition_options"]
 
@@ -158,6 +160,7 @@ class QuestionAdminForm(forms.ModelForm):
             "topics",
             "condition_question",
             "condition_options",
+            "condition_mode",
         ]
 
     def clean(self):
@@ -190,7 +193,7 @@ class QuestionAdmin(FrozenQuestionnaireMixin, admin.ModelAdmin):
     list_filter = ["survey", "kind", "is_breakdown"]
     search_fields = ["code", "text"]
     list_select_related = ["survey", "section"]
-    inlines = [OptionInline, MatrixItemInline]
+    inlines = [OptionInline, MatrixItemInline, conditions.QuestionConditionInline]
     autocomplete_fields = ["section", "condition_question"]
     filter_horizontal = ["topics", "condition_options"]
     fieldsets = [
@@ -210,6 +213,6 @@ class QuestionAdmin(FrozenQuestionnaireMixin, admin.ModelAdmin):
         ),
         (
             _("Display condition"),
-            {"fields": ["condition_question", "condition_options"]},
+            {"fields": ["condition_question", "condition_options", "condition_mode"]},
         ),
     ]

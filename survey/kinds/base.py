@@ -219,6 +219,8 @@ class QuestionKindSpec:
     results_per_item: ClassVar[bool] = False
     stores_date: ClassVar[bool] = False
     condition_operators: ClassVar[frozenset[str]] = frozenset()
+    # How many options a question of the kind must have (None: no limit but one).
+    option_count: ClassVar[tuple[int, int] | None] = None
     # The longest text an answer of this kind may carry (free text or other-text).
     max_text_length: ClassVar[int] = 0
 

@@ -44,6 +44,7 @@ class Ranking(QuestionKindSpec):
     several_answers = True
     answers_add_up = True
     results_per_item = True
+    option_count = (RANKING_MIN_OPTIONS, RANKING_MAX_OPTIONS)
 
     def form_part(self, question: Question, *, label, required: bool) -> FormPart:
         count = len(question.option_list)
