@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,14 +49,17 @@ class SurveyDefinition:
 def _condition_rules(survey: Survey) -> tuple[dict, dict]:
     """The ``Condition`` rows of the survey's pages and questions as rules (two queries):
     section id → rules, question id → rules."""
+    # By the page or question they belong to: a condition on another survey's question
+    # (a careless edit) is loaded too, so that it hides and the activation check finds it.
+    owned = Q(section__survey=survey) | Q(question__survey=survey)
     options = defaultdict(set)
     for condition_id, option_id in Condition.options.through.objects.filter(
-        condition__source__survey=survey
+        Q(condition__section__survey=survey) | Q(condition__question__survey=survey)
     ).values_list("condition_id", "option_id"):
         options[condition_id].add(option_id)
     by_section, by_question = defaultdict(list), defaultdict(list)
     for pk, section_id, question_id, source_id, operator, value in (
-        Condition.objects.filter(source__survey=survey)
+        Condition.objects.filter(owned)
         .order_by("id")
         .values_list("pk", "section_id", "question_id", "source_id", "operator", "value")
     ):

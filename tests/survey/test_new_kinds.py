@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django import forms
+from django.template import Context
 from django.urls import reverse
 
 from portal.widgets import PlainSelect
@@ -63,7 +64,7 @@ def test_form_fields_of_the_new_kinds(questions):
     assert [c[0] for c in yes_no.choices] == ["1", "0", ""]
     info = questions["M0"].pk
     assert not any(name == f"q{info}" or name.startswith(f"q{info}_") for name in form.fields)
-    html = str(form.helper.layout.render(form, context={}))
+    html = str(form.helper.layout.render(form, context=Context({})))
     assert "Alle Fragen außer der nach Ihrem Wohnort" in html
 
 
