@@ -144,6 +144,7 @@ class DisplayCondition(models.Model):
         max_length=3,
         choices=ConditionMode.choices,
         default=ConditionMode.ALL,
+        blank=True,  # empty (a form that does not show the field) means AND
     )
 
     class Meta:
