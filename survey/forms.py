@@ -187,6 +187,8 @@ class SectionForm(forms.Form):
             for item in getattr(question, "item_list", []):
                 if name == item_field_name(question, item):
                     return f"{question.text} – {item.label}"
+            if name in self.field_names.get(question.pk, ()):
+                return f"{question.text} – {self.fields[name].label}"  # e.g. a ranked option
         return name
 
 

@@ -91,8 +91,9 @@ def test_keyboard_only_participation_on_a_phone(
     # Yes/no, and the date question on the same page shown by "Ja" (the script).
     since = page.locator(".conditional-question")
     assert since.is_hidden()
-    tab_to(page, "Ja")
-    page.keyboard.press("Space")
+    tab_to(page, "Keine Angabe")  # the group's checked radio button
+    page.keyboard.press("ArrowRight")  # Ja
+    assert focused_label(page) == "Ja"
     assert since.is_visible()
     page.keyboard.press("ArrowRight")  # Nein
     assert since.is_hidden()

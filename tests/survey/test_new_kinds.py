@@ -290,7 +290,10 @@ def test_paper_entry_takes_the_new_kinds(client, mobility, questions):
     }
     response = client.post(url, data)
     assert response.status_code == 200
-    assert "Jeder Platz kann nur einmal vergeben werden." in response.content.decode()
+    page = response.content.decode()
+    assert "Jeder Platz kann nur einmal vergeben werden." in page
+    # The error summary names the question and the option, not the field.
+    assert f"{ranking.text} – {ranking.option_list[0].label}" in page
     assert not Response.objects.filter(sheet_number=8).exists()
 
 
