@@ -19,6 +19,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 from bench.targets import FLOWS, Get, Post, Wizard
 
+RANK_SELECT = re.compile(r"^(.*q\d+)_r\d+$")
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 FILLER = "Bench"
 TYPED = {"email": "bench@example.org", "url": "https://example.org/", "date": "2026-01-01"}
@@ -57,7 +58,8 @@ def fill_form(page: str) -> tuple[str | None, list[tuple[str, str]]]:
 
     Hidden fields keep their value; of every radio group the first option with a value (a
     "no answer" radio has none, and "other" options come last); of every checkbox group the
-    first box; of every select the first option with a value; number fields their ``min``
+    first box; of every select the first option with a value (the place selects of a ranking
+    the first, second … in turn, so every place is given once); number fields their ``min``
     (else 1, within ``max``); e-mail, URL and date fields a valid value; other text fields
     and text areas a short text, except fields named ``…_other`` (the text of an "other"
     option that was not chosen) and a honeypot, which stay empty. Buttons are left out: the
@@ -67,10 +69,14 @@ def fill_form(page: str) -> tuple[str | None, list[tuple[str, str]]]:
     parser.feed(page)
     fields: list[tuple[str, str]] = []
     chosen: set[str] = set()
-    select = None
+    select, skip = None, 0
+    ranked: dict[str, int] = {}  # ranking question → its place selects so far
     for tag, a in parser.controls:
         if tag == "option":
             if select and select not in chosen and a.get("value"):
+                if skip:
+                    skip -= 1
+                    continue
                 fields.append((select, a["value"]))
                 chosen.add(select)
             continue
@@ -81,6 +87,11 @@ def fill_form(page: str) -> tuple[str | None, list[tuple[str, str]]]:
         name = a["name"]
         if kind == "select":
             select = name
+            # The place selects of a ranking ("q7_r31") take places 1, 2, 3 … in turn.
+            ranking = RANK_SELECT.match(name)
+            if ranking:
+                skip = ranked.get(ranking[1], 0)
+                ranked[ranking[1]] = skip + 1
         elif kind in ("radio", "checkbox"):
             if name not in chosen and a.get("value", "on"):
                 fields.append((name, a.get("value", "on")))

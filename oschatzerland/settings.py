@@ -277,6 +277,7 @@ PUBLIC_CONTENT_MODELS = [
     "survey.Question",
     "survey.Option",
     "survey.MatrixItem",
+    "survey.Condition",
     # Published results show on survey, topic and municipality pages.
     "survey.ResultsPublication",
     "survey.Quote",

@@ -70,5 +70,6 @@ def answer_rows(*, response: Response, answers: Iterable[AnswerInput]) -> Iterat
             option_id=answer.option_id,
             item_id=answer.item_id,
             number=answer.number,
+            date=answer.date,
             text=answer.text,
         )

@@ -4,15 +4,16 @@ The same form serves online participants (one section per page) and staff typing
 questionnaires (every section on one page, each with its own prefix).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Layout
+from crispy_forms.layout import TEMPLATE_PACK, Layout, LayoutObject
 from django import forms
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from survey import conditions
 from survey.access_codes import normalize_access_code
 from survey.kinds import (
     LONG_TEXT_MAX,
@@ -54,27 +55,24 @@ def _label(text: str, required: bool, hint: str = "") -> str:
 
 
 def condition_hint(element) -> str:
-    """ "nur wenn …" for a page or question of a loaded questionnaire
-    (``selectors.survey_definition``) that is shown only after a matching answer; "" when
-    it is always shown. The one place that puts a display condition into words."""
-    source = getattr(element, "condition_source", None)
-    if source is None:
-        return ""
-    answers = gettext(" or ").join(f"„{label}“" for label in element.condition_labels)
-    return gettext("only if %(code)s was answered with %(answers)s") % {
-        "code": source.code,
-        "answers": answers,
-    }
+    """The display condition of a page or question of a loaded questionnaire
+    (``selectors.survey_definition``) in words, every rule with AND/OR ("Nur beantworten,
+    wenn …"); "" when it is always shown. Written by ``survey.conditions.condition_text``,
+    the one place that puts a display condition into words."""
+    return getattr(element, "condition_text", "")
 
 
 class SectionForm(forms.Form):
     """The questions of one section. ``hidden_ids``: questions whose display condition is
     not met; they are neither required nor stored (used on the paper-entry page, where every
-    question is on screen).
+    question is on screen). ``known``: the facts of the answers on earlier pages
+    (``survey.conditions``); a question whose condition refers to an answer on this page is
+    decided when the form is cleaned: hidden, it is not required and its answers are
+    dropped, whatever was sent (the script that hides it on the page is only a help).
 
     ``as_written`` (paper entry): the sheet is recorded as it is, so a required question left
     blank is stored as "no answer" rather than refused, and each question shown only after a
-    matching answer says so ("nur wenn …"). Online stays strict."""
+    matching answer says so. Online stays strict."""
 
     # Browser validation would block the "back" button; the server validates and explains.
     use_required_attribute = False
@@ -85,12 +83,21 @@ class SectionForm(forms.Form):
         questions: Iterable[Question],
         hidden_ids: Iterable[int] = (),
         as_written: bool = False,
+        known: Mapping[int, Iterable[int]] | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.questions = list(questions)
         self.hidden_ids = frozenset(hidden_ids)
         self.as_written = as_written
+        self.known = dict(known or {})
+        on_page = [q.pk for q in self.questions]
+        # Questions shown or hidden by an answer on this page.
+        self.dependent = frozenset(
+            q.pk for q in self.questions if conditions.depends_on(q, on_page)
+        )
+        self.page_hidden: set[int] = set()
+        self.field_names: dict[int, list[str]] = {}
         layout = []
         for question in self.questions:
             layout.append(self._add_question(question))
@@ -105,17 +112,61 @@ class SectionForm(forms.Form):
     def _add_question(self, question: Question):
         required = self._is_required(question)
         hint = condition_hint(question) if self.as_written else ""
+        # A question hidden or shown on the page is checked for an answer in ``clean``.
+        field_required = required and question.pk not in self.dependent
         part = kind_of(question).form_part(
-            question, label=_label(question.text, required, hint), required=required
+            question, label=_label(question.text, required, hint), required=field_required
         )
         self.fields.update(part.fields)
-        return part.layout
+        self.field_names[question.pk] = list(part.fields)
+        if question.pk not in self.dependent:
+            return part.layout
+        return ConditionalPart(part.layout, question, self._script_condition(question))
+
+    def _script_condition(self, question: Question) -> str:
+        field_of = {}
+        for source in self.questions:
+            names = self.field_names.get(source.pk)
+            if names and kind_of(source).condition_operators:
+                field_of[source.pk] = self.add_prefix(names[0])
+        return conditions.script_condition(question, self.known, field_of)
 
     def clean(self):
         cleaned = super().clean()
+        facts = dict(self.known)
         for question in self.questions:
-            kind_of(question).clean(question, cleaned, self.add_error)
+            # The caller decided the others (``hidden_ids``, or left out of the form).
+            if question.pk in self.dependent and not conditions.is_shown(question, facts):
+                self._drop(question, cleaned)
+                continue
+            required = self._is_required(question)
+            kind_of(question).clean(question, cleaned, self.add_error, required=required)
+            if question.pk in self.dependent and required:
+                self._require(question, cleaned)
+            values = conditions.answer_facts(question, cleaned)
+            if values is not None and question.pk not in self.hidden_ids:
+                facts[question.pk] = values
+        self._facts = facts
         return cleaned
+
+    def _drop(self, question: Question, cleaned: dict) -> None:
+        """A question hidden by an answer on this page: nothing sent for it counts."""
+        self.page_hidden.add(question.pk)
+        for name in self.field_names[question.pk]:
+            cleaned.pop(name, None)
+            self._errors.pop(name, None)
+
+    def _require(self, question: Question, cleaned: dict) -> None:
+        names = self.field_names[question.pk]
+        if not names or any(name in self._errors for name in names):
+            return
+        if not question_answer_inputs(question, cleaned):
+            self.add_error(names[0], forms.Field.default_error_messages["required"])
+
+    def facts(self) -> dict[int, list[int]]:
+        """The facts of the answers so far, this page's included, for display conditions
+        on later pages (after ``is_valid``)."""
+        return dict(getattr(self, "_facts", self.known))
 
     def chosen_options(self) -> dict[int, list[int]]:
         """Option ids chosen per choice question, for display conditions."""
@@ -126,7 +177,7 @@ class SectionForm(forms.Form):
         data = self.cleaned_data
         answers = []
         for question in self.questions:
-            if question.pk in self.hidden_ids:
+            if question.pk in self.hidden_ids or question.pk in self.page_hidden:
                 continue
             answers.extend(question_answer_inputs(question, data))
         return answers
@@ -154,7 +205,28 @@ class SectionForm(forms.Form):
             for item in getattr(question, "item_list", []):
                 if name == item_field_name(question, item):
                     return f"{question.text} – {item.label}"
+            if name in self.field_names.get(question.pk, ()):
+                return f"{question.text} – {self.fields[name].label}"  # e.g. a ranked option
         return name
+
+
+class ConditionalPart(LayoutObject):
+    """A question shown or hidden by an answer on its page: its fields in a wrapper that
+    carries the condition for the script (``static/js/survey-conditions.js``)."""
+
+    def __init__(self, inner, question: Question, condition: str):
+        self.fields = [inner]
+        self.question = question
+        self.condition = condition
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
+        inner = self.get_rendered_fields(form, context, template_pack, **kwargs)
+        return format_html(
+            '<div class="conditional-question" id="bedingt-{}" data-condition="{}">{}</div>',
+            self.question.pk,
+            self.condition,
+            mark_safe(inner),  # safe: rendered by crispy's templates, which escape
+        )
 
 
 def chosen_options(questions: Iterable[Question], data: dict) -> dict[int, list[int]]:

@@ -8,6 +8,7 @@ import contextlib
 import datetime
 import secrets
 import time
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core import signing
@@ -16,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from portal.clients import client_hash
-from survey.forms import chosen_options
+from survey.conditions import page_facts, page_split
 from survey.models import Question, Section, SubmissionLock, Survey
 from survey.sealing import Unsealable, seal, unseal
 from survey.selectors import SurveyDefinition, is_shown, sealed_box_size
@@ -162,22 +163,28 @@ def _read_done(value: str | None) -> dict[str, str]:
     return done if isinstance(done, dict) else {}
 
 
-def visible_steps(
-    definition: SurveyDefinition, data_for
-) -> list[tuple[Section, list[Question], frozenset[int]]]:
-    """The pages a participant sees, given the answers so far: (section, shown questions,
-    ids of hidden questions). Display conditions refer to earlier pages only, so one pass in
-    page order decides everything; answers on hidden pages or to hidden questions never
-    count."""
-    chosen: dict[int, list[int]] = {}
+class Step(NamedTuple):
+    """One page a participant sees: the questions in its form, the ids of those hidden by
+    answers on earlier pages, and the facts of those answers (``survey.conditions``)."""
+
+    section: Section
+    shown: list[Question]
+    hidden: frozenset[int]
+    known: dict
+
+
+def visible_steps(definition: SurveyDefinition, data_for) -> list[Step]:
+    """The pages a participant sees, given the answers so far. Display conditions refer to
+    earlier pages or to questions before them on the same page, so one pass in page order
+    decides everything; answers on hidden pages or to hidden questions never count."""
+    facts: dict[int, list[int]] = {}
     steps = []
     for section in definition.sections:
-        if not is_shown(section, chosen):
+        if not is_shown(section, facts):
             continue
-        shown = [q for q in section.question_list if is_shown(q, chosen)]
-        hidden = frozenset(q.pk for q in section.question_list if q not in shown)
-        steps.append((section, shown, hidden))
-        chosen.update(chosen_options(shown, data_for(section)))
+        shown, hidden = page_split(section, facts)
+        steps.append(Step(section, shown, hidden, dict(facts)))
+        facts = page_facts(shown, data_for(section), facts)
     return steps
 
 

@@ -6,14 +6,18 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.caching import content_version
+from survey import conditions
+from survey.conditions import Rule, legacy_rule
 from survey.kinds import kind_of
 from survey.models import (
     AccessCode,
+    Condition,
+    ConditionOperator,
     MatrixItem,
     Option,
     PooledResponse,
@@ -42,8 +46,33 @@ class SurveyDefinition:
         return {question.pk: question for question in self.questions}
 
 
+def _condition_rules(survey: Survey) -> tuple[dict, dict]:
+    """The ``Condition`` rows of the survey's pages and questions as rules (two queries):
+    section id → rules, question id → rules."""
+    # By the page or question they belong to: a condition on another survey's question
+    # (a careless edit) is loaded too, so that it hides and the activation check finds it.
+    owned = Q(section__survey=survey) | Q(question__survey=survey)
+    options = defaultdict(set)
+    for condition_id, option_id in Condition.options.through.objects.filter(
+        Q(condition__section__survey=survey) | Q(condition__question__survey=survey)
+    ).values_list("condition_id", "option_id"):
+        options[condition_id].add(option_id)
+    by_section, by_question = defaultdict(list), defaultdict(list)
+    for pk, section_id, question_id, source_id, operator, value in (
+        Condition.objects.filter(owned)
+        .order_by("id")
+        .values_list("pk", "section_id", "question_id", "source_id", "operator", "value")
+    ):
+        rule = Rule(source_id, operator, frozenset(options[pk]), value)
+        if section_id is not None:
+            by_section[section_id].append(rule)
+        else:
+            by_question[question_id].append(rule)
+    return by_section, by_question
+
+
 def survey_definition(*, survey: Survey) -> SurveyDefinition:
-    """Load the whole questionnaire: six queries, whatever the number of responses."""
+    """Load the whole questionnaire: eight queries, whatever the number of responses."""
     section_conditions = defaultdict(set)
     for section_id, option_id in Section.condition_options.through.objects.filter(
         section__survey=survey
@@ -82,22 +111,32 @@ def survey_definition(*, survey: Survey) -> SurveyDefinition:
     )
     by_id = {}
     options = {}
+    section_rules, question_rules = _condition_rules(survey)
     for section in sections:
         section.survey = survey
         section.condition_option_ids = frozenset(section_conditions[section.pk])
+        section.condition_rules = _rules(section, section_rules[section.pk])
         for question in section.question_list:
             question.survey = survey
             question.section = section
             question.condition_option_ids = frozenset(question_conditions[question.pk])
+            question.condition_rules = _rules(question, question_rules[question.pk])
             by_id[question.pk] = question
             options.update((option.pk, option) for option in question.option_list)
     # For the print version: "only if you answered Q1 with …".
+    labels = {pk: option.label for pk, option in options.items()}
     for element in [*sections, *by_id.values()]:
         element.condition_source = by_id.get(element.condition_question_id)
         element.condition_labels = [
             options[pk].label for pk in sorted(element.condition_option_ids) if pk in options
         ]
+        element.condition_text = conditions.condition_text(element, by_id, labels)
     return SurveyDefinition(survey=survey, sections=sections)
+
+
+def _rules(element, rules: list[Rule]) -> list[Rule]:
+    legacy = legacy_rule(element)
+    return [legacy, *rules] if legacy else list(rules)
 
 
 def survey_activation_problems(
@@ -132,10 +171,12 @@ class _ActivationCheck:
 
     def __init__(self, definition: SurveyDefinition):
         self.page_of: dict[int, int] = {}  # question id → page number
+        self.order: dict[int, tuple[int, int]] = {}  # question id → (page, place on it)
         self.option_question: dict[int, int] = {}  # option id → question id
         for number, section in enumerate(definition.sections, start=1):
-            for question in section.question_list:
+            for place, question in enumerate(section.question_list):
                 self.page_of[question.pk] = number
+                self.order[question.pk] = (number, place)
                 self.option_question.update(
                     (option.pk, question.pk) for option in question.option_list
                 )
@@ -169,6 +210,18 @@ class _ActivationCheck:
             )
         if kind.has_items and not question.item_list:
             problems.append(_("%(question)s is a matrix without rows.") % {"question": name})
+        if kind.option_count and not (
+            kind.option_count[0] <= len(question.option_list) <= kind.option_count[1]
+        ):
+            problems.append(
+                _("%(question)s has %(count)d options; it takes %(low)d to %(high)d.")
+                % {
+                    "question": name,
+                    "count": len(question.option_list),
+                    "low": kind.option_count[0],
+                    "high": kind.option_count[1],
+                }
+            )
         own = self.condition_problem(question, number)
         if own:
             self.never_shown.add(question.pk)
@@ -176,28 +229,41 @@ class _ActivationCheck:
         return problems
 
     def condition_problem(self, element: Section | Question, page: int) -> str | None:
-        source_id = element.condition_question_id
-        if source_id is None:
-            return None
+        """The first problem of the element's conditions (the simple one first)."""
+        for rule in conditions.rules_of(element):
+            problem = self.rule_problem(element, rule, page)
+            if problem:
+                return problem
+        return None
+
+    def _asked_before(self, source_id: int, element: Section | Question, page: int) -> bool:
+        """A page depends on earlier pages; a question also on questions before it on its
+        own page (decided there by the form, and shown by the script)."""
+        if isinstance(element, Section):
+            return self.page_of[source_id] < page
+        return self.order[source_id] < self.order[element.pk]
+
+    def rule_problem(self, element: Section | Question, rule, page: int) -> str | None:
+        source_id = rule.source_id
         if source_id not in self.page_of:
             return _("its condition refers to a question of another survey")
-        source = self.by_id[source_id]
-        if self.page_of[source_id] >= page:
-            return _("its condition refers to %(code)s, which is not on an earlier page") % {
-                "code": source.code
-            }
-        if not kind_of(source).has_options:
-            return _("its condition refers to %(code)s, which is not a choice question") % {
-                "code": source.code
-            }
-        if not element.condition_option_ids or any(
-            self.option_question.get(pk) != source_id for pk in element.condition_option_ids
+        code = {"code": self.by_id[source_id].code}
+        kind = kind_of(self.by_id[source_id])
+        if not self._asked_before(source_id, element, page):
+            return _("its condition refers to %(code)s, which is not on an earlier page") % code
+        if rule.operator == ConditionOperator.ONE_OF and not kind.has_options:
+            return _("its condition refers to %(code)s, which is not a choice question") % code
+        if rule.operator not in kind.condition_operators:
+            return _("its condition cannot compare the answers to %(code)s like this") % code
+        if kind.has_options and (
+            not rule.option_ids
+            or any(self.option_question.get(pk) != source_id for pk in rule.option_ids)
         ):
-            return _("its condition names no option of %(code)s") % {"code": source.code}
+            return _("its condition names no option of %(code)s") % code
+        if not kind.has_options and (rule.value is None or rule.option_ids):
+            return _("its condition gives no value to compare the answers to %(code)s with") % code
         if source_id in self.never_shown:
-            return _("its condition refers to %(code)s, which is never shown") % {
-                "code": source.code
-            }
+            return _("its condition refers to %(code)s, which is never shown") % code
         return None
 
 
@@ -222,11 +288,9 @@ def survey_definition_cached(*, survey: Survey) -> SurveyDefinition:
 
 
 def is_shown(element: Section | Question, chosen: Mapping[int, Iterable[int]]) -> bool:
-    """Whether a section or question with a display condition is shown, given the options
-    chosen so far (question id → option ids)."""
-    if element.condition_question_id is None:
-        return True
-    return bool(set(chosen.get(element.condition_question_id, ())) & element.condition_option_ids)
+    """Whether a section or question is shown, given the facts of the answers so far
+    (question id → option ids or numbers; see ``survey.conditions``)."""
+    return conditions.is_shown(element, chosen)
 
 
 def survey_lists(*, now=None) -> dict[str, list[Survey]]:

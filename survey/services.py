@@ -10,7 +10,6 @@ for the views, the demo and tests."""
 import datetime
 import logging
 import secrets
-from dataclasses import asdict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,6 +27,7 @@ from survey.models import (
     AccessCode,
     Answer,
     Channel,
+    Condition,
     MatrixItem,
     Option,
     PooledResponse,
@@ -116,7 +116,7 @@ def response_pool(
         code = _access_code_use(survey=survey, code=access_code or "", today=today)
     try:
         sealed = seal(
-            {"day": today.isoformat(), "answers": [asdict(answer) for answer in answers]},
+            {"day": today.isoformat(), "answers": [answer.as_json() for answer in answers]},
             purpose=POOL_PURPOSE,
             size=sealed_box_size(definition=selectors.survey_definition_cached(survey=survey)),
         )
@@ -232,7 +232,7 @@ def _pool_write(*, survey: Survey, entries: list[dict]) -> None:
         for row in answer_rows(
             response=response,
             answers=(
-                AnswerInput(**answer)
+                AnswerInput.from_json(answer)
                 for answer in entry["answers"]
                 if answer["question_id"] in questions
                 and answer["option_id"] in options | {None}
@@ -350,14 +350,32 @@ def survey_duplicate(*, survey: Survey, title: str | None = None) -> Survey:
                 item.question = question
                 item.save()
     for new, old in conditional:
-        if old.condition_question_id is None:
-            continue
-        new.condition_question = question_map.get(old.condition_question_id)
-        new.save(update_fields=["condition_question"])
-        new.condition_options.set(
-            [option_map[o.pk] for o in old.condition_options.all() if o.pk in option_map]
-        )
+        _conditions_copy(new, old, question_map, option_map)
     return copy
+
+
+def _conditions_copy(new, old, question_map: dict, option_map: dict) -> None:
+    """The display conditions of a copied page or question, onto the copied questions."""
+    for condition in old.conditions.prefetch_related("options"):
+        if condition.source_id not in question_map:
+            continue
+        copied = Condition.objects.create(
+            section=new if isinstance(new, Section) else None,
+            question=new if isinstance(new, Question) else None,
+            source=question_map[condition.source_id],
+            operator=condition.operator,
+            value=condition.value,
+        )
+        copied.options.set(
+            [option_map[o.pk] for o in condition.options.all() if o.pk in option_map]
+        )
+    if old.condition_question_id is None:
+        return
+    new.condition_question = question_map.get(old.condition_question_id)
+    new.save(update_fields=["condition_question"])
+    new.condition_options.set(
+        [option_map[o.pk] for o in old.condition_options.all() if o.pk in option_map]
+    )
 
 
 def survey_open(*, survey: Survey) -> None:

@@ -107,6 +107,11 @@ class _Plan:
     def number(self, low: int, high: int) -> int:
         return round(self.rng.triangular(low, high, low + (high - low) * 0.15))
 
+    def order(self, count: int) -> list[int]:
+        places = list(range(1, count + 1))
+        self.rng.shuffle(places)
+        return places
+
     def text(self) -> str:
         return self.rng.choice(self.texts)
 
@@ -120,6 +125,7 @@ class _Plan:
                 option_id=given.option_id,
                 item_id=given.item_id,
                 number=given.number,
+                date=given.date,
                 text=given.text,
             )
             for given in self.kind.sample_answers(self.question, self)
@@ -129,17 +135,20 @@ class _Plan:
 def _response_answers(definition: SurveyDefinition, plans: Mapping[int, _Plan]) -> list[Answer]:
     """The answers of one synthetic response, page by page, following display conditions."""
     answers = []
-    chosen: dict[int, list[int]] = {}
+    facts: dict[int, list[int]] = {}
     for section in definition.sections:
-        if not is_shown(section, chosen):
+        if not is_shown(section, facts):
             continue
         for question in section.question_list:
-            if not is_shown(question, chosen):
+            if not is_shown(question, facts):
                 continue
             plan = plans[question.pk]
             given = plan.answers()
-            if plan.kind.has_options:
-                chosen[question.pk] = [answer.option_id for answer in given]
+            if plan.kind.condition_operators:
+                facts[question.pk] = [
+                    answer.option_id if answer.option_id is not None else answer.number
+                    for answer in given
+                ]
             answers.extend(given)
     return answers
 

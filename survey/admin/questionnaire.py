@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from survey import selectors
+from survey.admin import conditions
 from survey.kinds import KINDS, kind_of, kind_values
 from survey.models import LabelSet, LabelSetItem, MatrixItem, Option, Question, Section, Survey
 from survey.permissions import SurveyScopedAdminMixin
@@ -323,6 +324,7 @@ class SectionAdminForm(forms.ModelForm):
             "position",
             "condition_question",
             "condition_options",
+            "condition_mode",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -374,7 +376,7 @@ class SectionAdmin(SurveyScopedAdminMixin, FrozenQuestionnaireMixin, admin.Model
     list_filter = ["survey"]
     search_fields = ["title"]
     list_select_related = ["survey"]
-    inlines = [QuestionInline]
+    inlines = [QuestionInline, conditions.SectionConditionInline]
     Media = BuilderMedia
 
     def get_changeform_initial_data(self, request):
@@ -446,6 +448,7 @@ class QuestionAdminForm(forms.ModelForm):
             "topics",
             "condition_question",
             "condition_options",
+            "condition_mode",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -557,7 +560,7 @@ class QuestionAdmin(SurveyScopedAdminMixin, FrozenQuestionnaireMixin, admin.Mode
     list_filter = ["survey", "kind", "is_breakdown"]
     search_fields = ["code", "text"]
     list_select_related = ["survey", "section"]
-    inlines = [OptionInline, MatrixItemInline]
+    inlines = [OptionInline, MatrixItemInline, conditions.QuestionConditionInline]
     Media = BuilderMedia
     base_fieldsets = [
         (
@@ -574,7 +577,11 @@ class QuestionAdmin(SurveyScopedAdminMixin, FrozenQuestionnaireMixin, admin.Mode
         ("answer_list", _("Answer list"), ["label_set"]),
         ("breakdown", _("Breakdown"), ["is_breakdown", "breakdown_label"]),
         (None, _("Results"), ["topics"]),
-        (None, _("Display condition"), ["condition_question", "condition_options"]),
+        (
+            None,
+            _("Display condition"),
+            ["condition_question", "condition_options", "condition_mode"],
+        ),
     ]
 
     def get_fieldsets(self, request, obj=None):

@@ -7,8 +7,11 @@ from zoneinfo import ZoneInfo
 
 from portal.models import Municipality, Topic
 from survey.demo.texts import PRIVACY, TEXTS_2019
+from survey.kinds.yes_no import YES
 from survey.models import (
     AccessMode,
+    Condition,
+    ConditionOperator,
     MatrixItem,
     Option,
     Question,
@@ -202,6 +205,14 @@ def seed_mobility(stdout, *, opens_at=None, closes_at=None) -> Survey | None:
     )
     survey.topics.set(Topic.objects.filter(slug__in=["radverkehr", "oepnv", "infrastruktur"]))
     about = Section.objects.create(survey=survey, title="Über Sie", position=1)
+    _question(
+        about,
+        "M0",
+        QuestionKind.INFO,
+        "Alle Fragen außer der nach Ihrem Wohnort und Ihren Wegen sind freiwillig.",
+        position=0,
+        help_text="Wenn Sie eine Frage nicht beantworten möchten, lassen Sie sie einfach aus.",
+    )
     residence = _question(
         about,
         "M1",
@@ -270,6 +281,25 @@ def seed_mobility(stdout, *, opens_at=None, closes_at=None) -> Survey | None:
         position=3,
         help_text="Zum Beispiel: Mügeln – Oschatz",
     )
+    ticket = _question(
+        ways,
+        "M6a",
+        QuestionKind.YES_NO,
+        "Haben Sie ein Deutschlandticket?",
+        position=4,
+    )
+    since = _question(
+        ways,
+        "M6b",
+        QuestionKind.DATE,
+        "Seit wann haben Sie das Deutschlandticket?",
+        position=5,
+        help_text="Ungefähr genügt, zum Beispiel 01.05.2023.",
+    )
+    # Shown on the same page as soon as "Ja" is ticked (checked again on the server).
+    Condition.objects.create(
+        question=since, source=ticket, operator=ConditionOperator.EQUALS, value=YES
+    )
     rating = Section.objects.create(survey=survey, title="Ihre Bewertung", position=3)
     _question(
         rating,
@@ -301,6 +331,20 @@ def seed_mobility(stdout, *, opens_at=None, closes_at=None) -> Survey | None:
     bike_km.condition_question = means
     bike_km.save()
     bike_km.condition_options.set(means.options.filter(label="Fahrrad oder E-Bike"))
+    _question(
+        rating,
+        "M8a",
+        QuestionKind.RANKING,
+        "Was sollte zuerst besser werden? Bringen Sie die Punkte in eine Reihenfolge.",
+        position=3,
+        options=[
+            "Radwege",
+            "Busverbindungen",
+            "Gehwege",
+            "Bahnhöfe und Haltestellen",
+            "Parkplätze",
+        ],
+    ).topics.set(Topic.objects.filter(slug__in=["radverkehr", "oepnv"]))
     oschatz = Section.objects.create(
         survey=survey,
         title="Stadtverkehr Oschatz",

@@ -22,15 +22,21 @@ from survey.kinds.base import (
     question_field_name,
 )
 from survey.kinds.choice import Dropdown, MultipleChoice, SingleChoice
+from survey.kinds.date import DateKind
+from survey.kinds.info import Info
 from survey.kinds.number import Number
+from survey.kinds.ranking import RANKING_MAX_OPTIONS, RANKING_MIN_OPTIONS, Ranking
 from survey.kinds.scale import Matrix, Scale
 from survey.kinds.text import LongText, ShortText
+from survey.kinds.yes_no import YesNo
 
 __all__ = [
     "KINDS",
     "LONG_TEXT_MAX",
     "NUMBER_LIMIT",
     "OTHER_TEXT_MAX",
+    "RANKING_MAX_OPTIONS",
+    "RANKING_MIN_OPTIONS",
     "SHORT_TEXT_MAX",
     "AnswerInput",
     "AnswerRefs",
@@ -60,6 +66,10 @@ KINDS: dict[str, QuestionKindSpec] = {
         ShortText(),
         LongText(),
         Number(),
+        Ranking(),
+        DateKind(),
+        YesNo(),
+        Info(),
     )
 }
 

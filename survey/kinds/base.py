@@ -9,6 +9,7 @@ template) and nothing else.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
@@ -16,7 +17,7 @@ from typing import Any, ClassVar, Protocol
 from django import forms
 from django.utils import formats
 
-from survey.models import Question, QuestionKind
+from survey.models import ConditionOperator, Question, QuestionKind
 from survey.results.shapes import Mean, round_half_up
 
 # Bounds that keep every value inside what the database column holds.
@@ -35,6 +36,30 @@ class AnswerInput:
     item_id: int | None = None
     number: int | None = None
     text: str = ""
+    date: datetime.date | None = None
+
+    def as_json(self) -> dict:
+        """The row as JSON-serialisable values (the date as YYYY-MM-DD), for the pool."""
+        return {
+            "question_id": self.question_id,
+            "option_id": self.option_id,
+            "item_id": self.item_id,
+            "number": self.number,
+            "text": self.text,
+            "date": self.date.isoformat() if self.date else None,
+        }
+
+    @classmethod
+    def from_json(cls, value: dict) -> AnswerInput:
+        date = value.get("date")
+        return cls(
+            question_id=value["question_id"],
+            option_id=value.get("option_id"),
+            item_id=value.get("item_id"),
+            number=value.get("number"),
+            text=value.get("text", ""),
+            date=datetime.date.fromisoformat(date) if date else None,
+        )
 
 
 def question_field_name(question: Question) -> str:
@@ -101,6 +126,9 @@ class Sampler(Protocol):
     def number(self, low: int, high: int) -> int:
         """A whole number from ``low`` to ``high``."""
 
+    def order(self, count: int) -> list[int]:
+        """The numbers 1 … ``count`` in a random order (ranks)."""
+
     def text(self) -> str:
         """A free text."""
 
@@ -120,6 +148,23 @@ class ResultTallies:
 
 def number_text(value, digits: int = 1) -> str:
     return formats.number_format(value, digits, use_l10n=True)
+
+
+def single_number(question: Question, data: dict) -> list[int]:
+    """The whole number a one-field question was answered with, as a list (empty when not
+    answered): the answer rows and display conditions of number, scale and yes/no."""
+    value = data.get(question_field_name(question))
+    if value in (None, ""):
+        return []
+    try:
+        return [int(value)]
+    except (TypeError, ValueError):
+        return []
+
+
+NUMERIC_OPERATORS = frozenset(
+    {ConditionOperator.EQUALS, ConditionOperator.GREATER, ConditionOperator.LESS}
+)
 
 
 def mean_of(tallies: ResultTallies, column: int, question_id: int, item_id, values):
@@ -151,7 +196,12 @@ class QuestionKindSpec:
     its base (disclosure control relies on it);
     ``has_mean``: the question as a whole has one mean (a matrix has one per item);
     ``has_answers``: False for a kind that only shows text (an information block): no
-    fields, no answers, no export columns, no result.
+    fields, no answers, no export columns, no result;
+    ``results_per_item``: the result is a table per item (matrix rows, ranked options), each
+    with its rows and mean;
+    ``stores_date``: answers carry a date;
+    ``condition_operators``: the operators a display condition may apply to its answers
+    (empty: no condition can refer to it).
     """
 
     value: ClassVar[str]
@@ -166,6 +216,11 @@ class QuestionKindSpec:
     answers_add_up: ClassVar[bool] = False
     has_mean: ClassVar[bool] = False
     has_answers: ClassVar[bool] = True
+    results_per_item: ClassVar[bool] = False
+    stores_date: ClassVar[bool] = False
+    condition_operators: ClassVar[frozenset[str]] = frozenset()
+    # How many options a question of the kind must have (None: no limit but one).
+    option_count: ClassVar[tuple[int, int] | None] = None
     # The longest text an answer of this kind may carry (free text or other-text).
     max_text_length: ClassVar[int] = 0
 
@@ -193,11 +248,19 @@ class QuestionKindSpec:
         """The fields asking ``question``; ``label`` is the question text as shown."""
         raise NotImplementedError
 
-    def clean(self, question: Question, cleaned: dict, add_error: Callable) -> None:
-        """Checks across the question's fields after each field was cleaned."""
+    def clean(
+        self, question: Question, cleaned: dict, add_error: Callable, *, required: bool = False
+    ) -> None:
+        """Checks across the question's fields after each field was cleaned; ``required``:
+        whether the form asks for an answer (not for a question hidden by its condition)."""
 
     def condition_option_ids(self, question: Question, data: dict) -> list[int]:
         """The option ids chosen in cleaned ``data``, for display conditions."""
+        return []
+
+    def condition_values(self, question: Question, data: dict) -> list[int]:
+        """What display conditions compare in cleaned ``data``: option ids (choice kinds),
+        the number (number, scale) or 1/0 (yes/no); empty when unanswered."""
         return []
 
     def answer_inputs(self, question: Question, data: dict) -> list[AnswerInput]:
@@ -212,6 +275,8 @@ class QuestionKindSpec:
         if answer.item_id is not None and not self.has_items:
             return False
         if answer.option_id is not None and not self.has_options:
+            return False
+        if answer.date is not None and not self.stores_date:
             return False
         if len(answer.text) > self.max_text_length:
             return False

@@ -23,7 +23,7 @@ from survey.kinds.base import (
     other_field_name,
     question_field_name,
 )
-from survey.models import Question, QuestionKind
+from survey.models import ConditionOperator, Question, QuestionKind
 from survey.results.shapes import Cell, Row
 
 
@@ -35,6 +35,7 @@ def other_option(question: Question):
 class ChoiceKind(QuestionKindSpec):
     has_options = True
     max_text_length = OTHER_TEXT_MAX
+    condition_operators = frozenset({ConditionOperator.EQUALS, ConditionOperator.ONE_OF})
 
     def choices(self, question: Question, *, required: bool) -> list[tuple[str, str]]:
         return [(str(option.pk), option.label) for option in question.option_list]
@@ -55,7 +56,9 @@ class ChoiceKind(QuestionKindSpec):
         )
         return FormPart(fields, Layout(Field(name), Field(other_field_name(question))))
 
-    def clean(self, question: Question, cleaned: dict, add_error: Callable) -> None:
+    def clean(
+        self, question: Question, cleaned: dict, add_error: Callable, *, required: bool = False
+    ) -> None:
         other = other_option(question)
         if other is None or other_field_name(question) not in cleaned:
             return
@@ -78,6 +81,9 @@ class ChoiceKind(QuestionKindSpec):
 
     def condition_option_ids(self, question: Question, data: dict) -> list[int]:
         return [int(v) for v in self._chosen(question, data)]
+
+    def condition_values(self, question: Question, data: dict) -> list[int]:
+        return self.condition_option_ids(question, data)
 
     def answer_inputs(self, question: Question, data: dict) -> list[AnswerInput]:
         other_text = (data.get(other_field_name(question), "") or "").strip()
@@ -224,14 +230,16 @@ class MultipleChoice(ChoiceKind):
             widget=forms.CheckboxSelectMultiple,
         )
 
-    def clean(self, question: Question, cleaned: dict, add_error: Callable) -> None:
+    def clean(
+        self, question: Question, cleaned: dict, add_error: Callable, *, required: bool = False
+    ) -> None:
         if question.max_choices and len(self._chosen(question, cleaned)) > question.max_choices:
             add_error(
                 question_field_name(question),
                 gettext_lazy("Please choose at most %(count)s options.")
                 % {"count": question.max_choices},
             )
-        super().clean(question, cleaned, add_error)
+        super().clean(question, cleaned, add_error, required=required)
 
     def answers_fit(self, question: Question, answers: list[AnswerInput]) -> bool:
         return not question.max_choices or len(answers) <= question.max_choices

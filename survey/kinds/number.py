@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 
 from survey.kinds.base import (
     NUMBER_LIMIT,
+    NUMERIC_OPERATORS,
     AnswerInput,
     AnswerRefs,
     ExportColumn,
@@ -18,6 +19,7 @@ from survey.kinds.base import (
     mean_of,
     number_text,
     question_field_name,
+    single_number,
 )
 from survey.models import Question, QuestionKind
 
@@ -32,6 +34,7 @@ class Number(QuestionKindSpec):
     value = QuestionKind.NUMBER
     is_numeric = True
     has_mean = True
+    condition_operators = NUMERIC_OPERATORS
 
     def form_part(self, question: Question, *, label, required: bool) -> FormPart:
         name = question_field_name(question)
@@ -47,10 +50,12 @@ class Number(QuestionKindSpec):
         return FormPart({name: field}, Field(name))
 
     def answer_inputs(self, question: Question, data: dict) -> list[AnswerInput]:
-        value = data.get(question_field_name(question))
-        if value in (None, ""):
-            return []
-        return [AnswerInput(question_id=question.pk, number=int(value))]
+        return [
+            AnswerInput(question_id=question.pk, number=n) for n in single_number(question, data)
+        ]
+
+    def condition_values(self, question: Question, data: dict) -> list[int]:
+        return single_number(question, data)
 
     def value_fits(self, question: Question, answer: AnswerInput, refs: AnswerRefs) -> bool:
         low, high = number_bounds(question)

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
 
 from survey.kinds.base import (
+    NUMERIC_OPERATORS,
     AnswerInput,
     AnswerRefs,
     ExportColumn,
@@ -23,6 +24,7 @@ from survey.kinds.base import (
     mean_of,
     number_text,
     question_field_name,
+    single_number,
 )
 from survey.models import Question, QuestionKind
 from survey.results.shapes import Cell, ItemResult, Row
@@ -105,6 +107,7 @@ class ScaleKindBase(QuestionKindSpec):
 class Scale(ScaleKindBase):
     value = QuestionKind.SCALE
     has_mean = True
+    condition_operators = NUMERIC_OPERATORS
 
     def form_part(self, question: Question, *, label, required: bool) -> FormPart:
         name = question_field_name(question)
@@ -114,10 +117,12 @@ class Scale(ScaleKindBase):
         return FormPart({name: field}, InlineRadios(name))
 
     def answer_inputs(self, question: Question, data: dict) -> list[AnswerInput]:
-        value = data.get(question_field_name(question))
-        if value in (None, ""):
-            return []
-        return [AnswerInput(question_id=question.pk, number=int(value))]
+        return [
+            AnswerInput(question_id=question.pk, number=n) for n in single_number(question, data)
+        ]
+
+    def condition_values(self, question: Question, data: dict) -> list[int]:
+        return single_number(question, data)
 
     def sample_answers(self, question: Question, sample: Sampler) -> list[AnswerInput]:
         return [AnswerInput(question_id=question.pk, number=sample.scale_value())]
@@ -148,6 +153,7 @@ class Scale(ScaleKindBase):
 class Matrix(ScaleKindBase):
     value = QuestionKind.MATRIX
     has_items = True
+    results_per_item = True
     several_answers = True
 
     def form_part(self, question: Question, *, label, required: bool) -> FormPart:

@@ -18,6 +18,9 @@ from survey.models.assignments import ONLY_ASSIGNED_PERMISSION, SurveyAssignment
 from survey.models.continuation import ContinuationState
 from survey.models.definition import (
     AccessMode,
+    Condition,
+    ConditionMode,
+    ConditionOperator,
     DisplayCondition,
     MatrixItem,
     Option,
@@ -49,6 +52,9 @@ __all__ = [
     "Answer",
     "AnswerTheme",
     "Channel",
+    "Condition",
+    "ConditionMode",
+    "ConditionOperator",
     "ContinuationState",
     "DisplayCondition",
     "FreeTextAnswer",

@@ -113,8 +113,16 @@ class Survey(models.Model):
         return self.access_mode == AccessMode.CODES
 
 
+class ConditionMode(models.TextChoices):
+    ALL = "all", _("all conditions hold (AND)")
+    ANY = "any", _("at least one condition holds (OR)")
+
+
 class DisplayCondition(models.Model):
-    """Fields shared by sections and questions that are shown only after a matching answer."""
+    """Fields shared by sections and questions that are shown only after a matching answer.
+
+    The simple condition (``condition_question`` answered with one of ``condition_options``)
+    and the ``Condition`` rows of the element are combined by ``condition_mode``."""
 
     condition_question = models.ForeignKey(
         "Question",
@@ -130,6 +138,13 @@ class DisplayCondition(models.Model):
         verbose_name=_("was answered with one of these options"),
         blank=True,
         related_name="+",
+    )
+    condition_mode = models.CharField(
+        _("combine the conditions"),
+        max_length=3,
+        choices=ConditionMode.choices,
+        default=ConditionMode.ALL,
+        blank=True,  # empty (a form that does not show the field) means AND
     )
 
     class Meta:
@@ -168,6 +183,10 @@ class QuestionKind(models.TextChoices):
     SHORT_TEXT = "short_text", _("Short text")
     LONG_TEXT = "long_text", _("Long text")
     NUMBER = "number", _("Number")
+    RANKING = "ranking", _("Ranking (put 3 to 7 options in order)")
+    DATE = "date", _("Date")
+    YES_NO = "yes_no", _("Yes/no")
+    INFO = "info", _("Information text (no answer)")
 
 
 class Question(DisplayCondition):
@@ -318,3 +337,77 @@ class MatrixItem(models.Model):
 
     def get_absolute_url(self):
         return self.question.get_absolute_url()
+
+
+class ConditionOperator(models.TextChoices):
+    EQUALS = "equals", _("equals")
+    ONE_OF = "one_of", _("is one of")
+    GREATER = "greater", _("is greater than")
+    LESS = "less", _("is less than")
+
+
+class Condition(models.Model):
+    """One condition of a page or question: the answer to ``source`` (an earlier question, or
+    one before it on the same page) compared with options or a number. Several conditions
+    of one page or question are combined by its ``condition_mode``."""
+
+    section = models.ForeignKey(
+        Section,
+        verbose_name=_("page"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="conditions",
+    )
+    question = models.ForeignKey(
+        Question,
+        verbose_name=_("question"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="conditions",
+    )
+    source = models.ForeignKey(
+        Question,
+        verbose_name=_("answer to question"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("A question on an earlier page, or before this one on the same page."),
+    )
+    operator = models.CharField(
+        _("operator"),
+        max_length=10,
+        choices=ConditionOperator.choices,
+        default=ConditionOperator.ONE_OF,
+    )
+    options = models.ManyToManyField(
+        Option,
+        verbose_name=_("options"),
+        blank=True,
+        related_name="+",
+        help_text=_("For choice questions: equals one option, or is one of several."),
+    )
+    value = models.IntegerField(
+        _("value"),
+        null=True,
+        blank=True,
+        help_text=_("For number and scale questions; for yes/no questions 1 = yes, 0 = no."),
+    )
+
+    class Meta:
+        verbose_name = _("condition")
+        verbose_name_plural = _("conditions")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(section__isnull=True, question__isnull=False)
+                | Q(section__isnull=False, question__isnull=True),
+                name="condition_one_owner",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.source.code} {self.get_operator_display()}"
+
+    def get_absolute_url(self):
+        return self.source.get_absolute_url()

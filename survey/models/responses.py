@@ -90,7 +90,8 @@ class Response(models.Model):
 
 
 class Answer(models.Model):
-    """One chosen option, matrix cell, number or text of a response."""
+    """One chosen option, matrix cell, number, date or text of a response; a ranked option
+    carries its rank (1 = first) in ``number``."""
 
     response = models.ForeignKey(
         Response, verbose_name=_("response"), on_delete=models.CASCADE, related_name="answers"
@@ -115,8 +116,12 @@ class Answer(models.Model):
         related_name="answers",
     )
     number = models.IntegerField(
-        _("number"), null=True, blank=True, help_text=_("Scale value, matrix cell or number.")
+        _("number"),
+        null=True,
+        blank=True,
+        help_text=_("Scale value, matrix cell, number, yes (1) or no (0), or a rank."),
     )
+    date = models.DateField(_("date"), null=True, blank=True)
     text = models.TextField(_("text"), blank=True, help_text=_("Free text or other-text."))
 
     class Meta:
@@ -129,9 +134,12 @@ class Answer(models.Model):
             models.Index(fields=["response", "question"]),
         ]
         constraints = [
-            # An answer says something: an option, a number or a text.
+            # An answer says something: an option, a number, a date or a text.
             models.CheckConstraint(
-                condition=Q(option__isnull=False) | Q(number__isnull=False) | ~Q(text=""),
+                condition=Q(option__isnull=False)
+                | Q(number__isnull=False)
+                | Q(date__isnull=False)
+                | ~Q(text=""),
                 name="answer_not_empty",
             ),
             # A matrix cell always has its value.
@@ -139,9 +147,10 @@ class Answer(models.Model):
                 condition=Q(item__isnull=True) | Q(number__isnull=False, option__isnull=True),
                 name="answer_matrix_cell_has_value",
             ),
+            # An option carries a number only as its rank (ranking questions).
             models.CheckConstraint(
-                condition=Q(option__isnull=True) | Q(number__isnull=True),
-                name="answer_option_or_number",
+                condition=Q(option__isnull=True) | Q(number__isnull=True) | Q(number__gte=1),
+                name="answer_option_rank",
             ),
         ]
 

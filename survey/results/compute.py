@@ -166,6 +166,8 @@ def _sections(
     sizes = [column.n for column in columns]
     sections: dict[int, SectionResult] = {}
     for question in questions:
+        if not kind_of(question).has_answers:
+            continue  # an information block
         result = question_result(question, counts, threshold)
         result.is_hidden = question.pk in hidden
         result.crossed = counts.ncols > 1 and question.pk not in plain

@@ -63,7 +63,14 @@ def response_rows(*, survey: Survey, columns: list[ExportColumn]) -> Iterator[li
             Prefetch(
                 "answers",
                 queryset=Answer.objects.only(
-                    "id", "response_id", "question_id", "option_id", "item_id", "number", "text"
+                    "id",
+                    "response_id",
+                    "question_id",
+                    "option_id",
+                    "item_id",
+                    "number",
+                    "date",
+                    "text",
                 ).order_by("id"),
             )
         )
@@ -197,14 +204,14 @@ def _question_csv_rows(q, columns) -> Iterator[list]:
     """The rows of one question: per column, its answers (or themes, or per matrix item
     its scale values), then its means."""
     kind = kind_of(q)
-    if kind.has_items:
+    if kind.results_per_item:
         groups = [(item, row) for item in q.items for row in item.rows]
     else:
         groups = [(None, row) for row in [*q.rows, *q.themes]]
     for column_index, column in enumerate(columns):
         for item, row in groups:
             yield _count_row(q, item, row, column, row.cells[column_index])
-        if kind.has_items:
+        if kind.results_per_item:
             for item in q.items:
                 yield _mean_row(q, item.label, column, item.means[column_index])
         elif kind.has_mean and q.means:

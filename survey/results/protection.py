@@ -125,7 +125,7 @@ def _hide_summary_of_withheld_mean(result: QuestionResult) -> None:
     kind = kind_of(result)
     if kind.has_mean and result.means and result.means[0].suppressed:
         result.summary = ""
-    if kind.has_items and any(item.means[0].suppressed for item in result.items):
+    if kind.results_per_item and any(item.means[0].suppressed for item in result.items):
         result.summary = ""
 
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import CharField, Count, Exists, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear
 
 from survey.kinds import kind_of
 from survey.models import (
@@ -151,7 +151,10 @@ def _tallies_add(*, survey: Survey, dimensions, several: list[int]) -> None:
     """Add the responses of one fold to the tallies: three grouped queries (responses,
     answer rows, multiple-choice respondents), each over every breakdown at once."""
     responses = Response.objects.filter(survey=survey, tallied=False)
-    answers = Answer.objects.filter(response__survey=survey, response__tallied=False)
+    # A date is counted by its month (YYYYMM) in the number (``survey.kinds.date``).
+    answers = Answer.objects.filter(response__survey=survey, response__tallied=False).annotate(
+        tally_number=Coalesce("number", ExtractYear("date") * 100 + ExtractMonth("date"))
+    )
 
     def per_dimension(queryset, path: str, fields: list[str], n) -> QuerySet:
         parts = [
@@ -168,10 +171,10 @@ def _tallies_add(*, survey: Survey, dimensions, several: list[int]) -> None:
     for row in per_dimension(responses, "", [], Count("id")):
         added[(row["d"], group_key(row["group"]), None, None, None, None, False)] += row["n"]
     rows = per_dimension(
-        answers, "response", ["question_id", "option_id", "item_id", "number"], Count("id")
+        answers, "response", ["question_id", "option_id", "item_id", "tally_number"], Count("id")
     )
     for row in rows:
-        fields = (row["question_id"], row["option_id"], row["item_id"], row["number"])
+        fields = (row["question_id"], row["option_id"], row["item_id"], row["tally_number"])
         added[(row["d"], group_key(row["group"]), *fields, False)] += row["n"]
     if several:
         rows = per_dimension(

@@ -28,7 +28,7 @@ def questionnaire_begin(state: participation.Participation, *, code: str = "") -
     state.start(code=code)
     trial_responses_discard(survey=survey)
     progress_count(survey=survey, stage=ProgressStage.STARTED)
-    first = participation.visible_steps(state.definition, state.section_data)[0][0]
+    first = participation.visible_steps(state.definition, state.section_data)[0].section
     if state.mark_reached(first):
         progress_count(survey=survey, stage=ProgressStage.REACHED, section=first)
         state.persist()
@@ -116,8 +116,8 @@ class ParticipateView(View):
         return participation.visible_steps(self.definition, self.participation.section_data)
 
     def _first_incomplete(self, steps) -> int:
-        for index, (section, _shown, _hidden) in enumerate(steps, start=1):
-            if not self.participation.is_complete(section):
+        for index, step in enumerate(steps, start=1):
+            if not self.participation.is_complete(step.section):
                 return index
         return len(steps)
 
@@ -126,7 +126,7 @@ class ParticipateView(View):
         return f"{url}?schritt={number}"
 
     def _render_step(self, steps, number, form, status=200):
-        section, _shown, _hidden = steps[number - 1]
+        section = steps[number - 1].section
         return render(
             self.request,
             "survey/survey_participate.html",
@@ -163,8 +163,12 @@ class ParticipateView(View):
             number = first_incomplete
         if not 1 <= number <= first_incomplete:
             return redirect(self._step_url(first_incomplete))
-        section, shown, _hidden = steps[number - 1]
-        form = SectionForm(questions=shown, initial=self.participation.section_data(section))
+        step = steps[number - 1]
+        form = SectionForm(
+            questions=step.shown,
+            known=step.known,
+            initial=self.participation.section_data(step.section),
+        )
         return self._render_step(steps, number, form)
 
     # --- POST ----------------------------------------------------------------------------
@@ -193,8 +197,8 @@ class ParticipateView(View):
             # A page from an older state of the questionnaire, or a tampered request.
             return HttpResponseBadRequest(_("Invalid request."))
         number = numbers[section_id]
-        section, shown, _hidden = steps[number - 1]
-        form = SectionForm(request.POST, questions=shown)
+        section, shown, _hidden, known = steps[number - 1]
+        form = SectionForm(request.POST, questions=shown, known=known)
         valid = form.is_valid()
         if action == "back":
             # Keep what is valid so far; the page is checked again on the way forward.
@@ -224,7 +228,7 @@ class ParticipateView(View):
     def _start_on_first_page(self, action, section_id: int) -> bool:
         """The first page sent: the session begins here. Any other page without a session
         means the earlier answers are gone."""
-        if action in {"next", "later"} and section_id == self._steps()[0][0].pk:
+        if action in {"next", "later"} and section_id == self._steps()[0].section.pk:
             self._begin()
             return True
         return False
@@ -261,8 +265,10 @@ class ParticipateView(View):
         """Every page checked again: the answers, or the number of the first page that
         still needs answering."""
         answers = []
-        for number, (section, shown, _hidden) in enumerate(steps, start=1):
-            form = SectionForm(self.participation.section_data(section), questions=shown)
+        for number, (section, shown, _hidden, known) in enumerate(steps, start=1):
+            form = SectionForm(
+                self.participation.section_data(section), questions=shown, known=known
+            )
             if not self.participation.is_complete(section) or not form.is_valid():
                 return [], number
             answers.extend(form.answer_inputs())

@@ -13,7 +13,8 @@ from django.views import View
 
 from portal.audit import audit_export
 from survey import selectors
-from survey.forms import PaperSheetForm, SectionForm, condition_hint
+from survey.conditions import page_split
+from survey.forms import PaperSheetForm, SectionForm
 from survey.models import Channel, Survey
 from survey.permissions import SurveyStaffMixin
 from survey.services import SubmissionError, format_access_code
@@ -43,25 +44,23 @@ class PaperEntryView(SurveyStaffMixin, View):
     def _forms(self, data=None):
         """Bind the section forms in page order, deciding display conditions from the
         answers on the sheet itself; forms of hidden pages are shown but not checked."""
-        chosen: dict[int, list[int]] = {}
+        facts: dict[int, list[int]] = {}
         entries = []
         for section in self.definition.sections:
-            section_shown = selectors.is_shown(section, chosen)
-            hidden = [
-                q.pk
-                for q in section.question_list
-                if not section_shown or not selectors.is_shown(q, chosen)
-            ]
+            section_shown = selectors.is_shown(section, facts)
+            _shown, hidden = page_split(section, facts)
+            if not section_shown:
+                hidden = [q.pk for q in section.question_list]
             form = SectionForm(
                 data,
                 questions=section.question_list,
                 hidden_ids=hidden,
                 as_written=True,
+                known=facts,
                 prefix=f"s{section.pk}",
             )
-            section.condition_hint = condition_hint(section)
             if data is not None and section_shown and form.is_valid():
-                chosen.update(form.chosen_options())
+                facts = form.facts()
             entries.append((section, form, section_shown))
         return entries
 

@@ -88,6 +88,19 @@ def test_keyboard_only_participation_on_a_phone(
     page.keyboard.press("ArrowRight")
     tab_to(page, "Welche Strecke fahren Sie am häufigsten?")
     page.keyboard.type("Mügeln – Oschatz")
+    # Yes/no, and the date question on the same page shown by "Ja" (the script).
+    since = page.locator(".conditional-question")
+    assert since.is_hidden()
+    tab_to(page, "Keine Angabe")  # the group's checked radio button
+    page.keyboard.press("ArrowRight")  # Ja
+    assert focused_label(page) == "Ja"
+    assert since.is_visible()
+    page.keyboard.press("ArrowRight")  # Nein
+    assert since.is_hidden()
+    page.keyboard.press("ArrowLeft")  # Ja
+    assert since.is_visible()
+    check_page(page, check_accessible, PHONE["width"])
+    tab_to(page, "Welche Strecke fahren Sie am häufigsten?")
     page.keyboard.press("Enter")
 
     # Page 3: a matrix (one radio group per item) and the bike question shown by the
@@ -99,6 +112,15 @@ def test_keyboard_only_participation_on_a_phone(
         page.keyboard.press("ArrowRight")  # checks 2
     tab_to(page, "Wie viele Kilometer fahren Sie an einem gewöhnlichen Tag mit dem Rad?")
     page.keyboard.type("8")
+    # The ranking: a place per option with the arrow keys, no dragging.
+    places = {"Radwege": 2, "Busverbindungen": 1, "Gehwege": 3, "Bahnhöfe und Haltestellen": 5}
+    places["Parkplätze"] = 4
+    for label, place in places.items():
+        tab_to(page, label)
+        for _ in range(place):
+            page.keyboard.press("ArrowDown")
+    check_page(page, check_accessible, PHONE["width"])
+    tab_to(page, "Weiter")
     page.keyboard.press("Enter")
 
     # Page 4: a long text, then back and forward again, then send.
@@ -124,6 +146,9 @@ def test_keyboard_only_participation_on_a_phone(
     assert stored.answers.get(question__code="M8").number == 8
     assert set(stored.answers.filter(question__code="M7").values_list("number", flat=True)) == {2}
     assert stored.answers.get(question__code="M1").option.label == "Mügeln"
+    assert stored.answers.get(question__code="M6a").number == 1
+    ranked = stored.answers.filter(question__code="M8a").values_list("option__label", "number")
+    assert dict(ranked) == places
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])

@@ -140,6 +140,8 @@ def question_form(section, code, kind, **extra) -> dict:
         "options-INITIAL_FORMS": 0,
         "items-TOTAL_FORMS": 0,
         "items-INITIAL_FORMS": 0,
+        "conditions-TOTAL_FORMS": 0,
+        "conditions-INITIAL_FORMS": 0,
         **extra,
     }
 

@@ -70,7 +70,7 @@ def test_kind_of_accepts_questions_results_and_values(questions):
     assert kind_of(questions["M5"]) is KINDS["scale"]
     assert kind_of("matrix") is KINDS[K.MATRIX]
     with pytest.raises(KeyError):
-        kind_of("ranking")
+        kind_of("heatmap")
 
 
 @pytest.mark.parametrize("value", QuestionKind.values)
@@ -93,15 +93,33 @@ def test_flags_say_what_the_answers_are():
     # Scale-ness is two things: values on the scale (scale and matrix), rows of items (matrix).
     assert kind_values("uses_scale") == {K.SCALE, K.MATRIX}
     assert kind_values("has_items") == {K.MATRIX}
-    assert kind_values("has_options") == {K.SINGLE, K.MULTIPLE, K.DROPDOWN}
+    assert kind_values("has_options") == {K.SINGLE, K.MULTIPLE, K.DROPDOWN, K.RANKING}
     assert kind_values("is_free_text") == {K.SHORT_TEXT, K.LONG_TEXT}
     assert kind_values("is_numeric") == {K.SCALE, K.MATRIX, K.NUMBER}
     assert kind_values("has_mean") == {K.SCALE, K.NUMBER}
-    assert kind_values("several_answers") == {K.MULTIPLE, K.MATRIX}
+    assert kind_values("several_answers") == {K.MULTIPLE, K.MATRIX, K.RANKING}
     assert kind_values("can_break_down") == {K.SINGLE, K.DROPDOWN}
     assert kind_values("counts_respondents") == {K.MULTIPLE}
-    assert kind_values("answers_add_up") == {K.SINGLE, K.DROPDOWN, K.SCALE, K.MATRIX}
-    assert kind_values("has_answers") == set(QuestionKind.values)
+    assert kind_values("answers_add_up") == {
+        K.SINGLE,
+        K.DROPDOWN,
+        K.SCALE,
+        K.MATRIX,
+        K.RANKING,
+        K.DATE,
+        K.YES_NO,
+    }
+    assert kind_values("has_answers") == set(QuestionKind.values) - {K.INFO}
+    assert kind_values("results_per_item") == {K.MATRIX, K.RANKING}
+    assert kind_values("stores_date") == {K.DATE}
+    assert kind_values("condition_operators") == {
+        K.SINGLE,
+        K.MULTIPLE,
+        K.DROPDOWN,
+        K.SCALE,
+        K.NUMBER,
+        K.YES_NO,
+    }
 
 
 # --- Form fields ------------------------------------------------------------------------------

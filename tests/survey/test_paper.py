@@ -178,7 +178,9 @@ def test_conditional_questions_say_nur_wenn_in_the_entry_form(client, url, typis
     page = client.get(url).content.decode()
     # M8 (kilometres by bike) is asked only of those who chose the bike in M4.
     label = page[page.index("Wie viele Kilometer") :][:300]
-    assert "(nur wenn M4 mit „Fahrrad oder E-Bike“ beantwortet wurde)" in label
+    assert (
+        "(Nur beantworten, wenn Sie bei Frage M4 „Fahrrad oder E-Bike“ angegeben haben.)" in label
+    )
     # The unconditional question next to it has no such note.
     first = page[page.index("Wo wohnen Sie?") :][:200]
-    assert "nur wenn" not in first
+    assert "Nur beantworten, wenn" not in first

@@ -155,7 +155,7 @@ def test_duplicate_copies_the_questionnaire_with_conditions_as_a_draft(mobility)
     assert list(copy.sections.values_list("title", flat=True)) == list(
         mobility.sections.values_list("title", flat=True)
     )
-    assert Question.objects.filter(survey=copy).count() == 10
+    assert Question.objects.filter(survey=copy).count() == 14
     assert (
         Option.objects.filter(question__survey=copy).count()
         == Option.objects.filter(question__survey=mobility).count()
@@ -168,6 +168,11 @@ def test_duplicate_copies_the_questionnaire_with_conditions_as_a_draft(mobility)
     bike = Question.objects.get(survey=copy, code="M8")
     assert bike.condition_question.code == "M4"
     assert bike.condition_question.survey == copy
+    # A condition of the Condition model (same page, yes/no) follows the copied questions.
+    since = Question.objects.get(survey=copy, code="M6b")
+    condition = since.conditions.get()
+    assert (condition.source.code, condition.source.survey) == ("M6a", copy)
+    assert (condition.operator, condition.value) == ("equals", 1)
     assert set(copy.topics.all()) == set(mobility.topics.all())
     assert survey_duplicate(survey=mobility).slug == "mobilitaet-2026-kopie-2"
 
