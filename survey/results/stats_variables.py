@@ -38,7 +38,16 @@ from django.utils.translation import gettext as _
 
 from survey import selectors
 from survey.kinds import NUMBER_LIMIT, ExportColumn, kind_of
-from survey.models import Answer, AnswerTheme, Response, ResultsPublication, Survey, Theme
+from survey.kinds.yes_no import yes_no_labels
+from survey.models import (
+    Answer,
+    AnswerTheme,
+    QuestionKind,
+    Response,
+    ResultsPublication,
+    Survey,
+    Theme,
+)
 from survey.results.exports import CHUNK_SIZE, export_columns
 from survey.results.services import DELETED_TEXT
 
@@ -200,6 +209,10 @@ def _labels_and_measure(column: ExportColumn) -> tuple[dict, str]:
         return {1: _("chosen"), 0: _("not chosen")}, NOMINAL
     if column.kind == "value":
         return _option_labels(column.question), NOMINAL
+    if column.question.kind == QuestionKind.YES_NO:
+        return dict(yes_no_labels()), NOMINAL
+    if column.kind == "rank":
+        return {}, ORDINAL
     if spec.uses_scale:
         return _scale_labels(column.question), ORDINAL
     if column.kind == "number" or spec.is_numeric:
@@ -210,8 +223,8 @@ def _labels_and_measure(column: ExportColumn) -> tuple[dict, str]:
 def _may_be_negative(column: ExportColumn) -> bool:
     """Whether a real answer in this numeric column could be -1 … -4."""
     question = column.question
-    if column.kind == "option":
-        return False
+    if column.kind in ("option", "rank") or question.kind == QuestionKind.YES_NO:
+        return False  # 0/1, a place from 1 on, 1 = yes / 0 = no
     if column.kind == "value":
         return any(option.value < 0 for option in question.options.all())
     if kind_of(question).uses_scale:
@@ -328,8 +341,12 @@ def shown_questions(definition: selectors.SurveyDefinition, answers: list[Answer
     """The ids of the questions this response was shown, decided from its stored answers."""
     chosen: dict[int, list[int]] = {}
     for answer in answers:
+        # The facts conditions compare (``survey.conditions``): option ids of choices, the
+        # number of a number, scale or yes/no answer (1 = yes, 0 = no).
         if answer.option_id is not None:
             chosen.setdefault(answer.question_id, []).append(answer.option_id)
+        elif answer.number is not None:
+            chosen.setdefault(answer.question_id, []).append(answer.number)
     return {
         question.pk
         for section in definition.sections

@@ -355,3 +355,30 @@ def test_a_ranking_needs_three_to_seven_options(mobility):
         "Frage M8a auf Seite 3 hat 2 Antwortmöglichkeiten; nötig sind 3 bis 7."
     ]
     assert kind_of(ranking).option_count == (3, 7)
+
+
+def test_statistics_exports_know_the_new_kinds(mobility, questions, tmp_path):
+    """SPSS: yes/no carries its labels, ranks are ordinal places with the ordinary missing
+    codes, and a question hidden by a yes/no answer counts as "not shown", not "skipped"."""
+    import pyreadstat
+
+    from survey.results.stats_exports import responses_sav
+    from survey.results.stats_variables import shown_questions
+
+    ticket, since = questions["M6a"], questions["M6b"]
+    definition = survey_definition(survey=mobility)
+    said_no = [Answer(question=ticket, number=0)]
+    said_yes = [Answer(question=ticket, number=1)]
+    assert since.pk not in shown_questions(definition, said_no)
+    assert since.pk in shown_questions(definition, said_yes)
+
+    responses_generate(survey=mobility, count=20, seed=4)
+    path = tmp_path / "export.sav"
+    path.write_bytes(responses_sav(survey=mobility).read())
+    _data, meta = pyreadstat.read_sav(str(path), user_missing=True)
+    assert meta.variable_value_labels["M6a"][1.0] == "Ja"
+    assert meta.variable_value_labels["M6a"][0.0] == "Nein"
+    assert meta.variable_measure["M8a_1"] == "ordinal"
+    assert [r["lo"] for r in meta.missing_ranges["M8a_1"]] == [-1, -2, -3]
+    assert meta.readstat_variable_types["M6b"] == "double"  # a date, not a string
+    assert meta.original_variable_types["M6b"].startswith("DATE")
