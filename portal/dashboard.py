@@ -156,13 +156,24 @@ def pages_unpublished(user) -> Panel:
     )
 
 
+# Tests an app registers: staff for whom one returns True see only their own changes there
+# (the survey app: analysts limited to assigned surveys). The portal imports no other app.
+_OWN_CHANGES_ONLY: list[Callable] = []
+
+
+def register_own_changes_only(test: Callable) -> None:
+    _OWN_CHANGES_ONLY.append(test)
+
+
 def recent_changes(user) -> Panel:
     """What staff changed in the last days, in content this person may view. An editor
-    limited to one municipality sees only their own changes (titles of other
-    municipalities' drafts are not theirs to read)."""
+    limited to one municipality or to assigned surveys sees only their own changes (titles
+    of other municipalities' drafts or other surveys' questions are not theirs to read)."""
     since = timezone.now() - timedelta(days=RECENT_DAYS)
     entries = LogEntry.objects.filter(action_time__gte=since).select_related("content_type", "user")
-    if editor_municipality(user) is not None:
+    if editor_municipality(user) is not None or any(test(user) for test in _OWN_CHANGES_ONLY):
+        # Limited to a municipality or to assigned surveys: what others changed may be
+        # outside that limit (titles of drafts, questions of other surveys).
         entries = entries.filter(user=user)
     elif not user.is_superuser:
         entries = entries.filter(content_type__in=_viewable_content_types(user))

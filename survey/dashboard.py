@@ -8,13 +8,15 @@ from django.utils.translation import ngettext
 
 from portal.dashboard import PANEL_ITEMS, Panel, PanelItem, admin_url, when
 from survey.models import PooledResponse, Survey
+from survey.permissions import limited_to_assigned, surveys_for_staff
 
 
 def surveys_open(user) -> Panel:
     """Open surveys with the responses stored today and those waiting in the mixing pool
     (which carry no day, see PooledResponse). Two queries."""
     today = timezone.localdate()
-    surveys = Survey.objects.open_now()
+    # An analyst limited to assigned surveys sees only those (survey.permissions).
+    surveys = surveys_for_staff(user, Survey.objects.open_now())
     rows = list(
         surveys.annotate(today=Count("responses", filter=Q(responses__submitted_on=today)))
         .only("pk", "title", "slug", "closes_at")
@@ -54,6 +56,7 @@ def surveys_open(user) -> Panel:
 
 
 def register_survey_panels() -> None:
-    from portal.dashboard import register_panel
+    from portal.dashboard import register_own_changes_only, register_panel
 
+    register_own_changes_only(limited_to_assigned)
     register_panel("surveys-open", surveys_open, permission="survey.view_survey", order=40)

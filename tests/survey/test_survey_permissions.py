@@ -317,3 +317,23 @@ def test_copying_questions_stays_within_the_assigned_surveys(limited_client, lim
 
     into_other = reverse("admin:survey_survey_copy_into", args=[other.pk])
     assert limited_client.get(into_other).status_code == 404
+
+
+def test_the_staff_start_page_keeps_to_the_assigned_surveys(limited_client, surveys, admin_user):
+    """The start page's panels must not name another survey, neither as open survey nor in
+    "recent changes" (where another analyst's edit of its question would show its text)."""
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    other_question = QuestionFactory(section__survey=surveys[1], text="Geheime Fragestellung")
+    LogEntry.objects.create(
+        user=admin_user,
+        content_type=ContentType.objects.get_for_model(other_question),
+        object_id=str(other_question.pk),
+        object_repr=str(other_question),
+        action_flag=CHANGE,
+    )
+    page = limited_client.get(reverse("admin:index")).content.decode()
+    assert "Eigene Befragung" in page
+    assert "Fremde Befragung" not in page
+    assert "Geheime Fragestellung" not in page
