@@ -605,7 +605,12 @@ class QuestionAdmin(SurveyScopedAdminMixin, FrozenQuestionnaireMixin, admin.Mode
             return inlines
         parts = kind_parts(obj.kind)
         wanted = {Option: "options", MatrixItem: "items"}
-        return [inline for inline in inlines if wanted.get(inline.model) in parts]
+        # Inlines of a kind's part only with that kind; the others (conditions) always.
+        return [
+            inline
+            for inline in inlines
+            if inline.model not in wanted or wanted[inline.model] in parts
+        ]
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

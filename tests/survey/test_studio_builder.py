@@ -30,6 +30,7 @@ def new_question(section, kind, text, **extra) -> dict:
         "scale_max": 5,
         **rows("options", []),
         **rows("items", []),
+        **rows("conditions", []),
         **extra,
     }
 
@@ -300,6 +301,7 @@ def test_a_frozen_page_takes_wording_and_nothing_else(admin_client, mobility):
         "survey": SurveyFactory().pk,  # ignored: structure
         "questions-TOTAL_FORMS": len(questions),
         "questions-INITIAL_FORMS": len(questions),
+        **rows("conditions", []),  # read-only, but its management form is on the page
     }
     for index, question in enumerate(questions):
         data |= {

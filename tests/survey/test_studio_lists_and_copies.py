@@ -24,6 +24,8 @@ def new_question(section, kind, text, **extra) -> dict:
         "options-INITIAL_FORMS": 0,
         "items-TOTAL_FORMS": 0,
         "items-INITIAL_FORMS": 0,
+        "conditions-TOTAL_FORMS": 0,
+        "conditions-INITIAL_FORMS": 0,
         **extra,
     }
 
