@@ -50,6 +50,16 @@ def parse_date(value) -> datetime.date | None:
         return None
 
 
+class AnswerDateField(forms.DateField):
+    """A date typed or picked; anything but text (a list of values from a tampered form)
+    is an invalid date, not a crash."""
+
+    def to_python(self, value):
+        if value is not None and not isinstance(value, str | datetime.date):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 class DateKind(QuestionKindSpec):
     value = QuestionKind.DATE
     stores_date = True
@@ -57,7 +67,7 @@ class DateKind(QuestionKindSpec):
 
     def form_part(self, question: Question, *, label, required: bool) -> FormPart:
         name = question_field_name(question)
-        field = forms.DateField(
+        field = AnswerDateField(
             label=label,
             help_text=question.help_text or gettext("e.g. 24.12.2026"),
             required=required,

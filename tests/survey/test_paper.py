@@ -95,7 +95,7 @@ def test_page_shows_every_section_with_the_sheet_number_first(client, url, typis
     assert "autofocus" in page
     assert "Stadtverkehr Oschatz" in page  # conditional pages are on screen too
     # Pages and questions shown only after a matching answer say so, in one wording.
-    assert "Nur wenn M1 mit „Oschatz“ beantwortet wurde." in page
+    assert "Nur beantworten, wenn Sie bei Frage M1 „Oschatz“ angegeben haben." in page
 
 
 def test_conditional_sections_on_paper_follow_the_sheet(client, url, filler, typist, mobility):
