@@ -299,11 +299,14 @@ def test_test_responses_list_and_delete(draft, filler, tester, django_assert_max
     fill_in_test_mode(tester, filler)
     fill_in_test_mode(tester, filler)
     url = reverse("survey:test_responses", args=[draft.slug])
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(23):
         page = tester.get(url).content.decode()
     assert "2 Testantworten" in page
+    fill_in_test_mode(tester, filler)
+    with django_assert_max_num_queries(23):  # not one more per test response
+        assert "3 Testantworten" in tester.get(url).content.decode()
     response = tester.post(url, follow=True)
-    assert "2 Testantworten gelöscht." in response.content.decode()
+    assert "3 Testantworten gelöscht." in response.content.decode()
     assert not TrialResponse.objects.exists()
 
 

@@ -166,14 +166,14 @@ def test_monitoring_query_count_is_constant(
 ):
     """Session, user, user and group permissions, survey, responses per day and channel,
     residence options, their counts, responses waiting in the mixing pool, the drop-out
-    counters and the pages they name, and the footer's pages on the first view (then
-    cached); the same with 12 and with 40 responses."""
+    counters and the pages they name, the menus' version, and their entries on the first
+    view (then kept); the same with 12 and with 40 responses."""
     client.force_login(_user(django_user_model, "m", "view_monitoring"))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get(_url(counted.survey, "survey:monitoring"))
     for _ in range(28):
         ResponseFactory(survey=counted.survey, submitted_on=datetime.date(2019, 7, 20))
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(_url(counted.survey, "survey:monitoring"))
     assert "Bisher 40 Antwortbögen." in response.content.decode()
 

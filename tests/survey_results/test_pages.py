@@ -167,7 +167,7 @@ def test_public_csv_has_aggregated_counts(client, published):
     assert streets[-1][3:] == ["Mittelwert", "Alle", "", "–", "3"]  # n = 3: no mean
 
 
-@pytest.mark.parametrize(("breakdown", "queries"), [("", 16), ("?nach=F1", 17)])
+@pytest.mark.parametrize(("breakdown", "queries"), [("", 17), ("?nach=F1", 18)])
 def test_results_page_runs_a_constant_number_of_queries(
     client, django_assert_num_queries, django_capture_on_commit_callbacks, breakdown, queries
 ):
@@ -226,7 +226,7 @@ def test_results_page_runs_a_constant_number_of_queries(
     # its results version, the events that presented it, and the menu entries (kept under
     # the content version).
     bump_content_version()
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(_url(small.survey) + breakdown)
 
 
