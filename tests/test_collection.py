@@ -88,3 +88,13 @@ def test_a_failing_part_of_make_test_fails_the_run(tmp_path):
     assert _run_tests_with_fake_pytest(tmp_path, "nothing-fails") == 0
     assert _run_tests_with_fake_pytest(tmp_path, "servers and") == 1
     assert _run_tests_with_fake_pytest(tmp_path, "(not browser) and not servers") == 1
+
+
+def test_only_browser_tests_use_playwright():
+    """A test outside tests/browser that names a Playwright fixture (a parameter called
+    "page", say) becomes a chromium test: pytest-playwright then orders it among the
+    transactional tests, whose flush removes the seeded rows the tests after it need."""
+    result = run_pytest("--collect-only", "-q", "-m", "not browser")
+    assert result.returncode == 0, result.stdout + result.stderr
+    playwright = [line for line in result.stdout.splitlines() if "[chromium" in line]
+    assert playwright == []

@@ -66,6 +66,18 @@ class Sweep:
         response = self.page.goto(self.base + path)
         self.check(path, status=response.status, expected_status=status)
 
+    def menu_open(self, path: str) -> None:
+        """The phone's navigation opened from its menu button (a state of its own)."""
+        response = self.page.goto(self.base + path)
+        self.page.locator("summary.site-menu__button").click()
+        problems = []
+        if not self.page.locator("details.site-menu[open]").count():
+            problems.append("the menu button does not open the navigation")
+        label = f"{path} (menu open)"
+        self.check(
+            label, status=response.status, expected_status=200, problems=problems, again=True
+        )
+
     def submit_empty(self, path: str, button: str) -> None:
         """Send the form on ``path`` without typing anything; errors must be shown."""
         self.page.goto(self.base + path)
@@ -79,7 +91,10 @@ class Sweep:
             problems.append("no field is marked aria-invalid")
         self.check(label, status=navigation.value.status, expected_status=200, problems=problems)
 
-    def check(self, label: str, *, status: int, expected_status: int, problems=None) -> None:
+    def check(
+        self, label: str, *, status: int, expected_status: int, problems=None, again=False
+    ) -> None:
+        """``again``: a visited page in another state (its title may repeat)."""
         problems = list(problems or [])
         if status != expected_status:
             problems.append(f"HTTP {status}, expected {expected_status}")
@@ -92,7 +107,7 @@ class Sweep:
         title = self.page.title()
         if not title.endswith(TITLE_SUFFIX):
             problems.append(f"title does not end with {TITLE_SUFFIX!r}: {title!r}")
-        elif status == 200 and title in self.titles:
+        elif status == 200 and title in self.titles and not again:
             problems.append(f"same title as {self.titles[title]}: {title!r}")
         self.titles.setdefault(title, label)
         if self.viewport == PHONE:
@@ -161,9 +176,16 @@ def test_every_public_page_and_form_is_accessible(
     breakdown = page.locator("select[name=nach] option:not([value=''])").first
     sweep.visit(f"{results}?nach={breakdown.get_attribute('value')}")
 
-    questionnaire = reverse("survey:participate", kwargs={"slug": open_survey().slug})
+    survey = open_survey()
+    questionnaire = reverse("survey:participate", kwargs={"slug": survey.slug})
     registration = event_taking_registrations().get_registration_url()
     sweep.visit(questionnaire)
+    # Every question kind at once (information block, yes/no, date, ranking …): the print
+    # version; pages 2 and 3 online are checked in test_survey's keyboard run.
+    sweep.visit(reverse("survey:print", kwargs={"slug": survey.slug}))
+    sweep.visit(reverse("survey:resume", kwargs={"slug": survey.slug}))  # continue later
+    if viewport == PHONE:
+        sweep.menu_open("/")
     sweep.visit(registration)
     sweep.submit_empty(questionnaire, "Weiter")
     sweep.submit_empty(registration, "Anmelden")

@@ -25,7 +25,7 @@ def _alternates(body: str) -> dict[str, str]:
 
 @override_settings(SITE_URL=SITE)
 @pytest.mark.parametrize(
-    ("page", "rss", "calendar"),
+    ("path", "rss", "calendar"),
     [
         (
             "/kommunen/oschatz/",
@@ -56,8 +56,10 @@ def _alternates(body: str) -> dict[str, str]:
         ("/termine/", "/aktuelles/feed/", "/termine/kalender.ics"),
     ],
 )
-def test_pages_announce_and_link_their_feeds(client, page, rss, calendar):
-    body = client.get(page).content.decode()
+def test_pages_announce_and_link_their_feeds(client, path, rss, calendar):
+    # Not "page": that name is pytest-playwright's fixture and would make this a browser
+    # test, run between the transactional ones (tests/test_collection.py).
+    body = client.get(path).content.decode()
 
     alternates = _alternates(body)
     assert alternates["application/rss+xml"] == SITE + rss
