@@ -57,6 +57,8 @@ def test_frozen_questionnaire_takes_wording_corrections_only(admin_client, mobil
         "options-INITIAL_FORMS": len(options),
         "items-TOTAL_FORMS": 0,
         "items-INITIAL_FORMS": 0,
+        "conditions-TOTAL_FORMS": 0,  # read-only once frozen, its management form stays
+        "conditions-INITIAL_FORMS": 0,
     }
     for index, option in enumerate(options):
         data[f"options-{index}-id"] = option.pk
@@ -115,6 +117,8 @@ def test_question_code_must_be_unique_and_condition_earlier(admin_client, mobili
         "options-INITIAL_FORMS": 0,
         "items-TOTAL_FORMS": 0,
         "items-INITIAL_FORMS": 0,
+        "conditions-TOTAL_FORMS": 0,  # read-only once frozen, its management form stays
+        "conditions-INITIAL_FORMS": 0,
     }
     page = admin_client.post(reverse("admin:survey_question_add"), data).content.decode()
     assert "Eine andere Frage dieser Befragung hat schon diesen Code." in page
