@@ -144,6 +144,10 @@ def open_survey(page, live_server, survey: Survey) -> None:
     survey.refresh_from_db()
     assert survey.status == SurveyStatus.OPEN
     assert not TrialResponse.objects.filter(survey=survey).exists()
+    # Careless: testing now would mix test answers with real ones.
+    response = page.goto(live_server.url + f"/befragungen/{survey.slug}/testen/")
+    assert response.status == 409
+    assert page.locator("h1").inner_text() == "Der Testmodus ist nicht verfügbar"
 
 
 def take_on_a_phone(browser, live_server, survey: Survey, check_accessible) -> None:
@@ -152,6 +156,9 @@ def take_on_a_phone(browser, live_server, survey: Survey, check_accessible) -> N
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="de-DE")
     phone = context.new_page()
     try:
+        # Citizens cannot reach test mode: the link leads to the staff login.
+        phone.goto(live_server.url + f"/befragungen/{survey.slug}/testen/")
+        assert "/admin/login/" in phone.url
         phone.goto(live_server.url + f"/befragungen/{survey.slug}/")
         phone.get_by_role("link", name="Befragung starten").tap()
         phone.wait_for_load_state("load")
