@@ -115,7 +115,9 @@ def take_in_test_mode(page, live_server, survey: Survey, check_accessible) -> No
         if step == 0:
             check_accessible(page)
             shot(page, "test-mode-banner-390")
-            sheet.choose(page, "F1", "täglich")  # so F6 (why not?) is not asked
+            sheet.choose(page, "F1", "täglich")
+        if step == 1:  # the condition: who shops daily is not asked why not
+            assert page.locator(f"[name='{sheet.name('F6')}']").count() == 0
         if step == 2:
             sheet.choose(page, "F7", "Dahlen")
         next_page(page, "Antworten absenden" if step == 2 else "Weiter")
@@ -128,6 +130,8 @@ def take_in_test_mode(page, live_server, survey: Survey, check_accessible) -> No
     check_accessible(page)
     shot(page, "test-responses-390")
     page.set_viewport_size(DESKTOP)
+    page.goto(live_server.url + f"/befragungen/{survey.slug}/auswertung/verlauf/")
+    assert "Bisher 0 Antwortbögen." in page.locator("main .lead").inner_text()
     assert TrialResponse.objects.filter(survey=survey).count() == 1
     assert not Response.objects.filter(survey=survey).exists()
     assert not PooledResponse.objects.filter(survey=survey).exists()
