@@ -206,12 +206,15 @@ class ParticipateView(View):
             self.participation.persist()
             return redirect(self._step_url(max(number - 1, 1)))
         if action == "later":
-            # Likewise, then out of the session under a continuation code (shown once).
             self.participation.save_section(section, form.cleaned_data, complete=False)
-            return continue_later(request, self.participation)
+            return self._later(number)
         if not valid:
             return self._render_step(steps, number, form)
         return self._forward(section, form.cleaned_data)
+
+    def _later(self, number: int):
+        """Likewise, then out of the session under a continuation code (shown once)."""
+        return continue_later(self.request, self.participation)
 
     def _posted_section_id(self, action) -> int | None:
         """The page sent back or forward; None for a malformed or tampered request."""

@@ -73,6 +73,19 @@ class TrialParticipateView(ParticipateView):
     def _begin(self, *, code: str = "") -> None:
         self.participation.start()
 
+    def _later(self, number: int):
+        # A test questionnaire put aside under a continuation code would outlive the
+        # opening and could then be resumed and sent as a real one: it stays in the session.
+        self.participation.persist()
+        messages.info(
+            self.request,
+            _(
+                "In test mode nothing is put aside: your test answers stay in this browser "
+                "until you send them."
+            ),
+        )
+        return redirect(self._step_url(number))
+
     def _store(self, answers):
         trial_response_store(survey=self.survey, answers=answers, user=self.request.user)
         return OnlineSubmission.STORED

@@ -15,6 +15,7 @@ from survey.answers import SubmissionError
 from survey.kinds import AnswerInput
 from survey.models import (
     AccessCode,
+    ContinuationState,
     PooledResponse,
     ProgressCount,
     Question,
@@ -312,3 +313,26 @@ def test_test_responses_list_and_delete(draft, filler, tester, django_assert_max
 
 def test_unknown_survey_in_test_mode_is_404(tester):
     assert tester.get("/befragungen/gibt-es-nicht/testen/").status_code == 404
+
+
+def test_a_test_questionnaire_is_not_put_aside_to_be_sent_for_real_after_opening(
+    draft, filler, tester
+):
+    # Found by the studio journey: "Continue later" in test mode stored the test answers
+    # under a continuation code; once the survey opened, that code resumed them into the
+    # real questionnaire and they were sent as a real response.
+    filler.url = test_url(draft)
+    tester.get(filler.url)
+    assert tester.post(filler.url, filler.page1()).status_code == 302
+    later = tester.post(filler.url, filler.page2(action="later"), follow=True)
+    page = later.content.decode()
+    assert "continuation-code__word" not in page
+    assert "Im Testmodus wird nichts zurückgestellt" in page
+    assert BANNER in page
+    assert 'value="later"' not in page  # the button is not offered in test mode
+    assert not ContinuationState.objects.exists()
+    # The answers stay in the test session: the rest of the test goes on from page 3.
+    for data in [filler.page2(), filler.page3(), filler.page_ideas()]:
+        assert tester.post(filler.url, data).status_code == 302
+    assert TrialResponse.objects.count() == 1
+    assert nothing_real_stored(draft)
