@@ -126,6 +126,7 @@ def test_image_uploaded_once_is_used_in_a_news_article_and_an_event(
     page.fill("#id_ends_at_0", "01.06.2030")
     page.fill("#id_ends_at_1", "12:00")
     choose_in_autocomplete(page, "id_image", "Wiese am Collm")
+    page.select_option("#id_publication", "published")  # new events start as drafts
     page.click("input[name=_save]")
     page.wait_for_url("**/admin/events/event/")
     assert Event.objects.get().image == media

@@ -60,7 +60,8 @@ def test_resident_sends_an_idea(page, live_server, settings, check_accessible):
     settings.SPAM_MIN_FILL_SECONDS = 0
     page.set_viewport_size(PHONE)
     page.goto(live_server.url + "/mitmachen/")
-    page.get_by_role("button", name="Idee senden").click()
+    with page.expect_navigation():  # the form goes to the server: wait for its answer
+        page.get_by_role("button", name="Idee senden").click()
     # Nothing typed: errors with a summary, the page title says so.
     assert page.title().startswith("Fehler: ")
     check_accessible(page)
