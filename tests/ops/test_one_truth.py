@@ -35,7 +35,7 @@ from django.utils import timezone
 from events.models import Event
 start = timezone.now() + timedelta(days=10)
 Event.objects.create(title="Regionalforum", slug="regionalforum", kind="forum",
-                     starts_at=start, ends_at=start + timedelta(hours=2))
+                     starts_at=start, ends_at=start + timedelta(hours=2), publication="published")
 """
 # What staff do in the admin when they move an event (EventAdmin.save_model), here from a
 # process of its own, like any other app server would.
