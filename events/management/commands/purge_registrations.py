@@ -12,9 +12,9 @@ from events.retention import registrations_purge, registrations_unconfirmed_dele
 
 class Command(BaseCommand):
     help = (
-        "Delete registrations not confirmed by e-mail in time, and name, e-mail and "
-        "accessibility needs of registrations whose event ended more than "
-        "EVENTS_REGISTRATION_RETENTION_DAYS days ago (the numbers stay)."
+        "Nicht rechtzeitig per E-Mail bestätigte Anmeldungen löschen, dazu Name, E-Mail und "
+        "Angaben zur Barrierefreiheit der Anmeldungen zu Terminen, die vor mehr als "
+        "EVENTS_REGISTRATION_RETENTION_DAYS Tagen endeten (die Zahlen bleiben)."
     )
 
     def add_arguments(self, parser):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
             "--days",
             type=int,
             default=None,
-            help="Retention in days (default: the setting EVENTS_REGISTRATION_RETENTION_DAYS).",
+            help="Aufbewahrung in Tagen (Standard: EVENTS_REGISTRATION_RETENTION_DAYS).",
         )
 
     def handle(self, *args, days=None, **options):

@@ -9,13 +9,16 @@ from media.services import media_variants_process
 
 
 class Command(BaseCommand):
-    help = "Make the smaller WebP/JPEG versions of images waiting in the media library."
+    help = "Verkleinerte WebP-/JPEG-Fassungen der wartenden Bilder der Mediathek erstellen."
 
     def add_arguments(self, parser):
-        parser.add_argument("--limit", type=int, default=50, help="At most this many images.")
+        parser.add_argument("--limit", type=int, default=50, help="Höchstens so viele Bilder.")
 
     def handle(self, *args, limit, **options):
         made, failed = media_variants_process(limit=limit)
-        self.stdout.write(f"media_variants: {made} made, {failed} failed")
+        self.stdout.write(f"Verkleinerte Fassungen: {made} Bilder fertig, {failed} fehlgeschlagen.")
         if failed:
-            self.stderr.write("Some images failed; see the log. They are marked 'failed'.")
+            self.stderr.write(
+                "Einige Bilder sind fehlgeschlagen (siehe Protokoll); "
+                "sie sind als „Fehlgeschlagen“ markiert."
+            )

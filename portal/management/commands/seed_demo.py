@@ -33,7 +33,7 @@ DEMO_ROLES = [
 
 
 class Command(BaseCommand):
-    help = "Load demo content (news, surveys, events); create demo staff logins in demo mode."
+    help = "Demo-Inhalte laden (Beiträge, Befragungen, Termine); im Demo-Modus auch Demo-Zugänge."
 
     def handle(self, *args, **options):
         for name in PROJECT_APPS:

@@ -13,14 +13,14 @@ from survey.synthetic import responses_generate
 
 
 class Command(BaseCommand):
-    help = "Create N synthetic responses for a survey (bulk inserts; 100,000 take minutes)."
+    help = "N künstliche Antworten für eine Befragung erzeugen (100.000 dauern Minuten)."
 
     def add_arguments(self, parser):
-        parser.add_argument("slug", help="Slug of the survey")
-        parser.add_argument("count", type=int, help="Number of responses")
-        parser.add_argument("--seed", type=int, default=1, help="Random seed (reproducible)")
+        parser.add_argument("slug", help="Kurzname der Befragung")
+        parser.add_argument("count", type=int, help="Anzahl der Antworten")
+        parser.add_argument("--seed", type=int, default=1, help="Zufallsstartwert")
         parser.add_argument(
-            "--paper-share", type=float, default=0.25, help="Share of paper responses (0–1)"
+            "--paper-share", type=float, default=0.25, help="Anteil der Papierbögen (0–1)"
         )
 
     def handle(self, *args, slug, count, seed, paper_share, **options):

@@ -9,11 +9,11 @@ from survey.lss_import import MAX_BYTES, LssError, lss_import
 
 
 class Command(BaseCommand):
-    help = "Create a draft survey from a LimeSurvey survey structure file (.lss)."
+    help = "Aus einer LimeSurvey-Struktur (.lss) einen Befragungsentwurf anlegen."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path, help="The .lss file exported by LimeSurvey.")
-        parser.add_argument("--title", default="", help="Title of the new survey.")
+        parser.add_argument("file", type=Path, help="Die von LimeSurvey exportierte .lss-Datei.")
+        parser.add_argument("--title", default="", help="Titel der neuen Befragung.")
 
     def handle(self, *args, file: Path, title: str = "", **options):
         try:

@@ -9,14 +9,14 @@ from survey.results.services import survey_raw_data_delete, surveys_due_for_dele
 
 
 class Command(BaseCommand):
-    help = "Delete raw free-text answers and paper batch details after each survey's date."
+    help = "Freitexte und Angaben zu Papierstapeln nach dem Löschdatum jeder Befragung löschen."
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--today",
             type=datetime.date.fromisoformat,
             default=None,
-            help="Pretend today is this day (YYYY-MM-DD), for checks.",
+            help="So tun, als sei heute dieser Tag (JJJJ-MM-TT), zum Prüfen.",
         )
 
     def handle(self, *args, today=None, **options):

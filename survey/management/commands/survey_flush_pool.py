@@ -11,15 +11,18 @@ from survey.trial import trial_responses_discard_opened
 
 
 class Command(BaseCommand):
-    help = "Write the online responses of past days waiting in the mixing pool, in random order."
+    help = (
+        "Wartende Online-Antworten vergangener Tage aus dem Mischpool in zufälliger "
+        "Reihenfolge speichern."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--include-today",
             action="store_true",
             help=(
-                "Also write today's waiting responses at once (weaker anonymity: they form "
-                "a small group that access codes spent today can be matched to)."
+                "Auch die heute wartenden Antworten sofort speichern (schwächere Anonymität: "
+                "sie bilden eine kleine Gruppe, der heute eingelöste Zugangscodes zuzuordnen sind)."
             ),
         )
 

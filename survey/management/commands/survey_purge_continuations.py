@@ -7,7 +7,7 @@ from survey.continuation import continuations_purge
 
 
 class Command(BaseCommand):
-    help = "Delete questionnaires put aside whose continuation code has expired."
+    help = "Zurückgestellte Fragebögen löschen, deren Fortsetzungscode abgelaufen ist."
 
     def handle(self, *args, **options):
         deleted = continuations_purge()
