@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.validators import validate_document, validate_event_slug
+from media.fields import library_image
 from portal.models import Municipality, Topic
 
 # Nobody registers a whole coach party through the public form; staff handle larger groups.
@@ -153,14 +154,9 @@ class Event(models.Model):
         help_text=_("For online participation: where people take part."),
     )
     description = models.TextField(_("description"), blank=True)
-    image = models.ForeignKey(
-        "media.MediaFile",
-        verbose_name=_("image"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+    image = library_image(
+        _("image"),
         related_name="events",
-        limit_choices_to={"kind": "image"},
         help_text=_("An image from the media library, shown above the description."),
     )
     topics = models.ManyToManyField(

@@ -4,6 +4,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from media.fields import library_image
+
 
 class MunicipalityKind(models.TextChoices):
     TOWN = "stadt", _("Town")
@@ -31,24 +33,14 @@ class Municipality(models.Model):
     head_name = models.CharField(_("mayor"), max_length=100)
     website = models.URLField(_("website"), blank=True)
     portrait = models.TextField(_("short portrait"), blank=True)
-    photo = models.ForeignKey(
-        "media.MediaFile",
-        verbose_name=_("photo"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+    photo = library_image(
+        _("photo"),
         related_name="municipality_photos",
-        limit_choices_to={"kind": "image"},
         help_text=_("An image from the media library, shown at the top of the page."),
     )
-    coat_of_arms = models.ForeignKey(
-        "media.MediaFile",
-        verbose_name=_("coat of arms"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+    coat_of_arms = library_image(
+        _("coat of arms"),
         related_name="municipality_arms",
-        limit_choices_to={"kind": "image"},
         help_text=_("An image from the media library."),
     )
 
@@ -74,14 +66,9 @@ class Topic(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
-    image = models.ForeignKey(
-        "media.MediaFile",
-        verbose_name=_("image"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+    image = library_image(
+        _("image"),
         related_name="topics",
-        limit_choices_to={"kind": "image"},
         help_text=_("An image from the media library."),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -270,14 +257,9 @@ class NewsArticle(models.Model):
         help_text=_("Two or three sentences shown in lists, feeds and link previews."),
     )
     body = models.TextField(_("text"), blank=True)
-    image = models.ForeignKey(
-        "media.MediaFile",
-        verbose_name=_("image"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+    image = library_image(
+        _("image"),
         related_name="news_articles",
-        limit_choices_to={"kind": "image"},
         help_text=_(
             "An image from the media library (upload it there once, with its alternative "
             "text); shown on the news cards and above the article."
