@@ -51,7 +51,8 @@ def test_register_on_a_phone_and_cancel_via_the_mail_link(
     page.get_by_label("Name").fill("Jörg Schütze")
     page.get_by_label("E-Mail-Adresse").fill("joerg@example.org")
     page.get_by_label("Anzahl der Personen").fill("2")
-    page.get_by_role("button", name="Anmelden").click()
+    with page.expect_navigation():  # the form goes to the server: wait for its answer
+        page.get_by_role("button", name="Anmelden").click()
     assert page.title().startswith("Fehler: ")
     assert page.locator(".error-summary").is_visible()
     assert page.get_by_label("Name").input_value() == "Jörg Schütze"
