@@ -365,6 +365,10 @@ LOGGING = {
         # request log below has every request (and django.request every error) without them.
         "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # The results report: WeasyPrint logs every layout step at INFO, fontTools each
+        # font subset; only their warnings (e.g. a URL the report refused) are of interest.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # One line per request (oschatzerland.middleware.RequestLogMiddleware).
         "oschatzerland.requests": {
             "handlers": ["console"],

@@ -44,6 +44,21 @@ urlpatterns = [
     # Results.
     path("<slug:slug>/ergebnisse/", results_views.ResultsView.as_view(), name="results"),
     path("<slug:slug>/ergebnisse.csv", results_views.ResultsCsvView.as_view(), name="results_csv"),
+    path(
+        "<slug:slug>/ergebnisse/bericht.pdf",
+        results_views.ResultsReportView.as_view(),
+        name="results_report",
+    ),
+    path(
+        "<slug:slug>/ergebnisse/diagramme/<int:question_id>.svg",
+        results_views.ResultsChartView.as_view(fmt="svg"),
+        name="results_chart_svg",
+    ),
+    path(
+        "<slug:slug>/ergebnisse/diagramme/<int:question_id>.png",
+        results_views.ResultsChartView.as_view(fmt="png"),
+        name="results_chart_png",
+    ),
     # Staff only: monitoring and exports.
     path(
         "<slug:slug>/auswertung/verlauf/",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
+from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -16,7 +18,9 @@ from survey.models import Survey, SurveyStatus
 from survey.permissions import SurveyStaffMixin, staff_has_perm
 from survey.progress import survey_progress
 from survey.results import exports
+from survey.results.charts import chart_png, chart_svg, question_chart
 from survey.results.forms import BreakdownForm
+from survey.results.report import ReportBusy, render_results_report, survey_results_report
 from survey.results.selectors import (
     publication_for,
     results_are_public,
@@ -83,6 +87,55 @@ class ResultsCsvView(View):
         results = survey_results(survey=survey, breakdown=request.GET.get("nach", "")[:40] or None)
         rows = exports.results_csv(results=results)
         return _csv_attachment(rows, f"{survey.slug}-ergebnisse.csv")
+
+
+class ResultsReportView(View):
+    """The results report as a tagged PDF: cached until the results change; a staff preview
+    is made anew every time and never cached."""
+
+    def get(self, request, slug):
+        survey, preview = _survey_for_results(request, slug)
+        try:
+            if preview:
+                pdf, _fetcher = render_results_report(survey=survey, preview=True)
+            else:
+                pdf = survey_results_report(survey=survey)
+        except ReportBusy:
+            response = HttpResponse(
+                gettext("The report is being made right now. Please try again in a minute."),
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
+            response["Retry-After"] = "30"
+            return response
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{survey.slug}-ergebnisbericht.pdf"'
+        return response
+
+
+class ResultsChartView(View):
+    """One question's chart as SVG or PNG, with its caption (question, base, "Stand") in
+    the image. Only questions the page shows: a hidden question, one without a chart or an
+    unknown id is a 404, in a staff preview too (hidden questions are never downloaded)."""
+
+    fmt = "svg"
+
+    def get(self, request, slug, question_id):
+        survey, _preview = _survey_for_results(request, slug)
+        results = survey_results(survey=survey)
+        result = results.question(question_id)
+        chart = question_chart(result) if result is not None and not result.is_hidden else None
+        if chart is None:
+            raise Http404
+        as_of = results_as_of(survey=survey, publication=publication_for(survey=survey))
+        svg = chart_svg(chart, as_of=as_of, source=survey.title)
+        name = f"{survey.slug}-{slugify(result.code) or result.id}"
+        if self.fmt == "png":
+            response = HttpResponse(chart_png(svg), content_type="image/png")
+        else:
+            response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.{self.fmt}"'
+        return response
 
 
 def _audit_export(survey: Survey, filename: str) -> None:

@@ -26,6 +26,14 @@ def decimal(value, digits: int = 1) -> str:
     return formats.number_format(half_up(value, int(digits)), int(digits), use_l10n=True)
 
 
+@register.filter
+def has_chart(result) -> bool:
+    """Whether the question's chart can be downloaded (``survey.results.charts``)."""
+    from survey.results.charts import question_chart  # the charts use this module's pct
+
+    return not result.is_hidden and question_chart(result) is not None
+
+
 @register.inclusion_tag("survey/results/topic_summary.html")
 def survey_topic_results(entries):
     """``{% survey_topic_results survey_findings %}``: the published survey questions linked

@@ -1,0 +1,367 @@
+"""Standalone SVG charts of published results: one per question, for the results report
+(PDF) and as downloads (SVG and PNG) for the press and council slides.
+
+A chart shows exactly what the results page shows of a question's totals: the same
+rounded shares, the same withheld figures ("–"), never a figure disclosure control
+withheld. The download carries its caption inside the image (question, base, "Stand"),
+so a slide or a newspaper page cannot lose it. Geometry is computed here, text is escaped
+with ``format_html``; the SVG references nothing outside itself (no fonts, no images).
+"""
+
+from __future__ import annotations
+
+import datetime
+import textwrap
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import formats
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext
+
+from survey.kinds import KINDS
+from survey.results.shapes import Cell, QuestionResult
+from survey.templatetags.survey_results_tags import pct
+
+WIDTH = 800
+PAD = 20
+LABEL_WIDTH = 250  # the answer labels, left of the bars
+BAR_LEFT = PAD + LABEL_WIDTH + 10
+BAR_WIDTH = 380  # 100 %
+FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
+# The site's colours (static/css/site.css): dark green bars on a light track, text in
+# near-black; contrast of bar and background at least 3:1 (WCAG 1.4.11).
+BAR = "#0b5a3c"
+TRACK = "#e6ece9"
+TEXT = "#1b1b1b"
+MUTED = "#4a4a4a"
+# Scale points from the lowest to the highest: a diverging palette (red … grey … green)
+# whose neighbours differ in lightness, so a grey-scale print keeps them apart.
+SCALE_COLOURS = {
+    2: ["#b2182b", "#1a7a45"],
+    3: ["#b2182b", "#9a9a9a", "#1a7a45"],
+    4: ["#b2182b", "#ef8a62", "#7fbf7b", "#1a7a45"],
+    5: ["#b2182b", "#ef8a62", "#bdbdbd", "#7fbf7b", "#1a7a45"],
+    6: ["#b2182b", "#d6604d", "#f4a582", "#a6dba0", "#5aae61", "#1a7a45"],
+    7: ["#b2182b", "#d6604d", "#f4a582", "#bdbdbd", "#a6dba0", "#5aae61", "#1a7a45"],
+}
+
+# Segments dark enough for white figures (contrast at least 4.5:1); the others get black.
+DARK_SEGMENTS = {"#b2182b", "#1a7a45", BAR}
+
+
+@dataclass
+class Bar:
+    label: str
+    percent: Decimal | None  # None: withheld
+    count: int | None  # None: withheld
+    note: str = ""
+
+
+@dataclass
+class Stack:
+    label: str
+    base: int
+    segments: list[Decimal | None]  # per scale point; None: withheld
+    mean: Decimal | None = None
+
+
+@dataclass
+class Chart:
+    """What one chart shows, before it is drawn."""
+
+    question_id: int
+    code: str
+    text: str
+    base: int
+    bars: list[Bar] = field(default_factory=list)
+    stacks: list[Stack] = field(default_factory=list)
+    legend: list[str] = field(default_factory=list)
+    # What the bars measure, said under the chart ("Mehrfachantworten möglich" …).
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def has_withheld(self) -> bool:
+        return any(bar.percent is None for bar in self.bars) or any(
+            value is None for stack in self.stacks for value in stack.segments
+        )
+
+
+def _shown_percent(cell: Cell) -> Decimal | None:
+    return None if cell.percent_withheld else cell.percent
+
+
+def _shown_count(cell: Cell) -> int | None:
+    return None if cell.suppressed else cell.count
+
+
+def _ranking_chart(chart: Chart, result: QuestionResult) -> Chart:
+    for item in result.items:
+        first = item.rows[0].cells[0]
+        chart.bars.append(Bar(item.label, _shown_percent(first), _shown_count(first)))
+    chart.notes.append(gettext("Share of people who ranked the option first."))
+    return chart
+
+
+def _matrix_chart(chart: Chart, result: QuestionResult) -> Chart | None:
+    if not result.items or not result.items[0].rows:
+        return None
+    chart.legend = [row.label for row in result.items[0].rows]
+    for item in result.items:
+        mean = item.means[0]
+        segments = [_shown_percent(row.cells[0]) for row in item.rows]
+        value = None if mean.suppressed else mean.value
+        chart.stacks.append(Stack(item.label, item.bases[0], segments, value))
+    chart.notes.append(gettext("Shares per item; the mean is on the right."))
+    return chart
+
+
+def _rows_chart(chart: Chart, rows: list, note: str = "") -> Chart | None:
+    if not rows:
+        return None
+    for row in rows:
+        cell = row.cells[0]
+        chart.bars.append(Bar(row.label, _shown_percent(cell), _shown_count(cell)))
+    if note:
+        chart.notes.append(note)
+    return chart
+
+
+def question_chart(result: QuestionResult) -> Chart | None:
+    """The chart of a question's totals, or None where the page shows no chart (a number
+    question, free text not coded yet, a question whose base is withheld)."""
+    kind = KINDS[result.kind]
+    if result.bases_withheld and result.bases_withheld[0]:
+        return None
+    chart = Chart(result.id, result.code, result.text, result.base)
+    if kind.results_per_item:
+        if result.kind == "ranking":
+            return _ranking_chart(chart, result)
+        return _matrix_chart(chart, result)
+    if kind.is_free_text:
+        note = gettext("Mentions by theme; one answer can mention several themes.")
+        return _rows_chart(chart, result.themes, note)
+    note = ""
+    if kind.counts_respondents:
+        note = gettext("Several answers were possible, so the percentages add up to more.")
+    return _rows_chart(chart, result.rows, note)
+
+
+# --- Drawing -------------------------------------------------------------------------------
+
+
+def _number(value: int) -> str:
+    return formats.number_format(value, 0, use_l10n=True, force_grouping=True)
+
+
+def _lines(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width=width, break_long_words=True) or [""]
+
+
+def _text(x, y, content, *, size=13, weight="normal", anchor="start", fill=TEXT) -> SafeString:
+    return format_html(
+        '<text x="{}" y="{}" font-size="{}" font-weight="{}" text-anchor="{}" fill="{}">{}</text>',
+        x,
+        y,
+        size,
+        weight,
+        anchor,
+        fill,
+        content,
+    )
+
+
+def _bar_rows(chart: Chart, top: int) -> tuple[list[SafeString], int]:
+    parts, y = [], top
+    for bar in chart.bars:
+        label_lines = _lines(bar.label, 34)[:3]
+        height = max(26, 17 * len(label_lines) + 6)
+        for i, line in enumerate(label_lines):
+            parts.append(_text(PAD, y + 17 + 17 * i, line))
+        width = float(bar.percent or 0) * BAR_WIDTH / 100
+        parts.append(
+            format_html(
+                '<rect x="{}" y="{}" width="{}" height="18" fill="{}"/>'
+                '<rect x="{}" y="{}" width="{}" height="18" fill="{}"/>',
+                BAR_LEFT,
+                y + 4,
+                BAR_WIDTH,
+                TRACK,
+                BAR_LEFT,
+                y + 4,
+                f"{width:.1f}",
+                BAR,
+            )
+        )
+        value = pct(bar.percent) if bar.percent is not None else "–"
+        if bar.count is not None:
+            value = f"{value} ({_number(bar.count)})"
+        parts.append(_text(BAR_LEFT + BAR_WIDTH + 8, y + 18, value, weight="bold"))
+        y += height
+    return parts, y
+
+
+def _stack_rows(chart: Chart, top: int) -> tuple[list[SafeString], int]:
+    parts, y = [], top
+    colours = SCALE_COLOURS.get(len(chart.legend)) or [BAR] * len(chart.legend)
+    for stack in chart.stacks:
+        label_lines = _lines(stack.label, 34)[:3]
+        height = max(30, 17 * len(label_lines) + 8)
+        for i, line in enumerate(label_lines):
+            parts.append(_text(PAD, y + 17 + 17 * i, line))
+        x = float(BAR_LEFT)
+        parts.append(
+            format_html(
+                '<rect x="{}" y="{}" width="{}" height="22" fill="{}"/>',
+                BAR_LEFT,
+                y + 3,
+                BAR_WIDTH,
+                TRACK,
+            )
+        )
+        for value, colour in zip(stack.segments, colours, strict=False):
+            width = float(value or 0) * BAR_WIDTH / 100
+            if width <= 0:
+                continue
+            parts.append(
+                format_html(
+                    '<rect x="{}" y="{}" width="{}" height="22" fill="{}"'
+                    ' stroke="#ffffff" stroke-width="1"/>',
+                    f"{x:.1f}",
+                    y + 3,
+                    f"{width:.1f}",
+                    colour,
+                )
+            )
+            if width >= 34:
+                parts.append(
+                    _text(
+                        f"{x + width / 2:.1f}",
+                        y + 19,
+                        formats.number_format(value, 0, use_l10n=True),
+                        size=11,
+                        anchor="middle",
+                        fill="#ffffff" if colour in DARK_SEGMENTS else TEXT,
+                    )
+                )
+            x += width
+        mean = "–" if stack.mean is None else formats.number_format(stack.mean, 1, use_l10n=True)
+        parts.append(
+            _text(
+                BAR_LEFT + BAR_WIDTH + 8,
+                y + 19,
+                gettext("Mean %(mean)s") % {"mean": mean},
+                weight="bold",
+            )
+        )
+        y += height
+    # The legend, in scale order, wrapping onto further lines.
+    y += 8
+    x = BAR_LEFT
+    for label, colour in zip(chart.legend, colours, strict=False):
+        text = textwrap.shorten(label, 28, placeholder="…")
+        width = 22 + int(len(text) * 7.2) + 14
+        if x + width > WIDTH - PAD:
+            x = BAR_LEFT
+            y += 20
+        parts.append(
+            format_html('<rect x="{}" y="{}" width="14" height="14" fill="{}"/>', x, y, colour)
+        )
+        parts.append(_text(x + 20, y + 12, text, size=12))
+        x += width
+    return parts, y + 22
+
+
+def chart_title(chart: Chart) -> str:
+    return f"{chart.code} {chart.text}".strip()
+
+
+def chart_description(chart: Chart, *, as_of: datetime.date | None) -> str:
+    """The chart's figures as one sentence for screen readers (its SVG ``<desc>``)."""
+    if chart.bars:
+        figures = "; ".join(
+            f"{bar.label}: {pct(bar.percent) if bar.percent is not None else gettext('withheld')}"
+            for bar in chart.bars
+        )
+    else:
+        figures = "; ".join(
+            f"{stack.label}: "
+            + ", ".join(
+                f"{label} {pct(value) if value is not None else gettext('withheld')}"
+                for label, value in zip(chart.legend, stack.segments, strict=False)
+            )
+            for stack in chart.stacks
+        )
+    return f"{chart_base_text(chart, as_of=as_of)} {figures}."
+
+
+def chart_base_text(chart: Chart, *, as_of: datetime.date | None) -> str:
+    base = ngettext(
+        "Base: %(n)s person answered (n = %(n)s).",
+        "Base: %(n)s people answered (n = %(n)s).",
+        chart.base,
+    ) % {"n": _number(chart.base)}
+    if as_of:
+        base += " " + gettext("As of: %(day)s.") % {"day": formats.date_format(as_of, "j. F Y")}
+    return base
+
+
+def chart_svg(
+    chart: Chart,
+    *,
+    as_of: datetime.date | None,
+    source: str = "",
+    caption: bool = True,
+) -> SafeString:
+    """The chart as a standalone SVG document. With ``caption`` (downloads) the question,
+    the base, "Stand" and the source are drawn into the image; without it (the report,
+    where the heading and the text around say so) only the chart and its notes."""
+    parts: list[SafeString] = []
+    y = PAD
+    if caption:
+        for line in _lines(chart_title(chart), 78)[:6]:
+            parts.append(_text(PAD, y + 16, line, size=16, weight="bold"))
+            y += 22
+        y += 8
+    body, y = _bar_rows(chart, y) if chart.bars else _stack_rows(chart, y)
+    parts += body
+    y += 10
+    notes = list(chart.notes)
+    if chart.has_withheld:
+        notes.append(gettext("– = withheld to protect anonymity."))
+    if caption:
+        notes.append(chart_base_text(chart, as_of=as_of))
+        if source:
+            notes.append(gettext("Source: %(source)s") % {"source": source})
+    for note in notes:
+        for line in _lines(note, 100):
+            parts.append(_text(PAD, y + 14, line, size=12, fill=MUTED))
+            y += 18
+    height = y + PAD
+    title_id = f"chart-{chart.question_id}-title"
+    desc_id = f"chart-{chart.question_id}-desc"
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" version="1.1" role="img"'
+        ' width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{font}"'
+        ' aria-labelledby="{tid} {did}" lang="de">'
+        '<title id="{tid}">{title}</title><desc id="{did}">{desc}</desc>'
+        '<rect width="{w}" height="{h}" fill="#ffffff"/>{body}</svg>',
+        w=WIDTH,
+        h=height,
+        font=FONT,
+        tid=title_id,
+        did=desc_id,
+        title=chart_title(chart),
+        desc=chart_description(chart, as_of=as_of),
+        body=format_html_join("", "{}", ((part,) for part in parts)),
+    )
+
+
+def chart_png(svg: str, *, scale: float = 2) -> bytes:
+    """The SVG as a PNG (twice the size by default: sharp on slides and in print). With
+    ``unsafe=False`` CairoSVG loads no file and no URL (data: URLs only, and the chart has
+    none), so nothing is fetched from anywhere."""
+    import cairosvg  # imported here: only the PNG download needs cairo
+
+    return cairosvg.svg2png(bytestring=svg.encode("utf-8"), scale=scale, unsafe=False)
