@@ -1,4 +1,5 @@
-# The portal's image: Debian bookworm with Debian's Python 3.11, the dependencies hash-checked
+# The portal's image: Debian bookworm with Debian's Python 3.11 (and pango, cairo and the
+# DejaVu fonts for the results report and chart PNGs), the dependencies hash-checked
 # from requirements.lock in /opt/venv, the code once in /app (read-only, not installed as a
 # package: settings find templates, static files and translations next to it), run as the
 # non-root user `portal`. Proven by `make image-check` (scripts/image-check.sh).
@@ -11,6 +12,7 @@ ENV LANG=C.UTF-8 PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH=/opt/venv/bin
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         python3 ca-certificates tzdata \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libcairo2 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 
 # Dependencies only: pip and setuptools<81 from requirements-build.lock, then every package of
