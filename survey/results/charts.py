@@ -11,6 +11,7 @@ with ``format_html``; the SVG references nothing outside itself (no fonts, no im
 from __future__ import annotations
 
 import datetime
+import hashlib
 import textwrap
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,12 +19,14 @@ from decimal import Decimal
 from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from survey.kinds import KINDS
 from survey.results.shapes import Cell, QuestionResult
 from survey.templatetags.survey_results_tags import pct
 
+# Bumped whenever the drawing changes, so cached downloads are made anew.
+CHART_FORMAT = 1
 WIDTH = 800
 PAD = 20
 LABEL_WIDTH = 250  # the answer labels, left of the bars
@@ -271,6 +274,18 @@ def _stack_rows(chart: Chart, top: int) -> tuple[list[SafeString], int]:
         parts.append(_text(x + 20, y + 12, text, size=12))
         x += width
     return parts, y + 22
+
+
+def chart_key(survey, question_id: int, fmt: str, as_of: datetime.date) -> str:
+    """The cache key of a downloaded chart: it changes with the results version, the day
+    ("Stand") and the survey's title (the source line)."""
+    from survey.results.caching import results_version
+
+    title = hashlib.sha256(survey.title.encode()).hexdigest()[:12]
+    return (
+        f"survey-chart:{CHART_FORMAT}:{survey.pk}:{results_version(survey.pk)}:"
+        f"{get_language()}:{question_id}:{fmt}:{as_of.isoformat()}:{title}"
+    )
 
 
 def chart_title(chart: Chart) -> str:

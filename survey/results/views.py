@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
@@ -18,7 +20,7 @@ from survey.models import Survey, SurveyStatus
 from survey.permissions import SurveyStaffMixin, staff_has_perm
 from survey.progress import survey_progress
 from survey.results import exports
-from survey.results.charts import chart_png, chart_svg, question_chart
+from survey.results.charts import chart_key, chart_png, chart_svg, question_chart
 from survey.results.forms import BreakdownForm
 from survey.results.report import ReportBusy, render_results_report, survey_results_report
 from survey.results.selectors import (
@@ -128,12 +130,17 @@ class ResultsChartView(View):
         if chart is None:
             raise Http404
         as_of = results_as_of(survey=survey, publication=publication_for(survey=survey))
-        svg = chart_svg(chart, as_of=as_of, source=survey.title)
+        # Cached like the results (only ids that passed the checks above get a key): a PNG
+        # costs a tenth of a second of CPU, and a press day may ask for it often.
+        key = chart_key(survey, question_id, self.fmt, as_of)
+        content = cache.get(key)
+        if content is None:
+            svg = chart_svg(chart, as_of=as_of, source=survey.title)
+            content = chart_png(svg) if self.fmt == "png" else svg.encode()
+            cache.set(key, content, timeout=settings.SURVEY_RESULTS_CACHE_SECONDS)
+        content_type = "image/png" if self.fmt == "png" else "image/svg+xml; charset=utf-8"
+        response = HttpResponse(content, content_type=content_type)
         name = f"{survey.slug}-{slugify(result.code) or result.id}"
-        if self.fmt == "png":
-            response = HttpResponse(chart_png(svg), content_type="image/png")
-        else:
-            response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.{self.fmt}"'
         return response
 

@@ -293,3 +293,24 @@ def test_results_page_links_report_and_charts_with_accessible_names(client, publ
     )
     # The number question has no chart, so no download links.
     assert f"diagramme/{published.f7.pk}." not in body
+
+
+def test_chart_download_is_cached_until_the_results_change(client, published, monkeypatch):
+    from survey.results import views
+
+    drawn = []
+    draw = views.chart_svg
+
+    def counting(chart, **kwargs):
+        drawn.append(chart.question_id)
+        return draw(chart, **kwargs)
+
+    monkeypatch.setattr(views, "chart_svg", counting)
+    url = _chart_url(published.survey, published.f3.pk, "png")
+
+    first = client.get(url).content
+    assert client.get(url).content == first
+    assert drawn == [published.f3.pk]
+    survey_results_invalidate(published.survey.pk)
+    client.get(url)
+    assert drawn == [published.f3.pk, published.f3.pk]
