@@ -26,7 +26,7 @@ from survey.results.shapes import Cell, QuestionResult
 from survey.templatetags.survey_results_tags import pct
 
 # Bumped whenever the drawing changes, so cached downloads are made anew.
-CHART_FORMAT = 1
+CHART_FORMAT = 2
 WIDTH = 800
 PAD = 20
 LABEL_WIDTH = 250  # the answer labels, left of the bars
@@ -116,7 +116,12 @@ def _matrix_chart(chart: Chart, result: QuestionResult) -> Chart | None:
         segments = [_shown_percent(row.cells[0]) for row in item.rows]
         value = None if mean.suppressed else mean.value
         chart.stacks.append(Stack(item.label, item.bases[0], segments, value))
-    chart.notes.append(gettext("Shares per item; the mean is on the right."))
+    chart.notes.append(
+        gettext(
+            "Shares per item in percent: the lower half of the scale left of the line, "
+            "the upper half right of it, the middle across it; the mean is on the right."
+        )
+    )
     return chart
 
 
@@ -205,26 +210,50 @@ def _bar_rows(chart: Chart, top: int) -> tuple[list[SafeString], int]:
     return parts, y
 
 
+def _left_share(segments: list[Decimal | None]) -> float:
+    """The share on the negative side of a diverging bar: the lower half of the scale and
+    half of its middle point (odd scales)."""
+    half = len(segments) // 2
+    left = sum(float(value or 0) for value in segments[:half])
+    if len(segments) % 2:
+        left += float(segments[half] or 0) / 2
+    return left
+
+
+def _stack_height(stack: Stack) -> int:
+    return max(30, 17 * len(_lines(stack.label, 34)[:3]) + 8)
+
+
 def _stack_rows(chart: Chart, top: int) -> tuple[list[SafeString], int]:
+    """Diverging stacked bars: the lower half of the scale left of a common centre line,
+    the upper half right of it, the middle point (odd scales) across it."""
     parts, y = [], top
     colours = SCALE_COLOURS.get(len(chart.legend)) or [BAR] * len(chart.legend)
-    for stack in chart.stacks:
-        label_lines = _lines(stack.label, 34)[:3]
-        height = max(30, 17 * len(label_lines) + 8)
-        for i, line in enumerate(label_lines):
-            parts.append(_text(PAD, y + 17 + 17 * i, line))
-        x = float(BAR_LEFT)
-        parts.append(
-            format_html(
-                '<rect x="{}" y="{}" width="{}" height="22" fill="{}"/>',
-                BAR_LEFT,
-                y + 3,
-                BAR_WIDTH,
-                TRACK,
-            )
+    lefts = [_left_share(stack.segments) for stack in chart.stacks]
+    rights = [
+        sum(float(v or 0) for v in stack.segments) - left
+        for stack, left in zip(chart.stacks, lefts, strict=True)
+    ]
+    scale = BAR_WIDTH / max(max(lefts, default=0) + max(rights, default=0), 1)
+    centre = BAR_LEFT + max(lefts, default=0) * scale
+    # The centre line first, so the bars lie over it; it shows between them.
+    parts.append(
+        format_html(
+            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1.5"/>',
+            f"{centre:.1f}",
+            y,
+            f"{centre:.1f}",
+            y + sum(_stack_height(stack) for stack in chart.stacks),
+            TEXT,
         )
+    )
+    for stack, left in zip(chart.stacks, lefts, strict=True):
+        for i, line in enumerate(_lines(stack.label, 34)[:3]):
+            parts.append(_text(PAD, y + 17 + 17 * i, line))
+        height = _stack_height(stack)
+        x = centre - left * scale
         for value, colour in zip(stack.segments, colours, strict=False):
-            width = float(value or 0) * BAR_WIDTH / 100
+            width = float(value or 0) * scale
             if width <= 0:
                 continue
             parts.append(
