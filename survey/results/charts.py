@@ -357,10 +357,12 @@ def chart_svg(
     as_of: datetime.date | None,
     source: str = "",
     caption: bool = True,
+    title: str = "",
 ) -> SafeString:
     """The chart as a standalone SVG document. With ``caption`` (downloads) the question,
     the base, "Stand" and the source are drawn into the image; without it (the report,
-    where the heading and the text around say so) only the chart and its notes."""
+    where the heading and the text around say so) only the chart and its notes. ``title``
+    replaces the question as the SVG's title (its text alternative)."""
     parts: list[SafeString] = []
     y = PAD
     if caption:
@@ -396,7 +398,7 @@ def chart_svg(
         font=FONT,
         tid=title_id,
         did=desc_id,
-        title=chart_title(chart),
+        title=title or chart_title(chart),
         desc=chart_description(chart, as_of=as_of),
         body=format_html_join("", "{}", ((part,) for part in parts)),
     )

@@ -25,7 +25,7 @@ from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from survey.kinds import KINDS
 from survey.models import Survey
@@ -36,7 +36,7 @@ from survey.results.selectors import publication_for, results_as_of, survey_resu
 logger = logging.getLogger(__name__)
 
 # Bumped whenever the report's layout changes, so cached PDFs are made anew.
-REPORT_FORMAT = 1
+REPORT_FORMAT = 2
 # The only URLs the PDF renderer may load: our static files under this made-up base
 # (".invalid" never resolves, RFC 2606), mapped to files by Django's static finders.
 STATIC_BASE = "https://report.invalid/static/"
@@ -109,7 +109,13 @@ def report_context(*, survey: Survey, preview: bool = False) -> dict:
         questions = []
         for result in section.questions:
             chart = question_chart(result)
-            svg = chart_svg(chart, as_of=as_of, caption=False) if chart else ""
+            svg = ""
+            if chart:
+                # The figure's text alternative in the tagged PDF: the table says it all.
+                alt = gettext("Chart of %(code)s; the figures are in the table below.") % {
+                    "code": result.code
+                }
+                svg = chart_svg(chart, as_of=as_of, caption=False, title=alt)
             questions.append(ReportQuestion(result, KINDS[result.kind], svg))
         sections.append({"section": section, "questions": questions})
     return {

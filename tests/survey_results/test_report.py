@@ -71,6 +71,34 @@ def test_report_is_tagged_german_with_title_bookmarks_and_every_question(client,
         assert question_text in text
     assert "12 Menschen haben teilgenommen." in text
     assert "Ahausen" in text  # participation by municipality
+    alternatives = _figure_alternatives(root["/StructTreeRoot"])
+    assert "Diagramm zu F3; die Zahlen stehen in der Tabelle darunter." in alternatives
+    assert all(alternatives)  # every figure (charts, logo) has a text alternative
+
+
+def _figure_alternatives(node) -> list[str]:
+    node = node.get_object()
+    if isinstance(node, list):
+        return [alt for child in node for alt in _figure_alternatives(child)]
+    if not isinstance(node, dict):
+        return []
+    found = [str(node.get("/Alt") or "")] if node.get("/S") == "/Figure" else []
+    if "/K" in node:
+        found += _figure_alternatives(node["/K"])
+    return found
+
+
+def test_results_report_command_writes_the_pdf_and_says_how_long(published, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    target = tmp_path / "bericht.pdf"
+    call_command("results_report", "testland", "-o", str(target), "--cold", stdout=out)
+
+    assert PdfReader(target).metadata.title == "Ergebnisbericht: Bürgerbefragung Testland"
+    assert re.search(r"bericht\.pdf: \d+ KiB in \d+,?\.?\d* s", out.getvalue())
 
 
 def test_report_leaves_out_hidden_questions_unreleased_quotes_and_free_texts(client, published):
