@@ -34,3 +34,29 @@ def test_results_page_is_accessible_and_breaks_down_without_javascript(
     check_accessible(page)
     assert all(secret not in page.content() for secret in SECRETS)
     assert foreign_requests == []
+
+
+def test_resident_downloads_a_chart_and_the_report_from_the_results_page(
+    page, live_server, foreign_requests, check_accessible
+):
+    data = build_survey(status=SurveyStatus.PUBLISHED)
+    page.set_viewport_size(DESKTOP)
+    page.goto(live_server.url + "/befragungen/testland/ergebnisse/")
+    check_accessible(page)
+
+    # The links' accessible names say which question's chart they download.
+    link = page.get_by_role("link", name="Diagramm als PNG herunterladen: F3 Was ist wichtig?")
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "testland-f3.png"
+    with open(download.value.path(), "rb") as png:
+        assert png.read(8) == b"\x89PNG\r\n\x1a\n"
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name=f"Diagramm als SVG herunterladen: F5 {data.f5.text}").click()
+    assert download.value.suggested_filename == "testland-f5.svg"
+
+    href = page.get_by_role("link", name="Ergebnisbericht als PDF").get_attribute("href")
+    report = page.request.get(live_server.url + href)
+    assert report.headers["content-type"] == "application/pdf"
+    assert foreign_requests == []

@@ -316,9 +316,7 @@ def test_results_page_links_report_and_charts_with_accessible_names(client, publ
     assert 'href="/befragungen/testland/ergebnisse/bericht.pdf"' in body
     assert f'href="/befragungen/testland/ergebnisse/diagramme/{published.f3.pk}.svg"' in body
     assert f'href="/befragungen/testland/ergebnisse/diagramme/{published.f3.pk}.png"' in body
-    assert (
-        'Diagramm als SVG herunterladen<span class="visually-hidden">: F3 Was ist wichtig?' in body
-    )
+    assert 'aria-label="Diagramm als SVG herunterladen: F3 Was ist wichtig?"' in body
     # The number question has no chart, so no download links.
     assert f"diagramme/{published.f7.pk}." not in body
 
