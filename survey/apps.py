@@ -41,12 +41,14 @@ class SurveyConfig(AppConfig):
         # Cached results must follow every change of what is published, also one made
         # without the admin or a service (a shell, a script): otherwise a question staff
         # just hid would stay in the cached breakdown menu and tables.
-        from django.db.models.signals import m2m_changed, post_save
+        from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from survey.models import ResultsPublication
-        from survey.results.caching import publication_changed
+        from survey.models import ResultsPublication, WeightingTarget
+        from survey.results.caching import publication_changed, weighting_changed
 
         post_save.connect(publication_changed, sender=ResultsPublication)
+        post_save.connect(weighting_changed, sender=WeightingTarget)
+        post_delete.connect(weighting_changed, sender=WeightingTarget)
         m2m_changed.connect(publication_changed, sender=ResultsPublication.hidden_questions.through)
         # The analysts' admin (results, coding, quotes) sits beside the builder's admin.
         from survey.results import admin, admin_coding  # noqa: F401 (register the admin classes)

@@ -25,6 +25,8 @@ from survey.admin.questionnaire import (
 from survey.forms import AccessCodeGenerateForm
 from survey.models import Question, Section, Survey, SurveyStatus
 from survey.permissions import SurveyScopedAdminMixin, surveys_for_staff
+from survey.results.caching import survey_results_invalidate
+from survey.results.weighting_admin import WeightingTargetInline, weighting_targets_prefill
 
 
 class SectionInline(FrozenInlineMixin, SortableInlineMixin, admin.TabularInline):
@@ -143,6 +145,8 @@ class SurveyAdminForm(forms.ModelForm):
             "is_anonymous",
             "access_mode",
             "topics",
+            "weight_min",
+            "weight_max",
         ]
         widgets = {"topics": forms.CheckboxSelectMultiple}
 
@@ -191,14 +195,25 @@ class SurveyAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "opens_at"
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["tools", "created_at"]
-    inlines = [SectionInline]
+    inlines = [SectionInline, WeightingTargetInline]
     change_form_template = "admin/survey/survey/change_form.html"
     Media = BuilderMedia
-    actions = ["open_surveys", "duplicate", "generate_access_codes"]
+    actions = ["open_surveys", "duplicate", "generate_access_codes", "prefill_weighting"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", ("opens_at", "closes_at"), "tools"]}),
         (_("Texts"), {"fields": ["intro", "privacy_notice"]}),
         (_("Participation"), {"fields": ["is_anonymous", "access_mode", "topics"]}),
+        (
+            _("Weighting of the results"),
+            {
+                "fields": [("weight_min", "weight_max")],
+                "description": _(
+                    "With weighting targets below (inhabitants per municipality, age group or "
+                    "gender), the results page shows weighted percentages. Weights are "
+                    "trimmed to this range."
+                ),
+            },
+        ),
     ]
 
     def get_queryset(self, request):
@@ -206,6 +221,8 @@ class SurveyAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        if change and {"weight_min", "weight_max"} & set(form.changed_data):
+            survey_results_invalidate(obj.pk)
         if "status" in form.changed_data:
             services.survey_opened(survey=obj)  # test responses go when it opens
 
@@ -351,6 +368,25 @@ class SurveyAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
             self.log_change(request, survey, _("Opened after the activation check."))
             self.message_user(
                 request, _("%(title)s is open.") % {"title": survey.title}, messages.SUCCESS
+            )
+
+    @admin.action(
+        description=_("Weighting: take the inhabitants from the municipality profiles"),
+        permissions=["change"],
+    )
+    def prefill_weighting(self, request, queryset):
+        for survey in queryset:
+            created = weighting_targets_prefill(survey=survey)
+            self.log_change(request, survey, _("Weighting targets taken from the profiles."))
+            self.message_user(
+                request,
+                ngettext(
+                    "%(title)s: %(count)s weighting target added.",
+                    "%(title)s: %(count)s weighting targets added.",
+                    created,
+                )
+                % {"title": survey.title, "count": created},
+                messages.SUCCESS,
             )
 
     @admin.action(description=_("Duplicate the selected surveys (as drafts)"))

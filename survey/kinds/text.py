@@ -79,7 +79,7 @@ class TextKind(QuestionKindSpec):
             result.summary = ngettext(
                 "Mentioned most often: “%(label)s” (%(count)s mention).",
                 "Mentioned most often: “%(label)s” (%(count)s mentions).",
-                top.cells[0].count,
+                round(top.cells[0].count),  # a weighted count is a float
             ) % {"label": top.label, "count": top.cells[0].count}
 
 

@@ -9,6 +9,7 @@ responses to them, split by concern:
 - ``label_sets``: LabelSet, reusable answer lists for new questions
 - ``results``: publication, free-text coding, quotes and the result tallies
 - ``trial``: test-mode responses and the drop-out counters
+- ``weighting``: WeightingTarget, the population per group for weighted results
 
 Every model is importable from ``survey.models``, where Django looks for them.
 """
@@ -44,6 +45,7 @@ from survey.models.results import (
     Theme,
 )
 from survey.models.trial import ProgressCount, ProgressStage, TrialResponse
+from survey.models.weighting import WeightingTarget
 
 __all__ = [
     "ONLY_ASSIGNED_PERMISSION",
@@ -81,4 +83,5 @@ __all__ = [
     "TextQuestion",
     "Theme",
     "TrialResponse",
+    "WeightingTarget",
 ]

@@ -1,6 +1,9 @@
 """The questionnaire: a survey with its sections (pages), questions, options and matrix
 items, and the display conditions that show a page or question only after a matching answer."""
 
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -78,6 +81,24 @@ class Survey(models.Model):
     )
     topics = models.ManyToManyField(Topic, verbose_name=_("topics"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Weighting of the results (``survey.results.weights``): weights are trimmed to this
+    # range, so that no respondent counts for more than a few.
+    weight_min = models.DecimalField(
+        _("smallest weight"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.30"),
+        validators=[MinValueValidator(Decimal("0.05")), MaxValueValidator(Decimal("1"))],
+        help_text=_("Weighting: no response counts less than this (default 0.3)."),
+    )
+    weight_max = models.DecimalField(
+        _("largest weight"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("3.00"),
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("20"))],
+        help_text=_("Weighting: no response counts more than this (default 3)."),
+    )
 
     objects = SurveyQuerySet.as_manager()
 

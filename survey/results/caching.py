@@ -14,7 +14,7 @@ from portal.caching import bump_content_version, bump_named_version, named_versi
 from survey.models import ResultsPublication, Survey, SurveyStatus
 
 # Bumped whenever the shape of the cached results changes, so old entries are ignored.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 
 def _version_name(survey_id: int) -> str:
@@ -26,9 +26,12 @@ def results_version(survey_id: int) -> int:
     return named_version(_version_name(survey_id))
 
 
-def results_key(survey_id: int, version: int, breakdown: str | None) -> str:
+def results_key(
+    survey_id: int, version: int, breakdown: str | None, *, weighted: bool = True
+) -> str:
     return (
-        f"survey-results:{FORMAT_VERSION}:{survey_id}:{version}:{get_language()}:{breakdown or ''}"
+        f"survey-results:{FORMAT_VERSION}:{survey_id}:{version}:{get_language()}:"
+        f"{breakdown or ''}:{'w' if weighted else 'u'}"
     )
 
 
@@ -47,6 +50,13 @@ def survey_results_invalidate(survey_id: int) -> None:
     bump_named_version(_version_name(survey_id))
     if Survey.objects.filter(pk=survey_id, status=SurveyStatus.PUBLISHED).exists():
         transaction.on_commit(bump_content_version)
+
+
+def weighting_changed(sender, instance, **kwargs) -> None:
+    """Signal receiver: a weighting target or a survey's weight range changed."""
+    survey_id = getattr(instance, "survey_id", None) or getattr(instance, "pk", None)
+    if survey_id is not None:
+        survey_results_invalidate(survey_id)
 
 
 def publication_changed(sender, instance, **kwargs) -> None:

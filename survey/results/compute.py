@@ -28,13 +28,29 @@ from survey.results.municipalities import municipality_question_id, participatio
 from survey.results.protection import breakdown_columns, min_group_size, protect
 from survey.results.question_results import Counts, question_result
 from survey.results.shapes import ParticipationRow, SectionResult, SurveyResults, share
+from survey.results.significance import (
+    add_diverging,
+    add_intervals,
+    compare_groups,
+    merge_weighted,
+)
 from survey.results.tallies import Tallied, tallies_read, tallies_update
+from survey.results.weights import (
+    WeightedCounts,
+    survey_weights,
+    weighted_counts,
+    with_targets,
+)
 
 
-def compute_results(*, survey: Survey, breakdown: str | None = None) -> SurveyResults:
+def compute_results(
+    *, survey: Survey, breakdown: str | None = None, weighted: bool = True
+) -> SurveyResults:
     """The results of a survey, broken down by a question code, the channel or not at all
     (an unknown or unpublished breakdown counts as none). Counts responses that arrived
-    since the last computation into the tallies first (``tallies_update``)."""
+    since the last computation into the tallies first (``tallies_update``). With weighting
+    targets the percentages and means are weighted unless ``weighted`` is False (counts
+    never are; ``survey.results.weights``)."""
     questions = _questions(survey)
     threshold, hidden = _publication_settings(survey)
     dimension, breakdown_label = dimension_for(questions, breakdown, hidden)
@@ -52,8 +68,20 @@ def compute_results(*, survey: Survey, breakdown: str | None = None) -> SurveyRe
     _count_answers(counts, tallied, column_of)
     # 2. Theme codings of free-text answers, counted live (staff change them any time).
     _count_codings(counts, questions, dimension, column_of)
+    # 3. Weighted counts when the survey has weighting targets (a few grouped queries).
+    weights = survey_weights(survey=survey, questions=questions, threshold=threshold)
+    weighted_by = None
+    if weights is not None and weighted and total:
+        weighted_by = weighted_counts(
+            survey=survey,
+            questions=questions,
+            dimension=dimension,
+            column_of=column_of,
+            ncols=counts.ncols,
+            weights=weights,
+        )
 
-    sections = _sections(questions, counts, dimension, hidden, threshold, columns)
+    sections = _sections(questions, counts, dimension, hidden, threshold, columns, weighted_by)
     municipality_id = municipality_question_id(
         (option for question in questions for option in question.options.all()), hidden=hidden
     )
@@ -72,6 +100,8 @@ def compute_results(*, survey: Survey, breakdown: str | None = None) -> SurveyRe
         last_response_on=last_day,
         min_group_size=threshold,
         breakdown_choices=breakdown_choices(questions, hidden),
+        weighting=weights.info if weights is not None else None,
+        weighted=weighted_by is not None,
     )
 
 
@@ -81,7 +111,9 @@ def _questions(survey: Survey) -> list[Question]:
         Question.objects.filter(survey=survey)
         .select_related("section")
         .prefetch_related(
-            Prefetch("options", queryset=Option.objects.select_related("municipality")),
+            Prefetch(
+                "options", queryset=with_targets(Option.objects.select_related("municipality"))
+            ),
             "items",
             "themes",
             Prefetch("quotes", queryset=Quote.objects.filter(is_released=True)),
@@ -160,10 +192,13 @@ def _sections(
     hidden: set[int],
     threshold: int,
     columns: list,
+    weighted: WeightedCounts | None = None,
 ) -> list[SectionResult]:
-    """Every question's result, protected, grouped into its section."""
+    """Every question's result, protected, grouped into its section, with weighted
+    figures, intervals, tests and diverging bars (``survey.results.significance``)."""
     plain = _shown_one_way(questions, dimension)
     sizes = [column.n for column in columns]
+    design_effects = weighted.design_effects if weighted else [1.0] * counts.ncols
     sections: dict[int, SectionResult] = {}
     for question in questions:
         if not kind_of(question).has_answers:
@@ -171,7 +206,13 @@ def _sections(
         result = question_result(question, counts, threshold)
         result.is_hidden = question.pk in hidden
         result.crossed = counts.ncols > 1 and question.pk not in plain
+        if weighted is not None:
+            merge_weighted(result, question_result(question, weighted.counts, threshold))
         protect(result, threshold, sizes)
+        source = weighted.counts if weighted is not None else counts
+        add_intervals(result, question, source.answers, design_effects)
+        compare_groups(result, columns, design_effects[0])
+        add_diverging(result, question)
         section = sections.setdefault(
             question.section_id, SectionResult(question.section_id, question.section.title, [])
         )

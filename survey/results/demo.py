@@ -1,10 +1,14 @@
 """Demo results: the 2019 survey's free texts coded into themes, a few quotes released,
-results published. Called from ``survey.demo.seed`` after the surveys exist; idempotent."""
+weighting targets from the municipality profiles, results published. Called from
+``survey.demo.seed`` after the surveys exist; idempotent."""
 
 import datetime
 
+from django.utils import translation
+
 from survey.models import Answer, AnswerTheme, Quote, ResultsPublication, Survey, Theme
 from survey.results.services import results_publish
+from survey.results.weighting_admin import weighting_targets_prefill
 
 SURVEY_SLUG = "buergerbefragung-2019"
 PUBLISHER = "Kooperationsmanagement Oschatzer Land"
@@ -72,6 +76,10 @@ def seed(*, stdout) -> None:
             Quote.objects.create(
                 question=question, answer=source, text=text, is_released=True, position=position
             )
+    # Weighted by the inhabitants per municipality: the public figures of the municipality
+    # profiles (no made-up age or gender targets in the demo).
+    with translation.override("de"):
+        weighting_targets_prefill(survey=survey)
     publication = results_publish(survey=survey, user=None, publisher_name=PUBLISHER)
     publication.data_as_of = datetime.date(2019, 7, 29)
     publication.delete_raw_after = datetime.date(2027, 12, 31)

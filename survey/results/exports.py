@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from survey.kinds import ExportColumn, kind_of
 from survey.models import Answer, Question, Response, Survey
-from survey.results.shapes import SurveyResults
+from survey.results.shapes import SurveyResults, WeightingInfo
 
 CHUNK_SIZE = 2000
 CSV_DELIMITER = ";"
@@ -161,6 +161,27 @@ def responses_xlsx(*, survey: Survey):
     return handle
 
 
+def weighting_text(info: WeightingInfo | None) -> str:
+    """The one-paragraph explanation of the weighting, on the page and in the CSV."""
+    if info is None:
+        return ""
+    text = _(
+        "Weighted by population (per %(characteristics)s), so that every group counts with "
+        "its share of the inhabitants (source: %(sources)s). Effective sample size: "
+        "%(n_effective)s of %(n)s responses; weights from %(low)s to %(high)s."
+    ) % {
+        "characteristics": ", ".join(info.characteristics),
+        "sources": "; ".join(info.sources),
+        "n_effective": info.n_effective,
+        "n": info.n,
+        "low": _decimal(info.bounds[0].normalize()),
+        "high": _decimal(info.bounds[1].normalize()),
+    }
+    if info.is_demo:
+        text += " " + _("Some targets are demo figures, not official statistics.")
+    return text
+
+
 # Marks a figure withheld by disclosure control, on the page and in the open-data CSV alike.
 WITHHELD = "–"
 
@@ -186,7 +207,17 @@ def _count_row(q, item, row, column, cell) -> list:
         WITHHELD if cell.suppressed else cell.count,
         _percent(cell),
         WITHHELD if cell.base_withheld else cell.base,
+        *_interval(cell.percent_withheld, cell.interval, cell.margin),
     ]
+
+
+def _interval(withheld: bool, interval, margin) -> list[str]:
+    """The 95 % interval's ends and half width, as the page shows them."""
+    if withheld:
+        return [WITHHELD] * 3
+    if interval is None or margin is None:
+        return ["", "", ""]
+    return [_decimal(interval[0]), _decimal(interval[1]), _decimal(margin)]
 
 
 def _mean_value(mean) -> str:
@@ -197,7 +228,18 @@ def _mean_value(mean) -> str:
 
 def _mean_row(q, item_label: str, column, mean) -> list:
     n = WITHHELD if mean.n_withheld else mean.n
-    return [q.code, q.text, item_label, _("Mean"), column.label, "", _mean_value(mean), n]
+    interval = (mean.low_ci, mean.high_ci) if mean.margin is not None else None
+    return [
+        q.code,
+        q.text,
+        item_label,
+        _("Mean"),
+        column.label,
+        "",
+        _mean_value(mean),
+        n,
+        *_interval(mean.suppressed, interval, mean.margin),
+    ]
 
 
 def _question_csv_rows(q, columns) -> Iterator[list]:
@@ -236,13 +278,25 @@ def results_csv(*, results: SurveyResults) -> Iterator[str]:
             _("Count"),
             _("Percent"),
             _("Base (n)"),
+            _("95 percent interval from"),
+            _("95 percent interval to"),
+            _("± percentage points"),
+            _("Weighted"),
         ]
     )
-    yield writer.writerow(["", _("Participants"), "", "", _("All"), results.total, "", ""])
+    empty = ["", "", "", ""]
+    yield writer.writerow(["", _("Participants"), "", "", _("All"), results.total, "", "", *empty])
     for row in results.by_channel:
-        yield writer.writerow(["", _("Participants"), "", row.label, _("All"), row.count, "", ""])
+        yield writer.writerow(
+            ["", _("Participants"), "", row.label, _("All"), row.count, "", "", *empty]
+        )
+    if results.weighted:
+        yield writer.writerow(
+            ["", _("Weighting"), "", weighting_text(results.weighting), "", "", "", "", *empty]
+        )
+    flag = _("yes") if results.weighted else _("no")
     for section in results.public_sections():
         for q in section.questions:
             columns = results.columns if q.crossed else results.columns[:1]
             for row in _question_csv_rows(q, columns):
-                yield writer.writerow(row)
+                yield writer.writerow([*row, flag])

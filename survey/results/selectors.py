@@ -58,12 +58,15 @@ def _allowed_breakdowns(survey: Survey, version: int) -> set[str]:
     return allowed
 
 
-def survey_results(*, survey: Survey, breakdown: str | None = None) -> SurveyResults:
+def survey_results(
+    *, survey: Survey, breakdown: str | None = None, weighted: bool = True
+) -> SurveyResults:
     """The results of a survey, optionally broken down by a question code or the channel.
 
     Hidden questions are included but flagged; pages for the public use
     ``public_sections()``. An unknown breakdown, or one by a question staff did not
-    publish, is ignored. Cached until ``survey_results_invalidate``; on a miss
+    publish, is ignored. ``weighted``: percentages and means weighted when the survey has
+    weighting targets (``compute_results``). Cached until ``survey_results_invalidate``; on a miss
     ``compute_results`` counts responses that arrived since into the tallies first
     (``survey.results.tallies``).
     """
@@ -71,10 +74,10 @@ def survey_results(*, survey: Survey, breakdown: str | None = None) -> SurveyRes
     if breakdown and breakdown not in _allowed_breakdowns(survey, version):
         # Unknown values never reach the cache key: no cache flooding, no odd characters.
         breakdown = None
-    key = caching.results_key(survey.pk, version, breakdown)
+    key = caching.results_key(survey.pk, version, breakdown, weighted=weighted)
     results = cache.get(key)
     if results is None:
-        results = compute_results(survey=survey, breakdown=breakdown)
+        results = compute_results(survey=survey, breakdown=breakdown, weighted=weighted)
         cache.set(key, results, timeout=settings.SURVEY_RESULTS_CACHE_SECONDS)
     return results
 

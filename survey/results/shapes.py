@@ -7,6 +7,8 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from survey.results.statistics import wilson
+
 
 def half_up(value, digits: int = 1) -> Decimal:
     """``value`` rounded half up to ``digits`` decimals (12,25 → 12,3; 33,98 → 34,0), in
@@ -47,12 +49,50 @@ class Cell:
     # The base of the cell's group is withheld (it would give away how many did not
     # answer), and with it the percentage, from which the base could be worked out.
     base_withheld: bool = False
+    # Weighted results (``survey.results.weights``): the weighted count and base the
+    # percentage is computed from; the count stays the unweighted one.
+    weighted_count: float | None = None
+    weighted_base: float | None = None
+    # The effective sample size of the base, for the interval (the base if unweighted).
+    n_effective: float | None = None
+    # +1 / −1: this group gave the answer more / less often than the average, by more than
+    # chance (``survey.results.significance``); 0 otherwise.
+    marked: int = 0
 
     @property
     def percent(self) -> Decimal | None:
         if self.suppressed or self.base_withheld or self.base < self.min_base:
             return None
+        if self.weighted_base is not None:
+            if not self.weighted_base:
+                return None
+            return half_up(Decimal(self.weighted_count * 100) / Decimal(self.weighted_base))
         return round_half_up(self.count * 100, self.base)
+
+    @property
+    def share(self) -> float | None:
+        """The unrounded share (0 … 1) the percentage shows; None where none is shown."""
+        if self.percent is None:
+            return None
+        if self.weighted_base is not None:
+            return self.weighted_count / self.weighted_base
+        return self.count / self.base
+
+    @property
+    def interval(self) -> tuple[Decimal, Decimal] | None:
+        """The 95 % interval of the percentage (Wilson, on the effective sample size)."""
+        share = self.share
+        if share is None:
+            return None
+        n = self.n_effective if self.n_effective is not None else self.base
+        low, high = wilson(share, n)
+        return half_up(low * 100), half_up(high * 100)
+
+    @property
+    def margin(self) -> Decimal | None:
+        """Half the width of the interval, in percentage points ("± 4,1 Prozentpunkte")."""
+        interval = self.interval
+        return None if interval is None else half_up((interval[1] - interval[0]) / 2)
 
     @property
     def percent_withheld(self) -> bool:
@@ -62,6 +102,12 @@ class Cell:
     def bar(self) -> str:
         """Bar length for SVG attributes (always with a decimal point)."""
         return f"{self.percent or 0:.1f}"
+
+    @property
+    def whisker(self) -> tuple[str, str] | None:
+        """The interval's ends for SVG attributes."""
+        interval = self.interval
+        return None if interval is None else (f"{interval[0]:.1f}", f"{interval[1]:.1f}")
 
 
 @dataclass
@@ -81,6 +127,27 @@ class Mean:
     suppressed: bool = False
     # The number of people the mean is over is withheld (see Cell.base_withheld).
     n_withheld: bool = False
+    # The 95 % interval of the mean (on the effective sample size), rounded like the mean.
+    low_ci: Decimal | None = None
+    high_ci: Decimal | None = None
+
+    @property
+    def margin(self) -> Decimal | None:
+        if self.value is None or self.low_ci is None or self.high_ci is None:
+            return None
+        return half_up((self.high_ci - self.low_ci) / 2)
+
+    @property
+    def whisker(self) -> tuple[str, str] | None:
+        """The interval's ends on the bar (0 … 100) for SVG attributes."""
+        if self.margin is None or self.high == self.low:
+            return None
+        span = Decimal(self.high - self.low)
+
+        def at(value: Decimal) -> str:
+            return f"{min(max((value - self.low) * 100 / span, Decimal(0)), Decimal(100)):.1f}"
+
+        return at(self.low_ci), at(self.high_ci)
 
     @property
     def bar(self) -> str:
@@ -96,6 +163,39 @@ class ItemResult:
     rows: list[Row]
     means: list[Mean]
     bases_withheld: list[bool] = field(default_factory=list)
+    # A scale item's diverging bar (``survey.results.significance.diverging``).
+    diverging: list[Segment] = field(default_factory=list)
+
+
+@dataclass
+class TestSummary:
+    """The published outcome of a chi-square test of a cross table."""
+
+    statistic: float
+    df: int
+    p_value: float
+    design_effect: float
+
+    @property
+    def significant(self) -> bool:
+        return self.p_value < 0.05
+
+    @property
+    def p_text(self) -> str:
+        if self.p_value < 0.001:
+            return "p < 0,001"
+        return "p = " + f"{self.p_value:.3f}".replace(".", ",")
+
+
+@dataclass
+class Segment:
+    """One part of a diverging bar: x and width on a 0 … 200 axis (100 is the middle)."""
+
+    label: str
+    percent: Decimal
+    x: str
+    width: str
+    tone: str  # "neg2", "neg1", "mid", "pos1", "pos2"
 
 
 @dataclass
@@ -122,6 +222,11 @@ class QuestionResult:
     crossed: bool = True
     # Per column: the base is withheld by disclosure control.
     bases_withheld: list[bool] = field(default_factory=list)
+    # Whether the groups of the breakdown differ by more than chance (chi-square test),
+    # and the cells that do, in words (``survey.results.significance``).
+    test: TestSummary | None = None
+    findings: list[str] = field(default_factory=list)
+    diverging: list[Segment] = field(default_factory=list)
 
     @property
     def shown_bases(self) -> list[int | None]:
@@ -172,6 +277,24 @@ class ParticipationRow:
 
 
 @dataclass
+class WeightingInfo:
+    """How the results are weighted, for the explanation on the page and in the CSV."""
+
+    characteristics: list[str]  # "Kommune", "Altersgruppe"
+    sources: list[str]  # "Statistisches Landesamt Sachsen, Stand 31.12.2019"
+    is_demo: bool
+    design_effect: float
+    n: int
+    bounds: tuple[Decimal, Decimal]
+    # Groups with too few responses to be weighted on their own (left out of the margin).
+    left_out: list[str] = field(default_factory=list)
+
+    @property
+    def n_effective(self) -> int:
+        return round(self.n / self.design_effect) if self.design_effect else self.n
+
+
+@dataclass
 class SurveyResults:
     survey_id: int
     total: int
@@ -187,6 +310,10 @@ class SurveyResults:
     last_response_on: datetime.date | None
     min_group_size: int
     breakdown_choices: list[tuple[str, str]]
+    # Weighting: what the survey's targets are (None without targets) and whether these
+    # figures are weighted (the page's default when there are targets).
+    weighting: WeightingInfo | None = None
+    weighted: bool = False
 
     @property
     def has_breakdown(self) -> bool:

@@ -46,9 +46,22 @@ def _survey_for_results(request, slug: str) -> tuple[Survey, bool]:
     raise Http404
 
 
+# The GET parameter that switches weighted results off ("?gewichtet=0").
+WEIGHTED_PARAM = "gewichtet"
+
+
+def _weighted(request) -> bool:
+    """Weighted figures unless ``?gewichtet=0``; any other value than 0 or 1 shows the
+    weighted page but is not shared in the page cache (no flooding with odd URLs)."""
+    value = request.GET.get(WEIGHTED_PARAM)
+    if value not in (None, "0", "1"):
+        not_shareable(request)
+    return value != "0"
+
+
 # Public results are the same for everyone (staff previews have a session and are never
 # cached); survey_results_invalidate invalidates the page when published results change.
-@method_decorator(cache_public_page(params=("nach",)), name="dispatch")
+@method_decorator(cache_public_page(params=("nach", WEIGHTED_PARAM)), name="dispatch")
 class ResultsView(TemplateView):
     template_name = "survey/results/results.html"
 
@@ -56,7 +69,8 @@ class ResultsView(TemplateView):
         context = super().get_context_data(**kwargs)
         survey, preview = _survey_for_results(self.request, self.kwargs["slug"])
         breakdown = self.request.GET.get("nach", "")[:40] or None
-        results = survey_results(survey=survey, breakdown=breakdown)
+        weighted = _weighted(self.request)
+        results = survey_results(survey=survey, breakdown=breakdown, weighted=weighted)
         if "nach" in self.request.GET and self.request.GET["nach"] != (results.breakdown or ""):
             not_shareable(self.request)  # an unknown breakdown shows the totals
         form = BreakdownForm({"nach": results.breakdown or ""}, choices=results.breakdown_choices)
@@ -69,6 +83,9 @@ class ResultsView(TemplateView):
             results=results,
             sections=results.sections if preview else results.public_sections(),
             form=form,
+            weighted_param=WEIGHTED_PARAM,
+            weighting_text=exports.weighting_text(results.weighting),
+            unweighted_asked=not weighted and results.weighting is not None,
         )
         # What other apps show here: the events that presented these results.
         context.update(page_context("survey_results", survey=survey))
@@ -86,7 +103,11 @@ class ResultsCsvView(View):
 
     def get(self, request, slug):
         survey, _preview = _survey_for_results(request, slug)
-        results = survey_results(survey=survey, breakdown=request.GET.get("nach", "")[:40] or None)
+        results = survey_results(
+            survey=survey,
+            breakdown=request.GET.get("nach", "")[:40] or None,
+            weighted=request.GET.get(WEIGHTED_PARAM) != "0",
+        )
         rows = exports.results_csv(results=results)
         return _csv_attachment(rows, f"{survey.slug}-ergebnisse.csv")
 

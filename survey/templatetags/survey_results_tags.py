@@ -4,6 +4,7 @@ from ``survey.results.selectors`` (registered with ``portal.page_context``)."""
 
 from django import template
 from django.utils import formats
+from django.utils.translation import gettext
 
 from survey.results.shapes import half_up
 
@@ -32,6 +33,20 @@ def has_chart(result) -> bool:
     from survey.results.charts import question_chart  # the charts use this module's pct
 
     return not result.is_hidden and question_chart(result) is not None
+
+
+@register.filter
+def margin(value) -> str:
+    """4.1 → "± 4,1 Prozentpunkte": half the width of a share's 95 % interval."""
+    if value is None:
+        return ""
+    return gettext("± %(points)s percentage points") % {"points": decimal(value)}
+
+
+@register.filter
+def diverging_text(segments) -> str:
+    """The text alternative of a diverging bar: "1 – schlecht 10,0 %, 2 20,0 % …"."""
+    return ", ".join(f"{segment.label} {pct(segment.percent)}" for segment in segments)
 
 
 @register.inclusion_tag("survey/results/topic_summary.html")

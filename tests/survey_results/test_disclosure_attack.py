@@ -103,7 +103,7 @@ def _csv_tables(content: str):
     next(reader)
     tables: dict = {}
     participants: dict = {}
-    for code, _text, item, answer, group, count, percent, base in reader:
+    for code, _text, item, answer, group, count, percent, base, *_interval in reader:
         if not code:
             participants[answer] = _number(count)
             continue

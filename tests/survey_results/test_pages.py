@@ -161,10 +161,13 @@ def test_public_csv_has_aggregated_counts(client, published):
     rows = list(csv.reader(io.StringIO(content.lstrip("\ufeff")), delimiter=";"))
     assert rows[0][:4] == ["Frage", "Fragetext", "Aspekt", "Antwort"]
     radwege = next(row for row in rows if row[0] == "F3" and row[3] == "Radwege")
-    assert radwege[4:] == ["Alle", "6", "60,0", "10"]
+    assert radwege[4:8] == ["Alle", "6", "60,0", "10"]
+    # The 95 % interval (Wilson on 10: 31.3 … 83.2, ± 26.0), not weighted (no targets).
+    assert radwege[8:] == ["31,3", "83,2", "26,0", "nein"]
     streets = [row for row in rows if row[0] == "F4" and row[2] == "Straßen"]
     assert [row[5] for row in streets] == ["0", "0", "0", "2", "1", ""]
-    assert streets[-1][3:] == ["Mittelwert", "Alle", "", "–", "3"]  # n = 3: no mean
+    assert streets[-1][3:8] == ["Mittelwert", "Alle", "", "–", "3"]  # n = 3: no mean
+    assert streets[-1][8:11] == ["–", "–", "–"]  # nor its interval
 
 
 @pytest.mark.parametrize(("breakdown", "queries"), [("", 17), ("?nach=F1", 18)])
