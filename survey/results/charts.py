@@ -26,12 +26,12 @@ from survey.results.shapes import Cell, QuestionResult
 from survey.templatetags.survey_results_tags import pct
 
 # Bumped whenever the drawing changes, so cached downloads are made anew.
-CHART_FORMAT = 2
+CHART_FORMAT = 3
 WIDTH = 800
 PAD = 20
 LABEL_WIDTH = 250  # the answer labels, left of the bars
 BAR_LEFT = PAD + LABEL_WIDTH + 10
-BAR_WIDTH = 380  # 100 %
+BAR_WIDTH = 340  # 100 %
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 # The site's colours (static/css/site.css): dark green bars on a light track, text in
 # near-black; contrast of bar and background at least 3:1 (WCAG 1.4.11).
@@ -59,7 +59,9 @@ class Bar:
     label: str
     percent: Decimal | None  # None: withheld
     count: int | None  # None: withheld
-    note: str = ""
+    # The 95 % interval of the percentage (Wilson, on the effective sample size).
+    interval: tuple[Decimal, Decimal] | None = None
+    margin: Decimal | None = None
 
 
 @dataclass
@@ -68,6 +70,7 @@ class Stack:
     base: int
     segments: list[Decimal | None]  # per scale point; None: withheld
     mean: Decimal | None = None
+    mean_margin: Decimal | None = None
 
 
 @dataclass
@@ -83,6 +86,8 @@ class Chart:
     legend: list[str] = field(default_factory=list)
     # What the bars measure, said under the chart ("Mehrfachantworten möglich" …).
     notes: list[str] = field(default_factory=list)
+    # Weighted to the population (``survey.results.weights``): said under the chart.
+    weighted: bool = False
 
     @property
     def has_withheld(self) -> bool:
@@ -99,10 +104,16 @@ def _shown_count(cell: Cell) -> int | None:
     return None if cell.suppressed else cell.count
 
 
+def _bar(label: str, cell: Cell) -> Bar:
+    percent = _shown_percent(cell)
+    interval = cell.interval if percent is not None else None
+    margin = cell.margin if percent is not None else None
+    return Bar(label, percent, _shown_count(cell), interval, margin)
+
+
 def _ranking_chart(chart: Chart, result: QuestionResult) -> Chart:
     for item in result.items:
-        first = item.rows[0].cells[0]
-        chart.bars.append(Bar(item.label, _shown_percent(first), _shown_count(first)))
+        chart.bars.append(_bar(item.label, item.rows[0].cells[0]))
     chart.notes.append(gettext("Share of people who ranked the option first."))
     return chart
 
@@ -114,8 +125,8 @@ def _matrix_chart(chart: Chart, result: QuestionResult) -> Chart | None:
     for item in result.items:
         mean = item.means[0]
         segments = [_shown_percent(row.cells[0]) for row in item.rows]
-        value = None if mean.suppressed else mean.value
-        chart.stacks.append(Stack(item.label, item.bases[0], segments, value))
+        value, margin = (None, None) if mean.suppressed else (mean.value, mean.margin)
+        chart.stacks.append(Stack(item.label, item.bases[0], segments, value, margin))
     chart.notes.append(
         gettext(
             "Shares per item in percent: the lower half of the scale left of the line, "
@@ -129,20 +140,20 @@ def _rows_chart(chart: Chart, rows: list, note: str = "") -> Chart | None:
     if not rows:
         return None
     for row in rows:
-        cell = row.cells[0]
-        chart.bars.append(Bar(row.label, _shown_percent(cell), _shown_count(cell)))
+        chart.bars.append(_bar(row.label, row.cells[0]))
     if note:
         chart.notes.append(note)
     return chart
 
 
-def question_chart(result: QuestionResult) -> Chart | None:
+def question_chart(result: QuestionResult, *, weighted: bool = False) -> Chart | None:
     """The chart of a question's totals, or None where the page shows no chart (a number
-    question, free text not coded yet, a question whose base is withheld)."""
+    question, free text not coded yet, a question whose base is withheld). ``weighted``:
+    the results are weighted (``SurveyResults.weighted``), said under the chart."""
     kind = KINDS[result.kind]
     if result.bases_withheld and result.bases_withheld[0]:
         return None
-    chart = Chart(result.id, result.code, result.text, result.base)
+    chart = Chart(result.id, result.code, result.text, result.base, weighted=weighted)
     if kind.results_per_item:
         if result.kind == "ranking":
             return _ranking_chart(chart, result)
@@ -180,6 +191,20 @@ def _text(x, y, content, *, size=13, weight="normal", anchor="start", fill=TEXT)
     )
 
 
+def _whisker(interval: tuple[Decimal, Decimal], y: int) -> SafeString:
+    """The 95 % interval on a bar: a dark line with end ticks over a white halo, so it
+    shows on the dark bar and on the light track alike."""
+    low, high = (f"{BAR_LEFT + float(end) * BAR_WIDTH / 100:.1f}" for end in interval)
+    path = f"M{low} {y}H{high}M{low} {y - 5}V{y + 5}M{high} {y - 5}V{y + 5}"
+    return format_html(
+        '<path d="{}" stroke="#ffffff" stroke-width="4" fill="none"/>'
+        '<path d="{}" stroke="{}" stroke-width="1.5" fill="none"/>',
+        path,
+        path,
+        TEXT,
+    )
+
+
 def _bar_rows(chart: Chart, top: int) -> tuple[list[SafeString], int]:
     parts, y = [], top
     for bar in chart.bars:
@@ -202,7 +227,11 @@ def _bar_rows(chart: Chart, top: int) -> tuple[list[SafeString], int]:
                 BAR,
             )
         )
+        if bar.interval is not None:
+            parts.append(_whisker(bar.interval, y + 13))
         value = pct(bar.percent) if bar.percent is not None else "–"
+        if bar.margin is not None:
+            value = f"{value} ±{formats.number_format(bar.margin, 1, use_l10n=True)}"
         if bar.count is not None:
             value = f"{value} ({_number(bar.count)})"
         parts.append(_text(BAR_LEFT + BAR_WIDTH + 8, y + 18, value, weight="bold"))
@@ -279,6 +308,8 @@ def _stack_rows(chart: Chart, top: int) -> tuple[list[SafeString], int]:
                 )
             x += width
         mean = "–" if stack.mean is None else formats.number_format(stack.mean, 1, use_l10n=True)
+        if stack.mean_margin is not None:
+            mean += f" ±{formats.number_format(stack.mean_margin, 1, use_l10n=True)}"
         parts.append(
             _text(
                 BAR_LEFT + BAR_WIDTH + 8,
@@ -374,6 +405,12 @@ def chart_svg(
     parts += body
     y += 10
     notes = list(chart.notes)
+    if chart.weighted:
+        notes.append(gettext("Percentages and means weighted by population; counts unweighted."))
+    if any(bar.interval for bar in chart.bars) or any(s.mean_margin for s in chart.stacks):
+        notes.append(
+            gettext("± and the thin line: 95 percent interval, in percentage points (Wilson).")
+        )
     if chart.has_withheld:
         notes.append(gettext("– = withheld to protect anonymity."))
     if caption:

@@ -31,12 +31,13 @@ from survey.kinds import KINDS
 from survey.models import Survey
 from survey.results import caching
 from survey.results.charts import chart_svg, question_chart
+from survey.results.exports import weighting_text
 from survey.results.selectors import publication_for, results_as_of, survey_results
 
 logger = logging.getLogger(__name__)
 
 # Bumped whenever the report's layout changes, so cached PDFs are made anew.
-REPORT_FORMAT = 2
+REPORT_FORMAT = 3
 # The only URLs the PDF renderer may load: our static files under this made-up base
 # (".invalid" never resolves, RFC 2606), mapped to files by Django's static finders.
 STATIC_BASE = "https://report.invalid/static/"
@@ -108,7 +109,7 @@ def report_context(*, survey: Survey, preview: bool = False) -> dict:
     for section in results.public_sections():
         questions = []
         for result in section.questions:
-            chart = question_chart(result)
+            chart = question_chart(result, weighted=results.weighted)
             svg = ""
             if chart:
                 # The figure's text alternative in the tagged PDF: the table says it all.
@@ -127,6 +128,7 @@ def report_context(*, survey: Survey, preview: bool = False) -> dict:
         "preview": preview,
         "static_base": STATIC_BASE,
         "site_name": settings.SITE_NAME,
+        "weighting_text": weighting_text(results.weighting) if results.weighted else "",
         "results_url": settings.SITE_URL + survey.get_absolute_url() + "ergebnisse/",
         "made_at": timezone.localtime(),
     }

@@ -145,15 +145,20 @@ class ResultsChartView(View):
 
     def get(self, request, slug, question_id):
         survey, _preview = _survey_for_results(request, slug)
-        results = survey_results(survey=survey)
+        # As on the page: weighted unless ?gewichtet=0 (only "0" changes anything, so odd
+        # values cannot make new cache entries).
+        weighted = request.GET.get(WEIGHTED_PARAM) != "0"
+        results = survey_results(survey=survey, weighted=weighted)
         result = results.question(question_id)
-        chart = question_chart(result) if result is not None and not result.is_hidden else None
+        chart = None
+        if result is not None and not result.is_hidden:
+            chart = question_chart(result, weighted=results.weighted)
         if chart is None:
             raise Http404
         as_of = results_as_of(survey=survey, publication=publication_for(survey=survey))
         # Cached like the results (only ids that passed the checks above get a key): a PNG
         # costs a tenth of a second of CPU, and a press day may ask for it often.
-        key = chart_key(survey, question_id, self.fmt, as_of)
+        key = chart_key(survey, question_id, f"{self.fmt}-{int(results.weighted)}", as_of)
         content = cache.get(key)
         if content is None:
             svg = chart_svg(chart, as_of=as_of, source=survey.title)
