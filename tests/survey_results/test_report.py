@@ -247,7 +247,7 @@ def test_chart_svg_has_caption_with_question_base_and_date(client, published):
     assert "F3 Was ist wichtig?" in svg
     assert "(n = 10)" in svg
     assert "Stand: 1. August 2019" in svg
-    assert "60,0\u00a0% (6)" in svg  # Radwege, as on the page
+    assert re.search(r"60,0\u00a0% ±\d+,\d \(6\)", svg)  # Radwege, as on the page
     assert "<title" in svg
     assert "<desc" in svg
 
@@ -340,3 +340,49 @@ def test_chart_download_is_cached_until_the_results_change(client, published, mo
     survey_results_invalidate(published.survey.pk)
     client.get(url)
     assert drawn == [published.f3.pk, published.f3.pk]
+
+
+def _weight(published):
+    """Targets for the residence question: the results become weighted."""
+    import datetime
+
+    from survey.models import WeightingTarget
+
+    for option in published.f1.options.all():
+        WeightingTarget.objects.create(
+            survey=published.survey,
+            option=option,
+            population=option.municipality.population,
+            source="Statistisches Landesamt Sachsen",
+            as_of=datetime.date(2019, 12, 31),
+        )
+    survey_results_invalidate(published.survey.pk)
+
+
+def test_weighted_report_explains_weighting_and_withholds_what_the_page_does(client, published):
+    _weight(published)
+    page = client.get(reverse("survey:results", kwargs={"slug": published.survey.slug}))
+    page_text = " ".join(page.content.decode().split()).replace("\u00a0", " ")
+    percent = re.compile(r"\d+,\d\s%")
+
+    text = _text(_pdf(client, published.survey))
+
+    assert "Gewichtete Ergebnisse." in text
+    assert "Statistisches Landesamt Sachsen" in text
+    assert "± Prozentpunkte" in text
+    figures = set(percent.findall(text))
+    assert figures
+    assert figures <= set(percent.findall(page_text))
+
+
+def test_weighted_chart_says_so_and_the_unweighted_one_does_not(client, published):
+    _weight(published)
+    url = _chart_url(published.survey, published.f3.pk)
+
+    weighted = client.get(url).content.decode()
+    unweighted = client.get(url + "?gewichtet=0").content.decode()
+
+    assert "nach Einwohnerzahl gewichtet" in weighted
+    assert "nach Einwohnerzahl gewichtet" not in unweighted
+    assert "60,0\u00a0% " in unweighted  # Radwege unweighted, as on the unweighted page
+    assert "95-Prozent-Intervall" in weighted
