@@ -27,7 +27,7 @@ from survey.results.shapes import (
     TestSummary,
     half_up,
 )
-from survey.results.statistics import chi_square_test, mean_interval
+from survey.results.statistics import chi_square_test, mean_interval, normal_quantile
 
 # --- Weighted figures -----------------------------------------------------------------------
 
@@ -150,20 +150,65 @@ def _testable(result: QuestionResult) -> bool:
     return not any(cell.percent_withheld for row in result.rows for cell in row.cells)
 
 
+def _observed(cell: Cell) -> float:
+    """The cell as a count for the test: weighted shares scaled to the unweighted base."""
+    return (cell.share or 0.0) * cell.base if cell.weighted_base is not None else cell.count
+
+
+def _answer_tests(rows: list[Row], shown: list[int], deff: float) -> list[tuple]:
+    """(row, test) of every answer whose figures in the ``shown`` groups are published."""
+    tests = []
+    for row in rows:
+        cells = [row.cells[c] for c in shown]
+        if any(cell.percent_withheld for cell in cells):
+            continue
+        chosen = [_observed(cell) for cell in cells]
+        table = [chosen, [cell.base - n for cell, n in zip(cells, chosen, strict=True)]]
+        test = chi_square_test(table, design_effect=deff)
+        if test is not None:
+            tests.append((row, test))
+    return tests
+
+
+def _compare_each_answer(result: QuestionResult, columns: list[Column], deff: float) -> None:
+    """Several answers per person: each answer is its own table (chose it / did not, per
+    group), tested on its own; a Bonferroni correction over the answers for the question
+    and over all cells for the marks. Answers with a withheld figure are left out."""
+    withheld = result.bases_withheld or [False] * len(columns)
+    # Groups whose base is withheld are left out (their figures are not published).
+    shown = [c for c in range(1, len(columns)) if not withheld[c]]
+    if not result.crossed or len(shown) < 2:
+        return
+    tests = _answer_tests(result.rows, shown, deff)
+    if not tests:
+        return
+    critical = normal_quantile(1 - 0.05 / (2 * len(tests) * len(shown)))
+    _row, best = min(tests, key=lambda pair: pair[1].p_value)
+    adjusted = min(1.0, best.p_value * len(tests))
+    result.test = TestSummary(best.statistic, best.df, adjusted, deff)
+    if adjusted >= 0.05:
+        return
+    for row, test in tests:
+        if test.p_value * len(tests) >= 0.05:
+            continue
+        for i, c in enumerate(shown):
+            value = test.residuals[0][i]
+            if abs(value) >= critical:
+                row.cells[c].marked = 1 if value > 0 else -1
+                result.findings.append(_finding(row, row.cells[c], columns[c].label))
+
+
 def compare_groups(result: QuestionResult, columns: list[Column], design_effect: float) -> None:
     """Whether the groups of a cross table differ by more than chance: Pearson's chi-square
     test (on weighted shares with the Rao-Scott correction by Kish's design effect), and
     per cell the adjusted residual with a Bonferroni correction for all cells; marked
     cells are said in words."""
+    if kind_of(result).counts_respondents:
+        _compare_each_answer(result, columns, design_effect)
+        return
     if not _testable(result):
         return
-    table = [
-        [
-            (cell.share or 0.0) * cell.base if cell.weighted_base is not None else cell.count
-            for cell in row.cells[1:]
-        ]
-        for row in result.rows
-    ]
+    table = [[_observed(cell) for cell in row.cells[1:]] for row in result.rows]
     test = chi_square_test(table, design_effect=design_effect)
     if test is None:
         return

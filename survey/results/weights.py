@@ -83,6 +83,18 @@ def _date_text(value) -> str:
     return formats.date_format(value, "SHORT_DATE_FORMAT")
 
 
+def _sources(targets: list[tuple]) -> list[str]:
+    """One line per source with its reference dates: "Gemeindeprofil, Stand 31.12.2019 /
+    31.12.2022"."""
+    dates: dict[str, set] = defaultdict(set)
+    for *_rest, source, as_of, _demo in targets:
+        dates[source].add(as_of)
+    return [
+        f"{source}, {gettext('as of')} " + " / ".join(_date_text(d) for d in sorted(dates[source]))
+        for source in sorted(dates)
+    ]
+
+
 TARGET_FIELDS = ("population", "source", "as_of", "is_demo")
 
 
@@ -153,12 +165,7 @@ def survey_weights(*, survey: Survey, questions: list[Question], threshold: int)
     )
     info = WeightingInfo(
         characteristics=[q.breakdown_label or q.text for q in margins],
-        sources=sorted(
-            {
-                f"{source}, {gettext('as of')} {_date_text(as_of)}"
-                for *_r, source, as_of, _d in targets
-            }
-        ),
+        sources=_sources(targets),
         is_demo=any(is_demo for *_r, is_demo in targets),
         design_effect=kish_design_effect(weights, counts) if total else 1.0,
         n=total,

@@ -59,4 +59,36 @@ def test_resident_downloads_a_chart_and_the_report_from_the_results_page(
     href = page.get_by_role("link", name="Ergebnisbericht als PDF").get_attribute("href")
     report = page.request.get(live_server.url + href)
     assert report.headers["content-type"] == "application/pdf"
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_weighted_results_switch_to_unweighted_and_stay_accessible(
+    page, live_server, foreign_requests, check_accessible, viewport
+):
+    from survey.results.weighting_admin import weighting_targets_prefill
+
+    data = build_survey(status=SurveyStatus.PUBLISHED)
+    ResultsPublication.objects.create(survey=data.survey, publisher_name="Kooperationsmanagement")
+    weighting_targets_prefill(survey=data.survey)
+    page.set_viewport_size(viewport)
+
+    page.goto(live_server.url + "/befragungen/testland/ergebnisse/")
+    assert page.get_by_text("Gewichtet nach Einwohnerzahl", exact=False).is_visible()
+    assert page.get_by_text("Prozentpunkte", exact=False).first.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    check_accessible(page)
+
+    with page.expect_navigation():
+        page.get_by_role("link", name="Ungewichtete Ergebnisse zeigen").click()
+    assert page.url.endswith("?gewichtet=0")
+    assert page.get_by_text("Ungewichtete Ergebnisse.").is_visible()
+    check_accessible(page)
+
+    # The breakdown keeps the choice.
+    page.get_by_label("Aufschlüsseln nach").select_option("kanal")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Anzeigen").click()
+    assert "gewichtet=0" in page.url
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    check_accessible(page)
     assert foreign_requests == []

@@ -223,3 +223,94 @@ def test_changing_a_target_changes_the_results(client, django_capture_on_commit_
         target.save()
     # A and B now equal: (0.75·10 + 1.5·8 + 2) / 35 = 21.5 / 35 = 61.4 %.
     assert "61,4" in client.get(url).content.decode()
+
+
+def _build_differing():
+    """Two municipalities of 40 responses each: yes 35 in A, 10 in B (no cell below 5)."""
+    now = datetime.datetime(2019, 8, 1, 12, tzinfo=datetime.UTC)
+    survey = SurveyFactory(
+        title="Unterschiede",
+        slug="unterschiede",
+        status=SurveyStatus.PUBLISHED,
+        opens_at=now - datetime.timedelta(days=30),
+        closes_at=now,
+    )
+    section = SectionFactory(survey=survey, title="Fragen", position=1)
+    f1 = QuestionFactory(
+        section=section,
+        code="F1",
+        kind=QuestionKind.SINGLE,
+        text="Wo wohnen Sie?",
+        is_breakdown=True,
+        breakdown_label="Kommune",
+        position=1,
+    )
+    f2 = QuestionFactory(
+        section=section, code="F2", kind=QuestionKind.YES_NO, text="Zufrieden?", position=2
+    )
+    a = Option.objects.create(question=f1, label="Oschatz", value=1, position=1)
+    b = Option.objects.create(question=f1, label="Dahlen", value=2, position=2)
+    for option, yes in ((a, 35), (b, 10)):
+        for index in range(40):
+            response = Response.objects.create(
+                survey=survey, channel="online", submitted_on=datetime.date(2019, 7, 1)
+            )
+            Answer.objects.create(response=response, question=f1, option=option)
+            Answer.objects.create(response=response, question=f2, number=YES if index < yes else NO)
+    return survey
+
+
+def test_breakdown_says_which_groups_differ(client):
+    """Yes: Oschatz 87.5 %, Dahlen 25 %, all 56.25 %. Pearson X² for [[35, 10], [5, 30]]:
+    expected 22.5 (yes) and 17.5 (no) per group, X² = 2 · 12.5² / 22.5 + 2 · 12.5² / 17.5
+    = 31.75 (df 1, p < 0.001); adjusted
+    residuals ±5.63, above the Bonferroni limit for 4 cells (2.50)."""
+    survey = _build_differing()
+    results = compute_results(survey=survey, breakdown="F1")
+    question = results.sections[0].questions[1]
+    assert round(question.test.statistic, 2) == 31.75
+    assert question.test.p_text == "p < 0,001"
+    assert [cell.marked for cell in question.rows[0].cells] == [0, 1, -1]
+    page = client.get(f"/befragungen/{survey.slug}/ergebnisse/?nach=F1").content.decode()
+    assert "unterscheiden sich mehr als zufällig" in page
+    assert "Oschatz: „Ja“ deutlich häufiger als im Durchschnitt (87,5 % gegenüber 56,3 %)." in page
+    assert "deutlich seltener als im Durchschnitt" in page
+    assert "▲" in page
+
+
+@pytest.mark.parametrize(("breakdown", "queries"), [("", 22), ("?nach=F1", 23)])
+def test_weighted_results_page_runs_a_constant_number_of_queries(
+    client, django_assert_num_queries, django_capture_on_commit_callbacks, breakdown, queries
+):
+    """The unweighted page's queries (tests/survey_results/test_pages.py: 17 and 18) and
+    five for the weights, however many responses: the responses per weighting cell (for
+    raking), per breakdown group and cell (design effects), the answers, the
+    multiple-choice respondents and the theme codings, each grouped by cell. Targets come
+    with the options (no query)."""
+    from survey.results.caching import survey_results_invalidate
+    from survey.results.weighting_admin import weighting_targets_prefill
+    from tests.factories import ResponseFactory
+    from tests.survey_results.conftest import build_survey
+
+    small = build_survey(status=SurveyStatus.PUBLISHED)
+    weighting_targets_prefill(survey=small.survey)
+    url = f"/befragungen/{small.survey.slug}/ergebnisse/{breakdown}"
+    client.get(url)
+
+    def invalidate():
+        with django_capture_on_commit_callbacks(execute=True):
+            survey_results_invalidate(small.survey.pk)
+
+    invalidate()
+    with django_assert_num_queries(queries):
+        client.get(url)
+    for _ in range(30):
+        response = ResponseFactory(survey=small.survey)
+        Answer.objects.create(response=response, question=small.f1, option=small.f1.options.first())
+    invalidate()
+    with django_assert_num_queries(queries + 13):
+        client.get(url)
+    invalidate()
+    with django_assert_num_queries(queries):
+        page = client.get(url).content.decode()
+    assert "Gewichtet nach Einwohnerzahl" in page
