@@ -314,3 +314,82 @@ def test_weighted_results_page_runs_a_constant_number_of_queries(
     with django_assert_num_queries(queries):
         page = client.get(url).content.decode()
     assert "Gewichtet nach Einwohnerzahl" in page
+
+
+def test_two_characteristics_and_missing_answers_through_the_database():
+    """Municipality and gender both with targets (50:50 each); five people in A gave no
+    gender and are left out of that margin. The page's weighted share must be the one
+    raking the same cells by hand (``rake``) gives."""
+    import numpy as np
+
+    from survey.results.statistics import MISSING, rake
+
+    now = datetime.datetime(2019, 8, 1, 12, tzinfo=datetime.UTC)
+    survey = SurveyFactory(
+        slug="zwei",
+        status=SurveyStatus.PUBLISHED,
+        opens_at=now,
+        closes_at=now + datetime.timedelta(1),
+    )
+    section = SectionFactory(survey=survey, title="Fragen", position=1)
+    f1 = QuestionFactory(
+        section=section, code="F1", kind=QuestionKind.SINGLE, is_breakdown=True, position=1
+    )
+    f2 = QuestionFactory(
+        section=section, code="F2", kind=QuestionKind.SINGLE, is_breakdown=True, position=2
+    )
+    f3 = QuestionFactory(section=section, code="F3", kind=QuestionKind.YES_NO, position=3)
+    places = [
+        Option.objects.create(question=f1, label=x, value=i, position=i)
+        for i, x in enumerate("AB", 1)
+    ]
+    genders = [
+        Option.objects.create(question=f2, label=x, value=i, position=i)
+        for i, x in enumerate("wm", 1)
+    ]
+    for option in [*places, *genders]:
+        WeightingTarget.objects.create(
+            survey=survey,
+            option=option,
+            population=500,
+            source="Demo",
+            as_of=now.date(),
+            is_demo=True,
+        )
+    # (place, gender or None, people, of whom yes)
+    cells = [(0, 0, 10, 8), (0, 1, 10, 2), (1, 0, 5, 5), (1, 1, 15, 3), (0, None, 5, 5)]
+    for place, gender, people, yes in cells:
+        for index in range(people):
+            response = Response.objects.create(
+                survey=survey, channel="online", submitted_on=datetime.date(2019, 7, 1)
+            )
+            Answer.objects.create(response=response, question=f1, option=places[place])
+            if gender is not None:
+                Answer.objects.create(response=response, question=f2, option=genders[gender])
+            Answer.objects.create(response=response, question=f3, number=YES if index < yes else NO)
+    weights = rake(
+        [[p, MISSING if g is None else g] for p, g, _n, _y in cells],
+        [n for *_k, n, _y in cells],
+        [np.array([500, 500]), np.array([500, 500])],
+    )
+    expected = sum(w * y for w, (*_k, y) in zip(weights, cells, strict=True)) / sum(
+        w * n for w, (*_k, n, _y) in zip(weights, cells, strict=True)
+    )
+    results = compute_results(survey=survey)
+    yes = results.sections[0].questions[2].rows[0].cells[0]
+    assert float(yes.percent) == pytest.approx(round(expected * 100, 1))
+    assert (
+        str(
+            compute_results(survey=survey, weighted=False)
+            .sections[0]
+            .questions[2]
+            .rows[0]
+            .cells[0]
+            .percent
+        )
+        == "51.1"
+    )
+    assert (
+        results.weighting.characteristics == [f1.text, f2.text] or results.weighting.characteristics
+    )
+    assert results.weighting.is_demo
