@@ -8,6 +8,7 @@ responses to them, split by concern:
 - ``assignments``: SurveyAssignment (analysts limited to some surveys)
 - ``label_sets``: LabelSet, reusable answer lists for new questions
 - ``results``: publication, free-text coding, quotes and the result tallies
+- ``scans``: ScanBatch, ScannedSheet, ScanAnswer (scanned paper questionnaires)
 - ``trial``: test-mode responses and the drop-out counters
 
 Every model is importable from ``survey.models``, where Django looks for them.
@@ -43,6 +44,14 @@ from survey.models.results import (
     TextQuestion,
     Theme,
 )
+from survey.models.scans import (
+    ScanAnswer,
+    ScanBatch,
+    ScanBatchStatus,
+    ScannedSheet,
+    ScannedSheetState,
+    ScanTextCrop,
+)
 from survey.models.trial import ProgressCount, ProgressStage, TrialResponse
 
 __all__ = [
@@ -72,6 +81,12 @@ __all__ = [
     "ResultTally",
     "ResultTallyState",
     "ResultsPublication",
+    "ScanAnswer",
+    "ScanBatch",
+    "ScanBatchStatus",
+    "ScanTextCrop",
+    "ScannedSheet",
+    "ScannedSheetState",
     "Section",
     "SubmissionLock",
     "Survey",
