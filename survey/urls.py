@@ -29,6 +29,17 @@ urlpatterns = [
         views.PaperSheetCorrectView.as_view(),
         name="paper_sheet",
     ),
+    path("<slug:slug>/scans/pruefen/", views.ScanReviewView.as_view(), name="scan_review"),
+    path(
+        "<slug:slug>/scans/ausschnitt/<int:answer_id>.png",
+        views.scan_crop,
+        name="scan_crop",
+    ),
+    path(
+        "<slug:slug>/scans/freitext/<int:crop_id>.png",
+        views.scan_text_crop,
+        name="scan_text_crop",
+    ),
     path("<slug:slug>/zugangscodes/", views.AccessCodeExportView.as_view(), name="access_codes"),
     path(
         "<slug:slug>/zugangscodes/briefe/",

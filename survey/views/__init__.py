@@ -11,6 +11,7 @@ from survey.views.pages import (
 )
 from survey.views.paper_sheets import PaperSheetCorrectView, PaperSheetListView
 from survey.views.participate import ParticipateView
+from survey.views.scans import ScanReviewView, scan_crop, scan_text_crop
 from survey.views.staff import AccessCodeExportView, PaperEntryView
 from survey.views.testing import TrialParticipateView, TrialResponsesView
 
@@ -24,9 +25,12 @@ __all__ = [
     "ParticipateView",
     "QuestionnairePrintView",
     "ResumeView",
+    "ScanReviewView",
     "SurveyDetailView",
     "SurveyListView",
     "ThanksView",
     "TrialParticipateView",
     "TrialResponsesView",
+    "scan_crop",
+    "scan_text_crop",
 ]
