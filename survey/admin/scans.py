@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
@@ -110,6 +110,10 @@ class ScanBatchAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
         return [status, *super().get_urls()]
 
     def _batch_or_404(self, request, batch_id) -> ScanBatch:
+        try:
+            batch_id = int(batch_id)
+        except (TypeError, ValueError) as error:
+            raise Http404 from error
         batch = get_object_or_404(
             self.get_queryset(request).select_related("survey", "uploaded_by"), pk=batch_id
         )
