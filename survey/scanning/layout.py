@@ -30,7 +30,7 @@ PAGE_WIDTH, PAGE_HEIGHT = A4  # 595.28 × 841.89 pt
 
 # Corner markers: filled squares, centres MARKER_INSET from the page edges.
 MARKER_SIZE = 20.0
-MARKER_INSET = 32.0
+MARKER_INSET = 48.0  # inside what a scanner keeps of a page turned by 3° and shifted 5 mm
 MARKERS = [
     (MARKER_INSET, MARKER_INSET),
     (PAGE_WIDTH - MARKER_INSET, MARKER_INSET),
@@ -39,12 +39,12 @@ MARKERS = [
 ]
 # The QR code of the page, left of the top right marker.
 QR_SIZE = 58.0
-QR_RECT = (PAGE_WIDTH - MARKER_INSET - MARKER_SIZE / 2 - 12 - QR_SIZE, 18.0, QR_SIZE, QR_SIZE)
+QR_RECT = (PAGE_WIDTH - MARKER_INSET - MARKER_SIZE / 2 - 12 - QR_SIZE, 30.0, QR_SIZE, QR_SIZE)
 
-LEFT = 56.0
-RIGHT = PAGE_WIDTH - 56.0
-TOP = 92.0
-BOTTOM = PAGE_HEIGHT - 62.0
+LEFT = 62.0
+RIGHT = PAGE_WIDTH - 62.0
+TOP = 100.0
+BOTTOM = PAGE_HEIGHT - 70.0
 WIDTH = RIGHT - LEFT
 
 BOX = 12.0  # a tick box

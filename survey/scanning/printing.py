@@ -142,8 +142,8 @@ def _draw_frame(pdf: canvas.Canvas, data: dict, *, page: int, sheet: int) -> Non
         "page": page,
         "pages": data["pages"],
     }
-    pdf.drawString(geometry.LEFT, _y(40), head)
-    pdf.drawString(geometry.LEFT, _y(geometry.PAGE_HEIGHT - 28), data["title"][:90])
+    pdf.drawString(geometry.MARKER_INSET + 16, _y(52), head)
+    pdf.drawString(geometry.MARKER_INSET + 16, _y(geometry.PAGE_HEIGHT - 45), data["title"][:90])
 
 
 def _draw_op(pdf: canvas.Canvas, op: list) -> None:

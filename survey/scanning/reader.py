@@ -20,7 +20,7 @@ import zxingcpp
 from django.utils.translation import gettext as _
 
 from survey.kinds import AnswerInput
-from survey.models import QuestionKind, Survey
+from survey.models import PaperSheetBatch, QuestionKind, Survey
 from survey.scanning.printing import QR_PREFIX, layout_by_prefix
 from survey.scanning.readings import (
     EMPTY,
@@ -39,8 +39,8 @@ INK = 0.72  # a pixel darker than this share of the paper's brightness is ink
 # TICKED_FROM a tick, from FILLED_FROM filled; between them the reader is unsure.
 EMPTY_BELOW = 0.035
 TICKED_FROM = 0.08
-FILLED_BELOW = 0.55
-FILLED_FROM = 0.72
+FILLED_BELOW = 0.80
+FILLED_FROM = 0.90
 TEXT_WRITTEN = 0.004  # share of dark pixels that makes a text area written in
 CONFIDENCE_THRESHOLD = 0.8  # below: the answer goes to review
 BOX_INSET = 2.2  # points left out at every side of a box (its printed border, alignment)
@@ -285,7 +285,9 @@ def _box_reading(box: dict, darkness: float) -> BoxReading:
     role = box["role"]
     if role == "text":
         state = TICKED if darkness >= TEXT_WRITTEN else EMPTY
-        return BoxReading(box["question"], box.get("option", "text"), "", state, 1.0, darkness)
+        # A text area: item "text", option the "other" option it belongs to (if any);
+        # ticked means written in.
+        return BoxReading(box["question"], box.get("option", ""), "text", state, 1.0, darkness)
     state, confidence = box_state(darkness)
     if role == "cell" and "item" in box:
         option, item = str(box["value"]), box["item"]
@@ -502,6 +504,15 @@ class _Layouts:
         self.survey = survey
         self.cache: dict[str, dict | None] = {}
         self.any = None
+        self.batches: list[tuple[int, int]] | None = None
+
+    def issued(self, number: int) -> bool:
+        """Whether ``number`` was printed for this survey (a batch of numbered copies)."""
+        if self.batches is None:
+            self.batches = list(
+                PaperSheetBatch.objects.filter(survey=self.survey).values_list("first", "count")
+            )
+        return any(first <= number < first + count for first, count in self.batches)
 
     def get(self, prefix: str) -> dict | None:
         if prefix not in self.cache:
@@ -579,7 +590,12 @@ class _Sheet:
     def complete(self) -> bool:
         return len(self.pages) == self.pages_total
 
-    def finish(self) -> SheetReading:
+    def finish(self, layouts: _Layouts) -> SheetReading:
+        if not layouts.issued(self.reading.sheet_number):
+            self.reading.problems.append(
+                _("Sheet number %(number)s was never printed for this survey.")
+                % {"number": self.reading.sheet_number}
+            )
         for page in range(1, self.pages_total + 1):
             if page not in self.pages:
                 self.reading.problems.append(
@@ -614,8 +630,8 @@ def read_stack(
             sheet.add(scanned)
             if sheet.complete and not sheet.reading.problems:
                 del open_sheets[scanned.code.sheet]
-                yield sheet.finish()
+                yield sheet.finish(layouts)
         if on_page is not None:
             on_page(index + 1, total)
     for sheet in open_sheets.values():
-        yield sheet.finish()
+        yield sheet.finish(layouts)

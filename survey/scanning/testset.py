@@ -33,7 +33,7 @@ def box_key(question: str, option: str, item: str) -> str:
 def layout_box_key(box: dict) -> str:
     role = box["role"]
     if role == "text":
-        return box_key(box["question"], box.get("option", "text"), "")
+        return box_key(box["question"], box.get("option", ""), "text")
     if role == "cell":
         return box_key(box["question"], str(box["value"]), box.get("item", box.get("option", "")))
     if role == "digit":
@@ -366,6 +366,8 @@ class Score:
     reviewed: int = 0
     silent_errors: list[str] = field(default_factory=list)
     caught_errors: int = 0
+    text_areas: int = 0
+    text_areas_correct: int = 0
     sheets: int = 0
     sheets_stored: int = 0
     cpu: float = 0.0
@@ -402,6 +404,33 @@ def _comparable(answers) -> set:
     return rows
 
 
+def _score_answer(score: Score, reading, answer, expected: dict) -> None:
+    score.questions += 1
+    reviewed = answer.needs_review or bool(reading.problems)
+    score.reviewed += answer.needs_review
+    wanted = expected["answers"].get(answer.question_code, [])
+    # Free text: the reader proposes nothing and sends written areas to review.
+    is_text = any(w.get("text") for w in wanted)
+    wrong = _comparable(answer.answers) != _comparable([] if is_text else wanted)
+    if wrong and not reviewed:
+        score.silent_errors.append(f"{reading.sheet_number}:{answer.question_code}")
+    elif wrong:
+        score.caught_errors += 1
+    for box in answer.boxes:
+        key = box_key(box.question_code, box.option_code, box.item_code)
+        state = expected["boxes"].get(key, EMPTY)
+        if box.item_code == "text":  # a text area, not a box: typed in by staff
+            score.text_areas += 1
+            score.text_areas_correct += state == box.state
+            continue
+        score.boxes += 1
+        score.confusion[(state, box.state)] = score.confusion.get((state, box.state), 0) + 1
+        if state == box.state:
+            score.correct += 1
+            if not reviewed:
+                score.correct_unreviewed += 1
+
+
 def score_readings(readings, truth: dict, score: Score | None = None) -> Score:
     """Compare ``SheetReading``s with a truth file's content."""
     score = score or Score()
@@ -416,26 +445,7 @@ def score_readings(readings, truth: dict, score: Score | None = None) -> Score:
         if expected is None:
             continue
         for answer in reading.answers:
-            score.questions += 1
-            reviewed = answer.needs_review or bool(reading.problems)
-            score.reviewed += answer.needs_review
-            wanted = expected["answers"].get(answer.question_code, [])
-            # Free text: the reader proposes nothing and sends written areas to review.
-            is_text = any(w.get("text") for w in wanted)
-            wrong = _comparable(answer.answers) != _comparable([] if is_text else wanted)
-            if wrong and not reviewed:
-                score.silent_errors.append(f"{reading.sheet_number}:{answer.question_code}")
-            elif wrong:
-                score.caught_errors += 1
-            for box in answer.boxes:
-                key = box_key(box.question_code, box.option_code, box.item_code)
-                state = expected["boxes"].get(key, EMPTY)
-                score.boxes += 1
-                score.confusion[(state, box.state)] = score.confusion.get((state, box.state), 0) + 1
-                if state == box.state:
-                    score.correct += 1
-                    if not reviewed:
-                        score.correct_unreviewed += 1
+            _score_answer(score, reading, answer, expected)
     return score
 
 
