@@ -284,20 +284,34 @@ def sheet_truth(
     return truth
 
 
-def make_sheet(layout_obj, sheet: int, dpi: int, rng: random.Random, *, empty=False):
-    """The scanned pages of one filled-in sheet and its truth."""
-    layout = layout_obj.data
-    truth = sheet_truth(layout, sheet, dpi, rng, empty=empty)
+def scan_images(layout_obj, sheet: int, dpi: int, marks: list[tuple], rng: random.Random, pen=None):
+    """The scanned pages of copy ``sheet`` with ``marks`` ((page, "tick"|"fill"|"scribble",
+    layout box)) drawn in."""
     pages = _render_pages(questionnaire_pdf(layout=layout_obj, sheets=SheetRange(sheet, 1)), dpi)
-    if rng.random() < 0.15:
+    if pen is None and rng.random() < 0.15:
         pen = Pen(ink=rng.randint(110, 150), width=rng.uniform(0.7, 1.0), pencil=True)
-    else:
+    elif pen is None:
         pen = Pen(ink=rng.randint(10, 60), width=rng.uniform(0.8, 1.4))
     scale = dpi / 72
     draw = {"tick": _draw_tick, "fill": _draw_fill, "scribble": _draw_scribble}
-    for page_number, kind, box in truth.marks:
+    for page_number, kind, box in marks:
         draw[kind](pages[page_number - 1], box, pen, scale, rng)
-    return [_scanner(page, dpi, rng) for page in pages], truth
+    return [_scanner(page, dpi, rng) for page in pages]
+
+
+def make_sheet(layout_obj, sheet: int, dpi: int, rng: random.Random, *, empty=False):
+    """The scanned pages of one filled-in sheet and its truth."""
+    truth = sheet_truth(layout_obj.data, sheet, dpi, rng, empty=empty)
+    return scan_images(layout_obj, sheet, dpi, truth.marks, rng), truth
+
+
+def images_write(images: list[np.ndarray], out: str | Path, dpi: int = 300) -> None:
+    """Pages as one multi-page PDF or TIFF (by the suffix)."""
+    pictures = [Image.fromarray(image) for image in images]
+    if str(out).lower().endswith(".pdf"):
+        pictures[0].save(out, save_all=True, append_images=pictures[1:], resolution=float(dpi))
+    else:
+        pictures[0].save(out, save_all=True, append_images=pictures[1:], compression="tiff_deflate")
 
 
 def scan_testset_write(
