@@ -14,6 +14,12 @@ urlpatterns = [
     path("<slug:slug>/danke/", views.ThanksView.as_view(), name="thanks"),
     path("<slug:slug>/fragebogen/", views.QuestionnairePrintView.as_view(), name="print"),
     # Staff only.
+    path("<slug:slug>/fragebogen.pdf", views.QuestionnairePdfView.as_view(), name="print_pdf"),
+    path(
+        "<slug:slug>/fragebogen-layout.json",
+        views.QuestionnaireLayoutView.as_view(),
+        name="print_layout",
+    ),
     path("<slug:slug>/testen/", views.TrialParticipateView.as_view(), name="test"),
     path(
         "<slug:slug>/testen/antworten/", views.TrialResponsesView.as_view(), name="test_responses"

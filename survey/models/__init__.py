@@ -7,6 +7,7 @@ responses to them, split by concern:
 - ``continuation``: ContinuationState (save and continue later)
 - ``assignments``: SurveyAssignment (analysts limited to some surveys)
 - ``label_sets``: LabelSet, reusable answer lists for new questions
+- ``paper_print``: PaperLayout, PaperSheetBatch (machine-readable paper questionnaires)
 - ``results``: publication, free-text coding, quotes and the result tallies
 - ``scans``: ScanBatch, ScannedSheet, ScanAnswer (scanned paper questionnaires)
 - ``trial``: test-mode responses and the drop-out counters
@@ -33,6 +34,7 @@ from survey.models.definition import (
     SurveyStatus,
 )
 from survey.models.label_sets import LabelSet, LabelSetItem
+from survey.models.paper_print import PaperLayout, PaperSheetBatch
 from survey.models.responses import Answer, Channel, PooledResponse, Response, SubmissionLock
 from survey.models.results import (
     AnswerTheme,
@@ -71,6 +73,8 @@ __all__ = [
     "LabelSetItem",
     "MatrixItem",
     "Option",
+    "PaperLayout",
+    "PaperSheetBatch",
     "PooledResponse",
     "ProgressCount",
     "ProgressStage",

@@ -11,6 +11,7 @@ from survey.views.pages import (
 )
 from survey.views.paper_sheets import PaperSheetCorrectView, PaperSheetListView
 from survey.views.participate import ParticipateView
+from survey.views.scanning import QuestionnaireLayoutView, QuestionnairePdfView
 from survey.views.scans import ScanReviewView, scan_crop, scan_text_crop
 from survey.views.staff import AccessCodeExportView, PaperEntryView
 from survey.views.testing import TrialParticipateView, TrialResponsesView
@@ -23,6 +24,8 @@ __all__ = [
     "PaperSheetCorrectView",
     "PaperSheetListView",
     "ParticipateView",
+    "QuestionnaireLayoutView",
+    "QuestionnairePdfView",
     "QuestionnairePrintView",
     "ResumeView",
     "ScanReviewView",
