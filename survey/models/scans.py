@@ -150,6 +150,11 @@ class ScannedSheet(models.Model):
     def get_absolute_url(self):
         return self.batch.get_absolute_url()
 
+    @property
+    def page_numbers(self) -> str:
+        """The pages of the stack it was read from, counted from 1 as staff count them."""
+        return ", ".join(str(index + 1) for index in self.scan_pages)
+
 
 class ScanAnswer(models.Model):
     """The machine's reading of one question of one sheet: proposed answers, how sure it

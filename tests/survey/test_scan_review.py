@@ -641,3 +641,49 @@ def test_retention_command_deletes_scans(mobility, typist, in_review):
 
     assert "1 gescannte Stapel" in out.getvalue()
     assert not ScanBatch.objects.exists()
+
+
+# --- Through the real reader -----------------------------------------------------------------
+
+
+def test_a_real_scanned_stack_is_read_stored_and_reviewed(tmp_path, typist):
+    from survey.models import Answer
+    from tests.survey.scan_stacks import small_survey, stack_write
+
+    survey = small_survey()
+    path = tmp_path / "stapel.pdf"
+    numbers = stack_write(
+        survey,
+        path,
+        [
+            {"E1": ["Oschatz"], "E2": ["wöchentlich"]},
+            {"E1": ["Mügeln"], "E2": ["nie"]},
+            {"E1": ["Oschatz", "Dahlen"], "E2": ["monatlich"]},  # two ticks: ambiguous
+        ],
+    )
+    batch = scan_batch_create(
+        survey=survey,
+        upload=SimpleUploadedFile("stapel.pdf", path.read_bytes()),
+        label="Rathaus Oschatz",
+        uploaded_by=typist,
+    )
+
+    batch = scan_batch_run(batch_id=batch.pk)
+
+    assert batch.status == ScanBatchStatus.DONE, batch.error
+    states = dict(batch.sheets.values_list("sheet_number", "state"))
+    assert states == {numbers[0]: "stored", numbers[1]: "stored", numbers[2]: "review"}
+    doubt = ScanAnswer.objects.get(confirmed__isnull=True)
+    assert doubt.question.code == "E1"
+    assert doubt.crop
+    dahlen = Option.objects.get(question__survey=survey, label="Dahlen")
+    scan_answer_confirm(
+        answer=doubt, answers=[AnswerInput(doubt.question_id, option_id=dahlen.pk)], user=typist
+    )
+    assert Response.objects.filter(survey=survey).count() == 3
+    assert Answer.objects.filter(response__sheet_number=numbers[2], option=dahlen).exists()
+    assert set(
+        Answer.objects.filter(response__sheet_number=numbers[0]).values_list(
+            "option__label", flat=True
+        )
+    ) == {"Oschatz", "wöchentlich"}
