@@ -165,6 +165,7 @@ class ScanBatchAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
             "review_count": batch.sheets.filter(state=ScannedSheetState.REVIEW).count(),
             "opts": self.model._meta,
             "can_delete": self.has_delete_permission(request, batch),
+            "has_change_permission": False,  # a stack is only read, never edited
         }
         return TemplateResponse(request, "admin/survey/scanbatch/progress.html", context)
 
