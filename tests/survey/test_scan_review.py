@@ -687,3 +687,33 @@ def test_a_real_scanned_stack_is_read_stored_and_reviewed(tmp_path, typist):
             "option__label", flat=True
         )
     ) == {"Oschatz", "wöchentlich"}
+
+
+def test_the_minutely_command_reads_waiting_stacks_and_fails_a_broken_pdf_in_german(
+    mobility, typist
+):
+    # Starts like a PDF (passes the upload's check), but is none.
+    batch = upload_batch(mobility, typist, content=b"%PDF-1.7\n" + b"\x00garbage" * 500)
+    out = io.StringIO()
+
+    call_command("paper_scan_work", stdout=out)
+
+    batch.refresh_from_db()
+    assert batch.status == ScanBatchStatus.FAILED
+    assert batch.error.startswith("Die Datei ließ sich nicht bis zum Ende lesen")
+    assert f"Stapel {batch.pk}: Fehlgeschlagen" in out.getvalue()
+    call_command("paper_scan_work", stdout=out)
+    assert "Kein Stapel wartet." in out.getvalue()
+
+
+def test_a_stack_whose_process_died_is_taken_over(sheets, mobility, typist):
+    import datetime
+
+    from django.utils import timezone
+
+    batch = upload_batch(mobility, typist)
+    assert scan_batch_claim(batch_id=batch.pk)  # a process took it, then died
+    later = timezone.now() + datetime.timedelta(minutes=11)
+
+    assert scan_batch_claim(batch_id=batch.pk) is False  # still alive: not taken twice
+    assert scan_batch_claim(batch_id=batch.pk, now=later) is True
