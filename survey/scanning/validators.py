@@ -1,7 +1,8 @@
 """Checks on an uploaded scan stack before it is stored: the content decides, not the name
-or the browser. A PDF must start like one; a TIFF must open with Pillow's header reader
-(which decodes no pixels) and stay within the page and pixel limits, so a small file that
-claims a huge picture is refused before anything decodes it."""
+or the browser. A PDF must start like one and open with pdfium; a TIFF must open with
+Pillow's header reader. Neither decodes a page here; both must stay within the page and
+pixel limits, so a small file that claims a huge picture is refused before anything
+renders it."""
 
 import warnings
 
@@ -38,11 +39,48 @@ def scan_file_type(upload) -> str:
     head = upload.read(1024)
     upload.seek(0)
     if head.startswith(b"%PDF-"):
+        _check_pdf(upload)
         return PDF
     if head[:4] in TIFF_HEADS:
         _check_tiff(upload)
         return TIFF
     raise _refused()
+
+
+# Scanned pages are rendered at this resolution (survey.scanning.reader.PDF_DPI or less).
+RENDER_DPI = 300
+
+
+def _check_pdf(upload) -> None:
+    """Open the PDF's structure (pdfium decodes no page here) and check the page count and
+    the size each page would have once rendered: a tiny file can declare a page of 5 × 5 m."""
+    import pypdfium2 as pdfium
+
+    upload.seek(0)
+    try:
+        path = upload.temporary_file_path()
+    except AttributeError:
+        path = None
+    try:
+        document = pdfium.PdfDocument(path or upload.read())
+    except pdfium.PdfiumError as error:
+        raise _refused() from error
+    finally:
+        upload.seek(0)
+    try:
+        pages = len(document)
+        if pages == 0:
+            raise _refused()
+        if pages > settings.SURVEY_SCAN_MAX_PAGES:
+            raise _too_many_pages(pages)
+        for index in range(pages):
+            width, height = document.get_page_size(index)
+            pixels_wide = round(width / 72 * RENDER_DPI)
+            pixels_high = round(height / 72 * RENDER_DPI)
+            if pixels_wide * pixels_high > settings.SURVEY_SCAN_MAX_PAGE_PIXELS:
+                raise _too_large_page(index + 1, pixels_wide, pixels_high)
+    finally:
+        document.close()
 
 
 def _check_tiff(upload) -> None:

@@ -45,7 +45,20 @@ from tests.factories import SurveyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+def pdf_pages(size=(595, 842), pages: int = 1) -> bytes:
+    """A real PDF of empty pages (``size`` in points; A4 by default)."""
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    document = canvas.Canvas(buffer, pagesize=size)
+    for _page in range(pages):
+        document.showPage()
+    document.save()
+    return buffer.getvalue()
+
+
+PDF = pdf_pages()
 
 
 def png(shade: int = 200) -> bytes:
@@ -208,6 +221,10 @@ def zip_bomb() -> bytes:
             "Diese Datei ist kein gescannter Stapel",
         ),
         ("stapel.pdf", zip_bomb(), "Diese Datei ist kein gescannter Stapel"),
+        # Looks like a PDF for five bytes, then garbage.
+        ("stapel.pdf", b"%PDF-1.7\n" + b"\x00garbage" * 100, "Diese Datei ist kein gescannter"),
+        # A 200-byte page of 5 × 5 metres: 3.4 billion pixels once rendered.
+        ("stapel.pdf", pdf_pages(size=(14_000, 14_000)), "viel zu viele Bildpunkte"),
         ("stapel.tif", tiff_header(100_000, 100_000), "viel zu viele Bildpunkte"),
         ("stapel.tif", tiff_header(20_000, 20_000), "viel zu viele Bildpunkte"),
         ("stapel.tif", b"II*\x00" + b"\xff" * 200, "Diese Datei ist kein gescannter Stapel"),
@@ -241,6 +258,19 @@ def test_upload_refuses_a_file_over_the_limit(client, mobility, typist, settings
     )
 
     assert "Die Datei ist zu groß" in response.content.decode()
+    assert not ScanBatch.objects.exists()
+
+
+def test_upload_refuses_a_stack_with_too_many_pages(client, mobility, typist, settings):
+    settings.SURVEY_SCAN_MAX_PAGES = 2
+    client.force_login(typist)
+
+    response = client.post(
+        reverse("admin:survey_scanbatch_add"),
+        {"survey": mobility.pk, "file": SimpleUploadedFile("s.pdf", pdf_pages(pages=3))},
+    )
+
+    assert "Der Stapel hat 3 Seiten; höchstens 2" in response.content.decode()
     assert not ScanBatch.objects.exists()
 
 
