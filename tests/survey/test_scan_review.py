@@ -747,3 +747,49 @@ def test_a_stack_whose_process_died_is_taken_over(sheets, mobility, typist):
 
     assert scan_batch_claim(batch_id=batch.pk) is False  # still alive: not taken twice
     assert scan_batch_claim(batch_id=batch.pk, now=later) is True
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("anonymous", 302),
+        ("staff_without_permission", 403),
+        ("limited_to_another_survey", 404),
+        ("typist", 200),
+    ],
+)
+def test_review_page_permissions(client, mobility, in_review, who, status):
+    other = SurveyFactory(status="open")
+    if who != "anonymous":
+        permissions = [] if who == "staff_without_permission" else ["survey.enter_paper_response"]
+        if who == "limited_to_another_survey":
+            permissions.append("survey.only_assigned_surveys")
+        user = UserFactory(is_staff=True, permissions=permissions)
+        if who == "limited_to_another_survey":
+            SurveyAssignment.objects.create(survey=other, user=user)
+        client.force_login(user)
+    answer = ScanAnswer.objects.get(question__code="M1")
+    url = reverse("survey:scan_review", args=[mobility.slug])
+
+    page = client.get(url)
+    post = client.post(url, {"answer": answer.pk})
+
+    assert page.status_code == status
+    assert post.status_code == (302 if status == 200 else status)
+    assert ScanAnswer.objects.get(pk=answer.pk).confirmed == ([] if status == 200 else None)
+
+
+def test_progress_page_queries_do_not_grow_with_sheets(
+    client, mobility, typist, sheets, django_assert_num_queries
+):
+    client.force_login(typist)
+    few = read(upload_batch(mobility, typist), [sheets.reading(101)])
+    many = read(upload_batch(mobility, typist), [sheets.reading(n) for n in range(102, 130)])
+    client.get(reverse("admin:survey_scanbatch_change", args=[few.pk]))
+
+    # Session and user, the stack with survey and uploader, its sheets, the count to review.
+    with django_assert_num_queries(7) as counted:
+        client.get(reverse("admin:survey_scanbatch_change", args=[few.pk]))
+    with django_assert_num_queries(len(counted.captured_queries)):
+        page = client.get(reverse("admin:survey_scanbatch_change", args=[many.pk]))
+    assert page.content.decode().count("Gespeichert") == 28
