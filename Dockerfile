@@ -33,7 +33,8 @@ RUN --mount=type=secret,id=pip_ca \
 
 FROM base AS runtime
 ENV DJANGO_SETTINGS_MODULE=oschatzerland.settings \
-    GUNICORN_BIND=0.0.0.0:8000 DJANGO_MEDIA_ROOT=/data/media
+    GUNICORN_BIND=0.0.0.0:8000 DJANGO_MEDIA_ROOT=/data/media \
+    DJANGO_PRIVATE_ROOT=/data/private
 RUN groupadd --system portal \
     && useradd --system --gid portal --home-dir /app --no-create-home --shell /usr/sbin/nologin portal
 COPY --from=builder /opt/venv /opt/venv
@@ -49,12 +50,13 @@ COPY templates templates
 COPY static static
 COPY locale locale
 # Translations, static files and bytecode are built into the image; the secret is only for
-# this step. Only uploads are writable for `portal`.
+# this step. Only uploads (public media, private scans) are writable for `portal`.
 RUN pybabel compile -D django -d locale -l de \
     && pybabel compile -D djangojs -d locale -l de \
     && DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput --verbosity 0 \
     && python -m compileall -q oschatzerland portal survey events \
-    && mkdir -p /data/media && chown portal:portal /data/media
+    && mkdir -p /data/media /data/private && chown portal:portal /data/media /data/private \
+    && chmod 700 /data/private
 USER portal
 EXPOSE 8000
 # Asks /healthz the way the TLS proxy does (allowed host name, X-Forwarded-Proto: https).

@@ -12,7 +12,7 @@ SERVE_ENV := DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-local-serve-only-$$(hostnam
 	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_COOKIES=false DJANGO_SECURE_HSTS_SECONDS=0
 
-.PHONY: install run serve test test-fast lint fmt messages clean bench audit backup restore test-ops
+.PHONY: install run serve test test-fast lint fmt messages clean bench bench-scan audit backup restore test-ops
 
 # Every package comes hash-checked from a lock file (make lock writes them from pyproject.toml).
 # pip and setuptools<81 first (requirements-build.lock), then everything is built without build
@@ -96,6 +96,11 @@ bench: install  ## load test under gunicorn, one JSON line per target (BENCHMARK
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	DATABASE_URL="$${BENCH_DATABASE_URL:-}" PGDATABASE_NAME=oschatzerland_bench \
 		scripts/with-postgres.sh $(BIN)/python -m bench.run
+	$(MAKE) bench-scan
+
+bench-scan: install  ## 200 generated paper questionnaires scanned and read back (BENCHMARKS.md)
+	DATABASE_URL="$${BENCH_DATABASE_URL:-}" PGDATABASE_NAME=oschatzerland_bench_scan \
+		scripts/with-postgres.sh $(BIN)/python -m bench.scan $${SCAN_SHEETS:-200}
 
 audit: install  ## known vulnerabilities in the installed (pinned) dependencies
 	scripts/audit.sh

@@ -232,6 +232,17 @@ PUBLIC_MAX_REQUEST_BODY = env_int("DJANGO_PUBLIC_MAX_REQUEST_BODY", 1024 * 1024)
 # memory by its pixel count, not its file size (a 10 KB PNG can hold 88 million pixels).
 MAX_IMAGE_PIXELS = env_int("DJANGO_MAX_IMAGE_PIXELS", 25_000_000)
 FILE_UPLOAD_PERMISSIONS = 0o644
+# Personal data that must never be served by URL (scanned paper questionnaires and their
+# cut-outs): outside MEDIA_ROOT, files 0600 (survey.scanning.storage.PrivateStorage).
+PRIVATE_ROOT = Path(os.environ.get("DJANGO_PRIVATE_ROOT", BASE_DIR / "var" / "private"))
+# Scanned stacks (PDF or TIFF) uploaded in the admin: at most this many bytes, pages and
+# pixels per page (a 300 dpi A4 page has 8.7 million).
+SURVEY_SCAN_MAX_UPLOAD_SIZE = env_int("SURVEY_SCAN_MAX_UPLOAD_SIZE", 200 * 1024 * 1024)
+SURVEY_SCAN_MAX_PAGES = env_int("SURVEY_SCAN_MAX_PAGES", 1000)
+SURVEY_SCAN_MAX_PAGE_PIXELS = env_int("SURVEY_SCAN_MAX_PAGE_PIXELS", 40_000_000)
+# After an upload the portal starts `manage.py paper_scan_batch <id>` as its own process
+# (never inside a web worker); off in tests that drive the command themselves.
+SURVEY_SCAN_SPAWN = env_bool("SURVEY_SCAN_SPAWN", True)
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(

@@ -7,14 +7,17 @@ never the answers), and the results are counted again.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from types import SimpleNamespace
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from portal.audit import KIND_PAPER_CORRECTION, audit_record
+from survey import selectors
 from survey.answers import SubmissionError, answer_rows, answers_check
+from survey.conditions import page_split
+from survey.forms import SectionForm
 from survey.kinds import (
     AnswerInput,
     item_field_name,
@@ -24,7 +27,7 @@ from survey.kinds import (
 )
 from survey.models import Answer, Channel, Question, Response, Survey
 from survey.results.caching import survey_results_invalidate
-from survey.selectors import survey_accepts_paper
+from survey.selectors import SurveyDefinition, survey_accepts_paper
 
 
 def paper_sheet_get(*, survey: Survey, sheet_number) -> Response | None:
@@ -51,7 +54,15 @@ def _stored_inputs(response: Response) -> dict[int, set[AnswerInput]]:
 def sheet_form_data(*, questions: Iterable[Question], response: Response, prefix) -> dict:
     """The answers of a stored sheet as the paper-entry form's data (``prefix(question)``
     gives the form prefix), so a correction starts from what was typed in."""
-    stored = _stored_inputs(response)
+    return answers_form_data(questions=questions, answers=_stored_inputs(response), prefix=prefix)
+
+
+def answers_form_data(
+    *, questions: Iterable[Question], answers: Mapping[int, Iterable[AnswerInput]], prefix
+) -> dict:
+    """Answers (question id → its answer rows) as the paper-entry form's data: a stored
+    sheet to correct, or a scanned sheet's proposed answers to confirm."""
+    stored = answers
     data: dict = {}
     for question in questions:
         prefixed = f"{prefix(question)}-"
@@ -71,6 +82,31 @@ def sheet_form_data(*, questions: Iterable[Question], response: Response, prefix
             else:
                 data[name] = value
     return data
+
+
+def paper_section_forms(*, definition: SurveyDefinition, data=None) -> list:
+    """The paper-entry forms of every section in page order, as (section, form, shown):
+    display conditions are decided from the answers on the sheet itself; forms of hidden
+    pages are built but not checked, and store nothing."""
+    facts: dict[int, list[int]] = {}
+    entries = []
+    for section in definition.sections:
+        section_shown = selectors.is_shown(section, facts)
+        _shown, hidden = page_split(section, facts)
+        if not section_shown:
+            hidden = [q.pk for q in section.question_list]
+        form = SectionForm(
+            data,
+            questions=section.question_list,
+            hidden_ids=hidden,
+            as_written=True,
+            known=facts,
+            prefix=f"s{section.pk}",
+        )
+        if data is not None and section_shown and form.is_valid():
+            facts = form.facts()
+        entries.append((section, form, section_shown))
+    return entries
 
 
 def _check_open_for_paper(survey: Survey) -> None:

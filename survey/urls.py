@@ -14,6 +14,12 @@ urlpatterns = [
     path("<slug:slug>/danke/", views.ThanksView.as_view(), name="thanks"),
     path("<slug:slug>/fragebogen/", views.QuestionnairePrintView.as_view(), name="print"),
     # Staff only.
+    path("<slug:slug>/fragebogen.pdf", views.QuestionnairePdfView.as_view(), name="print_pdf"),
+    path(
+        "<slug:slug>/fragebogen-layout.json",
+        views.QuestionnaireLayoutView.as_view(),
+        name="print_layout",
+    ),
     path("<slug:slug>/testen/", views.TrialParticipateView.as_view(), name="test"),
     path(
         "<slug:slug>/testen/antworten/", views.TrialResponsesView.as_view(), name="test_responses"
@@ -28,6 +34,17 @@ urlpatterns = [
         "<slug:slug>/papiererfassung/boegen/<int:number>/",
         views.PaperSheetCorrectView.as_view(),
         name="paper_sheet",
+    ),
+    path("<slug:slug>/scans/pruefen/", views.ScanReviewView.as_view(), name="scan_review"),
+    path(
+        "<slug:slug>/scans/ausschnitt/<int:answer_id>.png",
+        views.scan_crop,
+        name="scan_crop",
+    ),
+    path(
+        "<slug:slug>/scans/freitext/<int:crop_id>.png",
+        views.scan_text_crop,
+        name="scan_text_crop",
     ),
     path("<slug:slug>/zugangscodes/", views.AccessCodeExportView.as_view(), name="access_codes"),
     path(

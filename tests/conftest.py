@@ -35,6 +35,10 @@ def pytest_configure(config):
     settings.SURVEY_POOL_SIZE = 1
     # Uploads and the drawn demo images of the tests never land in var/media.
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="osl-test-media-")
+    # Scanned stacks and cut-outs likewise never land in var/private; the tests read a
+    # stack themselves (or start the reading process on purpose).
+    settings.PRIVATE_ROOT = tempfile.mkdtemp(prefix="osl-test-private-")
+    settings.SURVEY_SCAN_SPAWN = False
     # Every test client builds the middleware again, and WhiteNoise would read every static
     # file's headers each time (a third of the suite's time); it looks a file up when it
     # is asked for instead. Production (and the server tests' gunicorn) keeps the scan.

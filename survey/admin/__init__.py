@@ -4,6 +4,7 @@
 - ``questionnaire``: pages, questions, options and matrix items, frozen once answered
 - ``responses``: stored responses, read-only
 - ``access_codes``: access codes, masked
+- ``scans``: scanned paper questionnaires: upload and progress
 - ``assignments``: per-survey permissions of limited analysts
 
 The analysts' admin (publication, coding, quotes) is registered from ``SurveyConfig.ready``.
@@ -26,6 +27,7 @@ from survey.admin.questionnaire import (
     validate_condition,
 )
 from survey.admin.responses import AnswerInline, ResponseAdmin
+from survey.admin.scans import ScanBatchAdmin
 from survey.admin.surveys import SectionInline, SurveyAdmin, SurveyAdminForm
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "QuestionAdminForm",
     "QuestionInline",
     "ResponseAdmin",
+    "ScanBatchAdmin",
     "SectionAdmin",
     "SectionAdminForm",
     "SectionInline",

@@ -328,6 +328,11 @@ class SurveyAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
             (reverse("survey:test_responses", args=[obj.slug]), _("Test responses")),
             (reverse("survey:paper_entry", args=[obj.slug]), _("Enter paper questionnaires")),
             (reverse("survey:paper_sheets", args=[obj.slug]), _("Correct paper sheets")),
+            (
+                reverse("admin:survey_scanbatch_add") + f"?survey={obj.pk}",
+                _("Upload scanned questionnaires"),
+            ),
+            (reverse("survey:scan_review", args=[obj.slug]), _("Review scanned questionnaires")),
             (reverse("survey:monitoring", args=[obj.slug]), _("Responses over time")),
             (reverse("survey:export_csv", args=[obj.slug]), _("All responses as CSV")),
             (reverse("survey:export_xlsx", args=[obj.slug]), _("All responses as Excel")),

@@ -7,7 +7,9 @@ responses to them, split by concern:
 - ``continuation``: ContinuationState (save and continue later)
 - ``assignments``: SurveyAssignment (analysts limited to some surveys)
 - ``label_sets``: LabelSet, reusable answer lists for new questions
+- ``paper_print``: PaperLayout, PaperSheetBatch (machine-readable paper questionnaires)
 - ``results``: publication, free-text coding, quotes and the result tallies
+- ``scans``: ScanBatch, ScannedSheet, ScanAnswer (scanned paper questionnaires)
 - ``trial``: test-mode responses and the drop-out counters
 - ``weighting``: WeightingTarget, the population per group for weighted results
 
@@ -33,6 +35,7 @@ from survey.models.definition import (
     SurveyStatus,
 )
 from survey.models.label_sets import LabelSet, LabelSetItem
+from survey.models.paper_print import PaperLayout, PaperSheetBatch
 from survey.models.responses import Answer, Channel, PooledResponse, Response, SubmissionLock
 from survey.models.results import (
     AnswerTheme,
@@ -43,6 +46,14 @@ from survey.models.results import (
     ResultTallyState,
     TextQuestion,
     Theme,
+)
+from survey.models.scans import (
+    ScanAnswer,
+    ScanBatch,
+    ScanBatchStatus,
+    ScannedSheet,
+    ScannedSheetState,
+    ScanTextCrop,
 )
 from survey.models.trial import ProgressCount, ProgressStage, TrialResponse
 from survey.models.weighting import WeightingTarget
@@ -64,6 +75,8 @@ __all__ = [
     "LabelSetItem",
     "MatrixItem",
     "Option",
+    "PaperLayout",
+    "PaperSheetBatch",
     "PooledResponse",
     "ProgressCount",
     "ProgressStage",
@@ -74,6 +87,12 @@ __all__ = [
     "ResultTally",
     "ResultTallyState",
     "ResultsPublication",
+    "ScanAnswer",
+    "ScanBatch",
+    "ScanBatchStatus",
+    "ScanTextCrop",
+    "ScannedSheet",
+    "ScannedSheetState",
     "Section",
     "SubmissionLock",
     "Survey",

@@ -38,6 +38,7 @@ from survey.models import (
 )
 from survey.results.caching import survey_results_invalidate
 from survey.results.tallies import survey_results_tally
+from survey.scanning.services import scan_batches_delete
 
 logger = logging.getLogger(__name__)
 
@@ -253,7 +254,8 @@ def quotes_release(*, quotes: QuerySet[Quote], released: bool) -> int:
 
 @transaction.atomic
 def survey_raw_data_delete(*, survey: Survey) -> dict[str, int]:
-    """Delete raw free texts and paper batch details; themes, counts and quotes stay.
+    """Delete raw free texts, paper batch details and scanned stacks (with their files);
+    themes, counts and quotes stay.
 
     Pure free-text answers keep their row (with a dash instead of the text) so that their
     themes and the number of people who answered stay; "other" texts are emptied.
@@ -272,16 +274,23 @@ def survey_raw_data_delete(*, survey: Survey) -> dict[str, int]:
         .filter(~Q(batch="") | Q(entered_by__isnull=False))
         .update(batch="", entered_by=None)
     )
+    # Scans show handwriting: the stacks, their cut-outs and readings go entirely.
+    scans = scan_batches_delete(survey=survey)
     publication, _created = ResultsPublication.objects.get_or_create(survey=survey)
     publication.raw_deleted_at = timezone.now()
     publication.save(update_fields=["raw_deleted_at"])
-    counts = {"free_texts": free_texts, "other_texts": other_texts, "paper_responses": paper}
+    counts = {
+        "free_texts": free_texts,
+        "other_texts": other_texts,
+        "paper_responses": paper,
+        "scans": scans,
+    }
     audit_record(
         kind=KIND_PURGE,
         model=Survey,
         obj=survey,
         what=PURGE_RAW_SURVEY_DATA,
-        count=free_texts + other_texts + paper,
+        count=free_texts + other_texts + paper + scans,
         command="survey_delete_raw_data",
         **counts,
     )

@@ -11,6 +11,8 @@ from survey.views.pages import (
 )
 from survey.views.paper_sheets import PaperSheetCorrectView, PaperSheetListView
 from survey.views.participate import ParticipateView
+from survey.views.scanning import QuestionnaireLayoutView, QuestionnairePdfView
+from survey.views.scans import ScanReviewView, scan_crop, scan_text_crop
 from survey.views.staff import AccessCodeExportView, PaperEntryView
 from survey.views.testing import TrialParticipateView, TrialResponsesView
 
@@ -22,11 +24,16 @@ __all__ = [
     "PaperSheetCorrectView",
     "PaperSheetListView",
     "ParticipateView",
+    "QuestionnaireLayoutView",
+    "QuestionnairePdfView",
     "QuestionnairePrintView",
     "ResumeView",
+    "ScanReviewView",
     "SurveyDetailView",
     "SurveyListView",
     "ThanksView",
     "TrialParticipateView",
     "TrialResponsesView",
+    "scan_crop",
+    "scan_text_crop",
 ]

@@ -13,9 +13,9 @@ from django.views import View
 
 from portal.audit import audit_export
 from survey import selectors
-from survey.conditions import page_split
-from survey.forms import PaperSheetForm, SectionForm
+from survey.forms import PaperSheetForm
 from survey.models import Channel, Survey
+from survey.paper import paper_section_forms
 from survey.permissions import SurveyStaffMixin
 from survey.services import SubmissionError, format_access_code
 from survey.submission import paper_sheet_submit
@@ -42,27 +42,7 @@ class PaperEntryView(SurveyStaffMixin, View):
         return super().dispatch_survey(request, *args, **kwargs)
 
     def _forms(self, data=None):
-        """Bind the section forms in page order, deciding display conditions from the
-        answers on the sheet itself; forms of hidden pages are shown but not checked."""
-        facts: dict[int, list[int]] = {}
-        entries = []
-        for section in self.definition.sections:
-            section_shown = selectors.is_shown(section, facts)
-            _shown, hidden = page_split(section, facts)
-            if not section_shown:
-                hidden = [q.pk for q in section.question_list]
-            form = SectionForm(
-                data,
-                questions=section.question_list,
-                hidden_ids=hidden,
-                as_written=True,
-                known=facts,
-                prefix=f"s{section.pk}",
-            )
-            if data is not None and section_shown and form.is_valid():
-                facts = form.facts()
-            entries.append((section, form, section_shown))
-        return entries
+        return paper_section_forms(definition=self.definition, data=data)
 
     def _render(self, sheet_form, entries, status=200):
         errors = []

@@ -105,6 +105,12 @@ def _registration(slug):
     return _event(slug).registrations.get()
 
 
+def _scan_batch():
+    from survey.models import ScanBatch
+
+    return ScanBatch.objects.create(survey=_factory("SurveyFactory"), file="scans/0/stapel.pdf")
+
+
 def _survey_sample(channel="online"):
     """One small survey with everything the survey admin pages show."""
     from survey.models import AccessCode, Answer, Quote, ResultsPublication, TextQuestion
@@ -411,6 +417,14 @@ ROWS = [
         "Papier",
         lambda: _survey_sample(channel="paper").response,
         ("vd", NONE, NONE, "vd", NONE),
+    ),
+    # Scanned stacks: who enters paper sheets uploads them; deleting a stack (and its scans)
+    # is for who may delete responses. Nothing to change: a stack is only read.
+    Row(
+        "survey.scanbatch",
+        "",
+        lambda: _scan_batch(),
+        ("vad", NONE, NONE, "vad", NONE),
     ),
     Row(
         "survey.accesscode",

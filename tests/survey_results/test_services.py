@@ -178,7 +178,7 @@ def test_raw_data_deletion_keeps_themes_and_counts(counted):
 
     counts = survey_raw_data_delete(survey=counted.survey)
 
-    assert counts == {"free_texts": 3, "other_texts": 2, "paper_responses": 4}
+    assert counts == {"free_texts": 3, "other_texts": 2, "paper_responses": 4, "scans": 0}
     texts = set(Answer.objects.exclude(text="").values_list("text", flat=True))
     assert texts == {DELETED_TEXT}
     assert not any(secret in texts for secret in SECRETS + OTHER_SECRETS)
@@ -201,9 +201,10 @@ def test_retention_command_cleans_only_surveys_past_their_date(counted):
     assert Answer.objects.filter(text=SECRETS[0]).exists()
 
     call_command("survey_delete_raw_data", "--today", "2020-02-01", stdout=out)
-    assert "testland: 3 Freitexte, 2 Sonstiges-Angaben und 4 Papierbögen bereinigt." in (
-        out.getvalue()
-    )
+    assert (
+        "testland: 3 Freitexte, 2 Sonstiges-Angaben, 4 Papierbögen und 0 gescannte Stapel "
+        "bereinigt."
+    ) in out.getvalue()
     assert not Answer.objects.filter(text=SECRETS[0]).exists()
 
 

@@ -1,4 +1,5 @@
-"""Nightly clean-up (cron): delete raw free texts and paper batch details of every survey
+"""Nightly clean-up (cron): delete raw free texts, paper batch details and scanned stacks
+(files included) of every survey
 whose retention date has passed. Themes, counts and released quotes stay."""
 
 import datetime
@@ -9,7 +10,10 @@ from survey.results.services import survey_raw_data_delete, surveys_due_for_dele
 
 
 class Command(BaseCommand):
-    help = "Freitexte und Angaben zu Papierstapeln nach dem Löschdatum jeder Befragung löschen."
+    help = (
+        "Freitexte, Angaben zu Papierstapeln und gescannte Bögen nach dem Löschdatum jeder "
+        "Befragung löschen."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -27,6 +31,7 @@ class Command(BaseCommand):
             counts = survey_raw_data_delete(survey=survey)
             self.stdout.write(
                 f"{survey.slug}: {counts['free_texts']} Freitexte, "
-                f"{counts['other_texts']} Sonstiges-Angaben und "
-                f"{counts['paper_responses']} Papierbögen bereinigt."
+                f"{counts['other_texts']} Sonstiges-Angaben, "
+                f"{counts['paper_responses']} Papierbögen und "
+                f"{counts['scans']} gescannte Stapel bereinigt."
             )
