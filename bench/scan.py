@@ -66,7 +66,8 @@ def main(sheets: int) -> None:
     sys.stdout.write(
         f"sheets {score.sheets}, pages {score.pages}, boxes {score.boxes}, "
         f"correct {score.correct} ({score.correct / score.boxes:.4%}), "
-        f"correct without review {score.share_correct_unreviewed:.4%}; "
+        f"correct without review {score.share_correct_unreviewed:.4%} "
+        f"(not counting handwriting-only reviews {score.share_boxes_unreviewed:.4%}); "
         f"questions {score.questions}, to review {score.reviewed}, "
         f"errors caught by review {score.caught_errors}, "
         f"errors not caught {len(score.silent_errors)} {score.silent_errors[:10]}; "

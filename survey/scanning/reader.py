@@ -47,6 +47,11 @@ BOX_INSET = 2.2  # points left out at every side of a box (its printed border, a
 TEXT_INSET = 3.0
 
 
+def handwriting_reason() -> str:
+    """The review reason of an answer whose handwriting staff must type in."""
+    return _("Handwriting to type in.")
+
+
 class ScanError(ValueError):
     """A file that is no readable scan; the message is German, for staff."""
 
@@ -453,7 +458,7 @@ def _answer(q: _Question, page: AlignedPage) -> AnswerReading:
         reasons.append(_("A mark is unclear: please check."))
     text_crops = _text_crops(q, page, answers)
     if text_crops:
-        reasons.append(_("Handwriting to type in."))
+        reasons.append(handwriting_reason())
     return AnswerReading(
         question_id=meta["question_id"],
         question_code=meta["question"],

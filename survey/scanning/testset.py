@@ -21,6 +21,7 @@ from PIL import Image
 
 from survey.models import QuestionKind
 from survey.scanning.printing import SheetRange, questionnaire_pdf
+from survey.scanning.reader import handwriting_reason
 from survey.scanning.readings import EMPTY, FILLED, TICKED
 
 MM = 72 / 25.4
@@ -374,7 +375,8 @@ def scan_testset_write(
 class Score:
     boxes: int = 0
     correct: int = 0
-    correct_unreviewed: int = 0
+    correct_unreviewed: int = 0  # right, and the question not sent to review at all
+    correct_boxes_unreviewed: int = 0  # right, and no box of the question to check
     confusion: dict[tuple[str, str], int] = field(default_factory=dict)  # (truth, read) → n
     questions: int = 0
     reviewed: int = 0
@@ -390,6 +392,10 @@ class Score:
     @property
     def share_correct_unreviewed(self) -> float:
         return self.correct_unreviewed / self.boxes if self.boxes else 0.0
+
+    @property
+    def share_boxes_unreviewed(self) -> float:
+        return self.correct_boxes_unreviewed / self.boxes if self.boxes else 0.0
 
 
 def _comparable(answers) -> set:
@@ -422,6 +428,12 @@ def _score_answer(score: Score, reading, answer, expected: dict) -> None:
     score.questions += 1
     reviewed = answer.needs_review or bool(reading.problems)
     score.reviewed += answer.needs_review
+    # The boxes of a question sent to review only to type its handwriting were decided
+    # without review; counted apart (``correct_boxes_unreviewed``).
+    boxes_reviewed = bool(reading.problems) or answer.review_reason not in (
+        "",
+        handwriting_reason(),
+    )
     wanted = expected["answers"].get(answer.question_code, [])
     # Free text: the reader proposes nothing and sends written areas to review.
     is_text = any(w.get("text") for w in wanted)
@@ -443,6 +455,8 @@ def _score_answer(score: Score, reading, answer, expected: dict) -> None:
             score.correct += 1
             if not reviewed:
                 score.correct_unreviewed += 1
+            if not boxes_reviewed:
+                score.correct_boxes_unreviewed += 1
 
 
 def score_readings(readings, truth: dict, score: Score | None = None) -> Score:
