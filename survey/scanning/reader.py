@@ -620,8 +620,13 @@ def read_stack(
     total, pages = scan_pages(path)
     layouts = _Layouts(survey)
     open_sheets: dict[int, _Sheet] = {}
-    for index, gray in enumerate(pages):
+    for index in range(total):
+        started = time.process_time()
+        gray = next(pages, None)
+        if gray is None:
+            break
         scanned = _read_scanned(gray, index, layouts)
+        scanned.cpu = time.process_time() - started  # decoding the page included
         if scanned.code is None:
             yield SheetReading(
                 survey_slug=survey.slug,

@@ -252,20 +252,31 @@ def test_not_a_scan_is_a_clear_error(mobility, tmp_path):
         call_command("paper_scan", mobility.slug, str(text))
 
 
-def test_paper_scan_stores_sure_sheets_once(mobility, tmp_path, capsys):
-    m1 = mobility.questions.get(code="M1").options.first()
+def test_paper_scan_stores_sure_sheets_once_as_written(mobility, tmp_path, capsys):
+    m1 = mobility.questions.get(code="M1").options.exclude(label="Oschatz").first()
+    m9 = mobility.questions.get(code="M9").options.first()  # only asked of Oschatz people
     path, number = _marked_stack(
         mobility,
         tmp_path,
-        [("tick", lambda b: b["question"] == "M1" and b.get("option_id") == m1.pk)],
+        [
+            ("tick", lambda b: b["question"] == "M1" and b.get("option_id") == m1.pk),
+            ("tick", lambda b: b["question"] == "M9" and b.get("option_id") == m9.pk),
+        ],
     )
+    # The questionnaire changes after printing: the scan is read with the map it was
+    # printed from.
+    mobility.questions.filter(code="M2").update(text="Wie alt sind Sie (in Jahren)?")
+    assert mobility.paper_layouts.count() == 1
     call_command("paper_scan", mobility.slug, str(path), "--dry-run", "--json")
     out = json.loads(capsys.readouterr().out)
+    assert mobility.paper_layouts.count() == 2
     assert out["sheets"][0]["sheet"] == number
+    assert out["sheets"][0]["outcome"] == "stored"
     assert not Response.objects.filter(survey=mobility).exists()
     call_command("paper_scan", mobility.slug, str(path))
     stored = Response.objects.get(survey=mobility, sheet_number=number)
     assert stored.channel == Channel.PAPER
+    # M9's condition is not met on the sheet: its tick is not stored, as in paper entry.
     assert list(stored.answers.values_list("option_id", flat=True)) == [m1.pk]
     call_command("paper_scan", mobility.slug, str(path))
     assert "schon" in capsys.readouterr().out
