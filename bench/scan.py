@@ -63,6 +63,8 @@ def main(sheets: int) -> None:
             score_readings(read_stack(survey, out), json.loads(truth.read_text()), score)
             sys.stderr.write(f"{stack + count} sheets read\n")
     sys.stdout.write(score_table(score) + "\n")
+    for reason, count in sorted(score.reasons.items(), key=lambda item: -item[1]):
+        sys.stdout.write(f"review {count:5d} × {reason}\n")
     sys.stdout.write(
         f"sheets {score.sheets}, pages {score.pages}, boxes {score.boxes}, "
         f"correct {score.correct} ({score.correct / score.boxes:.4%}), "

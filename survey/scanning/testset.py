@@ -385,6 +385,7 @@ class Score:
     questions: int = 0
     reviewed: int = 0
     silent_errors: list[str] = field(default_factory=list)
+    reasons: dict[str, int] = field(default_factory=dict)  # review reason → questions
     caught_errors: int = 0
     text_areas: int = 0
     text_areas_correct: int = 0
@@ -432,6 +433,9 @@ def _score_answer(score: Score, reading, answer, expected: dict) -> None:
     score.questions += 1
     reviewed = answer.needs_review or bool(reading.problems)
     score.reviewed += answer.needs_review
+    for reason in [answer.review_reason, *reading.problems]:
+        if reason:
+            score.reasons[reason] = score.reasons.get(reason, 0) + 1
     # The boxes of a question sent to review only to type its handwriting were decided
     # without review; counted apart (``correct_boxes_unreviewed``).
     boxes_reviewed = bool(reading.problems) or answer.review_reason not in (

@@ -177,7 +177,7 @@ def _marked_stack(mobility, tmp_path, picks, *, name="faults.tif", sheets=None):
     numbers = paper_sheets_issue(survey=mobility, count=1, layout=layout, user=None)
     boxes = layout.data["boxes"]
     marks = [(b["page"], kind, b) for kind, pick in picks for b in boxes if pick(b)]
-    pages = scan_images(layout, numbers.first, 300, marks, random.Random(3))
+    pages = scan_images(layout, numbers.first, 200, marks, random.Random(3))
     if sheets:
         pages = sheets(pages)
     out = tmp_path / name
