@@ -42,6 +42,7 @@ TICKED_FROM = 0.08
 FILLED_BELOW = 0.80
 FILLED_FROM = 0.90
 TEXT_WRITTEN = 0.004  # share of dark pixels that makes a text area written in
+BLANK_INK = 0.002  # below this share of dark pixels a page counts as empty
 CONFIDENCE_THRESHOLD = 0.8  # below: the answer goes to review
 BOX_INSET = 2.2  # points left out at every side of a box (its printed border, alignment)
 TEXT_INSET = 3.0
@@ -500,6 +501,14 @@ class _ScannedPage:
     answers: list[AnswerReading] = field(default_factory=list)
     problem: str = ""
     cpu: float = 0.0
+    blank: bool = False  # an empty page (the back of a duplex scan): skipped
+
+
+def is_blank(gray: np.ndarray) -> bool:
+    """Whether a page has next to no ink: no markers, no text, no marks."""
+    small = cv2.resize(gray, (200, 283), interpolation=cv2.INTER_AREA)
+    paper = float(np.percentile(small, 90))
+    return float(np.mean(small < paper * INK)) < BLANK_INK
 
 
 class _Layouts:
@@ -547,6 +556,9 @@ def _read_scanned(gray: np.ndarray, index: int, layouts: _Layouts) -> _ScannedPa
         code = _qr_in(aligned, geometry)
         if code is not None:
             break
+    if code is None and is_blank(gray):
+        scanned.blank = True
+        return scanned
     if code is None:
         code = _read_qr(gray)
         scanned.problem = (
@@ -627,7 +639,9 @@ def read_stack(
             break
         scanned = _read_scanned(gray, index, layouts)
         scanned.cpu = time.process_time() - started  # decoding the page included
-        if scanned.code is None:
+        if scanned.blank:
+            pass
+        elif scanned.code is None:
             yield SheetReading(
                 survey_slug=survey.slug,
                 sheet_number=None,

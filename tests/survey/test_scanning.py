@@ -217,7 +217,9 @@ def test_upside_down_page_and_missing_page(mobility, tmp_path):
     m1 = mobility.questions.get(code="M1").options.first()
 
     def turn_and_drop(pages):
-        return [np.ascontiguousarray(pages[0][::-1, ::-1]), *pages[1:-1]]
+        # Page 1 upside down, a blank back side of a duplex scan, the last page missing.
+        blank = np.full_like(pages[1], 230)
+        return [np.ascontiguousarray(pages[0][::-1, ::-1]), blank, *pages[1:-1]]
 
     path, _number = _marked_stack(
         mobility,
@@ -225,7 +227,7 @@ def test_upside_down_page_and_missing_page(mobility, tmp_path):
         [("tick", lambda b: b["question"] == "M1" and b.get("option_id") == m1.pk)],
         sheets=turn_and_drop,
     )
-    (reading,) = read_stack(mobility, path)
+    (reading,) = read_stack(mobility, path)  # the blank page gives no reading of its own
     assert [a.option_id for a in _answer(reading, "M1").answers] == [m1.pk]
     pages = layout_for_survey(survey=mobility).data["pages"]
     assert any(f"Seite {pages}" in problem for problem in reading.problems)
