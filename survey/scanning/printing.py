@@ -181,9 +181,7 @@ def questionnaire_pdf(*, layout: PaperLayout, sheets: SheetRange, author: str = 
     """One PDF with a numbered copy of the questionnaire per sheet number."""
     data = layout.data
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(
-        buffer, pagesize=(geometry.PAGE_WIDTH, geometry.PAGE_HEIGHT), lang="de-DE", invariant=1
-    )
+    pdf = canvas.Canvas(buffer, pagesize=(geometry.PAGE_WIDTH, geometry.PAGE_HEIGHT), lang="de-DE")
     pdf.setTitle(data["title"])
     pdf.setAuthor(author or _("Oschatzer Land – Collmregion"))
     pdf.setSubject(_("Questionnaire for printing"))
