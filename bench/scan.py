@@ -18,6 +18,8 @@ from pathlib import Path
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oschatzerland.settings")
+# No web server here: development settings (no secret key or hosts needed) do.
+os.environ.setdefault("DJANGO_DEBUG", "true")
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
