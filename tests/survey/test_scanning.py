@@ -201,6 +201,8 @@ def test_two_ticks_on_single_choice_and_a_correction_go_to_review(mobility, tmp_
             ("fill", lambda b: b["question"] == "M1" and b.get("option_id") == m1.pk),
             ("tick", lambda b: b["question"] == "M1" and b.get("option_id") == m1b.pk),
         ],
+        name="farbig.pdf",
+        sheets=lambda pages: [np.dstack([page] * 3) for page in pages],  # a colour scan
     )
     (reading,) = read_stack(mobility, path)
     assert reading.sheet_number == number
