@@ -18,6 +18,8 @@ from pathlib import Path
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oschatzerland.settings")
+# No web server here: development settings (no secret key or hosts needed) do.
+os.environ.setdefault("DJANGO_DEBUG", "true")
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
@@ -63,10 +65,13 @@ def main(sheets: int) -> None:
             score_readings(read_stack(survey, out), json.loads(truth.read_text()), score)
             sys.stderr.write(f"{stack + count} sheets read\n")
     sys.stdout.write(score_table(score) + "\n")
+    for reason, count in sorted(score.reasons.items(), key=lambda item: -item[1]):
+        sys.stdout.write(f"review {count:5d} × {reason}\n")
     sys.stdout.write(
         f"sheets {score.sheets}, pages {score.pages}, boxes {score.boxes}, "
         f"correct {score.correct} ({score.correct / score.boxes:.4%}), "
-        f"correct without review {score.share_correct_unreviewed:.4%}; "
+        f"correct without review {score.share_correct_unreviewed:.4%} "
+        f"(not counting handwriting-only reviews {score.share_boxes_unreviewed:.4%}); "
         f"questions {score.questions}, to review {score.reviewed}, "
         f"errors caught by review {score.caught_errors}, "
         f"errors not caught {len(score.silent_errors)} {score.silent_errors[:10]}; "

@@ -108,7 +108,12 @@ class _Block:
 
 def _hint(question) -> str:
     kind = question.kind
-    if kind in (QuestionKind.SINGLE, QuestionKind.DROPDOWN, QuestionKind.YES_NO):
+    if kind in (
+        QuestionKind.SINGLE,
+        QuestionKind.DROPDOWN,
+        QuestionKind.YES_NO,
+        QuestionKind.SCALE,
+    ):
         return _("Please tick one box.")
     if kind == QuestionKind.MULTIPLE:
         if question.max_choices:
@@ -118,7 +123,7 @@ def _hint(question) -> str:
                 question.max_choices,
             ) % {"counter": question.max_choices}
         return _("Tick all that apply.")
-    if kind in (QuestionKind.SCALE, QuestionKind.MATRIX):
+    if kind == QuestionKind.MATRIX:
         return _("Please tick one box per row.")
     if kind == QuestionKind.RANKING:
         return _("Tick one place per option, every place once (1 = most important).")

@@ -42,9 +42,15 @@ TICKED_FROM = 0.08
 FILLED_BELOW = 0.80
 FILLED_FROM = 0.90
 TEXT_WRITTEN = 0.004  # share of dark pixels that makes a text area written in
+BLANK_INK = 0.002  # below this share of dark pixels a page counts as empty
 CONFIDENCE_THRESHOLD = 0.8  # below: the answer goes to review
 BOX_INSET = 2.2  # points left out at every side of a box (its printed border, alignment)
 TEXT_INSET = 3.0
+
+
+def handwriting_reason() -> str:
+    """The review reason of an answer whose handwriting staff must type in."""
+    return _("Handwriting to type in.")
 
 
 class ScanError(ValueError):
@@ -453,7 +459,7 @@ def _answer(q: _Question, page: AlignedPage) -> AnswerReading:
         reasons.append(_("A mark is unclear: please check."))
     text_crops = _text_crops(q, page, answers)
     if text_crops:
-        reasons.append(_("Handwriting to type in."))
+        reasons.append(handwriting_reason())
     return AnswerReading(
         question_id=meta["question_id"],
         question_code=meta["question"],
@@ -495,6 +501,14 @@ class _ScannedPage:
     answers: list[AnswerReading] = field(default_factory=list)
     problem: str = ""
     cpu: float = 0.0
+    blank: bool = False  # an empty page (the back of a duplex scan): skipped
+
+
+def is_blank(gray: np.ndarray) -> bool:
+    """Whether a page has next to no ink: no markers, no text, no marks."""
+    small = cv2.resize(gray, (200, 283), interpolation=cv2.INTER_AREA)
+    paper = float(np.percentile(small, 90))
+    return float(np.mean(small < paper * INK)) < BLANK_INK
 
 
 class _Layouts:
@@ -542,6 +556,9 @@ def _read_scanned(gray: np.ndarray, index: int, layouts: _Layouts) -> _ScannedPa
         code = _qr_in(aligned, geometry)
         if code is not None:
             break
+    if code is None and is_blank(gray):
+        scanned.blank = True
+        return scanned
     if code is None:
         code = _read_qr(gray)
         scanned.problem = (
@@ -615,9 +632,16 @@ def read_stack(
     total, pages = scan_pages(path)
     layouts = _Layouts(survey)
     open_sheets: dict[int, _Sheet] = {}
-    for index, gray in enumerate(pages):
+    for index in range(total):
+        started = time.process_time()
+        gray = next(pages, None)
+        if gray is None:
+            break
         scanned = _read_scanned(gray, index, layouts)
-        if scanned.code is None:
+        scanned.cpu = time.process_time() - started  # decoding the page included
+        if scanned.blank:
+            pass
+        elif scanned.code is None:
             yield SheetReading(
                 survey_slug=survey.slug,
                 sheet_number=None,

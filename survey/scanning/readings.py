@@ -34,7 +34,11 @@ class Rect:
 
 @dataclass
 class BoxReading:
-    """One box of the layout as the reader saw it."""
+    """One box of the layout as the reader saw it. A free-text area (or the line of an
+    "other" option) is read too: ``item_code`` "text", ``option_code`` the "other" option's
+    code (else ""), ``state`` TICKED when something is written in it. Digit boxes of numbers
+    and dates: ``item_code`` the column (1 = left), ``option_code`` the digit; ranking:
+    ``item_code`` the option ranked, ``option_code`` the place."""
 
     question_code: str
     option_code: str = ""  # the option (choice) or the scale point / digit it stands for

@@ -162,7 +162,10 @@ NUL = "\x00"
 HUGE = ["x" * 5000, "9" * 5000, "9" * 25, "-1"]
 HUGE_QUERY = ["x" * 5000, "9" * 25]
 # Every query parameter a view reads (grep request.GET), plus the admin's own.
-QUERY_PARAMS = ["kommune", "thema", "art", "seite", "nach", "q", "schritt", "stapel", "vorschau"]
+QUERY_PARAMS = [
+    *["kommune", "thema", "art", "seite", "nach", "q", "schritt", "stapel", "vorschau"],
+    *["anzahl", "ab"],
+]
 # The admin's own, on its lists (their filters: the next test).
 ADMIN_QUERY_PARAMS = ["q", "o", "p", "e", "_to_field", "_popup"]
 

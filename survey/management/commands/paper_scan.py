@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from survey.models import Survey
 from survey.scanning.reader import ScanError, read_stack
 from survey.scanning.storing import ScanOutcome, scanned_sheet_store
+from survey.selectors import survey_definition
 
 
 def _sheet_json(reading, outcome: str, message: str) -> dict:
@@ -56,6 +57,7 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"Die Datei {file!r} gibt es nicht.")
+        definition = survey_definition(survey=survey)
         sheets = []
         counts = dict.fromkeys(ScanOutcome, 0)
         try:
@@ -65,7 +67,10 @@ class Command(BaseCommand):
                     message = " ".join(reading.problems)
                 else:
                     outcome, message = scanned_sheet_store(
-                        survey=survey, reading=reading, batch=f"Scan {path.name}"[:100]
+                        survey=survey,
+                        reading=reading,
+                        batch=f"Scan {path.name}"[:100],
+                        definition=definition,
                     )
                 counts[outcome] += 1
                 sheets.append(_sheet_json(reading, outcome.value, message))

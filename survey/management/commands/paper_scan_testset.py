@@ -6,7 +6,12 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from survey.models import Survey
-from survey.scanning.printing import PrintError, layout_for_survey, paper_sheets_issue
+from survey.scanning.printing import (
+    MAX_SHEETS_PER_PDF,
+    PrintError,
+    layout_for_survey,
+    paper_sheets_issue,
+)
 from survey.scanning.testset import scan_testset_write
 
 
@@ -28,8 +33,8 @@ class Command(BaseCommand):
             survey = Survey.objects.get(slug=slug)
         except Survey.DoesNotExist as error:
             raise CommandError(f"Keine Befragung mit dem Kurznamen {slug!r}.") from error
-        if not 1 <= sheets <= 300:
-            raise CommandError("--sheets muss zwischen 1 und 300 liegen.")
+        if not 1 <= sheets <= MAX_SHEETS_PER_PDF:
+            raise CommandError(f"--sheets muss zwischen 1 und {MAX_SHEETS_PER_PDF} liegen.")
         if Path(out).suffix.lower() not in (".pdf", ".tif", ".tiff"):
             raise CommandError("Die Zieldatei muss auf .pdf, .tif oder .tiff enden.")
         layout = layout_for_survey(survey=survey)

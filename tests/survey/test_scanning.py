@@ -1,0 +1,296 @@
+"""Machine-readable paper questionnaires: the numbered PDF, its layout, and reading scanned
+stacks back (accuracy on a small generated set, the rules, faulty stacks, the command)."""
+
+import json
+import random
+
+import numpy as np
+import pypdfium2 as pdfium
+import pytest
+import zxingcpp
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from survey.models import Channel, PaperSheetBatch, Response
+from survey.scanning.printing import (
+    PrintError,
+    layout_for_survey,
+    paper_sheets_issue,
+    paper_sheets_reprint,
+)
+from survey.scanning.reader import ScanError, parse_qr, read_stack
+from survey.scanning.readings import TICKED
+from survey.scanning.testset import (
+    images_write,
+    scan_images,
+    scan_testset_write,
+    score_readings,
+    score_table,
+)
+from tests.factories import ResponseFactory, SurveyFactory, UserFactory
+
+CLERK_PERMISSIONS = ["survey.enter_paper_response"]
+
+
+@pytest.fixture
+def clerk_client(client, db):
+    client.force_login(UserFactory(is_staff=True, permissions=CLERK_PERMISSIONS))
+    return client
+
+
+def pdf_url(survey, **query):
+    url = reverse("survey:print_pdf", kwargs={"slug": survey.slug})
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def qr_codes(pdf_bytes: bytes) -> list:
+    document = pdfium.PdfDocument(pdf_bytes)
+    codes = []
+    for index in range(len(document)):
+        image = document[index].render(scale=150 / 72, grayscale=True).to_numpy()
+        image = np.ascontiguousarray(image if image.ndim == 2 else image[:, :, 0])
+        found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+        codes.append(parse_qr(found[0].text) if found else None)
+    return codes
+
+
+# --- Printing ---------------------------------------------------------------------------------
+
+
+def test_pdf_numbers_copies_above_typed_in_sheets(clerk_client, mobility):
+    ResponseFactory(survey=mobility, channel=Channel.PAPER, sheet_number=500)
+    first = clerk_client.get(pdf_url(mobility, anzahl=2))
+    second = clerk_client.get(pdf_url(mobility, anzahl=1))
+    assert first["Content-Type"] == "application/pdf"
+    pages = layout_for_survey(survey=mobility).data["pages"]
+    codes = qr_codes(first.content)
+    assert len(codes) == 2 * pages
+    assert [c.sheet for c in codes] == [501] * pages + [502] * pages
+    assert [c.page for c in codes[:pages]] == list(range(1, pages + 1))
+    assert {c.slug for c in codes} == {mobility.slug}
+    assert [c.sheet for c in qr_codes(second.content)] == [503] * pages
+
+
+def test_pdf_is_tagged_german_with_title(clerk_client, mobility):
+    document = pdfium.PdfDocument(clerk_client.get(pdf_url(mobility)).content)
+    assert document.get_metadata_dict()["Title"] == mobility.title
+    assert b"/Lang (de-DE)" in clerk_client.get(pdf_url(mobility)).content
+
+
+def test_pdf_and_layout_refused_to_strangers(client, mobility):
+    for url in (pdf_url(mobility), reverse("survey:print_layout", args=[mobility.slug])):
+        anonymous = client.get(url)
+        assert anonymous.status_code == 302
+        assert "/admin/login/" in anonymous["Location"]
+        client.force_login(UserFactory(is_staff=True, permissions=[]))
+        assert client.get(url).status_code == 403
+        client.logout()
+    assert not PaperSheetBatch.objects.exists()
+
+
+def test_pdf_and_layout_of_another_survey_not_found_for_limited_staff(client, mobility):
+    other = SurveyFactory()
+    user = UserFactory(
+        is_staff=True, permissions=[*CLERK_PERMISSIONS, "survey.only_assigned_surveys"]
+    )
+    user.survey_assignments.create(survey=other)
+    client.force_login(user)
+    assert client.get(pdf_url(mobility)).status_code == 404
+    layout = client.get(reverse("survey:print_layout", args=[mobility.slug]))
+    assert layout.status_code == 404
+    assert not PaperSheetBatch.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "query", [{"anzahl": "abc"}, {"anzahl": "0"}, {"anzahl": "100000"}, {"anzahl": "-3"}]
+)
+def test_pdf_bad_count_is_a_german_message(clerk_client, mobility, query):
+    response = clerk_client.get(pdf_url(mobility, **query))
+    assert response.status_code == 400
+    assert "Fragebogen" in response.content.decode() or "Bitte" in response.content.decode()
+    assert not PaperSheetBatch.objects.exists()
+
+
+def test_reprint_only_of_issued_numbers(clerk_client, mobility):
+    layout = layout_for_survey(survey=mobility)
+    paper_sheets_issue(survey=mobility, count=3, layout=layout, user=None)
+    assert clerk_client.get(pdf_url(mobility, anzahl=2, ab=2)).status_code == 200
+    assert clerk_client.get(pdf_url(mobility, anzahl=3, ab=2)).status_code == 400
+    with pytest.raises(PrintError):
+        paper_sheets_reprint(survey=mobility, first=0, count=1)
+    assert PaperSheetBatch.objects.count() == 1
+
+
+def test_layout_json_has_a_box_for_every_option_item_and_digit(
+    clerk_client, mobility, django_assert_max_num_queries
+):
+    url = reverse("survey:print_layout", args=[mobility.slug])
+    with django_assert_max_num_queries(17):
+        data = clerk_client.get(url).json()
+    assert "ops" not in data
+    boxes = data["boxes"]
+    by_code = {}
+    for box in boxes:
+        assert {"page", "x", "y", "width", "height", "question"} <= set(box)
+        by_code.setdefault(box["question"], []).append(box)
+    m1 = mobility.questions.get(code="M1")
+    assert {b["option_id"] for b in by_code["M1"]} == set(m1.options.values_list("pk", flat=True))
+    m7 = mobility.questions.get(code="M7")
+    cells = [b for b in by_code["M7"] if b["role"] == "cell"]
+    assert len(cells) == m7.items.count() * len(m7.scale_values)
+    assert {b["role"] for b in by_code["M10"]} == {"text"}
+    # Same definition, same map: the second call stores nothing new.
+    assert clerk_client.get(url).json()["fingerprint"] == data["fingerprint"]
+    assert mobility.paper_layouts.count() == 1
+
+
+# --- Reading ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def stack(mobility, tmp_path):
+    layout = layout_for_survey(survey=mobility)
+    numbers = paper_sheets_issue(survey=mobility, count=6, layout=layout, user=None)
+    out = tmp_path / "stapel.tif"
+    truth = scan_testset_write(
+        layout_obj=layout, out=out, sheets=6, seed=16, first_sheet=numbers.first, dpi=None
+    )
+    return out, json.loads(truth.read_text())
+
+
+def test_small_generated_stack_is_read_accurately(mobility, stack):
+    path, truth = stack
+    progress = []
+    readings = list(read_stack(mobility, path, on_page=lambda done, total: progress.append(done)))
+    score = score_readings(readings, truth)
+    assert score.sheets == 6
+    assert progress[-1] == score.pages
+    # Boxes decided right with nothing to check but handwriting to type in.
+    assert score.share_boxes_unreviewed >= 0.995, score_table(score)
+    assert score.correct == score.boxes, score_table(score)
+    assert score.silent_errors == []
+    assert score.cpu / score.pages < 1.0
+
+
+def _marked_stack(mobility, tmp_path, picks, *, name="faults.tif", sheets=None):
+    layout = layout_for_survey(survey=mobility)
+    numbers = paper_sheets_issue(survey=mobility, count=1, layout=layout, user=None)
+    boxes = layout.data["boxes"]
+    marks = [(b["page"], kind, b) for kind, pick in picks for b in boxes if pick(b)]
+    pages = scan_images(layout, numbers.first, 200, marks, random.Random(3))
+    if sheets:
+        pages = sheets(pages)
+    out = tmp_path / name
+    images_write(pages, out)
+    return out, numbers.first
+
+
+def _answer(reading, code):
+    return next(a for a in reading.answers if a.question_code == code)
+
+
+def test_two_ticks_on_single_choice_and_a_correction_go_to_review(mobility, tmp_path):
+    first_two = {o.pk for o in mobility.questions.get(code="M2").options.all()[:2]}
+    m1 = mobility.questions.get(code="M1").options.first()
+    m1b = mobility.questions.get(code="M1").options.all()[1]
+    path, number = _marked_stack(
+        mobility,
+        tmp_path,
+        [
+            ("tick", lambda b: b["question"] == "M2" and b.get("option_id") in first_two),
+            ("fill", lambda b: b["question"] == "M1" and b.get("option_id") == m1.pk),
+            ("tick", lambda b: b["question"] == "M1" and b.get("option_id") == m1b.pk),
+        ],
+        name="farbig.pdf",
+        sheets=lambda pages: [np.dstack([page] * 3) for page in pages],  # a colour scan
+    )
+    (reading,) = read_stack(mobility, path)
+    assert reading.sheet_number == number
+    m2 = _answer(reading, "M2")
+    assert "Mehrere Kästchen" in m2.review_reason
+    assert m2.answers == []
+    corrected = _answer(reading, "M1")
+    assert corrected.needs_review
+    assert [a.option_id for a in corrected.answers] == [m1b.pk]
+    assert reading.needs_review
+
+
+def test_upside_down_page_and_missing_page(mobility, tmp_path):
+    m1 = mobility.questions.get(code="M1").options.first()
+
+    def turn_and_drop(pages):
+        # Page 1 upside down, a blank back side of a duplex scan, the last page missing.
+        blank = np.full_like(pages[1], 230)
+        return [np.ascontiguousarray(pages[0][::-1, ::-1]), blank, *pages[1:-1]]
+
+    path, _number = _marked_stack(
+        mobility,
+        tmp_path,
+        [("tick", lambda b: b["question"] == "M1" and b.get("option_id") == m1.pk)],
+        sheets=turn_and_drop,
+    )
+    (reading,) = read_stack(mobility, path)  # the blank page gives no reading of its own
+    assert [a.option_id for a in _answer(reading, "M1").answers] == [m1.pk]
+    pages = layout_for_survey(survey=mobility).data["pages"]
+    assert any(f"Seite {pages}" in problem for problem in reading.problems)
+    assert reading.needs_review
+
+
+def test_a_stack_of_another_survey_is_not_read_as_this_one(mobility, tmp_path):
+    path, _number = _marked_stack(mobility, tmp_path, [])
+    other = SurveyFactory()
+    readings = list(read_stack(other, path))
+    assert readings
+    assert all(r.needs_review for r in readings)
+    assert all(r.answers == [] for r in readings)
+
+
+def test_not_a_scan_is_a_clear_error(mobility, tmp_path):
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(b"%PDF-1.4 not really")
+    with pytest.raises(ScanError):
+        list(read_stack(mobility, junk))
+    text = tmp_path / "notes.txt"
+    text.write_text("Hallo")
+    with pytest.raises(CommandError, match="weder"):
+        call_command("paper_scan", mobility.slug, str(text))
+
+
+def test_paper_scan_stores_sure_sheets_once_as_written(mobility, tmp_path, capsys):
+    m1 = mobility.questions.get(code="M1").options.exclude(label="Oschatz").first()
+    m9 = mobility.questions.get(code="M9").options.first()  # only asked of Oschatz people
+    path, number = _marked_stack(
+        mobility,
+        tmp_path,
+        [
+            ("tick", lambda b: b["question"] == "M1" and b.get("option_id") == m1.pk),
+            ("tick", lambda b: b["question"] == "M9" and b.get("option_id") == m9.pk),
+        ],
+    )
+    # The questionnaire changes after printing: the scan is read with the map it was
+    # printed from.
+    mobility.questions.filter(code="M2").update(text="Wie alt sind Sie (in Jahren)?")
+    assert mobility.paper_layouts.count() == 1
+    call_command("paper_scan", mobility.slug, str(path), "--dry-run", "--json")
+    out = json.loads(capsys.readouterr().out)
+    assert mobility.paper_layouts.count() == 2
+    assert out["sheets"][0]["sheet"] == number
+    assert out["sheets"][0]["outcome"] == "stored"
+    assert not Response.objects.filter(survey=mobility).exists()
+    call_command("paper_scan", mobility.slug, str(path))
+    stored = Response.objects.get(survey=mobility, sheet_number=number)
+    assert stored.channel == Channel.PAPER
+    # M9's condition is not met on the sheet: its tick is not stored, as in paper entry.
+    assert list(stored.answers.values_list("option_id", flat=True)) == [m1.pk]
+    call_command("paper_scan", mobility.slug, str(path))
+    assert "schon" in capsys.readouterr().out
+    assert Response.objects.filter(survey=mobility).count() == 1
+
+
+def test_box_states_are_decided_from_darkness():
+    from survey.scanning.reader import box_state
+
+    assert box_state(0.0) == ("empty", 1.0)
+    assert box_state(0.3)[0] == TICKED
+    assert box_state(0.97)[0] == "filled"
+    assert box_state(0.06)[1] < 0.8  # unsure between empty and a tick
