@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('survey', '0062_question_kinds_conditions'),
+        ('survey', '0064_paper_print'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
