@@ -446,6 +446,20 @@ def measure_server(
         log(f"{variant}: worker peak RSS (MB) {server.sample_rss()}")
 
 
+def summarise_ratios(results: list) -> None:
+    """Each target against Wagtail's home page and the bare Django constant page of this
+    run (issue 18 compares with those), on stderr; the JSON lines have them too."""
+    lines = [line for line in results if "ratio_wagtail" in line]
+    if not lines:
+        return
+    log("ratios to the baselines outside the portal (same run): × Wagtail home, × bare Django")
+    for line in lines:
+        log(
+            f"  {line['target']} ({line['variant']}): {line['ratio_wagtail']} × Wagtail,"
+            f" {line.get('ratio_bare')} × bare Django constant"
+        )
+
+
 def main() -> None:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install -y wrk")
@@ -462,6 +476,7 @@ def main() -> None:
     if VARIANT in ("", "cached"):
         measure_server("cached", {**env, "DJANGO_CACHE_URL": redis_url()}, results, outside)
     emit(machine(), results)
+    summarise_ratios(results)
     if not ONLY and not VARIANT:
         log("CPU time per request, in one process (bench/cpu.py)")
         for line in cpu.run(env, redis_url()):
