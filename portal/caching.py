@@ -20,7 +20,8 @@ import pickle
 from functools import lru_cache, wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.dummy import DummyCache
 from django.db import connection
 from django.db import utils as db_utils
 from django.http import HttpResponse
@@ -285,6 +286,7 @@ class PublicPageCacheMiddleware:
             candidate
             and getattr(request, "_page_cache_shareable", False)
             and _shareable(request, response)
+            and not isinstance(caches[DEFAULT_CACHE_ALIAS], DummyCache)  # stores nothing
         ):
             copies = _encoded_copies(request, response)
             _store_encoded(request, copies, version)

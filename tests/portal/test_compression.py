@@ -100,6 +100,21 @@ def test_the_page_cache_compresses_each_page_once(client, site, monkeypatch):
     assert sorted(calls) == ["br", "gzip"]  # every hit only picks the stored bytes
 
 
+def test_without_a_cache_each_answer_is_compressed_once(client, site, settings, monkeypatch):
+    """DJANGO_CACHE_URL=dummy:// stores nothing: no copies in every coding for nothing."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    calls = []
+    original = compression.compress
+    monkeypatch.setattr(
+        compression, "compress", lambda body, encoding, **kw: calls.append(encoding) or original(
+            body, encoding, **kw
+        )
+    )  # fmt: skip
+    answer = client.get("/aktuelles/", HTTP_ACCEPT_ENCODING="gzip")
+    assert answer["Content-Encoding"] == "gzip"
+    assert calls == ["gzip"]
+
+
 def test_a_hit_costs_one_query_and_one_cache_read(client, site, django_assert_num_queries):
     client.get("/aktuelles/", HTTP_ACCEPT_ENCODING="br")
     reads = []
