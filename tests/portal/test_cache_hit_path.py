@@ -16,7 +16,8 @@ def new_request() -> None:
     """What gunicorn's request_started signal does to a persistent connection (Django's test
     client leaves that signal out): its health check is due again."""
     connection.close_if_unusable_or_obsolete()
-    assert connection.connection is not None  # kept (CONN_MAX_AGE), so it will be checked
+    connection.ensure_connection()  # a new one if the old one outlived CONN_MAX_AGE
+    connection.health_check_done = False  # a persistent connection: checked before use
 
 
 @pytest.mark.django_db(transaction=True)
