@@ -11,15 +11,17 @@ DEFAULT = Path(__file__).resolve().parent.parent / "var" / "bench" / "latest.jso
 def table(lines: list[dict]) -> str:
     rows = [
         "| target | variant | req/s | p50 ms | p99 ms | errors | × constant | × query "
-        "| peak RSS/worker MB | goals |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| × Wagtail | × bare Django | peak RSS/worker MB | goals |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     machines = [line["machine"] for line in lines if "machine" in line]
     default_connections = machines[0]["connections"] if machines else None
     for line in lines:
         if "machine" in line:
             continue
-        if "goals" in line:
+        if line["variant"] == "external":
+            goals = "(baseline outside the portal)"
+        elif "goals" in line:
             failed = [name for name, ok in line["goals"].items() if not ok]
             goals = "met" if not failed else "not met: " + ", ".join(failed)
         else:
@@ -36,6 +38,7 @@ def table(lines: list[dict]) -> str:
             f"| {line['target']} | {variant} | {line['requests_per_s']:.0f} "
             f"| {line['p50_ms']} | {line['p99_ms']} | {line['errors']} "
             f"| {line.get('ratio_constant', '–')} | {line.get('ratio_query', '–')} "
+            f"| {line.get('ratio_wagtail', '–')} | {line.get('ratio_bare', '–')} "
             f"| {max(line['worker_peak_rss_mb'] or [0])} | {goals} |"
         )
     if machines:

@@ -13,9 +13,17 @@ var/bench/latest.jsonl. Settings through the environment:
   BENCH_PORT         port of the bench server (8005)
   BENCH_CACHE_URL    cache of the "cached" server (redis://127.0.0.1:6379/4 when Redis
                      answers, else local memory)
-  BENCH_ONLY         run only targets whose label contains this text
+  BENCH_ONLY         run only targets whose label contains this text (several:
+                     comma-separated, e.g. "home,results 100k")
+  BENCH_ACCEPT_ENCODING  Accept-Encoding of every page request ("gzip, deflate, br" like
+                     a browser; empty: uncompressed answers)
   BENCH_VARIANT      "uncached" or "cached": run only that server (both by default)
   GUNICORN_WORKERS   workers (gunicorn.conf.py default: 2 × cores + 1)
+  BENCH_EXTERNAL     "0": skip the baselines from outside the portal (bench/external.py:
+                     Wagtail's home page, a bare Django constant page and a minimal
+                     one-query Django page, in a throwaway virtualenv under var/bench/)
+  BENCH_EXTERNAL_PORT          their server's port (BENCH_PORT + 1)
+  BENCH_EXTERNAL_DATABASE_URL  their database (the bench database's name + "_external")
 """
 
 import json
@@ -33,7 +41,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg2
 from psycopg2 import sql
 
-from bench import cpu
+from bench import cpu, external
 from bench.targets import BASELINES, BENCH_USER, FLOWS, PAGES, SEED_COMMANDS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,9 +51,17 @@ DURATION = int(os.environ.get("BENCH_DURATION", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 PORT = int(os.environ.get("BENCH_PORT", "8005"))
-ONLY = os.environ.get("BENCH_ONLY", "")
+EXTERNAL = os.environ.get("BENCH_EXTERNAL", "1") != "0"
+EXTERNAL_PORT = int(os.environ.get("BENCH_EXTERNAL_PORT", str(PORT + 1)))
+ONLY = tuple(part.strip() for part in os.environ.get("BENCH_ONLY", "").split(",") if part.strip())
+ACCEPT_ENCODING = os.environ.get("BENCH_ACCEPT_ENCODING", "gzip, deflate, br")
 VARIANT = os.environ.get("BENCH_VARIANT", "")
 MB = 1024 * 1024
+
+
+def selected(label: str) -> bool:
+    """Whether BENCH_ONLY (empty: everything) selects this target."""
+    return not ONLY or any(part in label for part in ONLY)
 
 
 def log(message: str) -> None:
@@ -139,8 +155,8 @@ def prepare(env: dict) -> None:
     )
 
 
-def fetch(path: str, headers: dict | None = None) -> int:
-    request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", headers=headers or {})
+def fetch(path: str, headers: dict | None = None, port: int = PORT) -> int:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             response.read()
@@ -150,17 +166,34 @@ def fetch(path: str, headers: dict | None = None) -> int:
 
 
 class Server:
-    def __init__(self, name: str, env: dict):
+    """The portal under gunicorn (gunicorn.conf.py), or ``command`` in ``cwd`` (the external
+    baselines), until ``ready_path`` answers 200 on ``port``."""
+
+    def __init__(
+        self,
+        name: str,
+        env: dict,
+        command: list[str] | None = None,
+        cwd: Path = ROOT,
+        port: int = PORT,
+        ready_path: str = "/healthz",
+    ):
         self.name = name
         self.env = env
+        self.command = command or [
+            PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "oschatzerland.wsgi"
+        ]  # fmt: skip
+        self.cwd = cwd
+        self.port = port
+        self.ready_path = ready_path
         self.peaks: dict[int, int] = {}
 
     def __enter__(self):
         OUT.mkdir(parents=True, exist_ok=True)
         self.logfile = open(OUT / f"server-{self.name}.log", "w")
         self.process = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "oschatzerland.wsgi"],
-            cwd=ROOT,
+            self.command,
+            cwd=self.cwd,
             env=self.env,
             stdout=self.logfile,
             stderr=subprocess.STDOUT,
@@ -170,11 +203,11 @@ class Server:
             if self.process.poll() is not None:
                 raise SystemExit(f"gunicorn exited; see {self.logfile.name}")
             try:
-                if fetch("/healthz") == 200:
+                if fetch(self.ready_path, port=self.port) == 200:
                     return self
             except OSError:
                 continue
-        raise SystemExit("gunicorn did not answer /healthz within 30 s")
+        raise SystemExit(f"gunicorn did not answer {self.ready_path} within 30 s")
 
     def __exit__(self, *exc):
         self.process.send_signal(signal.SIGTERM)
@@ -213,7 +246,13 @@ class Server:
         return sorted(round(v / MB, 1) for v in self.peaks.values())
 
 
-def run_wrk(path: str, headers: dict, connections: int = CONNECTIONS) -> dict:
+def request_headers(page) -> dict:
+    """What a browser sends, plus the target's own headers."""
+    headers = {"Accept-Encoding": ACCEPT_ENCODING} if ACCEPT_ENCODING else {}
+    return {**headers, **page.headers}
+
+
+def run_wrk(path: str, headers: dict, connections: int = CONNECTIONS, port: int = PORT) -> dict:
     command = [
         "wrk",
         f"-t{min(THREADS, connections)}",
@@ -226,7 +265,7 @@ def run_wrk(path: str, headers: dict, connections: int = CONNECTIONS) -> dict:
     ]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
-    command.append(f"http://127.0.0.1:{PORT}{path}")
+    command.append(f"http://127.0.0.1:{port}{path}")
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -283,6 +322,15 @@ def goals(line: dict, kind: str) -> dict:
         checks["p99<20ms"] = line["p99_ms"] < 20
     elif kind == "form":
         checks["ratio_query>=0.5"] = (line.get("ratio_query") or 0) >= 0.5
+    # Issue 18, against the external baselines of the same run (when measured): uncached
+    # pages at least Wagtail's home page, pages from the page cache at least 0.6 × a bare
+    # Django constant page, the survey flow at least 2 × Wagtail.
+    if "ratio_wagtail" in line and kind == "page" and line["variant"] == "uncached":
+        checks["ratio_wagtail>=1"] = (line["ratio_wagtail"] or 0) >= 1
+    if "ratio_bare" in line and kind == "page" and line["variant"] == "cached":
+        checks["ratio_bare>=0.6"] = (line["ratio_bare"] or 0) >= 0.6
+    if "ratio_wagtail" in line and kind == "form":
+        checks["ratio_wagtail>=2"] = (line["ratio_wagtail"] or 0) >= 2
     if "lost_or_duplicated" in line:
         checks["none_lost_or_duplicated"] = line["lost_or_duplicated"] == 0
     checks["rss<150MB"] = max(line["worker_peak_rss_mb"] or [0]) < 150
@@ -308,20 +356,66 @@ def emit(line: dict, results: list) -> None:
     print(json.dumps(line, ensure_ascii=False), flush=True)  # noqa: T201
 
 
-def measure_server(variant: str, env: dict, results: list) -> None:
+EXTERNAL_TARGETS = [
+    # (label, server kind, path, baseline key for the ratios)
+    ("baseline: Wagtail home", "wagtail", "/", "wagtail"),
+    ("baseline: bare Django constant", "bare", "/constant/", "bare"),
+    ("baseline: minimal Django query+template", "bare", "/query/", "bare_query"),
+]
+
+
+def external_database_url() -> str:
+    configured = os.environ.get("BENCH_EXTERNAL_DATABASE_URL", "")
+    if configured:
+        return configured
+    parts = urlsplit(os.environ.get("DATABASE_URL", ""))
+    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_external"))
+
+
+def measure_external(results: list) -> dict[str, float]:
+    """Wagtail's home page and the bare Django pages (bench/external.py), each under its own
+    gunicorn with as many sync workers as the portal's, with the same wrk settings."""
+    database_url = external_database_url()
+    ensure_database(database_url)
+    external.prepare(database_url)
+    workers = int(os.environ.get("GUNICORN_WORKERS", (os.cpu_count() or 1) * 2 + 1))
+    baselines: dict[str, float] = {}
+    for kind in ("wagtail", "bare"):
+        command, cwd, settings = external.command(kind, workers, f"127.0.0.1:{EXTERNAL_PORT}")
+        targets = [t for t in EXTERNAL_TARGETS if t[1] == kind]
+        env = {**external.env(database_url), **settings}
+        log(f"external: {kind} on 127.0.0.1:{EXTERNAL_PORT}")
+        with Server(f"external-{kind}", env, command, cwd, EXTERNAL_PORT, targets[0][2]) as server:
+            for label, _kind, path, key in targets:
+                headers = {"Accept-Encoding": ACCEPT_ENCODING} if ACCEPT_ENCODING else {}
+                statuses = {fetch(path, headers, EXTERNAL_PORT) for _ in range(20)}
+                if statuses != {200}:
+                    log(f"{label} {path}: answered {sorted(statuses)} in the warm-up")
+                raw = run_wrk(path, headers, CONNECTIONS, EXTERNAL_PORT)
+                line = summarise(label, "external", raw, {}, server.sample_rss())
+                line["path"] = path
+                baselines[key] = line["requests_per_s"]
+                emit(line, results)
+    return baselines
+
+
+def measure_server(
+    variant: str, env: dict, results: list, external_baselines: dict | None = None
+) -> None:
     log(f"{variant}: gunicorn on 127.0.0.1:{PORT}")
     with Server(variant, env) as server:
-        baselines: dict[str, float] = {}
+        baselines: dict[str, float] = dict(external_baselines or {})
         for page in [*BASELINES, *PAGES]:
-            if ONLY and ONLY not in page.label and page.kind != "baseline":
+            if not selected(page.label) and page.kind != "baseline":
                 continue
             # See Page.kind: the uncached results page is timed one request at a time (and
             # warmed up with two: each takes about a second).
             connections = 1 if page.kind == "results" and variant == "uncached" else CONNECTIONS
-            statuses = {fetch(page.path, page.headers) for _ in range(20 if connections > 1 else 2)}
+            headers = request_headers(page)
+            statuses = {fetch(page.path, headers) for _ in range(20 if connections > 1 else 2)}
             if statuses != {200}:
                 log(f"{page.label} {page.path}: answered {sorted(statuses)} in the warm-up")
-            raw = run_wrk(page.path, page.headers, connections)
+            raw = run_wrk(page.path, headers, connections)
             rss = server.sample_rss()
             line = summarise(page.label, variant, raw, baselines, rss, connections)
             line["path"] = page.path
@@ -334,7 +428,7 @@ def measure_server(variant: str, env: dict, results: list) -> None:
         if variant != "cached":
             return
         for flow in FLOWS:
-            if ONLY and ONLY not in flow.label:
+            if not selected(flow.label):
                 continue
             before = count(env, flow.count_sql) if flow.count_sql else None
             raw = run_flow(flow.label)
@@ -352,6 +446,20 @@ def measure_server(variant: str, env: dict, results: list) -> None:
         log(f"{variant}: worker peak RSS (MB) {server.sample_rss()}")
 
 
+def summarise_ratios(results: list) -> None:
+    """Each target against Wagtail's home page and the bare Django constant page of this
+    run (issue 18 compares with those), on stderr; the JSON lines have them too."""
+    lines = [line for line in results if "ratio_wagtail" in line]
+    if not lines:
+        return
+    log("ratios to the baselines outside the portal (same run): × Wagtail home, × bare Django")
+    for line in lines:
+        log(
+            f"  {line['target']} ({line['variant']}): {line['ratio_wagtail']} × Wagtail,"
+            f" {line.get('ratio_bare')} × bare Django constant"
+        )
+
+
 def main() -> None:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install -y wrk")
@@ -362,11 +470,13 @@ def main() -> None:
     prepare(env)
     results: list[dict] = []
     emit(machine(), results)
+    outside = measure_external(results) if EXTERNAL else {}
     if VARIANT in ("", "uncached"):
-        measure_server("uncached", {**env, "DJANGO_CACHE_URL": "dummy://"}, results)
+        measure_server("uncached", {**env, "DJANGO_CACHE_URL": "dummy://"}, results, outside)
     if VARIANT in ("", "cached"):
-        measure_server("cached", {**env, "DJANGO_CACHE_URL": redis_url()}, results)
+        measure_server("cached", {**env, "DJANGO_CACHE_URL": redis_url()}, results, outside)
     emit(machine(), results)
+    summarise_ratios(results)
     if not ONLY and not VARIANT:
         log("CPU time per request, in one process (bench/cpu.py)")
         for line in cpu.run(env, redis_url()):

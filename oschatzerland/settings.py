@@ -77,11 +77,14 @@ if BENCH:
 
 MIDDLEWARE = [
     "oschatzerland.middleware.RequestLogMiddleware",
+    # brotli or gzip by Accept-Encoding, never for pages with a CSRF token (BREACH).
+    "portal.compression.CompressionMiddleware",
+    # Public pages for anonymous visitors from the cache (stored compressed), before any
+    # other middleware: a hit costs the content version and one cache round trip.
+    "portal.caching.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "oschatzerland.middleware.RequestLimitsMiddleware",
-    # Public pages for anonymous visitors, before sessions, CSRF and the user are loaded.
-    "portal.caching.PublicPageCacheMiddleware",
     "oschatzerland.middleware.DatabaseUnavailableMiddleware",
     "oschatzerland.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -145,7 +148,7 @@ CACHE_URL = os.environ.get("DJANGO_CACHE_URL", "").strip()
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache_backend.RedisCache",  # one client per pool
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "oschatzerland",
         }
@@ -274,6 +277,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # moment a scheduled article, an event or a survey falls due (register_content_time); the
 # version is read from the database, so this holds on every worker without a shared cache.
 PAGE_CACHE_SECONDS = env_int("PORTAL_PAGE_CACHE_SECONDS", 300)
+# HTML, JSON and feeds compressed with brotli or gzip (portal/compression.py); off when a
+# reverse proxy compresses instead.
+COMPRESS_RESPONSES = env_bool("DJANGO_COMPRESS_RESPONSES", True)
 PUBLIC_CONTENT_MODELS = [
     "portal.Municipality",
     "portal.Topic",

@@ -16,12 +16,19 @@ When the database does not answer, a page already in the cache is served as it i
 
 import hashlib
 import logging
+import pickle
 from functools import lru_cache, wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.dummy import DummyCache
+from django.db import connection
 from django.db import utils as db_utils
+from django.http import HttpResponse
 from django.urls import Resolver404, resolve
+from django.utils.cache import get_conditional_response
+
+from portal import compression
 
 # The versions are used by the apps under this module's name, too.
 from portal.cache_versions import (
@@ -127,23 +134,53 @@ def not_shareable(request) -> None:
     request._page_cache_refused = True
 
 
-def _page_key(request) -> str:
-    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"portal:page:{digest}"
+def _page_key(request, encoding: str = "") -> str:
+    """One entry per scheme, path with query and content coding ("", "br", "gzip").
+
+    The scheme is part of it because SecurityMiddleware adds HSTS to HTTPS answers only."""
+    digest = hashlib.sha256(
+        f"{request.scheme}:{request.get_full_path()}".encode(), usedforsecurity=False
+    ).hexdigest()
+    return f"portal:page:{digest}:{encoding}"
 
 
-def _cached_page(request):
-    """The stored response for this request if it is of the current content version, and
-    the content version a page rendered now belongs to (None when it cannot be stored).
+def _checked_content_version() -> str:
+    """``content_version()``, its query doubling as the connection's health check.
+
+    With ``CONN_HEALTH_CHECKS`` Django sends ``SELECT 1`` before the first query of every
+    request on a persistent connection: a second round trip to PostgreSQL for each cache
+    hit. Here the version's own query is that check: when the connection turns out to be
+    broken it is closed and the query is sent once more on a new one, which is what the
+    health check would have done.
+    """
+    if (
+        connection.connection is None
+        or not connection.health_check_enabled
+        or connection.health_check_done
+        or connection.in_atomic_block
+    ):
+        return content_version()
+    connection.health_check_done = True
+    try:
+        return content_version()
+    except db_utils.Error:
+        connection.close()
+        return content_version()
+
+
+def _cached_page(request, encoding: str = ""):
+    """The stored response for this request (in this content coding) if it is of the
+    current content version, and the content version a page rendered now belongs to (None
+    when it cannot be stored).
 
     The version is read before the page is rendered, so a change by staff during rendering
     leaves the page stored under the old version, where nobody asks for it. When the
     database does not answer, a stored page is served whatever its version: during an
     outage the last known page is better than the error page.
     """
-    key = _page_key(request)
+    key = _page_key(request, encoding)
     try:
-        version = content_version()
+        version = _checked_content_version()
     except db_utils.Error:
         logger.warning("content version unavailable", exc_info=True)
         version = None
@@ -166,14 +203,61 @@ def _store_page(request, response, version) -> None:
         logger.warning("page cache unavailable", exc_info=True)
 
 
+def _encoded_copies(request, response) -> dict[str, HttpResponse]:
+    """The response in every content coding, each complete with its headers: compressed
+    here once, so a hit only picks the stored bytes (``portal.compression``).
+
+    All carry the same weak ETag (the same content) and ``Vary: Accept-Encoding``."""
+    body = response.content
+    etag = 'W/"' + hashlib.sha256(body, usedforsecurity=False).hexdigest()[:32] + '"'
+    copies = {}
+    encodings = compression.ENCODINGS if compression.compressible(request, response) else ()
+    for encoding in ("", *encodings):
+        copy = pickle.loads(pickle.dumps(response, pickle.HIGHEST_PROTOCOL))
+        copy["ETag"] = etag
+        compression.set_encoded(
+            copy, encoding, compression.compress(body, encoding, stored=True) if encoding else body
+        )
+        copies[encoding] = copy
+    if not encodings:  # too short or not text: the same bytes for every coding
+        copies.update(dict.fromkeys(compression.ENCODINGS, copies[""]))
+    return copies
+
+
+def _store_encoded(request, copies: dict[str, HttpResponse], version) -> None:
+    if version is None:
+        return
+    try:
+        cache.set_many(
+            {_page_key(request, encoding): (version, copy) for encoding, copy in copies.items()},
+            timeout=settings.PAGE_CACHE_SECONDS,
+        )
+    except Exception:
+        logger.warning("page cache unavailable", exc_info=True)
+
+
+def _conditional(request, response):
+    """304 for a conditional GET whose ETag still matches, else the response itself."""
+    if "HTTP_IF_NONE_MATCH" not in request.META:
+        return response
+    return get_conditional_response(request, etag=response.get("ETag"), response=response)
+
+
+def _needs_redirect(request) -> bool:
+    # SecurityMiddleware (below) redirects plain HTTP to HTTPS; a hit must not skip that.
+    return settings.SECURE_SSL_REDIRECT and not request.is_secure()
+
+
 class PublicPageCacheMiddleware:
     """Answer anonymous GETs of pages marked with ``cache_public_page`` from the cache.
 
-    Place it below SecurityMiddleware and WhiteNoise (the SSL redirect and static files come
-    first) and above everything that reads the session, the CSRF cookie or the user. The
-    response is stored as it leaves this middleware, so the headers set below it (CSP,
-    Permissions-Policy, X-Frame-Options) are stored with it; those set above it are added
-    to every answer anyway.
+    Place it right after the request log and the compression, above everything else: a hit
+    costs the content version (one query) and one cache round trip for the page in the
+    content coding the browser accepts, stored compressed, with every header. The SSL
+    redirect is left to SecurityMiddleware (no lookup for plain HTTP when it redirects);
+    static files never resolve to a marked view. The response is stored as it leaves this
+    middleware, so the headers set below it (security headers, CSP, Permissions-Policy,
+    X-Frame-Options) are stored with it.
     """
 
     def __init__(self, get_response):
@@ -181,16 +265,19 @@ class PublicPageCacheMiddleware:
 
     def __call__(self, request):
         params = None
-        if _anonymous_get(request):
+        if _anonymous_get(request) and not _needs_redirect(request):
             params = _cacheable_view(
                 getattr(request, "urlconf", None) or settings.ROOT_URLCONF, request.path_info
             )
-        candidate = params is not None and _known_params(request, params)
+        candidate = params is not None and (
+            not request.META.get("QUERY_STRING") or _known_params(request, params)
+        )
         version = None
         if candidate:
-            cached, version = _cached_page(request)
+            encoding = compression.request_encoding(request)
+            cached, version = _cached_page(request, encoding)
             if cached is not None:
-                return cached
+                return _conditional(request, cached)
             # Read already: the menus are kept under it, too (portal.selectors.site_menus).
             request._content_version = version
         request._page_cache_middleware = True
@@ -199,8 +286,11 @@ class PublicPageCacheMiddleware:
             candidate
             and getattr(request, "_page_cache_shareable", False)
             and _shareable(request, response)
+            and not isinstance(caches[DEFAULT_CACHE_ALIAS], DummyCache)  # stores nothing
         ):
-            _store_page(request, response, version)
+            copies = _encoded_copies(request, response)
+            _store_encoded(request, copies, version)
+            return _conditional(request, copies[encoding])
         return response
 
 

@@ -87,7 +87,7 @@ def test_settings_postgres_with_persistent_connections_from_database_url():
     ("cache_url", "backend"),
     [
         ("", "django.core.cache.backends.locmem.LocMemCache"),
-        ("redis://127.0.0.1:6379/1", "django.core.cache.backends.redis.RedisCache"),
+        ("redis://127.0.0.1:6379/1", "portal.cache_backend.RedisCache"),
     ],
 )
 def test_settings_cache_from_environment(cache_url, backend):
