@@ -27,7 +27,7 @@ def when(start, end):
     [
         (datetime(2027, 3, 2, 18, 0, tzinfo=BERLIN), datetime(2027, 3, 2, 20, 0, tzinfo=BERLIN)),
         (datetime(2027, 3, 2, 22, 0, tzinfo=BERLIN), datetime(2027, 3, 3, 1, 30, tzinfo=BERLIN)),
-        # 23:30 UTC is the next day in Berlin: the local day decides.
+        # 23:45 UTC is the next day in Berlin: the local day decides.
         (datetime(2027, 7, 1, 21, 30, tzinfo=UTC), datetime(2027, 7, 1, 23, 45, tzinfo=UTC)),
     ],
 )
