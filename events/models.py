@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.validators import validate_document, validate_event_slug
 from media.fields import library_image
+from portal.links import reverse_cached
 from portal.models import Municipality, Topic
 
 # Nobody registers a whole coach party through the public form; staff handle larger groups.
@@ -230,13 +231,13 @@ class Event(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("events:detail", kwargs={"slug": self.slug})
+        return reverse_cached("events:detail", slug=self.slug)
 
     def get_ics_url(self):
-        return reverse("events:ics", kwargs={"slug": self.slug})
+        return reverse_cached("events:ics", slug=self.slug)
 
     def get_registration_url(self):
-        return reverse("events:register", kwargs={"slug": self.slug})
+        return reverse_cached("events:register", slug=self.slug)
 
     @property
     def is_public(self) -> bool:

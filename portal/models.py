@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from media.fields import library_image
+from portal.links import reverse_cached
 
 
 class MunicipalityKind(models.TextChoices):
@@ -53,7 +54,7 @@ class Municipality(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("portal:municipality_detail", kwargs={"slug": self.slug})
+        return reverse_cached("portal:municipality_detail", slug=self.slug)
 
     @property
     def district_list(self) -> list[str]:
@@ -82,7 +83,7 @@ class Topic(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("portal:topic_detail", kwargs={"slug": self.slug})
+        return reverse_cached("portal:topic_detail", slug=self.slug)
 
 
 # Required by law (Impressum, privacy policy, accessibility statement): always linked in the
@@ -122,7 +123,7 @@ class Page(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("portal:page_detail", kwargs={"slug": self.slug})
+        return reverse_cached("portal:page_detail", slug=self.slug)
 
 
 class Menu(models.TextChoices):
@@ -312,7 +313,7 @@ class NewsArticle(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("portal:news_detail", kwargs={"slug": self.slug})
+        return reverse_cached("portal:news_detail", slug=self.slug)
 
     @property
     def is_public(self) -> bool:

@@ -94,13 +94,16 @@ def _clear_cache():
     from django.core.cache import cache
 
     from portal.caching import forget_due_memo
+    from portal.memo import forget_memos
     from portal.selectors import forget_menus_memo
 
     cache.clear()
     forget_due_memo()
     forget_menus_memo()
+    forget_memos()
     yield
     cache.clear()
+    forget_memos()
 
 
 # Data migrations whose rows the site needs (municipalities, topics, pages, staff groups).

@@ -2,13 +2,19 @@
 They only render: the page's view asks the selectors (``portal.page_context``, registered in
 ``EventsConfig``)."""
 
+from datetime import datetime
+from functools import lru_cache
+from types import SimpleNamespace
 from urllib.parse import urlencode, urlsplit
 
 from django import template
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from events.selectors import registration_closed_reason
 
@@ -30,6 +36,29 @@ def survey_events(events):
     """``{% survey_events presenting_events %}``: the events that presented a survey's
     results (``selectors.events_for_survey``), on the results page."""
     return {"events": events or []}
+
+
+@lru_cache(maxsize=2048)
+def _event_when(starts_at: datetime, ends_at: datetime, language: str, zone: str) -> str:
+    return render_to_string(
+        "events/includes/event_when.html",
+        {"event": SimpleNamespace(starts_at=starts_at, ends_at=ends_at)},
+    )
+
+
+@register.simple_tag
+def event_when(event) -> SafeString:
+    """``{% event_when event %}``: when the event takes place, as
+    ``events/includes/event_when.html`` renders it ("Dienstag, 3. März 2027, 18:00 bis
+    20:00 Uhr"). Rendered once per process for each start, end, language and time zone:
+    formatting dates with their translated day and month names is the most expensive part
+    of an event list, and the text depends on nothing else."""
+    if settings.DEBUG:  # a template edited in development shows at once
+        _event_when.cache_clear()
+    # A SafeString: rendered by the template with autoescaping.
+    return _event_when(
+        event.starts_at, event.ends_at, get_language(), timezone.get_current_timezone_name()
+    )
 
 
 @register.simple_tag

@@ -46,6 +46,10 @@ def _news_vocabulary() -> QuerySet:
     return NewsArticle.objects.published().values_list("title")
 
 
+# The vector of these fields, kept by PostgreSQL (portal migration 0015).
+PAGE_VECTOR = "search_vector"
+
+
 def _page_provider(query: str, *, limit: int) -> list[SearchResult]:
     from portal.models import Page
 
@@ -56,6 +60,7 @@ def _page_provider(query: str, *, limit: int) -> list[SearchResult]:
         snippet_field="body",
         html_fields=("body",),
         limit=limit,
+        stored_vector=PAGE_VECTOR,
     )
     return search_results(rows, query, kind=str(_("Page")))
 

@@ -6,10 +6,10 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.links import reverse_cached
 from portal.models import Municipality, Topic
 
 
@@ -118,7 +118,7 @@ class Survey(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("survey:detail", kwargs={"slug": self.slug})
+        return reverse_cached("survey:detail", slug=self.slug)
 
     def is_running(self, now=None) -> bool:
         """True while the survey takes responses."""

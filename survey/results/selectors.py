@@ -12,6 +12,7 @@ from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from portal.memo import VersionedMemo
 from portal.models import Municipality, Topic
 from survey.kinds import kind_values
 from survey.kinds.base import number_text
@@ -42,8 +43,20 @@ def _hidden_questions(survey: Survey) -> QuerySet:
     )
 
 
+# Per worker, in front of the cache: computed results under their results version (read
+# from the database on every call), so the municipality, topic and results pages do not
+# recompute them, also without a shared cache (``portal.memo``). A few surveys with a few
+# breakdowns each, two languages: well below the bound.
+_results_memo = VersionedMemo(
+    "survey-results", max_entries=64, seconds=settings.SURVEY_RESULTS_CACHE_SECONDS
+)
+
+
 def _allowed_breakdowns(survey: Survey, version: int) -> set[str]:
     key = caching.breakdowns_key(survey.pk, version)
+    allowed = _results_memo.get(key)
+    if allowed is not None:
+        return allowed
     allowed = cache.get(key)
     if allowed is None:
         allowed = {
@@ -55,6 +68,7 @@ def _allowed_breakdowns(survey: Survey, version: int) -> set[str]:
             CHANNEL_BREAKDOWN,
         }
         cache.set(key, allowed, timeout=settings.SURVEY_RESULTS_CACHE_SECONDS)
+    _results_memo.set(key, allowed)
     return allowed
 
 
@@ -66,7 +80,8 @@ def survey_results(
     Hidden questions are included but flagged; pages for the public use
     ``public_sections()``. An unknown breakdown, or one by a question staff did not
     publish, is ignored. ``weighted``: percentages and means weighted when the survey has
-    weighting targets (``compute_results``). Cached until ``survey_results_invalidate``; on a miss
+    weighting targets (``compute_results``). Cached until ``survey_results_invalidate`` (in
+    this worker's memory and in the cache); on a miss
     ``compute_results`` counts responses that arrived since into the tallies first
     (``survey.results.tallies``).
     """
@@ -75,10 +90,14 @@ def survey_results(
         # Unknown values never reach the cache key: no cache flooding, no odd characters.
         breakdown = None
     key = caching.results_key(survey.pk, version, breakdown, weighted=weighted)
+    results = _results_memo.get(key)
+    if results is not None:
+        return results
     results = cache.get(key)
     if results is None:
         results = compute_results(survey=survey, breakdown=breakdown, weighted=weighted)
         cache.set(key, results, timeout=settings.SURVEY_RESULTS_CACHE_SECONDS)
+    _results_memo.set(key, results)
     return results
 
 
