@@ -217,7 +217,9 @@ def test_new_survey_with_pages_goes_on_to_its_first_question(admin_client):
         "_addquestion": "1",
     }
     response = admin_client.post(reverse("admin:survey_survey_add"), data)
-    assert response.status_code == 302, [l for l in response.content.decode().splitlines() if "errorlist" in l or "TOTAL_FORMS" in l]
+    assert response.status_code == 302, [
+        l for l in response.content.decode().splitlines() if "errorlist" in l or "TOTAL_FORMS" in l
+    ]
     sections = list(Section.objects.order_by("position").values_list("title", "position"))
     assert sections == [("Einkauf", 1), ("Angebot", 2), ("Über Sie", 3)]
     first = Section.objects.get(title="Einkauf")
@@ -315,7 +317,9 @@ def test_a_frozen_page_takes_wording_and_nothing_else(admin_client, mobility):
             f"questions-{index}-kind": "number",  # ignored
         }
     response = admin_client.post(url, data)
-    assert response.status_code == 302, [l for l in response.content.decode().splitlines() if "errorlist" in l or "TOTAL_FORMS" in l]
+    assert response.status_code == 302, [
+        l for l in response.content.decode().splitlines() if "errorlist" in l or "TOTAL_FORMS" in l
+    ]
     before = section.position
     section.refresh_from_db()
     assert (section.title, section.position, section.survey_id) == (
