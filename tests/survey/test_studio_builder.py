@@ -218,7 +218,7 @@ def test_new_survey_with_pages_goes_on_to_its_first_question(admin_client):
     }
     response = admin_client.post(reverse("admin:survey_survey_add"), data)
     assert response.status_code == 302, [
-        l for l in response.content.decode().splitlines() if "errorlist" in l or "TOTAL_FORMS" in l
+        line for line in response.content.decode().splitlines() if "errorlist" in line
     ]
     sections = list(Section.objects.order_by("position").values_list("title", "position"))
     assert sections == [("Einkauf", 1), ("Angebot", 2), ("Über Sie", 3)]
@@ -318,7 +318,7 @@ def test_a_frozen_page_takes_wording_and_nothing_else(admin_client, mobility):
         }
     response = admin_client.post(url, data)
     assert response.status_code == 302, [
-        l for l in response.content.decode().splitlines() if "errorlist" in l or "TOTAL_FORMS" in l
+        line for line in response.content.decode().splitlines() if "errorlist" in line
     ]
     before = section.position
     section.refresh_from_db()
