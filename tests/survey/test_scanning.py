@@ -185,6 +185,19 @@ def test_order_for_a_tampered_survey_slug_is_not_found(clerk_client, mobility):
     assert not PaperSheetBatch.objects.exists()
 
 
+def test_upload_page_links_only_the_own_surveys_print_page(client, mobility):
+    own = SurveyFactory(status=mobility.status)
+    user = UserFactory(
+        is_staff=True, permissions=[*CLERK_PERMISSIONS, "survey.only_assigned_surveys"]
+    )
+    user.survey_assignments.create(survey=own)
+    client.force_login(user)
+    upload = client.get(reverse("admin:survey_scanbatch_add")).content.decode()
+    assert order_url(own) in upload
+    assert order_url(mobility) not in upload
+    assert mobility.title not in upload
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
