@@ -313,3 +313,49 @@ class AccessCodeGenerateForm(forms.Form):
         max_value=10_000,
         initial=100,
     )
+
+
+class PrintOrderForm(forms.Form):
+    """Numbered copies of the machine-readable questionnaire: new numbers, or a reprint of
+    numbers issued before (``ab``). Field names as in the old ``fragebogen.pdf`` query."""
+
+    use_required_attribute = False
+
+    anzahl = forms.IntegerField(
+        label=_("Number of copies"),
+        min_value=1,
+        max_value=100,  # printing.MAX_SHEETS_PER_PDF, checked again by the service
+        initial=20,
+        help_text=_("Between 1 and 100 copies in one PDF file; every copy gets its own number."),
+        error_messages={
+            "required": _("Please enter how many copies you need."),
+            "invalid": _("Please enter the number of copies as a whole number, e.g. 20."),
+            "min_value": _("Please choose at least %(limit_value)s copy."),
+            "max_value": _(
+                "At most %(limit_value)s copies fit in one PDF file; print several batches."
+            ),
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    ab = forms.IntegerField(
+        label=_("Reprint from sheet number"),
+        required=False,
+        min_value=1,
+        max_value=2_000_000_000,
+        help_text=_(
+            "Leave empty for new sheet numbers. Only to print sheets issued before once more "
+            "(e.g. after a paper jam): the copies then carry this number and the following ones."
+        ),
+        error_messages={
+            "invalid": _("Please enter the sheet number as a whole number, as printed."),
+            "min_value": _("Sheet numbers start at %(limit_value)s."),
+            "max_value": _("No sheet number is that high."),
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True

@@ -14,6 +14,12 @@ urlpatterns = [
     path("<slug:slug>/danke/", views.ThanksView.as_view(), name="thanks"),
     path("<slug:slug>/fragebogen/", views.QuestionnairePrintView.as_view(), name="print"),
     # Staff only.
+    path(
+        "<slug:slug>/fragebogen-drucken/",
+        views.QuestionnairePrintOrderView.as_view(),
+        name="print_order",
+    ),
+    # The old address of the PDF: a GET only leads to the form (it must not issue numbers).
     path("<slug:slug>/fragebogen.pdf", views.QuestionnairePdfView.as_view(), name="print_pdf"),
     path(
         "<slug:slug>/fragebogen-layout.json",

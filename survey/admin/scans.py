@@ -150,6 +150,8 @@ class ScanBatchAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
             "form": form,
             "opts": self.model._meta,
             "max_size": _max_size(),
+            # Where the numbered copies to scan come from (the surveys one may upload for).
+            "print_surveys": form.fields["survey"].queryset.only("slug", "title"),
         }
         return TemplateResponse(request, "admin/survey/scanbatch/upload.html", context)
 

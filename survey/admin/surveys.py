@@ -329,6 +329,10 @@ class SurveyAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
             (reverse("survey:paper_entry", args=[obj.slug]), _("Enter paper questionnaires")),
             (reverse("survey:paper_sheets", args=[obj.slug]), _("Correct paper sheets")),
             (
+                reverse("survey:print_order", args=[obj.slug]),
+                _("Print questionnaires for scanning"),
+            ),
+            (
                 reverse("admin:survey_scanbatch_add") + f"?survey={obj.pk}",
                 _("Upload scanned questionnaires"),
             ),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import segno
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 from reportlab.lib.colors import Color, black, white
 from reportlab.pdfgen import canvas
@@ -100,6 +100,13 @@ def paper_sheets_reprint(*, survey: Survey, first: int, count: int) -> SheetRang
             % {"first": first, "last": last}
         )
     return SheetRange(first, count)
+
+
+def sheet_batches_issued(*, survey: Survey) -> QuerySet[PaperSheetBatch]:
+    """The batches of numbers issued for ``survey``, newest first, with who issued them."""
+    return (
+        PaperSheetBatch.objects.filter(survey=survey).select_related("issued_by").order_by("-first")
+    )
 
 
 def qr_payload(data: dict, *, page: int, sheet: int) -> str:

@@ -11,7 +11,11 @@ from survey.views.pages import (
 )
 from survey.views.paper_sheets import PaperSheetCorrectView, PaperSheetListView
 from survey.views.participate import ParticipateView
-from survey.views.scanning import QuestionnaireLayoutView, QuestionnairePdfView
+from survey.views.scanning import (
+    QuestionnaireLayoutView,
+    QuestionnairePdfView,
+    QuestionnairePrintOrderView,
+)
 from survey.views.scans import ScanReviewView, scan_crop, scan_text_crop
 from survey.views.staff import AccessCodeExportView, PaperEntryView
 from survey.views.testing import TrialParticipateView, TrialResponsesView
@@ -26,6 +30,7 @@ __all__ = [
     "ParticipateView",
     "QuestionnaireLayoutView",
     "QuestionnairePdfView",
+    "QuestionnairePrintOrderView",
     "QuestionnairePrintView",
     "ResumeView",
     "ScanReviewView",

@@ -1,9 +1,11 @@
 """Scanned paper questionnaires in the browser: staff upload a stack printed from the
 survey's own PDF and scanned by the test-set generator, the real reading process (started
 by the upload, as in production) reads it while the page shows progress, staff review the
-one ambiguous answer with the keyboard, and the responses are in the monitoring.
+one ambiguous answer with the keyboard, and the responses are in the monitoring. On the
+way, staff order more numbered copies from the print page linked on the upload.
 
-With ``SHOTS_DIR`` set, the upload, progress and review pages are saved as screenshots."""
+With ``SHOTS_DIR`` set, the print order, upload, progress and review pages are saved as
+screenshots."""
 
 import os
 import re
@@ -74,6 +76,33 @@ def test_staff_upload_a_scanned_stack_review_it_and_see_the_responses(
     page.fill("#id_password", PASSWORD)
     with page.expect_navigation():
         page.click("input[type=submit]")
+
+    # The numbered copies are ordered on their own page, linked from the upload (a POST:
+    # only the button issues numbers, never a GET).
+    expect(page.locator("h1")).to_have_text("Gescannte Fragebögen hochladen")
+    with page.expect_navigation():
+        page.get_by_role("link", name=survey.title).click()
+    expect(page.locator("h1")).to_have_text("Fragebögen zum Scannen drucken")
+    expect(page.locator("tbody tr")).to_have_count(1)  # the copies the stack was printed from
+    check_accessible(page)
+    page.fill("#id_anzahl", "0")
+    with page.expect_navigation():
+        page.get_by_role("button", name="PDF erstellen").click()
+    expect(page.get_by_role("alert")).to_contain_text("mindestens 1 Exemplar")
+    check_accessible(page)
+    shot(page, "print-order-error.png")
+    page.fill("#id_anzahl", "2")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="PDF erstellen").click()
+    last = numbers[-1]
+    assert download.value.suggested_filename == (
+        f"fragebogen-{survey.slug}-{last + 1}-{last + 2}.pdf"
+    )
+    page.goto(f"{live_server.url}/befragungen/{survey.slug}/fragebogen-drucken/")
+    expect(page.locator("tbody tr").first).to_contain_text(f"{last + 1}–{last + 2}")
+    expect(page.locator("tbody tr").first).to_contain_text("erfassung")
+    shot(page, "print-order.png")
+    page.goto(f"{live_server.url}{upload}")
 
     # Upload.
     expect(page.locator("h1")).to_have_text("Gescannte Fragebögen hochladen")

@@ -9,6 +9,7 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 
 from survey.models import Channel, PaperSheetBatch, Response
@@ -38,9 +39,18 @@ def clerk_client(client, db):
     return client
 
 
+def order_url(survey) -> str:
+    return reverse("survey:print_order", kwargs={"slug": survey.slug})
+
+
 def pdf_url(survey, **query):
+    """The old GET address of the PDF (now only a way to the order form)."""
     url = reverse("survey:print_pdf", kwargs={"slug": survey.slug})
     return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def order(client, survey, anzahl=1, ab=""):
+    return client.post(order_url(survey), {"anzahl": anzahl, "ab": ab})
 
 
 def qr_codes(pdf_bytes: bytes) -> list:
@@ -59,9 +69,12 @@ def qr_codes(pdf_bytes: bytes) -> list:
 
 def test_pdf_numbers_copies_above_typed_in_sheets(clerk_client, mobility):
     ResponseFactory(survey=mobility, channel=Channel.PAPER, sheet_number=500)
-    first = clerk_client.get(pdf_url(mobility, anzahl=2))
-    second = clerk_client.get(pdf_url(mobility, anzahl=1))
+    first = order(clerk_client, mobility, anzahl=2)
+    second = order(clerk_client, mobility, anzahl=1)
     assert first["Content-Type"] == "application/pdf"
+    disposition = f'attachment; filename="fragebogen-{mobility.slug}-501-502.pdf"'
+    assert first["Content-Disposition"] == disposition
+    assert first["Cache-Control"] == "private, no-store"
     pages = layout_for_survey(survey=mobility).data["pages"]
     codes = qr_codes(first.content)
     assert len(codes) == 2 * pages
@@ -72,19 +85,78 @@ def test_pdf_numbers_copies_above_typed_in_sheets(clerk_client, mobility):
 
 
 def test_pdf_is_tagged_german_with_title(clerk_client, mobility):
-    document = pdfium.PdfDocument(clerk_client.get(pdf_url(mobility)).content)
+    content = order(clerk_client, mobility).content
+    document = pdfium.PdfDocument(content)
     assert document.get_metadata_dict()["Title"] == mobility.title
-    assert b"/Lang (de-DE)" in clerk_client.get(pdf_url(mobility)).content
+    assert b"/Lang (de-DE)" in content
+
+
+def test_order_page_lists_issued_batches_with_who_and_when(
+    client, mobility, django_assert_num_queries
+):
+    clerk = UserFactory(
+        is_staff=True, first_name="Erika", last_name="Müller", permissions=CLERK_PERMISSIONS
+    )
+    client.force_login(clerk)
+    layout = layout_for_survey(survey=mobility)
+    paper_sheets_issue(survey=mobility, count=20, layout=layout, user=clerk)
+    client.get(order_url(mobility))  # the menus are cached after the first page
+    # Session, user, permissions (user and group), survey, menu cache version, batch count,
+    # batches with who issued them.
+    with django_assert_num_queries(8):
+        page = client.get(order_url(mobility)).content.decode()
+    assert "Fragebögen zum Scannen drucken" in page
+    assert "1–20" in page
+    assert "Erika Müller" in page
+    assert 'name="csrfmiddlewaretoken"' in page
+    for _index in range(30):
+        paper_sheets_issue(survey=mobility, count=1, layout=layout, user=None)
+    with django_assert_num_queries(8):
+        page = client.get(order_url(mobility)).content.decode()
+    assert "50–50" in page
+    assert PaperSheetBatch.objects.count() == 31
+
+
+def test_get_of_the_old_pdf_address_issues_no_numbers(clerk_client, mobility):
+    """A link prefetch, a crawler with a staff session or a reload must not issue numbers:
+    the old GET address leads to the form, and the form's GET ignores order parameters."""
+    for url in (pdf_url(mobility, anzahl=5), pdf_url(mobility, anzahl=2, ab=1)):
+        response = clerk_client.get(url)
+        assert response.status_code == 302
+        assert response["Location"] == order_url(mobility)
+    assert clerk_client.head(pdf_url(mobility, anzahl=5)).status_code == 302
+    page = clerk_client.get(order_url(mobility) + "?anzahl=5")
+    assert page.status_code == 200
+    assert page["Content-Type"].startswith("text/html")
+    assert not PaperSheetBatch.objects.exists()
+
+
+def test_order_without_csrf_token_is_refused(mobility):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(UserFactory(is_staff=True, permissions=CLERK_PERMISSIONS))
+    response = client.post(order_url(mobility), {"anzahl": 5})
+    assert response.status_code == 403
+    assert not PaperSheetBatch.objects.exists()
 
 
 def test_pdf_and_layout_refused_to_strangers(client, mobility):
-    for url in (pdf_url(mobility), reverse("survey:print_layout", args=[mobility.slug])):
+    urls = (
+        pdf_url(mobility),
+        order_url(mobility),
+        reverse("survey:print_layout", args=[mobility.slug]),
+    )
+    for url in urls:
         anonymous = client.get(url)
         assert anonymous.status_code == 302
         assert "/admin/login/" in anonymous["Location"]
         client.force_login(UserFactory(is_staff=True, permissions=[]))
         assert client.get(url).status_code == 403
         client.logout()
+    anonymous = order(client, mobility, anzahl=3)
+    assert anonymous.status_code == 302
+    assert "/admin/login/" in anonymous["Location"]
+    client.force_login(UserFactory(is_staff=False, permissions=CLERK_PERMISSIONS))
+    assert order(client, mobility, anzahl=3).status_code == 403
     assert not PaperSheetBatch.objects.exists()
 
 
@@ -96,29 +168,86 @@ def test_pdf_and_layout_of_another_survey_not_found_for_limited_staff(client, mo
     user.survey_assignments.create(survey=other)
     client.force_login(user)
     assert client.get(pdf_url(mobility)).status_code == 404
+    assert client.get(order_url(mobility)).status_code == 404
+    assert order(client, mobility, anzahl=3).status_code == 404
     layout = client.get(reverse("survey:print_layout", args=[mobility.slug]))
     assert layout.status_code == 404
+    assert client.get(order_url(other)).status_code == 200
     assert not PaperSheetBatch.objects.exists()
 
 
+def test_order_for_a_tampered_survey_slug_is_not_found(clerk_client, mobility):
+    for slug in ("gibt-es-nicht", mobility.slug + "x"):
+        response = clerk_client.post(f"/befragungen/{slug}/fragebogen-drucken/", {"anzahl": 1})
+        assert response.status_code == 404
+    for path in ("/befragungen/%00/fragebogen-drucken/", "/befragungen/a%2Fb/fragebogen-drucken/"):
+        assert clerk_client.post(path, {"anzahl": 1}).status_code in (400, 404)  # never 500
+    assert not PaperSheetBatch.objects.exists()
+
+
+def test_upload_page_links_only_the_own_surveys_print_page(client, mobility):
+    own = SurveyFactory(status=mobility.status)
+    user = UserFactory(
+        is_staff=True, permissions=[*CLERK_PERMISSIONS, "survey.only_assigned_surveys"]
+    )
+    user.survey_assignments.create(survey=own)
+    client.force_login(user)
+    upload = client.get(reverse("admin:survey_scanbatch_add")).content.decode()
+    assert order_url(own) in upload
+    assert order_url(mobility) not in upload
+    assert mobility.title not in upload
+
+
 @pytest.mark.parametrize(
-    "query", [{"anzahl": "abc"}, {"anzahl": "0"}, {"anzahl": "100000"}, {"anzahl": "-3"}]
+    ("data", "message"),
+    [
+        ({"anzahl": "abc"}, "als ganze Zahl"),
+        ({"anzahl": ""}, "wie viele Exemplare"),
+        ({"anzahl": "0"}, "mindestens 1 Exemplar"),
+        ({"anzahl": "-3"}, "mindestens 1 Exemplar"),
+        ({"anzahl": "101"}, "Höchstens 100 Exemplare"),
+        ({"anzahl": "9" * 25}, "Höchstens 100 Exemplare"),
+        ({"anzahl": "9" * 5000}, "als ganze Zahl"),
+        ({"anzahl": "1\x00"}, "als ganze Zahl"),
+        ({"anzahl": "2.5"}, "als ganze Zahl"),
+        ({"anzahl": "1", "ab": "\x00"}, "Bogennummer als ganze Zahl"),
+        ({"anzahl": "1", "ab": "-1"}, "beginnen bei 1"),
+        ({"anzahl": "1", "ab": "9" * 25}, "So hohe Bogennummern"),
+        ({"anzahl": "1", "ab": "x" * 5000}, "Bogennummer als ganze Zahl"),
+        ({"anzahl": "1", "ab": "7"}, "erneut gedruckt"),
+    ],
 )
-def test_pdf_bad_count_is_a_german_message(clerk_client, mobility, query):
-    response = clerk_client.get(pdf_url(mobility, **query))
+def test_bad_order_is_a_german_message(clerk_client, mobility, data, message):
+    response = clerk_client.post(order_url(mobility), data)
     assert response.status_code == 400
-    assert "Fragebogen" in response.content.decode() or "Bitte" in response.content.decode()
+    page = response.content.decode()
+    assert message in page
+    assert "Bitte korrigieren Sie" in page
     assert not PaperSheetBatch.objects.exists()
 
 
 def test_reprint_only_of_issued_numbers(clerk_client, mobility):
     layout = layout_for_survey(survey=mobility)
     paper_sheets_issue(survey=mobility, count=3, layout=layout, user=None)
-    assert clerk_client.get(pdf_url(mobility, anzahl=2, ab=2)).status_code == 200
-    assert clerk_client.get(pdf_url(mobility, anzahl=3, ab=2)).status_code == 400
+    reprint = order(clerk_client, mobility, anzahl=2, ab=2)
+    assert reprint.status_code == 200
+    assert f"fragebogen-{mobility.slug}-2-3.pdf" in reprint["Content-Disposition"]
+    pages = layout.data["pages"]
+    assert [c.sheet for c in qr_codes(reprint.content)] == [2] * pages + [3] * pages
+    refused = order(clerk_client, mobility, anzahl=3, ab=2)
+    assert refused.status_code == 400
+    assert "2 bis 4" in refused.content.decode()
     with pytest.raises(PrintError):
         paper_sheets_reprint(survey=mobility, first=0, count=1)
     assert PaperSheetBatch.objects.count() == 1
+
+
+def test_order_page_is_linked_from_the_tools_and_the_upload_page(client, admin_user, mobility):
+    client.force_login(admin_user)
+    change = client.get(reverse("admin:survey_survey_change", args=[mobility.pk])).content
+    assert order_url(mobility).encode() in change
+    upload = client.get(reverse("admin:survey_scanbatch_add") + f"?survey={mobility.pk}")
+    assert order_url(mobility).encode() in upload.content
 
 
 def test_layout_json_has_a_box_for_every_option_item_and_digit(
