@@ -3,6 +3,8 @@ from the page cache; logged-in users and pending messages never do."""
 
 import datetime
 import io
+import os
+import uuid
 
 import pytest
 from auditlog.context import disable_auditlog
@@ -229,3 +231,39 @@ def test_a_forged_session_cookie_gets_the_cached_page(client, article, settings,
     response = client.get("/aktuelles/")
     assert response.status_code == 200
     assert "Vorher" in response.content.decode()
+
+
+def test_with_redis_a_session_holders_hit_is_one_redis_command(
+    client, article, settings, django_assert_num_queries, monkeypatch, django_user_model
+):
+    """The production cache: page and session in one ``MGET``, one query for the version."""
+    redis = pytest.importorskip("redis")
+    url = os.environ.get("OPS_REDIS_URL", "redis://127.0.0.1:6379/4")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis at " + url)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "portal.cache_backend.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": f"test-session-cache-{uuid.uuid4().hex}",
+        }
+    }
+    settings.SESSION_ENGINE = CACHED_DB
+    client.get("/aktuelles/")
+    session_cookie(client, {"survey:mobilitaet": {"section": 2}}, store=CachedDbStore)
+    change_quietly(article)
+    commands = []
+    original = redis.Redis.execute_command
+    monkeypatch.setattr(
+        redis.Redis,
+        "execute_command",
+        lambda self, *args, **kwargs: commands.append(args[0]) or original(self, *args, **kwargs),
+    )
+    with django_assert_num_queries(1):
+        response = client.get("/aktuelles/")
+    assert "Vorher" in response.content.decode()
+    assert commands == ["MGET"]
+    client.force_login(django_user_model.objects.create_user("redakteurin", is_staff=True))
+    assert "Nachher" in client.get("/aktuelles/").content.decode()
