@@ -95,18 +95,30 @@ def child(variant: str) -> None:
     logging.disable(logging.CRITICAL)  # no request log lines in the measurement
     from django.test import Client
 
+    from bench.flow import start_survey
+    from bench.run import SURVEY_PATH, selected, wanted
     from bench.targets import BASELINES, PAGES, Wizard
     from bench.targets import FLOWS as LOAD_FLOWS
 
     client = Client(HTTP_HOST="127.0.0.1")
+    visitor = None  # mid-survey: the session targets
     for page in [*BASELINES, *PAGES]:
+        if not wanted(page, variant):
+            continue
         rounds = 3 if page.kind == "results" and variant == "uncached" else ROUNDS
         line = {"target": page.label, "variant": variant, "path": page.path}
-        line |= _measure(client, page.path, rounds)
+        if page.session and visitor is None:
+            visitor = Client(HTTP_HOST="127.0.0.1")
+            start_survey(_ClientSession(visitor), SURVEY_PATH)
+        if page.session:
+            client.get(page.path)  # stored by an anonymous visitor, as in production
+        line |= _measure(visitor if page.session else client, page.path, rounds)
         print(json.dumps(line, ensure_ascii=False), flush=True)  # noqa: T201
     if variant != "cached":
         return
     for flow in LOAD_FLOWS:
+        if not selected(flow.label):
+            continue
         wizards = [step for step in flow.steps if isinstance(step, Wizard)]
         if wizards:
             line = {"target": flow.label, "variant": variant, "path": wizards[0].path}

@@ -165,6 +165,32 @@ def run_wizard(session: "Session", step: Wizard, record) -> bool:
     return False
 
 
+def start_survey(session, path: str) -> None:
+    """Send the first page of the questionnaire at ``path`` as ``session`` (``Session`` or
+    anything with its ``request_full``) and follow the redirect: the session and CSRF
+    cookie a visitor mid-survey holds."""
+    status, content, _location = session.request_full("GET", path)
+    action, fields = fill_form(content.decode()) if status == 200 else (None, [])
+    if action is None:
+        raise SystemExit(f"{path}: no questionnaire ({status})")
+    fields.append(("action", "next"))
+    target = _path_of(action or path, path)
+    status, _content, location = session.request_full("POST", target, urlencode(fields).encode())
+    if status != 302 or not location:
+        raise SystemExit(f"{target}: the first page was not accepted ({status})")
+    session.request_full("GET", _path_of(location, target))  # shows any message
+
+
+def survey_started_cookies(port: int, path: str) -> str:
+    """The ``Cookie`` header of a visitor who has started the questionnaire at ``path``."""
+    session = Session(port)
+    try:
+        start_survey(session, path)
+        return "; ".join(f"{k}={v}" for k, v in session.cookies.items())
+    finally:
+        session.close()
+
+
 class Session:
     """One visitor: a cookie jar and keep-alive connections; ``port`` may change between
     requests (the same visitor on another app server)."""

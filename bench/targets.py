@@ -23,6 +23,10 @@ class Page:
     kind: str = "page"
     # Extra request headers, e.g. {"Cookie": "..."} for a variant.
     headers: dict = field(default_factory=dict)
+    # Requested with the cookies of a visitor who has started the survey (a real session:
+    # bench.flow.survey_started_cookies), on the cached server only (issue 18: at least
+    # 2 × Wagtail's home page with the production cache).
+    session: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,11 @@ PAGES = [
     Page("results 100k by age", RESULTS + "?nach=F2", kind="results"),
     Page("results 100k by channel", RESULTS + "?nach=kanal", kind="results"),
     Page("healthz", "/healthz", kind="other"),
+    # A citizen in the middle of the survey browsing on (session and CSRF cookie).
+    Page("home (session)", "/", session=True),
+    Page("news (session)", "/aktuelles/", session=True),
+    Page("events (session)", "/termine/", session=True),
+    Page("results 100k (session)", RESULTS, session=True),
 ]
 # A user the bench creates in its own database, for flows through the admin login.
 BENCH_USER = ("bench", "Bench-Passwort-2026-nur-lokal")

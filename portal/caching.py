@@ -5,7 +5,10 @@ Use ``@cache_public_page`` on a view (function view, or ``method_decorator`` on
 The decorator only marks the page as shareable; ``PublicPageCacheMiddleware``, near the top
 of ``MIDDLEWARE``, stores the finished response (with the security headers of the middleware
 below it) and serves it to the next anonymous visitor before sessions, CSRF, authentication
-and the view run. A page is stored under its path and query string together with the global
+and the view run. A page is stored only from a request without session cookie; it is
+served also to a visitor whose session carries nothing a public page shows (a citizen in
+the middle of the survey), but never to a logged-in user nor with a message pending
+(``_personal_session``). A page is stored under its path and query string together with the global
 *content version* (``portal.cache_versions``), and served only while the content version is
 still the same.
 
@@ -17,9 +20,12 @@ When the database does not answer, a page already in the cache is served as it i
 import hashlib
 import logging
 import pickle
+import re
 from functools import lru_cache, wraps
+from importlib import import_module
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.db import connection
@@ -58,19 +64,69 @@ logger = logging.getLogger(__name__)
 
 MAX_PATH_LENGTH = 300
 
+# What Django's session engines write as a session key (32 of [a-z0-9]); any other cookie
+# value names no session, and the session middleware starts an empty one for it.
+SESSION_KEY_FORMAT = re.compile(r"[a-z0-9]{8,64}")
+# Session entries that change what a public page shows: the login (name, staff links,
+# previews) and messages kept in the session (``SessionStorage``) that the next page shows.
+PERSONAL_SESSION_KEYS = (AUTH_SESSION_KEY, "_messages")
+
+
+def _servable_get(request) -> bool:
+    """A GET or HEAD without message cookie (a pending message is shown on the next page):
+    one the cache may answer, once the session (if any) turned out to be not personal."""
+    if request.method not in ("GET", "HEAD") or "messages" in request.COOKIES:
+        return False
+    return len(request.get_full_path()) <= MAX_PATH_LENGTH
+
 
 def _anonymous_get(request) -> bool:
-    """A GET or HEAD without session or message cookie: the same page as everyone gets.
+    """A GET or HEAD without session or message cookie: the same page as everyone gets,
+    the only kind whose rendered page is stored.
 
     Decided from the cookies alone, so the middleware can answer before the session and the
     user are loaded (no session cookie, no login).
     """
-    if request.method not in ("GET", "HEAD"):
-        return False
-    cookies = request.COOKIES
-    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
-        return False
-    return len(request.get_full_path()) <= MAX_PATH_LENGTH
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and _servable_get(request)
+
+
+@lru_cache(maxsize=8)
+def _session_store_class(engine: str):
+    return import_module(engine).SessionStore
+
+
+def _session_cache_key(session_key: str) -> str | None:
+    """The key under which the session engine keeps this session in the page cache's cache
+    (``cached_db`` or ``cache`` with ``SESSION_CACHE_ALIAS`` = default), so it is read in the
+    same round trip as the page; None for other engines."""
+    store = _session_store_class(settings.SESSION_ENGINE)
+    prefix = getattr(store, "cache_key_prefix", None)
+    if prefix is None or settings.SESSION_CACHE_ALIAS != DEFAULT_CACHE_ALIAS:
+        return None
+    return prefix + session_key
+
+
+def _personal_session(session_key: str, fetched: dict, cache_key: str | None) -> bool:
+    """Whether the session behind this cookie may change a public page (a login or a
+    message), so the page must be rendered.
+
+    The session comes from the cache round trip that fetched the page when the engine keeps
+    it there; otherwise (or when it is not in the cache) it is loaded as the session
+    middleware would (``cached_db``: one query, and the cache is filled again). A cookie
+    value no engine ever writes names no session (``_cached_page`` treats the visitor as
+    anonymous without asking the engine). Anything that
+    goes wrong counts as personal: the page is then rendered as usual.
+    """
+    data = fetched.get(cache_key) if cache_key is not None else None
+    if data is None:
+        try:
+            data = _session_store_class(settings.SESSION_ENGINE)(session_key).load()
+        except Exception:
+            logger.warning("session unavailable", exc_info=True)
+            return True
+    if not isinstance(data, dict):
+        return True
+    return any(key in data for key in PERSONAL_SESSION_KEYS)
 
 
 @lru_cache(maxsize=4096)
@@ -168,10 +224,14 @@ def _checked_content_version() -> str:
         return content_version()
 
 
-def _cached_page(request, encoding: str = ""):
+def _cached_page(request, encoding: str = "", session_key: str | None = None):
     """The stored response for this request (in this content coding) if it is of the
     current content version, and the content version a page rendered now belongs to (None
     when it cannot be stored).
+
+    With ``session_key`` (the visitor holds a session cookie) the stored page is returned
+    only when the session is not personal (``_personal_session``); the session is fetched
+    in the same cache round trip as the page where its engine keeps it there.
 
     The version is read before the page is rendered, so a change by staff during rendering
     leaves the page stored under the old version, where nobody asks for it. When the
@@ -184,14 +244,23 @@ def _cached_page(request, encoding: str = ""):
     except db_utils.Error:
         logger.warning("content version unavailable", exc_info=True)
         version = None
+    if session_key is not None and not SESSION_KEY_FORMAT.fullmatch(session_key):
+        session_key = None  # names no session: the session middleware starts an empty one
+    session_cache_key = _session_cache_key(session_key) if session_key is not None else None
     try:
-        entry = cache.get(key)
+        if session_cache_key is None:
+            fetched = {key: cache.get(key)}
+        else:
+            fetched = cache.get_many([key, session_cache_key])
     except Exception:  # the cache is away: render the page
         logger.warning("page cache unavailable", exc_info=True)
         return None, None
-    if entry is not None and (version is None or entry[0] == version):
-        return entry[1], version
-    return None, version
+    entry = fetched.get(key)
+    if entry is None or (version is not None and entry[0] != version):
+        return None, version
+    if session_key is not None and _personal_session(session_key, fetched, session_cache_key):
+        return None, version
+    return entry[1], version
 
 
 def _store_page(request, response, version) -> None:
@@ -253,7 +322,9 @@ class PublicPageCacheMiddleware:
 
     Place it right after the request log and the compression, above everything else: a hit
     costs the content version (one query) and one cache round trip for the page in the
-    content coding the browser accepts, stored compressed, with every header. The SSL
+    content coding the browser accepts, stored compressed, with every header (with a
+    session cookie the session is read in the same round trip; a login or a message in it
+    renders the page). Pages are stored only from requests without session cookie. The SSL
     redirect is left to SecurityMiddleware (no lookup for plain HTTP when it redirects);
     static files never resolve to a marked view. The response is stored as it leaves this
     middleware, so the headers set below it (security headers, CSP, Permissions-Policy,
@@ -265,7 +336,7 @@ class PublicPageCacheMiddleware:
 
     def __call__(self, request):
         params = None
-        if _anonymous_get(request) and not _needs_redirect(request):
+        if _servable_get(request) and not _needs_redirect(request):
             params = _cacheable_view(
                 getattr(request, "urlconf", None) or settings.ROOT_URLCONF, request.path_info
             )
@@ -275,7 +346,8 @@ class PublicPageCacheMiddleware:
         version = None
         if candidate:
             encoding = compression.request_encoding(request)
-            cached, version = _cached_page(request, encoding)
+            session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+            cached, version = _cached_page(request, encoding, session_key)
             if cached is not None:
                 return _conditional(request, cached)
             # Read already: the menus are kept under it, too (portal.selectors.site_menus).
@@ -284,6 +356,7 @@ class PublicPageCacheMiddleware:
         response = self.get_response(request)
         if (
             candidate
+            and _anonymous_get(request)  # never a page rendered for a session holder
             and getattr(request, "_page_cache_shareable", False)
             and _shareable(request, response)
             and not isinstance(caches[DEFAULT_CACHE_ALIAS], DummyCache)  # stores nothing
