@@ -108,7 +108,12 @@ def _copy_question(source: Question, *, section: Section, position: int, taken: 
         MatrixItem(question=copy, label=i.label, position=i.position)
         for i in source.items.order_by("position", "id")
     )
-    return copy, source.condition_question_id is not None and not keep
+    # Condition rows are never copied: their sources are questions of the survey copied
+    # from (copies only come from other surveys), so they would not hold here.
+    dropped = (source.condition_question_id is not None and not keep) or (
+        source.conditions.exists()
+    )
+    return copy, dropped
 
 
 def _check_target(section: Section) -> None:

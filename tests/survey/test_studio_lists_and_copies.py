@@ -4,7 +4,7 @@ from another survey."""
 import pytest
 from django.urls import reverse
 
-from survey.models import LabelSet, Option, Question, Section
+from survey.models import Condition, LabelSet, Option, Question, Section
 from survey.synthetic import responses_generate
 from tests.factories import SectionFactory, SurveyFactory, UserFactory
 
@@ -145,6 +145,22 @@ def test_copying_a_question_and_tampered_sources(admin_client, draft_page):
         assert "gültige Auswahl" in response.content.decode()
     assert Question.objects.filter(survey=draft_page.survey).count() == 1
     assert not Question.objects.filter(section=other).exists()
+
+
+def test_copied_question_names_its_dropped_conditions(admin_client, draft_page):
+    """Conditions kept as rows (AND/OR) point into the survey copied from: the copy must not
+    keep them, and staff must be told it lost them, not find out from the live survey."""
+    _source, _about, ways, where = _source_survey()
+    car = Question.objects.get(code="W2", section=ways)
+    rule = Condition.objects.create(question=car, source=where, operator="one_of")
+    rule.options.set(where.options.all())
+    url = reverse("admin:survey_survey_copy_into", args=[draft_page.survey_id])
+    response = admin_client.post(
+        url, {"source": f"q{car.pk}", "section": draft_page.pk}, follow=True
+    )
+    copy = Question.objects.get(survey=draft_page.survey, code="W2")
+    assert not Condition.objects.filter(question=copy).exists()
+    assert "wurden bei W2 entfernt" in response.content.decode()
 
 
 def test_copying_into_a_survey_with_responses_is_refused(admin_client, mobility):
