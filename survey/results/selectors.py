@@ -4,7 +4,9 @@ topic and municipality pages show, and the response monitoring."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -52,24 +54,32 @@ _results_memo = VersionedMemo(
 )
 
 
+def _remembered(key: str, compute: Callable[[], Any]) -> Any:
+    """The value under ``key`` from this worker's memo, else from the cache, else computed
+    (and kept in both)."""
+
+    def from_cache() -> Any:
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, timeout=settings.SURVEY_RESULTS_CACHE_SECONDS)
+        return value
+
+    return _results_memo.get_or_compute(key, from_cache)
+
+
 def _allowed_breakdowns(survey: Survey, version: int) -> set[str]:
-    key = caching.breakdowns_key(survey.pk, version)
-    allowed = _results_memo.get(key)
-    if allowed is not None:
-        return allowed
-    allowed = cache.get(key)
-    if allowed is None:
-        allowed = {
+    return _remembered(
+        caching.breakdowns_key(survey.pk, version),
+        lambda: {
             *Question.objects.filter(
                 survey=survey, is_breakdown=True, kind__in=kind_values("can_break_down")
             )
             .exclude(pk__in=_hidden_questions(survey).values("question_id"))
             .values_list("code", flat=True),
             CHANNEL_BREAKDOWN,
-        }
-        cache.set(key, allowed, timeout=settings.SURVEY_RESULTS_CACHE_SECONDS)
-    _results_memo.set(key, allowed)
-    return allowed
+        },
+    )
 
 
 def survey_results(
@@ -89,16 +99,10 @@ def survey_results(
     if breakdown and breakdown not in _allowed_breakdowns(survey, version):
         # Unknown values never reach the cache key: no cache flooding, no odd characters.
         breakdown = None
-    key = caching.results_key(survey.pk, version, breakdown, weighted=weighted)
-    results = _results_memo.get(key)
-    if results is not None:
-        return results
-    results = cache.get(key)
-    if results is None:
-        results = compute_results(survey=survey, breakdown=breakdown, weighted=weighted)
-        cache.set(key, results, timeout=settings.SURVEY_RESULTS_CACHE_SECONDS)
-    _results_memo.set(key, results)
-    return results
+    return _remembered(
+        caching.results_key(survey.pk, version, breakdown, weighted=weighted),
+        lambda: compute_results(survey=survey, breakdown=breakdown, weighted=weighted),
+    )
 
 
 def publication_for(*, survey: Survey) -> ResultsPublication | None:
