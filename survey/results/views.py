@@ -50,13 +50,17 @@ def _survey_for_results(request, slug: str) -> tuple[Survey, bool]:
 WEIGHTED_PARAM = "gewichtet"
 
 
+def _weighted_asked(request) -> bool:
+    """Weighted figures unless ``?gewichtet=0`` (only "0" changes anything)."""
+    return request.GET.get(WEIGHTED_PARAM) != "0"
+
+
 def _weighted(request) -> bool:
-    """Weighted figures unless ``?gewichtet=0``; any other value than 0 or 1 shows the
-    weighted page but is not shared in the page cache (no flooding with odd URLs)."""
-    value = request.GET.get(WEIGHTED_PARAM)
-    if value not in (None, "0", "1"):
+    """As ``_weighted_asked``; any other value than 0 or 1 shows the weighted page but is
+    not shared in the page cache (no flooding with odd URLs)."""
+    if request.GET.get(WEIGHTED_PARAM) not in (None, "0", "1"):
         not_shareable(request)
-    return value != "0"
+    return _weighted_asked(request)
 
 
 # Public results are the same for everyone (staff previews have a session and are never
@@ -106,7 +110,7 @@ class ResultsCsvView(View):
         results = survey_results(
             survey=survey,
             breakdown=request.GET.get("nach", "")[:40] or None,
-            weighted=request.GET.get(WEIGHTED_PARAM) != "0",
+            weighted=_weighted_asked(request),
         )
         rows = exports.results_csv(results=results)
         return _csv_attachment(rows, f"{survey.slug}-ergebnisse.csv")
@@ -147,7 +151,7 @@ class ResultsChartView(View):
         survey, _preview = _survey_for_results(request, slug)
         # As on the page: weighted unless ?gewichtet=0 (only "0" changes anything, so odd
         # values cannot make new cache entries).
-        weighted = request.GET.get(WEIGHTED_PARAM) != "0"
+        weighted = _weighted_asked(request)
         results = survey_results(survey=survey, weighted=weighted)
         result = results.question(question_id)
         chart = None

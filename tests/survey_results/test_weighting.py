@@ -26,10 +26,11 @@ pytestmark = pytest.mark.django_db
 YES, NO = 1, 0
 
 
-def _build(*, c_yes: bool, d_yes: int, slug="gewichtet"):
+def _survey_with_questions(*, title: str, slug: str):
+    """A published survey with F1 (municipality, the breakdown) and F2 (yes/no)."""
     now = datetime.datetime(2019, 8, 1, 12, tzinfo=datetime.UTC)
     survey = SurveyFactory(
-        title="Gewichtet",
+        title=title,
         slug=slug,
         status=SurveyStatus.PUBLISHED,
         opens_at=now - datetime.timedelta(days=30),
@@ -48,6 +49,11 @@ def _build(*, c_yes: bool, d_yes: int, slug="gewichtet"):
     f2 = QuestionFactory(
         section=section, code="F2", kind=QuestionKind.YES_NO, text="Zufrieden?", position=2
     )
+    return survey, f1, f2
+
+
+def _build(*, c_yes: bool, d_yes: int, slug="gewichtet"):
+    survey, f1, f2 = _survey_with_questions(title="Gewichtet", slug=slug)
     options = {}
     for i, (name, population) in enumerate(
         [("A", 1000), ("B", 3000), ("C", 5000), ("D", 100)], start=1
@@ -227,27 +233,7 @@ def test_changing_a_target_changes_the_results(client, django_capture_on_commit_
 
 def _build_differing():
     """Two municipalities of 40 responses each: yes 35 in A, 10 in B (no cell below 5)."""
-    now = datetime.datetime(2019, 8, 1, 12, tzinfo=datetime.UTC)
-    survey = SurveyFactory(
-        title="Unterschiede",
-        slug="unterschiede",
-        status=SurveyStatus.PUBLISHED,
-        opens_at=now - datetime.timedelta(days=30),
-        closes_at=now,
-    )
-    section = SectionFactory(survey=survey, title="Fragen", position=1)
-    f1 = QuestionFactory(
-        section=section,
-        code="F1",
-        kind=QuestionKind.SINGLE,
-        text="Wo wohnen Sie?",
-        is_breakdown=True,
-        breakdown_label="Kommune",
-        position=1,
-    )
-    f2 = QuestionFactory(
-        section=section, code="F2", kind=QuestionKind.YES_NO, text="Zufrieden?", position=2
-    )
+    survey, f1, f2 = _survey_with_questions(title="Unterschiede", slug="unterschiede")
     a = Option.objects.create(question=f1, label="Oschatz", value=1, position=1)
     b = Option.objects.create(question=f1, label="Dahlen", value=2, position=2)
     for option, yes in ((a, 35), (b, 10)):
