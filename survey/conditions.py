@@ -103,10 +103,14 @@ def page_split(section: Section, facts: Facts) -> tuple[list[Question], frozense
     """The questions of a page to put in its form, and the ids of those hidden by answers
     on earlier pages. A question whose condition refers to the same page is in the form:
     the form decides it from the answers on the page (``SectionForm``)."""
-    on_page = [q.pk for q in section.question_list]
-    shown = [q for q in section.question_list if depends_on(q, on_page) or is_shown(q, facts)]
-    hidden = frozenset(q.pk for q in section.question_list if q not in shown)
-    return shown, hidden
+    on_page = {q.pk for q in section.question_list}
+    shown, hidden = [], set()
+    for question in section.question_list:
+        if depends_on(question, on_page) or is_shown(question, facts):
+            shown.append(question)
+        else:
+            hidden.add(question.pk)
+    return shown, frozenset(hidden)
 
 
 def answer_facts(question: Question, data: dict) -> list[int] | None:
@@ -116,6 +120,16 @@ def answer_facts(question: Question, data: dict) -> list[int] | None:
     if not kind.condition_operators:
         return None
     return kind.condition_values(question, data)
+
+
+def stored_facts(rows: Iterable) -> list[int]:
+    """The facts of one question's stored answer rows (``Answer`` or ``AnswerInput``): the
+    option id where there is one, else the number; rows with neither add nothing."""
+    return [
+        row.option_id if row.option_id is not None else row.number
+        for row in rows
+        if row.option_id is not None or row.number is not None
+    ]
 
 
 def page_facts(questions: Iterable[Question], data: dict, facts: Facts) -> dict:

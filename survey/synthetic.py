@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from survey.conditions import stored_facts
 from survey.kinds import kind_of
 from survey.models import Answer, Channel, Question, Response, Survey
 from survey.selectors import SurveyDefinition, is_shown, survey_definition
@@ -145,10 +146,7 @@ def _response_answers(definition: SurveyDefinition, plans: Mapping[int, _Plan]) 
             plan = plans[question.pk]
             given = plan.answers()
             if plan.kind.condition_operators:
-                facts[question.pk] = [
-                    answer.option_id if answer.option_id is not None else answer.number
-                    for answer in given
-                ]
+                facts[question.pk] = stored_facts(given)
             answers.extend(given)
     return answers
 

@@ -37,6 +37,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from survey import selectors
+from survey.conditions import stored_facts
 from survey.kinds import NUMBER_LIMIT, ExportColumn, kind_of
 from survey.kinds.yes_no import yes_no_labels
 from survey.models import (
@@ -339,14 +340,10 @@ def _context(survey: Survey) -> _Context:
 
 def shown_questions(definition: selectors.SurveyDefinition, answers: list[Answer]) -> set[int]:
     """The ids of the questions this response was shown, decided from its stored answers."""
-    chosen: dict[int, list[int]] = {}
+    rows: dict[int, list[Answer]] = {}
     for answer in answers:
-        # The facts conditions compare (``survey.conditions``): option ids of choices, the
-        # number of a number, scale or yes/no answer (1 = yes, 0 = no).
-        if answer.option_id is not None:
-            chosen.setdefault(answer.question_id, []).append(answer.option_id)
-        elif answer.number is not None:
-            chosen.setdefault(answer.question_id, []).append(answer.number)
+        rows.setdefault(answer.question_id, []).append(answer)
+    chosen = {question_id: stored_facts(given) for question_id, given in rows.items()}
     return {
         question.pk
         for section in definition.sections

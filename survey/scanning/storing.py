@@ -7,7 +7,7 @@ import enum
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
-from survey.conditions import is_shown
+from survey.conditions import is_shown, stored_facts
 from survey.kinds import AnswerInput, kind_of
 from survey.paper import paper_sheet_get
 from survey.scanning.readings import SheetReading
@@ -40,9 +40,7 @@ def answers_as_written(*, definition, answers: list[AnswerInput]) -> list[Answer
                 continue
             kept.extend(rows)
             if kind_of(question).condition_operators:
-                facts[question.pk] = [
-                    row.option_id if row.option_id is not None else row.number for row in rows
-                ]
+                facts[question.pk] = stored_facts(rows)
     return kept
 
 
