@@ -62,11 +62,10 @@ def answers_form_data(
 ) -> dict:
     """Answers (question id → its answer rows) as the paper-entry form's data: a stored
     sheet to correct, or a scanned sheet's proposed answers to confirm."""
-    stored = answers
     data: dict = {}
     for question in questions:
         prefixed = f"{prefix(question)}-"
-        for answer in stored.get(question.pk, ()):
+        for answer in answers.get(question.pk, ()):
             if answer.item_id is not None:
                 item = SimpleNamespace(pk=answer.item_id)
                 data[prefixed + item_field_name(question, item)] = str(answer.number)

@@ -164,7 +164,7 @@ class ScanBatchAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
             "batch": batch,
             "sheets": sheets,
             "running": batch.status in {ScanBatchStatus.QUEUED, ScanBatchStatus.PROCESSING},
-            "review_count": batch.sheets.filter(state=ScannedSheetState.REVIEW).count(),
+            "review_count": batch.review_count,  # annotated by get_queryset
             "opts": self.model._meta,
             "can_delete": self.has_delete_permission(request, batch),
             "has_change_permission": False,  # a stack is only read, never edited
@@ -174,7 +174,6 @@ class ScanBatchAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
     def status_view(self, request, batch_id):
         """The progress as JSON, for the progress page's small script."""
         batch = self._batch_or_404(request, batch_id)
-        review = batch.sheets.filter(state=ScannedSheetState.REVIEW).count()
         response = JsonResponse(
             {
                 "status": batch.status,
@@ -182,7 +181,7 @@ class ScanBatchAdmin(SurveyScopedAdminMixin, admin.ModelAdmin):
                 "pages_done": batch.pages_done,
                 "pages_total": batch.pages_total,
                 "sheets": batch.sheets.count(),
-                "review": review,
+                "review": batch.review_count,
                 "finished": batch.status in {ScanBatchStatus.DONE, ScanBatchStatus.FAILED},
             }
         )

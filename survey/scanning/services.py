@@ -142,6 +142,7 @@ def scan_batch_process(*, batch: ScanBatch, reader: Reader | None = None) -> Sca
     seen_pages = {
         page for pages in batch.sheets.values_list("scan_pages", flat=True) for page in pages
     }
+    question_ids = _question_ids(survey)
 
     def on_page(done: int, total: int) -> None:
         ScanBatch.objects.filter(pk=batch.pk).update(
@@ -153,7 +154,7 @@ def scan_batch_process(*, batch: ScanBatch, reader: Reader | None = None) -> Sca
         for reading in reader(survey, private_storage.path(batch.file.name), on_page=progress):
             if reading.scan_pages and set(reading.scan_pages) <= seen_pages:
                 continue
-            scan_sheet_record(batch=batch, reading=reading)
+            scan_sheet_record(batch=batch, reading=reading, question_ids=question_ids)
     except Exception:  # whatever a broken file makes the reader raise: staff get a message
         logger.exception("scan batch failed", extra={"batch": batch.pk})
         ScanBatch.objects.filter(pk=batch.pk).update(
@@ -205,11 +206,19 @@ def _reading_problems(batch: ScanBatch, reading: SheetReading, question_ids: set
     return problems
 
 
-def scan_sheet_record(*, batch: ScanBatch, reading: SheetReading) -> ScannedSheet:
+def _question_ids(survey: Survey) -> set[int]:
+    return set(Question.objects.filter(survey=survey).values_list("pk", flat=True))
+
+
+def scan_sheet_record(
+    *, batch: ScanBatch, reading: SheetReading, question_ids: set[int] | None = None
+) -> ScannedSheet:
     """Record one sheet read from ``batch``: a problem (no number, another survey, pages
     missing), a duplicate (its number is stored or waiting already), or a sheet with its
-    answers – stored at once when no answer needs review."""
-    question_ids = set(Question.objects.filter(survey=batch.survey).values_list("pk", flat=True))
+    answers – stored at once when no answer needs review. ``question_ids``: the survey's,
+    loaded once for a whole stack."""
+    if question_ids is None:
+        question_ids = _question_ids(batch.survey)
     problems = _reading_problems(batch, reading, question_ids)
     if problems:
         return _problem_sheet(batch, reading, problems)

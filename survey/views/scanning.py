@@ -72,8 +72,7 @@ class QuestionnairePrintOrderView(SurveyStaffMixin, View):
 
 def _pdf_response(survey: Survey, pdf: bytes, sheets: SheetRange) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
-    last = sheets.first + sheets.count - 1
-    name = f"fragebogen-{survey.slug}-{sheets.first}-{last}.pdf"
+    name = f"fragebogen-{survey.slug}-{sheets.first}-{sheets.numbers[-1]}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
     return response

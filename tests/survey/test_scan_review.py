@@ -787,9 +787,31 @@ def test_progress_page_queries_do_not_grow_with_sheets(
     many = read(upload_batch(mobility, typist), [sheets.reading(n) for n in range(102, 130)])
     client.get(reverse("admin:survey_scanbatch_change", args=[few.pk]))
 
-    # Session and user, the stack with survey and uploader, its sheets, the count to review.
-    with django_assert_num_queries(7) as counted:
+    # Session and user, the stack with survey, uploader and its count to review, its sheets.
+    with django_assert_num_queries(6) as counted:
         client.get(reverse("admin:survey_scanbatch_change", args=[few.pk]))
     with django_assert_num_queries(len(counted.captured_queries)):
         page = client.get(reverse("admin:survey_scanbatch_change", args=[many.pk]))
     assert page.content.decode().count("Gespeichert") == 28
+
+
+def test_a_typist_cannot_delete_a_stack_nor_strangers_see_its_progress(client, mobility, typist):
+    batch = upload_batch(mobility, typist)
+    client.force_login(typist)
+
+    deleted = client.post(
+        reverse("admin:survey_scanbatch_delete", args=[batch.pk]), {"post": "yes"}
+    )
+
+    assert deleted.status_code == 403
+    assert ScanBatch.objects.filter(pk=batch.pk).exists()
+    assert private_storage.exists(batch.file.name)
+
+    stranger = UserFactory(
+        is_staff=True,
+        permissions=["survey.enter_paper_response", "survey.only_assigned_surveys"],
+    )
+    SurveyAssignment.objects.create(survey=SurveyFactory(status="open"), user=stranger)
+    client.force_login(stranger)
+    for name in ("admin:survey_scanbatch_status", "admin:survey_scanbatch_change"):
+        assert client.get(reverse(name, args=[batch.pk])).status_code in {403, 404}
