@@ -379,3 +379,27 @@ def test_two_characteristics_and_missing_answers_through_the_database():
     labels = [q.breakdown_label or q.text for q in (f1, f2)]
     assert results.weighting.characteristics == labels
     assert results.weighting.is_demo
+
+
+@pytest.mark.parametrize(
+    ("query", "cached"),
+    [
+        ("", True),
+        ("?gewichtet=0", True),
+        ("?gewichtet=1", True),
+        ("?gewichtet=ja", False),
+        ("?gewichtet=" + "x" * 300, False),
+    ],
+)
+def test_only_the_offered_weighting_switch_fills_the_cache(client, query, cached):
+    """Only the two URLs the page links to are cached: random ``?gewichtet=`` values must
+    not each become a cache entry (a visitor could fill the cache with them)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    survey = _build(c_yes=False, d_yes=2)
+    url = f"/befragungen/{survey.slug}/ergebnisse/{query}"
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert (len(queries) == 1) is cached  # a page from the cache reads only the version
