@@ -43,6 +43,18 @@ def answer_texts(question, inputs: list[AnswerInput]) -> list[str]:
     return texts
 
 
+# The largest id a bigint column holds: a longer number is no id, whatever it looks like.
+MAX_ID = 2**63 - 1
+
+
+def _answer_pk(value: str | None) -> int | None:
+    """An id as the form sends it (ASCII digits only), else None."""
+    if not value or len(value) > 19 or not (value.isascii() and value.isdigit()):
+        return None
+    pk = int(value)
+    return pk if 0 < pk <= MAX_ID else None
+
+
 class ScanReviewView(SurveyStaffMixin, View):
     """The next uncertain answer of the survey's scanned sheets (or ``?antwort=<id>``)."""
 
@@ -56,14 +68,19 @@ class ScanReviewView(SurveyStaffMixin, View):
     def _waiting(self):
         return scan_answers_to_review(survey=self.survey)
 
-    def _answer(self, answer_id) -> ScanAnswer | None:
-        waiting = self._waiting()
-        if answer_id:
-            try:
-                return waiting.filter(pk=int(answer_id)).first()
-            except (TypeError, ValueError):
-                return None
-        return waiting.first()
+    def _answer(self, answer_id: str) -> ScanAnswer | None:
+        """The waiting answer ``answer_id`` of this survey; None for any other id (another
+        survey's, one dealt with, a tampered value)."""
+        pk = _answer_pk(answer_id)
+        return None if pk is None else self._waiting().filter(pk=pk).first()
+
+    def _gone_message(self, answer_id: str) -> str:
+        """Why ``answer_id`` cannot be reviewed here, without telling whether another
+        survey has an answer of that number."""
+        pk = _answer_pk(answer_id)
+        if pk is not None and ScanAnswer.objects.filter(pk=pk, sheet__survey=self.survey).exists():
+            return _("This answer has been dealt with already.")
+        return _("This answer does not belong to the scans of this survey.")
 
     def _form(self, answer: ScanAnswer, data=None) -> SectionForm:
         question = self.questions[answer.question_id]
@@ -93,16 +110,22 @@ class ScanReviewView(SurveyStaffMixin, View):
         return render(self.request, "survey/survey_scan_review.html", context, status=status)
 
     def get(self, request, slug):
-        answer = self._answer(request.GET.get("antwort"))
-        if answer is None and request.GET.get("antwort"):
-            messages.info(request, _("This answer has been dealt with already."))
+        wanted = request.GET.get("antwort", "")
+        if not wanted:
+            return self._render(self._waiting().first())
+        answer = self._answer(wanted)
+        if answer is None:
+            messages.info(request, self._gone_message(wanted))
             return redirect("survey:scan_review", slug=slug)
         return self._render(answer)
 
     def post(self, request, slug):
-        answer = self._answer(request.POST.get("answer"))
+        # Only the answer named in the form is confirmed: a request without one (or with
+        # another survey's) never takes "the next one" with data meant for something else.
+        wanted = request.POST.get("answer", "")
+        answer = self._answer(wanted)
         if answer is None:
-            messages.warning(request, _("This answer has been dealt with already."))
+            messages.warning(request, self._gone_message(wanted))
             return redirect("survey:scan_review", slug=slug)
         form = self._form(answer, request.POST)
         if not form.is_valid():
