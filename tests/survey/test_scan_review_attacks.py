@@ -5,6 +5,8 @@ the raw data are deleted.
 Survey A is the seeded mobility survey with sheet 102 in review; survey B a small survey of
 its own with sheet 7 in review. Staff are permitted for A only, or for both."""
 
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
@@ -14,9 +16,12 @@ from survey.models import (
     Response,
     ScanAnswer,
     ScannedSheet,
+    ScanTextCrop,
     SurveyAssignment,
 )
+from survey.results.services import survey_raw_data_delete
 from survey.scanning.readings import AnswerReading, SheetReading
+from survey.scanning.storage import private_storage
 from tests.factories import UserFactory
 from tests.survey.scan_stacks import small_survey
 from tests.survey.test_scan_review import Sheets, png, read, upload_batch
@@ -200,3 +205,100 @@ def test_the_review_of_a_still_confirms_its_own_answer(client, survey_a, survey_
     client.post(reverse("survey:scan_review", args=[survey_a.slug]), {"answer": own.pk})
 
     assert ScanAnswer.objects.get(pk=own.pk).confirmed == []
+
+
+# --- 2. Cut-outs: another survey's under this survey's address; after deletion ---------------
+
+
+def crop_urls(survey, slug=None) -> list[str]:
+    """The addresses of every cut-out of ``survey``'s scans, under ``slug`` (its own)."""
+    slug = slug or survey.slug
+    answers = ScanAnswer.objects.filter(sheet__survey=survey).exclude(crop="")
+    texts = ScanTextCrop.objects.filter(answer__sheet__survey=survey)
+    return [
+        *(
+            reverse("survey:scan_crop", args=[slug, pk])
+            for pk in answers.values_list("pk", flat=True)
+        ),
+        *(
+            reverse("survey:scan_text_crop", args=[slug, pk])
+            for pk in texts.values_list("pk", flat=True)
+        ),
+    ]
+
+
+def files_of(survey) -> list[Path]:
+    names = [
+        *ScanAnswer.objects.filter(sheet__survey=survey)
+        .exclude(crop="")
+        .values_list("crop", flat=True),
+        *ScanTextCrop.objects.filter(answer__sheet__survey=survey).values_list("image", flat=True),
+    ]
+    return [Path(private_storage.path(name)) for name in names]
+
+
+@pytest.mark.parametrize("who", ["permitted_for_a", "permitted_for_both"])
+def test_another_surveys_cut_out_under_this_surveys_address_is_not_found(
+    client, survey_a, survey_b, who
+):
+    user = staff(survey_a) if who == "permitted_for_a" else staff(survey_a, survey_b)
+    client.force_login(user)
+    tampered = crop_urls(survey_b, slug=survey_a.slug)
+    assert len(tampered) == 2  # the question's cut-out and the free-text cut-out
+
+    for url in tampered:
+        assert client.get(url).status_code == 404, url
+    # The control: A's own cut-outs are served, and B's under B's address only to who may.
+    assert all(client.get(url).status_code == 200 for url in crop_urls(survey_a))
+    own_b = [client.get(url).status_code for url in crop_urls(survey_b)]
+    assert own_b == ([404, 404] if who == "permitted_for_a" else [200, 200])
+
+
+@pytest.mark.parametrize("name", ["survey:scan_crop", "survey:scan_text_crop"])
+@pytest.mark.parametrize("pk", [0, 2**31, 2**63, 10**40])
+def test_cut_out_addresses_with_huge_ids_are_not_found(client, survey_a, name, pk):
+    client.force_login(staff(survey_a))
+
+    assert client.get(reverse(name, args=[survey_a.slug, pk])).status_code == 404
+
+
+def test_after_deleting_the_raw_data_every_cut_out_address_is_gone_and_its_file_too(
+    client, survey_a, survey_b, django_capture_on_commit_callbacks
+):
+    client.force_login(staff(survey_a, survey_b))
+    urls, files = crop_urls(survey_a), files_of(survey_a)
+    urls_b, files_b = crop_urls(survey_b), files_of(survey_b)
+    assert len(urls) == 3
+    assert all(client.get(url).status_code == 200 for url in urls)
+    assert all(path.is_file() for path in files + files_b)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        survey_raw_data_delete(survey=survey_a)
+
+    assert [url for url in urls if client.get(url).status_code != 404] == []
+    assert [path for path in files if path.exists()] == []
+    # The other survey keeps its scans.
+    assert all(client.get(url).status_code == 200 for url in urls_b)
+    assert all(path.is_file() for path in files_b)
+
+
+def test_the_retention_command_takes_the_cut_out_addresses_and_files_along(
+    client, survey_a, django_capture_on_commit_callbacks
+):
+    import io
+
+    from django.core.management import call_command
+
+    from survey.models import ResultsPublication
+
+    client.force_login(staff(survey_a))
+    urls, files = crop_urls(survey_a), files_of(survey_a)
+    ResultsPublication.objects.update_or_create(
+        survey=survey_a, defaults={"delete_raw_after": "2026-01-01"}
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("survey_delete_raw_data", "--today=2026-01-02", stdout=io.StringIO())
+
+    assert [url for url in urls if client.get(url).status_code != 404] == []
+    assert [path for path in files if path.exists()] == []
