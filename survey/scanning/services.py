@@ -2,7 +2,8 @@
 
 1. ``scan_batch_create``: staff upload a stack (admin); it is stored privately and a separate
    process is started for it (``paper_scan_batch``), never the web worker. The minutely
-   ``paper_scan_work`` takes over whatever that process did not finish.
+   ``paper_scan_work`` takes over whatever that process did not finish. ``manage.py
+   paper_scan`` stores its stack the same way (``scan_batch_read_now``) and reads it at once.
 2. ``scan_batch_process``: the reader (``survey.scanning.reader.read_stack``) reads it page by
    page; every sheet becomes a ``ScannedSheet`` with one ``ScanAnswer`` per question. A sheet
    the machine is sure of is stored at once; the others wait for review.
@@ -54,6 +55,8 @@ logger = logging.getLogger(__name__)
 STALE_AFTER = datetime.timedelta(minutes=10)
 
 Reader = Callable[..., Iterator[SheetReading]]
+# Told of every sheet of a stack as it is recorded: what was read, and the sheet it became.
+SheetCallback = Callable[[SheetReading, ScannedSheet], None]
 
 
 class ScanReviewError(Exception):
@@ -67,19 +70,49 @@ class ScanReviewError(Exception):
 # --- Upload and background processing ------------------------------------------------------
 
 
-def scan_batch_create(*, survey: Survey, upload, label: str, uploaded_by) -> ScanBatch:
-    """Store an uploaded (already checked) stack and start reading it after the commit."""
+def _batch_store(*, survey: Survey, upload, label: str, uploaded_by, **fields) -> ScanBatch:
     batch = ScanBatch(
         survey=survey,
         original_name=(upload.name or "")[:200],
         label=label,
         uploaded_by=uploaded_by,
+        **fields,
     )
     batch.file.save(upload.name or "stapel.pdf", upload, save=False)
     batch.save()
+    return batch
+
+
+def scan_batch_create(*, survey: Survey, upload, label: str, uploaded_by) -> ScanBatch:
+    """Store an uploaded (already checked) stack and start reading it after the commit."""
+    batch = _batch_store(survey=survey, upload=upload, label=label, uploaded_by=uploaded_by)
     transaction.on_commit(lambda: scan_batch_spawn(batch_id=batch.pk))
     logger.info("scan batch uploaded", extra={"survey": survey.slug, "batch": batch.pk})
     return batch
+
+
+def scan_batch_read_now(
+    *,
+    survey: Survey,
+    upload,
+    label: str,
+    uploaded_by=None,
+    reader: Reader | None = None,
+    on_sheet: SheetCallback | None = None,
+) -> ScanBatch:
+    """Store a (checked) stack given on the command line (``paper_scan``) like an upload and
+    read it in this process: the same sheets, duplicates, review and storing as the admin's
+    upload. Taken as processing from the start, so ``paper_scan_work`` leaves it alone."""
+    batch = _batch_store(
+        survey=survey,
+        upload=upload,
+        label=label,
+        uploaded_by=uploaded_by,
+        status=ScanBatchStatus.PROCESSING,
+        heartbeat=timezone.now(),
+    )
+    logger.info("scan batch read from the command line", extra={"batch": batch.pk})
+    return scan_batch_process(batch=batch, reader=reader, on_sheet=on_sheet)
 
 
 def scan_batch_spawn(*, batch_id: int) -> None:
@@ -133,7 +166,9 @@ def _real_reader() -> Reader:
     return read_stack
 
 
-def scan_batch_process(*, batch: ScanBatch, reader: Reader | None = None) -> ScanBatch:
+def scan_batch_process(
+    *, batch: ScanBatch, reader: Reader | None = None, on_sheet: SheetCallback | None = None
+) -> ScanBatch:
     """Read a claimed stack to the end. Sheets read before an error are kept (a sheet is
     recorded as soon as it is read); a stack taken over after a crash skips sheets it
     already recorded."""
@@ -154,7 +189,9 @@ def scan_batch_process(*, batch: ScanBatch, reader: Reader | None = None) -> Sca
         for reading in reader(survey, private_storage.path(batch.file.name), on_page=progress):
             if reading.scan_pages and set(reading.scan_pages) <= seen_pages:
                 continue
-            scan_sheet_record(batch=batch, reading=reading, question_ids=question_ids)
+            sheet = scan_sheet_record(batch=batch, reading=reading, question_ids=question_ids)
+            if on_sheet is not None:
+                on_sheet(reading, sheet)
     except Exception:  # whatever a broken file makes the reader raise: staff get a message
         logger.exception("scan batch failed", extra={"batch": batch.pk})
         ScanBatch.objects.filter(pk=batch.pk).update(

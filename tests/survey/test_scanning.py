@@ -381,7 +381,7 @@ def test_not_a_scan_is_a_clear_error(mobility, tmp_path):
         list(read_stack(mobility, junk))
     text = tmp_path / "notes.txt"
     text.write_text("Hallo")
-    with pytest.raises(CommandError, match="weder"):
+    with pytest.raises(CommandError, match="kein gescannter Stapel"):
         call_command("paper_scan", mobility.slug, str(text))
 
 
