@@ -146,13 +146,29 @@ def _rows_chart(chart: Chart, rows: list, note: str = "") -> Chart | None:
     return chart
 
 
+def chart_available(result: QuestionResult) -> bool:
+    """Whether ``question_chart`` gives a chart, decided without building it (the results
+    page asks for every question): not for a question whose base is withheld, a matrix
+    without scale points, free text not coded yet, or a question without answer rows (a
+    number or a date)."""
+    if result.bases_withheld and result.bases_withheld[0]:
+        return False
+    kind = KINDS[result.kind]
+    if kind.results_per_item:
+        return result.kind == "ranking" or bool(result.items and result.items[0].rows)
+    if kind.is_free_text:
+        return bool(result.themes)
+    return bool(result.rows)
+
+
 def question_chart(result: QuestionResult, *, weighted: bool = False) -> Chart | None:
     """The chart of a question's totals, or None where the page shows no chart (a number
-    question, free text not coded yet, a question whose base is withheld). ``weighted``:
-    the results are weighted (``SurveyResults.weighted``), said under the chart."""
-    kind = KINDS[result.kind]
-    if result.bases_withheld and result.bases_withheld[0]:
+    question, free text not coded yet, a question whose base is withheld; see
+    ``chart_available``). ``weighted``: the results are weighted
+    (``SurveyResults.weighted``), said under the chart."""
+    if not chart_available(result):
         return None
+    kind = KINDS[result.kind]
     chart = Chart(result.id, result.code, result.text, result.base, weighted=weighted)
     if kind.results_per_item:
         if result.kind == "ranking":

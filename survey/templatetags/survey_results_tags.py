@@ -29,10 +29,11 @@ def decimal(value, digits: int = 1) -> str:
 
 @register.filter
 def has_chart(result) -> bool:
-    """Whether the question's chart can be downloaded (``survey.results.charts``)."""
-    from survey.results.charts import question_chart  # the charts use this module's pct
+    """Whether the question's chart can be downloaded (``survey.results.charts``), without
+    drawing or even building it: the results page asks this for every question."""
+    from survey.results.charts import chart_available  # the charts use this module's pct
 
-    return not result.is_hidden and question_chart(result) is not None
+    return not result.is_hidden and chart_available(result)
 
 
 @register.filter
