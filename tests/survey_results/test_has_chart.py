@@ -22,13 +22,13 @@ def _questions(results):
 
 
 @pytest.mark.parametrize("breakdown", [None, "F1"])
-def test_has_chart_answers_as_building_the_chart_would(
-    published, mobility, tiny_heavy_group, breakdown  # noqa: F811
-):
+def test_has_chart_answers_as_building_the_chart_would(published, request, breakdown):
     """Every kind (choice, multiple, matrix, scale, free text coded and not, number, date,
     ranking, yes/no), a base withheld, weighted and not, hidden or not."""
+    seeded = request.getfixturevalue("mobility")
+    heavy = request.getfixturevalue("tiny_heavy_group")
     seen = set()
-    for survey in (published.survey, mobility, tiny_heavy_group):
+    for survey in (published.survey, seeded, heavy):
         for weighted in (True, False):
             results = compute_results(survey=survey, breakdown=breakdown, weighted=weighted)
             for q in _questions(results):
