@@ -8,7 +8,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from portal import selectors, services
 from portal.caching import cache_public_page, not_shareable
-from portal.forms import ContactForm, IdeaForm, NewsFilterForm
+from portal.forms import ContactForm, IdeaForm, NewsFilterForm, share_choices
 from portal.maps import region_map
 from portal.memo import remember_part
 from portal.models import Municipality, NewsArticle, Page, Topic
@@ -125,6 +125,7 @@ class NewsListView(ListView):
 
     def get_queryset(self):
         self.filter_form = NewsFilterForm(self.request.GET or None)
+        share_choices(self.request, self.filter_form, "thema", "kommune")
         filters = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
         if self.filter_form.is_bound and not filters:
             not_shareable(self.request)
