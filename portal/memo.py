@@ -80,8 +80,15 @@ def forget_memos() -> None:
 # HTML that is the same for every visitor go in here: never a CSRF token, a user, messages,
 # staff links or the survey test mode. A request without a version read (not a cacheable
 # page, or the database did not answer) computes the part and keeps nothing, so no query
-# is added. Bounded: a few hundred parts of a few KB each.
+# is added; so does a signed-in user (staff). Bounded: a few hundred parts of a few KB each.
 _content_parts = VersionedMemo("content-parts", max_entries=512, seconds=3600)
+
+
+def _signed_in(request) -> bool:
+    # Staff always get what is in the database now (also after a change that raised no
+    # version, see portal.caching), and nothing rendered for them is kept for others.
+    user = getattr(request, "user", None)
+    return user is not None and user.is_authenticated
 
 
 def remember_part(request, key: tuple, compute: Callable[[], Any]) -> Any:
@@ -92,7 +99,7 @@ def remember_part(request, key: tuple, compute: Callable[[], Any]) -> Any:
     from django.utils.translation import get_language
 
     version = getattr(request, "_content_version", None)
-    if version is None:
+    if version is None or _signed_in(request):
         return compute()
     full_key = (
         connection.alias,
