@@ -86,7 +86,13 @@ _content_parts = VersionedMemo("content-parts", max_entries=512, seconds=3600)
 
 def _signed_in(request) -> bool:
     # Staff always get what is in the database now (also after a change that raised no
-    # version, see portal.caching), and nothing rendered for them is kept for others.
+    # version), and nothing rendered for them is kept for others: as the page cache does
+    # (portal.caching._personal_session), a login in the session counts, valid or not.
+    from django.contrib.auth import SESSION_KEY
+
+    session = getattr(request, "session", None)
+    if session is not None and SESSION_KEY in session:
+        return True
     user = getattr(request, "user", None)
     return user is not None and user.is_authenticated
 
