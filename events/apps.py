@@ -26,11 +26,11 @@ class EventsConfig(AppConfig):
         register_sitemap("events", EventSitemap)
         register_sitemap("event-list", EventListSitemap)
         # The next events on the home, municipality and topic pages (events_tags render them).
-        register_page_context("home", "upcoming_events", event_list_next)
-        register_page_context("municipality", "upcoming_events", event_list_next)
-        register_page_context("topic", "upcoming_events", event_list_next)
+        register_page_context("home", "upcoming_events", event_list_next, shared=True)
+        register_page_context("municipality", "upcoming_events", event_list_next, shared=True)
+        register_page_context("topic", "upcoming_events", event_list_next, shared=True)
         # A survey's results page lists the events that presented them.
-        register_page_context("survey_results", "presenting_events", events_for_survey)
+        register_page_context("survey_results", "presenting_events", events_for_survey, shared=True)
         # Cached pages change when an event starts (registration closes), ends (it moves to
         # the archive), its registration deadline passes, and when it leaves the calendar.
         register_content_time("events.Event", "publish_at")  # a scheduled event appears

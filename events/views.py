@@ -13,6 +13,7 @@ from events.calendar import build_calendar
 from events.forms import EventFilterForm, RegistrationForm
 from events.models import Event, Registration, RegistrationStatus
 from portal.caching import cache_public_page, not_shareable
+from portal.forms import share_choices
 from portal.maps import region_map
 from portal.models import Municipality, Topic
 from portal.preview import can_preview, mark_preview, wants_preview
@@ -26,6 +27,7 @@ ARCHIVE_PAGE_SIZE = 10
 def event_list(request):
     """Upcoming events first, then the archive of past ones (paginated), filterable."""
     form = EventFilterForm(request.GET or None)
+    share_choices(request, form, "kommune")
     filters = {"municipality": None, "kind": ""}
     if form.is_bound and form.is_valid():
         filters = {"municipality": form.cleaned_data["kommune"], "kind": form.cleaned_data["art"]}

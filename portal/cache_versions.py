@@ -164,9 +164,23 @@ def bump_content_version(**kwargs) -> None:
 def named_version(name: str) -> int:
     """A version of one cached thing (e.g. the results of one survey), read from the
     database so every app server agrees; 0 before the first bump."""
+    with connection.cursor() as cursor:
+        cursor.execute(_named_version_query(connection.vendor), [name])
+        row = cursor.fetchone()
+    return (row[0] if row else 0) or 0
+
+
+@lru_cache(maxsize=8)
+def _named_version_query(vendor: str) -> str:
+    """The SQL of ``named_version``, built once per process: the municipality, topic and
+    results pages ask it once per survey on every render, and building the same ORM query
+    each time cost more than running it."""
     from portal.models import CacheVersion
 
-    return CacheVersion.objects.filter(name=name).values_list("counter", flat=True).first() or 0
+    query = CacheVersion.objects.filter(name="").order_by("pk").values_list("counter")[:1]
+    sql, params = query.query.sql_with_params()
+    assert params == ("",), params
+    return sql
 
 
 def bump_named_version(name: str) -> None:

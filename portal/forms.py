@@ -6,6 +6,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.widgets import AdminProseEditorWidget
 
+from portal.memo import remember_part
 from portal.models import Municipality, NewsArticle, Topic
 from portal.sanitize import clean_html
 from portal.spam import SpamProtectedForm
@@ -109,6 +110,21 @@ class LocalRedirectForm(RedirectForm):
                 )
             )
         return super().clean_new_path()
+
+
+def share_choices(request, form: forms.Form, *names: str) -> None:
+    """Give the select fields ``names`` of a filter form their options from this worker's
+    memory under the content version (``portal.memo.remember_part``): the municipalities
+    and topics are the same for every visitor, and reading them was a query per field on
+    every list page. Only the options: the submitted value is still validated against the
+    field's queryset, and which option is selected is decided per request."""
+    for name in names:
+        field = form.fields[name]
+        field.choices = remember_part(
+            request,
+            ("choices", type(form).__module__, type(form).__qualname__, name),
+            lambda field=field: [(str(value), str(label)) for value, label in field.choices],
+        )
 
 
 class NewsFilterForm(forms.Form):

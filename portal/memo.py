@@ -70,3 +70,53 @@ def forget_memos() -> None:
     """For tests: a rolled-back test leaves the versions where they were, with other data."""
     for memo in _MEMOS:
         memo.clear()
+
+
+# --- Parts of public pages under the content version ------------------------------------
+# What several pages show and what is costly to build (the next events, the latest news,
+# the municipality tiles, a news card), kept per worker under the content version the page
+# cache middleware read for this request (``request._content_version``, from the database:
+# ``portal.cache_versions``), the language and the part's own key. Only public data and
+# HTML that is the same for every visitor go in here: never a CSRF token, a user, messages,
+# staff links or the survey test mode. A request without a version read (not a cacheable
+# page, or the database did not answer) computes the part and keeps nothing, so no query
+# is added; so does a signed-in user (staff). Bounded: a few hundred parts of a few KB each.
+_content_parts = VersionedMemo("content-parts", max_entries=512, seconds=3600)
+
+
+def _signed_in(request) -> bool:
+    # Staff always get what is in the database now (also after a change that raised no
+    # version), and nothing rendered for them is kept for others: as the page cache does
+    # (portal.caching._personal_session), a login in the session counts, valid or not.
+    from django.contrib.auth import SESSION_KEY
+
+    session = getattr(request, "session", None)
+    if session is not None and SESSION_KEY in session:
+        return True
+    user = getattr(request, "user", None)
+    return user is not None and user.is_authenticated
+
+
+def remember_part(request, key: tuple, compute: Callable[[], Any]) -> Any:
+    """The value of ``compute()`` for ``key`` under this request's content version and
+    language, computed once per worker and version (``None`` is a value like any other)."""
+    from django.db import connection
+    from django.utils import timezone
+    from django.utils.translation import get_language
+
+    version = getattr(request, "_content_version", None)
+    if version is None or _signed_in(request):
+        return compute()
+    full_key = (
+        connection.alias,
+        version,
+        get_language(),
+        timezone.get_current_timezone_name(),
+        *key,
+    )
+    entry = _content_parts.get(full_key)
+    if entry is None:
+        value = compute()
+        _content_parts.set(full_key, (value,))
+        return value
+    return entry[0]

@@ -10,18 +10,45 @@ survey's results on municipality and topic pages) registers a provider in its
 The page's view calls ``page_context("topic", topic=topic)``, which calls every provider
 of the page with the page's objects as keyword arguments and puts what they return into
 the template context under their names; the app's template tag then only renders it.
+
+A provider registered with ``shared=True`` reads only public content that raises the content
+version when it changes (``settings.PUBLIC_CONTENT_MODELS``, ``register_content_time``), and
+its answer is the same for every visitor: the view passes ``request=`` and the answer is kept
+in the worker's memory under the content version (``portal.memo.remember_part``), keyed by
+the page's objects. Providers whose data has a version of its own (survey results) are not
+shared this way.
 """
 
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-_PROVIDERS: dict[str, dict[str, Callable[..., Any]]] = defaultdict(dict)
+from portal.memo import remember_part
+
+_PROVIDERS: dict[str, dict[str, tuple[Callable[..., Any], bool]]] = defaultdict(dict)
 
 
-def register_page_context(page: str, name: str, provider: Callable[..., Any]) -> None:
-    _PROVIDERS[page][name] = provider
+def register_page_context(
+    page: str, name: str, provider: Callable[..., Any], *, shared: bool = False
+) -> None:
+    _PROVIDERS[page][name] = (provider, shared)
 
 
-def page_context(page: str, **objects) -> dict[str, Any]:
-    return {name: provider(**objects) for name, provider in _PROVIDERS[page].items()}
+def _object_key(value: Any) -> Any:
+    return (value._meta.label, value.pk) if hasattr(value, "_meta") else value
+
+
+def page_context(page: str, request=None, **objects) -> dict[str, Any]:
+    context = {}
+    for name, (provider, shared) in _PROVIDERS[page].items():
+        if shared and request is not None:
+            key = (
+                "page-context",
+                page,
+                name,
+                *sorted((field, _object_key(value)) for field, value in objects.items()),
+            )
+            context[name] = remember_part(request, key, lambda p=provider: p(**objects))
+        else:
+            context[name] = provider(**objects)
+    return context

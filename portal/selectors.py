@@ -3,7 +3,7 @@
 import logging
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 
 from portal.cache_versions import bump_named_version, named_version
@@ -94,22 +94,16 @@ def menus_changed(**kwargs) -> None:
     bump_named_version(MENUS_VERSION)
 
 
-def _with_topics(queryset: QuerySet[NewsArticle]) -> QuerySet[NewsArticle]:
-    return queryset.prefetch_related(
-        Prefetch("topics", queryset=Topic.objects.only("name", "slug", "position"))
-    )
-
-
 def news_list(
     *, topic: Topic | None = None, municipality: Municipality | None = None
 ) -> QuerySet[NewsArticle]:
-    """Public articles, newest first, with their topics (one extra query per page)."""
+    """Public articles, newest first (the list shows no topics: no query for them)."""
     articles = NewsArticle.objects.published()
     if topic is not None:
         articles = articles.filter(topics=topic)
     if municipality is not None:
         articles = articles.filter(municipalities=municipality)
-    return _with_topics(articles.select_related("image").defer("body"))
+    return articles.select_related("image").defer("body")
 
 
 def news_latest(*, limit: int = 3) -> list[NewsArticle]:

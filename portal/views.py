@@ -8,8 +8,9 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from portal import selectors, services
 from portal.caching import cache_public_page, not_shareable
-from portal.forms import ContactForm, IdeaForm, NewsFilterForm
+from portal.forms import ContactForm, IdeaForm, NewsFilterForm, share_choices
 from portal.maps import region_map
+from portal.memo import remember_part
 from portal.models import Municipality, NewsArticle, Page, Topic
 from portal.page_context import page_context
 from portal.preview import can_preview, mark_preview, wants_preview
@@ -25,14 +26,21 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["latest_news"] = selectors.news_latest(limit=3)
-        context["municipalities"] = selectors.municipality_list()
-        context["region_map"] = region_map(
-            urls={m.name: m.get_absolute_url() for m in context["municipalities"]}
-        )
-        context["topics"] = selectors.topic_list()
-        context.update(page_context("home"))
+        # Public content only, the same for every visitor: kept per worker under the
+        # content version (portal.memo.remember_part), as are the teasers of other apps.
+        context.update(remember_part(self.request, ("home",), self._shared_parts))
+        context.update(page_context("home", request=self.request))
         return context
+
+    @staticmethod
+    def _shared_parts() -> dict:
+        municipalities = list(selectors.municipality_list())
+        return {
+            "latest_news": selectors.news_latest(limit=3),
+            "municipalities": municipalities,
+            "region_map": region_map(urls={m.name: m.get_absolute_url() for m in municipalities}),
+            "topics": list(selectors.topic_list()),
+        }
 
 
 @cached
@@ -56,7 +64,7 @@ class MunicipalityDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["news"] = selectors.news_for_municipality(municipality=self.object)
-        context.update(page_context("municipality", municipality=self.object))
+        context.update(page_context("municipality", request=self.request, municipality=self.object))
         return context
 
 
@@ -77,7 +85,7 @@ class TopicDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         context["news"] = selectors.news_for_topic(topic=self.object)
         context["ideas"] = list(selectors.ideas_approved(topic=self.object)[:5])
-        context.update(page_context("topic", topic=self.object))
+        context.update(page_context("topic", request=self.request, topic=self.object))
         return context
 
 
@@ -117,6 +125,7 @@ class NewsListView(ListView):
 
     def get_queryset(self):
         self.filter_form = NewsFilterForm(self.request.GET or None)
+        share_choices(self.request, self.filter_form, "thema", "kommune")
         filters = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
         if self.filter_form.is_bound and not filters:
             not_shareable(self.request)

@@ -30,7 +30,7 @@ class SurveyConfig(AppConfig):
             survey_topic_findings,
         )
 
-        register_page_context("home", "open_survey", survey_open_teaser)
+        register_page_context("home", "open_survey", survey_open_teaser, shared=True)
         register_page_context("topic", "survey_findings", survey_topic_findings)
         register_page_context(
             "municipality", "survey_participation", survey_municipality_participation

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 
 from media.rendering import expand_embeds
 from portal import selectors
+from portal.memo import remember_part
 from portal.sanitize import clean_html
 
 register = template.Library()
@@ -101,3 +102,41 @@ def site_header(context) -> str:
 def site_footer(context) -> str:
     # The entries are part of the key, so a changed list renders a new footer.
     return _layout_part("includes/footer.html", {"footer_items": _menus(context)["footer"]})
+
+
+class _PartNode(template.Node):
+    def __init__(self, nodelist, name: str, keys: list):
+        self.nodelist, self.name, self.keys = nodelist, name, keys
+
+    def render(self, context) -> str:
+        request = context.get("request")
+        if request is None or settings.DEBUG:
+            return self.nodelist.render(context)
+        key = (self.name, *(_part_key(var.resolve(context)) for var in self.keys))
+        return remember_part(request, key, lambda: mark_safe(self.nodelist.render(context)))
+
+
+def _part_key(value):
+    """A model instance counts by its class and primary key; anything else as it is (a
+    string, number, None), so two different objects never share a part."""
+    pk = getattr(value, "pk", None)
+    if pk is not None and hasattr(value, "_meta"):
+        return (value._meta.label, pk)
+    if value is not None and not isinstance(value, str | int | bool):
+        raise template.TemplateSyntaxError(f"{{% part %}} cannot key on {type(value)!r}")
+    return value
+
+
+@register.tag("part")
+def do_part(parser, token):
+    """``{% part "events-teaser" municipality topic %}…{% endpart %}``: the enclosed HTML
+    kept in this worker's memory under the content version, the language, the name and the
+    given values (``portal.memo.remember_part``). Only for HTML that is the same for every
+    visitor whatever their session: nothing with a CSRF token, the user, messages, staff
+    links or the survey test mode, and every value the HTML depends on in the key."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("{% part %} needs a name")
+    nodelist = parser.parse(("endpart",))
+    parser.delete_first_token()
+    return _PartNode(nodelist, bits[1].strip("\"'"), [parser.compile_filter(b) for b in bits[2:]])

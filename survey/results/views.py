@@ -92,7 +92,7 @@ class ResultsView(TemplateView):
             unweighted_asked=not weighted and results.weighting is not None,
         )
         # What other apps show here: the events that presented these results.
-        context.update(page_context("survey_results", survey=survey))
+        context.update(page_context("survey_results", request=self.request, survey=survey))
         return context
 
 
