@@ -14,10 +14,10 @@ import pytest
 
 from tests.ops.servers import (
     Gunicorn,
-    PostgresCluster,
     collect_static,
     get,
     manage,
+    migrated_cluster,
     postgres_bin,
 )
 from tests.ops.servers import production_env as env_for
@@ -65,10 +65,8 @@ SCHEDULED_PAGES = ["/", "/aktuelles/", "/aktuelles/feed/", "/sitemap.xml"]
 
 @pytest.fixture(scope="module")
 def env():
-    cluster = PostgresCluster()
-    cluster.create()
+    cluster = migrated_cluster()
     env = env_for(cluster.url)  # no DJANGO_CACHE_URL: every worker has its own cache
-    manage(env, "migrate", "--noinput", "--verbosity", "0")
     collect_static(env)
     manage(env, "shell", "-c", CREATE_EVENT)
     yield env
