@@ -117,7 +117,11 @@ def test_a_scheduled_article_appears_on_every_worker_at_its_time(env):
         def poll_before():
             for path in SCHEDULED_PAGES:
                 if time.time() < due - 0.5:
-                    before.append((path, "punkt-zwoelf" in get(server.port, path)[1]))
+                    shown = "punkt-zwoelf" in get(server.port, path)[1]
+                    # Only answers given before the moment count: on a busy machine a request
+                    # sent in time may be answered after it, rightly with the article.
+                    if time.time() < due:
+                        before.append((path, shown))
 
         in_parallel(poll_before)  # now every worker has these pages cached without it
         assert before
