@@ -14,10 +14,10 @@ import pytest
 
 from tests.ops.servers import (
     Gunicorn,
-    PostgresCluster,
     collect_static,
     get,
     manage,
+    migrated_cluster,
     postgres_bin,
 )
 from tests.ops.servers import production_env as env_for
@@ -65,10 +65,8 @@ SCHEDULED_PAGES = ["/", "/aktuelles/", "/aktuelles/feed/", "/sitemap.xml"]
 
 @pytest.fixture(scope="module")
 def env():
-    cluster = PostgresCluster()
-    cluster.create()
+    cluster = migrated_cluster()
     env = env_for(cluster.url)  # no DJANGO_CACHE_URL: every worker has its own cache
-    manage(env, "migrate", "--noinput", "--verbosity", "0")
     collect_static(env)
     manage(env, "shell", "-c", CREATE_EVENT)
     yield env
@@ -119,7 +117,11 @@ def test_a_scheduled_article_appears_on_every_worker_at_its_time(env):
         def poll_before():
             for path in SCHEDULED_PAGES:
                 if time.time() < due - 0.5:
-                    before.append((path, "punkt-zwoelf" in get(server.port, path)[1]))
+                    shown = "punkt-zwoelf" in get(server.port, path)[1]
+                    # Only answers given before the moment count: on a busy machine a request
+                    # sent in time may be answered after it, rightly with the article.
+                    if time.time() < due:
+                        before.append((path, shown))
 
         in_parallel(poll_before)  # now every worker has these pages cached without it
         assert before

@@ -18,11 +18,11 @@ from bench.flow import Session, fill_form, run, run_wizard
 from bench.targets import BENCH_USER, SURVEY, Wizard
 from tests.ops.servers import (
     Gunicorn,
-    PostgresCluster,
     collect_static,
     form_fields,
     get,
     manage,
+    migrated_cluster,
     postgres_bin,
     wait_for,
 )
@@ -51,10 +51,8 @@ def redis_available() -> bool:
 
 @pytest.fixture(scope="module")
 def cluster():
-    cluster = PostgresCluster()
-    cluster.create()
+    cluster = migrated_cluster()
     env = env_for(cluster.url)
-    manage(env, "migrate", "--noinput", "--verbosity", "0")
     manage(env, "seed_demo")
     collect_static(env)
     username, password = BENCH_USER
