@@ -293,6 +293,7 @@ class SearchView(TemplateView):
             page = search_page(query, version=version)
         else:
             page = SearchPage(results=())
+        context["search_page"] = page
         context["results"] = page.results
         context["suggestion"] = page.suggestion
         if page.suggestion:

@@ -32,7 +32,7 @@ escapes first and only then marks the terms.
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -121,6 +121,8 @@ class SearchPage:
 
     results: tuple[SearchResult, ...]
     suggestion: str | None = None
+    # The result list as HTML, per template and time zone ({% search_result_list %}).
+    rendered: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 # Per worker: the last searches, under the query as normalised, the language (result kinds
