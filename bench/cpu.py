@@ -27,13 +27,16 @@ ROUNDS = 50
 FLOWS = 20
 
 
-def _measure(client, path: str, rounds: int) -> dict:
+def _measure(client, path: str, rounds: int, paths: list[str] | None = None) -> dict:
+    """``rounds`` requests of ``path``, or of ``paths`` in turn (each once at most)."""
     response = client.get(path)
     if response.status_code != 200:
         raise SystemExit(f"{path} answered {response.status_code}")
+    order = paths[:rounds] if paths else [path] * rounds
+    rounds = len(order)
     cpu, wall = time.process_time(), time.perf_counter()
-    for _ in range(rounds):
-        client.get(path)
+    for each in order:
+        client.get(each)
     return {
         "cpu_ms": round((time.process_time() - cpu) * 1000 / rounds, 2),
         "wall_ms": round((time.perf_counter() - wall) * 1000 / rounds, 2),
@@ -96,7 +99,7 @@ def child(variant: str) -> None:
     from django.test import Client
 
     from bench.flow import start_survey
-    from bench.run import SURVEY_PATH, selected, wanted
+    from bench.run import SURVEY_PATH, selected, varied_paths, wanted
     from bench.targets import BASELINES, PAGES, Wizard
     from bench.targets import FLOWS as LOAD_FLOWS
 
@@ -112,7 +115,11 @@ def child(variant: str) -> None:
             start_survey(_ClientSession(visitor), SURVEY_PATH)
         if page.session:
             client.get(page.path)  # stored by an anonymous visitor, as in production
-        line |= _measure(visitor if page.session else client, page.path, rounds)
+        paths = None
+        if page.varied:  # every request a different term (bench/paths.lua)
+            paths = varied_paths(dict(os.environ), page.varied).read_text().split()
+            rounds = 200
+        line |= _measure(visitor if page.session else client, page.path, rounds, paths)
         print(json.dumps(line, ensure_ascii=False), flush=True)  # noqa: T201
     if variant != "cached":
         return

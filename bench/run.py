@@ -36,7 +36,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import psycopg2
 from psycopg2 import sql
@@ -253,7 +253,53 @@ def request_headers(page) -> dict:
     return {**headers, **page.headers}
 
 
-def run_wrk(path: str, headers: dict, connections: int = CONNECTIONS, port: int = PORT) -> dict:
+# Realistic search terms from the seeded content: every distinct word (4 letters or more)
+# of the public titles, names and districts, and every pair of neighbouring words, in a
+# fixed shuffled order (md5), at most 400. Each is a different query for the search memo.
+SEARCH_TERMS_SQL = """
+WITH titles(t) AS (
+    SELECT title FROM portal_newsarticle WHERE status = 'published' AND published_at <= now()
+    UNION ALL SELECT title FROM portal_page WHERE is_published
+    UNION ALL SELECT name FROM portal_topic
+    UNION ALL SELECT name || ' ' || districts FROM portal_municipality
+    UNION ALL SELECT title FROM events_event WHERE publication = 'published'
+    UNION ALL SELECT title FROM survey_survey WHERE status <> 'draft'
+),
+words AS (
+    SELECT t, w, n FROM titles,
+    regexp_split_to_table(t, '[^[:alpha:]]+') WITH ORDINALITY AS s(w, n)
+    WHERE char_length(w) >= 4
+),
+terms AS (
+    SELECT w AS term FROM words
+    UNION SELECT a.w || ' ' || b.w FROM words a JOIN words b ON a.t = b.t AND b.n = a.n + 1
+)
+SELECT term FROM terms ORDER BY md5(term) LIMIT 400
+"""
+
+
+def varied_paths(env: dict, name: str) -> Path:
+    """The file of paths for a ``Page.varied`` target (one a line), built from the database."""
+    if name != "search":
+        raise SystemExit(f"unknown varied target {name!r}")
+    with psycopg2.connect(env["DATABASE_URL"]) as conn, conn.cursor() as cursor:
+        cursor.execute(SEARCH_TERMS_SQL)
+        terms = [term for (term,) in cursor.fetchall()]
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"paths-{name}.txt"
+    path.write_text("".join(f"/suche/?{urlencode({'q': term})}\n" for term in terms))
+    return path
+
+
+def run_wrk(
+    path: str,
+    headers: dict,
+    connections: int = CONNECTIONS,
+    port: int = PORT,
+    paths_file: Path | None = None,
+) -> dict:
+    """wrk against ``path``, or against every path of ``paths_file`` in turn (paths.lua)."""
+    script = "paths.lua" if paths_file else "report.lua"
     command = [
         "wrk",
         f"-t{min(THREADS, connections)}",
@@ -262,12 +308,15 @@ def run_wrk(path: str, headers: dict, connections: int = CONNECTIONS, port: int 
         "--timeout",
         "10s",
         "-s",
-        str(ROOT / "bench" / "report.lua"),
+        str(ROOT / "bench" / script),
     ]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     command.append(f"http://127.0.0.1:{port}{path}")
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    if paths_file:
+        command += ["--", str(paths_file)]
+    env = {**os.environ, "BENCH_REPORT_LUA": str(ROOT / "bench" / "report.lua")}
+    output = subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -458,12 +507,17 @@ def measure_server(
                 cookies = cookies or survey_started_cookies(PORT, SURVEY_PATH)
                 headers["Cookie"] = cookies
             statuses = {fetch(page.path, headers) for _ in range(20 if connections > 1 else 2)}
+            paths_file = varied_paths(env, page.varied) if page.varied else None
+            if paths_file:  # a few of the paths answer; the others reach the memo cold
+                statuses |= {fetch(path, headers) for path in paths_file.read_text().split()[:5]}
             if statuses != {200}:
                 log(f"{page.label} {page.path}: answered {sorted(statuses)} in the warm-up")
-            raw = run_wrk(page.path, headers, connections)
+            raw = run_wrk(page.path, headers, connections, paths_file=paths_file)
             rss = server.sample_rss()
             line = summarise(page.label, variant, raw, baselines, rss, connections)
             line["path"] = page.path
+            if paths_file:
+                line["paths"] = len(paths_file.read_text().split())
             if page.session:
                 line["session"] = True
             if page.kind == "baseline":

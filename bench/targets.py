@@ -27,6 +27,9 @@ class Page:
     # bench.flow.survey_started_cookies), on the cached server only (issue 18: at least
     # 2 × Wagtail's home page with the production cache).
     session: bool = False
+    # Many addresses instead of ``path``: the name of a list built from the bench database
+    # (``bench.run.VARIED``); wrk takes the next one for every request (bench/paths.lua).
+    varied: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,10 @@ PAGES = [
     Page("topics", "/themen/"),
     Page("events", "/termine/"),
     Page("search", "/suche/?q=Radweg"),
+    # Search terms that change with every request (words and word pairs of the public
+    # titles, bench.run.SEARCH_TERMS_SQL): what the per-worker result memo cannot make
+    # look better than it is (portal.search.search_page).
+    Page("search varied", "/suche/?q=Radweg", varied="search"),
     Page("imprint page", "/impressum/"),
     Page("survey list", "/befragungen/"),
     # 100,000 responses on 15 questions; uncached = computed from the database every time.

@@ -303,6 +303,12 @@ PUBLIC_CONTENT_MODELS = [
     # Places left and the waiting list show on the event pages.
     "events.Registration",
 ]
+# Site search (portal.search.search_page): the results of the last searches kept in each
+# worker's memory under the content version (0 entries: none kept). Bounded in entries and
+# in characters (about 2 bytes each in memory): at most ~8 MB per worker.
+SEARCH_MEMO_ENTRIES = env_int("PORTAL_SEARCH_MEMO_ENTRIES", 1000)
+SEARCH_MEMO_CHARACTERS = env_int("PORTAL_SEARCH_MEMO_CHARACTERS", 4_000_000)
+SEARCH_MEMO_SECONDS = env_int("PORTAL_SEARCH_MEMO_SECONDS", 3600)
 # Spam protection of the idea and contact forms (portal/spam.py): a form sent faster than
 # this is refused, and one client may send at most SPAM_RATE_LIMIT forms per
 # SPAM_RATE_WINDOW seconds (counted in the cache only, under a hash of the address).

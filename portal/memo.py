@@ -25,11 +25,14 @@ _MEMOS: list[VersionedMemo] = []
 
 
 class VersionedMemo:
-    def __init__(self, name: str, *, max_entries: int, seconds: float):
+    def __init__(self, name: str, *, max_entries: int, seconds: float, max_size: int | None = None):
         self.name = name
         self.max_entries = max_entries
         self.seconds = seconds
-        self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        # Optional second bound: the sum of the sizes given to ``set`` (e.g. characters).
+        self.max_size = max_size
+        self.size = 0
+        self._entries: OrderedDict[Hashable, tuple[float, Any, int]] = OrderedDict()
         self._lock = threading.Lock()
         _MEMOS.append(self)
 
@@ -40,16 +43,25 @@ class VersionedMemo:
                 return None
             if entry[0] < time.monotonic():
                 del self._entries[key]
+                self.size -= entry[2]
                 return None
             self._entries.move_to_end(key)
             return entry[1]
 
-    def set(self, key: Hashable, value: Any) -> None:
+    def set(self, key: Hashable, value: Any, *, size: int = 0) -> None:
+        """Keep ``value``; ``size`` counts against ``max_size`` (a bigger value is not kept)."""
+        if self.max_entries <= 0 or (self.max_size is not None and size > self.max_size):
+            return
         with self._lock:
-            self._entries[key] = (time.monotonic() + self.seconds, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.size -= old[2]
+            self._entries[key] = (time.monotonic() + self.seconds, value, size)
+            self.size += size
+            while len(self._entries) > self.max_entries or (
+                self.max_size is not None and self.size > self.max_size
+            ):
+                self.size -= self._entries.popitem(last=False)[1][2]
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         value = self.get(key)
@@ -61,6 +73,7 @@ class VersionedMemo:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self.size = 0
 
     def __len__(self) -> int:
         return len(self._entries)

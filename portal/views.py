@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from portal import selectors, services
+from portal.cache_versions import content_version_one_query
 from portal.caching import cache_public_page, not_shareable
 from portal.forms import ContactForm, IdeaForm, NewsFilterForm, share_choices
 from portal.maps import region_map
@@ -14,7 +15,7 @@ from portal.memo import remember_part
 from portal.models import Municipality, NewsArticle, Page, Topic
 from portal.page_context import page_context
 from portal.preview import can_preview, mark_preview, wants_preview
-from portal.search import normalize_query, search, search_url, suggest
+from portal.search import SearchPage, normalize_query, search_page, search_url
 from portal.spam import rate_limit_reached, rate_limited
 
 cached = method_decorator(cache_public_page, name="dispatch")
@@ -293,10 +294,17 @@ class SearchView(TemplateView):
         context = super().get_context_data(**kwargs)
         query = normalize_query(self.request.GET.get("q"))
         context["search_query"] = query
-        context["results"] = search(query) if query else []
-        # Only when nothing was found: one more query, over title words (pg_trgm).
-        suggestion = suggest(query) if query and not context["results"] else None
-        context["suggestion"] = suggestion
-        if suggestion:
-            context["suggestion_url"] = search_url(suggestion)
+        if query:
+            # Read for this request (one query): the results are kept per worker under it,
+            # and the menus of the layout use it as well (portal.selectors.site_menus).
+            version = content_version_one_query()
+            self.request._content_version = version
+            page = search_page(query, version=version)
+        else:
+            page = SearchPage(results=())
+        context["search_page"] = page
+        context["results"] = page.results
+        context["suggestion"] = page.suggestion
+        if page.suggestion:
+            context["suggestion_url"] = search_url(page.suggestion)
         return context

@@ -32,11 +32,16 @@ escapes first and only then marks the terms.
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.db import connection
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.translation import get_language
 
+from portal.memo import VersionedMemo
 from portal.search.fulltext import (
     SearchResult,
     fulltext_search,
@@ -63,6 +68,7 @@ __all__ = [
     "register_sqlite_functions",
     "result_snippet",
     "search",
+    "search_page",
     "search_providers",
     "search_results",
     "search_url",
@@ -102,6 +108,65 @@ def search(query: str, *, limit: int = 50) -> list[SearchResult]:
         results.extend(provider(query, limit=limit))
     results.sort(key=lambda result: (-result.rank, result.title))
     return results[:limit]
+
+
+# --- What the search page shows, kept per worker ------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """What the search page shows for a query: the results and, when there are none, a
+    suggestion. Nothing personal and no markup of the page (no CSRF token): the page is
+    rendered from it for every request."""
+
+    results: tuple[SearchResult, ...]
+    suggestion: str | None = None
+    # The result list as HTML, per template and time zone ({% search_result_list %}).
+    rendered: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+# Per worker: the last searches, under the query as normalised, the language (result kinds
+# and survey titles are translated) and the content version read from the database on
+# every request (``content_version_one_query``: every save of public content and every due
+# moment of a scheduled article or event changes it, on every worker and app server).
+# The same for every visitor: the providers search public content only, whoever asks, so
+# staff and the public share entries (tests/portal/test_search_memo.py). Bounded in entries
+# and in characters, so random terms cannot fill a worker's memory.
+_page_memo = VersionedMemo(
+    "search",
+    max_entries=settings.SEARCH_MEMO_ENTRIES,
+    seconds=settings.SEARCH_MEMO_SECONDS,
+    max_size=settings.SEARCH_MEMO_CHARACTERS,
+)
+
+
+def _size(page: SearchPage) -> int:
+    """About the characters a page's results hold (the memo's second bound)."""
+    return (
+        200
+        + sum(100 + len(r.title) + len(r.url) + len(r.snippet) + len(r.kind) for r in page.results)
+        + len(page.suggestion or "")
+    )
+
+
+def search_page(query: str, *, version: str) -> SearchPage:
+    """The results (and the suggestion) for ``query`` under the content ``version``.
+
+    ``version`` must be read from the database for this request
+    (``portal.cache_versions.content_version_one_query``); the results are kept per worker
+    under it and computed anew when it changes.
+    """
+    query = normalize_query(query)
+    if not query:
+        return SearchPage(results=())
+    key = (query, get_language(), connection.alias, version)
+    page = _page_memo.get(key)
+    if page is None:
+        results = tuple(search(query))
+        # Only when nothing was found: one more query, over title words (pg_trgm).
+        page = SearchPage(results=results, suggestion=None if results else suggest(query))
+        _page_memo.set(key, page, size=_size(page))
+    return page
 
 
 # --- "Meinten Sie …" ------------------------------------------------------------------------

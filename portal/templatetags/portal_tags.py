@@ -5,7 +5,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -80,22 +80,31 @@ def current_entry(path: str, items) -> str:
     return max(matches, key=len, default="")
 
 
+# Stands for the search box's value in the header kept per process: control characters,
+# which a query never holds (``normalize_query`` drops them) and escaping leaves alone.
+SEARCH_VALUE_MARK = "\x02search-query\x03"
+
+
 @register.simple_tag(takes_context=True)
 def site_header(context) -> str:
     request = context.get("request")
     path = request.path if request is not None else ""
     items = _menus(context)["main"]
-    search_query = context.get("search_query") or ""
-    # The entries are part of the key, so a changed menu renders a new header.
-    return _layout_part(
+    search_query = str(context.get("search_query") or "")
+    # The entries are part of the key, so a changed menu renders a new header. The search
+    # box's value is put in afterwards (escaped, as the template would), so every query
+    # shares one header instead of rendering its own.
+    html = _layout_part(
         "includes/header.html",
         {
             "nav_items": items,
             "nav_current": current_entry(path, items),
-            "search_query": search_query,
+            "search_query": SEARCH_VALUE_MARK if search_query else "",
         },
-        reuse=not search_query,
     )
+    if search_query:
+        html = mark_safe(html.replace(SEARCH_VALUE_MARK, escape(search_query)))  # escaped
+    return html
 
 
 @register.simple_tag(takes_context=True)
@@ -140,3 +149,16 @@ def do_part(parser, token):
     nodelist = parser.parse(("endpart",))
     parser.delete_first_token()
     return _PartNode(nodelist, bits[1].strip("\"'"), [parser.compile_filter(b) for b in bits[2:]])
+
+
+@register.simple_tag
+def search_result_list(page) -> str:
+    """The ``<ol>`` of a search's results (``portal.search.SearchPage``), rendered once per
+    page kept in the worker's memo and time zone: it holds only the public results, never
+    the query, a token or anything of the visitor."""
+    key = ("portal/search_results.html", timezone.get_current_timezone_name())
+    html = page.rendered.get(key)
+    if html is None:
+        html = render_to_string(key[0], {"results": page.results}).removesuffix("\n")
+        page.rendered[key] = html
+    return mark_safe(html)  # safe: our template, autoescaped

@@ -94,3 +94,18 @@ def test_cpu_measurement_gets_through_pages_and_complete_submissions(client, ben
     line = _survey_flows(client, wizard.path, flows=2)
     assert line["requests_per_flow"] >= 9  # 4 pages: GET and POST each, the thank-you page
     assert Response.objects.count() - before == 3  # the warm-up flow and the two measured
+
+
+def test_varied_search_has_hundreds_of_different_terms_that_answer(client, bench_data):
+    """The "search varied" target (bench/paths.lua) must not be a few terms the search memo
+    keeps after the first round: at least 200 different queries, each a normal search."""
+    from django.db import connection
+
+    from bench.run import SEARCH_TERMS_SQL
+
+    with connection.cursor() as cursor:
+        cursor.execute(SEARCH_TERMS_SQL)
+        terms = [term for (term,) in cursor.fetchall()]
+    assert len(set(terms)) == len(terms) >= 200
+    for term in terms[::20]:
+        assert client.get("/suche/", {"q": term}).status_code == 200
