@@ -240,6 +240,10 @@ def section_fields_html(form: SectionForm, *, version: str | None, scope: tuple)
         get_language(),
         scope,
         form.prefix,
+        form.as_written,
+        form.hidden_ids,
+        # The questions shown, not only the fields: an information text has none.
+        tuple(question.pk for question in form.questions),
         tuple(form.fields),
         tuple(sorted(form.script_conditions.items())),
     )

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from survey import forms as survey_forms
-from survey.models import PooledResponse, Question, Response
+from survey.models import PooledResponse, Question, QuestionKind, Response
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +175,29 @@ def stored(survey) -> int:
         Response.objects.filter(survey=survey).count()
         + PooledResponse.objects.filter(survey=survey).count()
     )
+
+
+def test_pages_differing_only_in_an_information_text_are_kept_apart(mobility):
+    """An information text has no form field: a page with it and one without (hidden by a
+    condition) must not share their memorised HTML."""
+    from survey.selectors import survey_definition_cached
+
+    definition = survey_definition_cached(survey=mobility)
+    section = definition.sections[0]
+    info = Question(
+        pk=10**6, survey=mobility, section=section, kind=QuestionKind.INFO, text="Hinweis X"
+    )
+    shown = list(section.question_list)
+    scope = (mobility.pk, section.pk, "survey")
+
+    without = survey_forms.section_fields_html(
+        survey_forms.SectionForm(questions=shown), version=definition.version, scope=scope
+    )
+    with_info = survey_forms.section_fields_html(
+        survey_forms.SectionForm(questions=[*shown, info]),
+        version=definition.version,
+        scope=scope,
+    )
+
+    assert "Hinweis X" not in without
+    assert "Hinweis X" in with_info
