@@ -8,11 +8,14 @@ from collections.abc import Iterable, Mapping
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import TEMPLATE_PACK, Layout, LayoutObject
+from crispy_forms.utils import render_crispy_form
 from django import forms
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from portal.memo import VersionedMemo
 from survey import conditions
 from survey.access_codes import normalize_access_code
 from survey.kinds import (
@@ -98,6 +101,8 @@ class SectionForm(forms.Form):
         )
         self.page_hidden: set[int] = set()
         self.field_names: dict[int, list[str]] = {}
+        # Question id → its condition for the script (questions shown by this page only).
+        self.script_conditions: dict[int, str] = {}
         layout = []
         for question in self.questions:
             layout.append(self._add_question(question))
@@ -121,7 +126,9 @@ class SectionForm(forms.Form):
         self.field_names[question.pk] = list(part.fields)
         if question.pk not in self.dependent:
             return part.layout
-        return ConditionalPart(part.layout, question, self._script_condition(question))
+        condition = self._script_condition(question)
+        self.script_conditions[question.pk] = condition
+        return ConditionalPart(part.layout, question, condition)
 
     def _script_condition(self, question: Question) -> str:
         field_of = {}
@@ -208,6 +215,44 @@ class SectionForm(forms.Form):
             if name in self.field_names.get(question.pk, ()):
                 return f"{question.text} – {self.fields[name].label}"  # e.g. a ranked option
         return name
+
+
+# The fields of blank questionnaire pages, as HTML (``section_fields_html``).
+_BLANK_PAGES = VersionedMemo("survey:blank-pages", max_entries=256, seconds=3600)
+
+
+def section_fields_html(form: SectionForm, *, version: str | None, scope: tuple) -> SafeString:
+    """The fields of a questionnaire page as HTML (crispy-forms, without form tag and CSRF
+    token: the page template puts those around it).
+
+    Every new participant gets the same blank page: a form that is not bound and has no
+    initial values is a function of the questionnaire's content ``version`` (bumped by
+    every change to the survey), the language, ``scope`` (the caller's survey, page and
+    mode) and the conditions the page's script evaluates (whether earlier answers met them:
+    yes or no, never an answer). Its HTML is kept in worker memory under exactly those
+    (``portal.memo``); rendering it costs a third of a step's CPU. A bound form (values,
+    errors) or one with initial values (a page revisited) is always rendered anew, and
+    so is everything without a version (a questionnaire not loaded through the cache)."""
+    if form.is_bound or form.initial or version is None:
+        return _render_fields(form)
+    key = (
+        version,
+        get_language(),
+        scope,
+        form.prefix,
+        form.as_written,
+        form.hidden_ids,
+        # The questions shown, not only the fields: an information text has none.
+        tuple(question.pk for question in form.questions),
+        tuple(form.fields),
+        tuple(sorted(form.script_conditions.items())),
+    )
+    return _BLANK_PAGES.get_or_compute(key, lambda: _render_fields(form))
+
+
+def _render_fields(form: SectionForm) -> SafeString:
+    # safe: crispy-forms' templates escape every value
+    return mark_safe(render_crispy_form(form, helper=form.helper))
 
 
 class ConditionalPart(LayoutObject):

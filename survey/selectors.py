@@ -37,6 +37,9 @@ class SurveyDefinition:
 
     survey: Survey
     sections: list[Section]
+    # The content version it was loaded under (``survey_definition_cached``); None when
+    # loaded directly, and then nothing is memoised from it.
+    version: str | None = None
 
     @property
     def questions(self) -> list[Question]:
@@ -274,11 +277,14 @@ def survey_definition_cached(*, survey: Survey) -> SurveyDefinition:
     matrix item bumps (``PUBLIC_CONTENT_MODELS``), so an edited questionnaire is read anew
     at once, on every app server. The survey given replaces the cached copy of its row.
     """
-    key = f"survey:definition:{survey.pk}:{content_version()}"
+    version = content_version()
+    key = f"survey:definition:{survey.pk}:{version}"
     definition = cache.get(key)
     if definition is None:
         definition = survey_definition(survey=survey)
         cache.set(key, definition, timeout=settings.SURVEY_DEFINITION_CACHE_SECONDS)
+    # What the questionnaire's pages are memoised under (``survey.forms.section_fields_html``).
+    definition.version = version
     definition.survey = survey
     for section in definition.sections:
         section.survey = survey

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from survey import participation, selectors
-from survey.forms import AccessCodeForm, SectionForm
+from survey.forms import AccessCodeForm, SectionForm, section_fields_html
 from survey.models import ProgressStage, Survey
 from survey.progress import progress_count
 from survey.services import SubmissionError
@@ -134,6 +134,11 @@ class ParticipateView(View):
                 "survey": self.survey,
                 "section": section,
                 "form": form,
+                "fields": section_fields_html(
+                    form,
+                    version=self.definition.version,
+                    scope=(self.survey.pk, section.pk, self.state_key),
+                ),
                 "step": number,
                 "step_count": len(steps),
                 "is_last": number == len(steps),
