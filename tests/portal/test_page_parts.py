@@ -128,7 +128,7 @@ def test_kept_parts_hold_nothing_personal(client, no_cache, django_user_model):
     client.force_login(staff)
     for url in ("/", "/aktuelles/", "/termine/"):
         client.get(url)
-    parts = [value for _expires, (value,) in memo._content_parts._entries.values()]
+    parts = [entry[1][0] for entry in memo._content_parts._entries.values()]
     assert parts  # something was kept
     text = repr(parts)
     for secret in ("csrfmiddlewaretoken", "redaktion-geheim", "sessionid", "/admin/"):
