@@ -121,10 +121,11 @@ def test_unsaved_changes_warn_and_the_draft_of_a_long_text_comes_back(
     # The toolbar and the selector widgets in German (prose-editor-de.js, the admin catalog).
     assert page.locator(".prose-menubar__button[title='Fett']").count() >= 1
     assert page.locator(".prose-menubar__button[title='insert link']").count() == 0
+    # SelectFilter builds its widget once the admin catalog (jsi18n) has loaded: wait for it.
+    page.get_by_text("Alle Themenfelder auswählen").first.wait_for()
     body_text = page.locator("body").inner_text()
     assert "Choose all" not in body_text
     assert "arrow button" not in body_text
-    assert "Alle Themenfelder auswählen" in body_text
     editor.click()
     page.keyboard.press("End")
     page.keyboard.type(" Neuer ungesicherter Satz.")
