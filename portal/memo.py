@@ -94,7 +94,8 @@ def forget_memos() -> None:
 # staff links or the survey test mode. A request without a version read (not a cacheable
 # page, or the database did not answer) computes the part and keeps nothing, so no query
 # is added; so does a signed-in user (staff). Bounded: a few hundred parts of a few KB each.
-_content_parts = VersionedMemo("content-parts", max_entries=512, seconds=3600)
+# The size bound counts the characters of kept HTML: a results page's body is 60–80 KB.
+_content_parts = VersionedMemo("content-parts", max_entries=512, seconds=3600, max_size=8_000_000)
 
 
 def _signed_in(request) -> bool:
@@ -130,6 +131,6 @@ def remember_part(request, key: tuple, compute: Callable[[], Any]) -> Any:
     entry = _content_parts.get(full_key)
     if entry is None:
         value = compute()
-        _content_parts.set(full_key, (value,))
+        _content_parts.set(full_key, (value,), size=len(value) if isinstance(value, str) else 0)
         return value
     return entry[0]

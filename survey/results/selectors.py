@@ -95,14 +95,23 @@ def survey_results(
     ``compute_results`` counts responses that arrived since into the tallies first
     (``survey.results.tallies``).
     """
+    return survey_results_and_version(survey=survey, breakdown=breakdown, weighted=weighted)[0]
+
+
+def survey_results_and_version(
+    *, survey: Survey, breakdown: str | None = None, weighted: bool = True
+) -> tuple[SurveyResults, int]:
+    """``survey_results`` and the results version they belong to (read once), for a page
+    that keeps HTML made from them under that version (``{% part %}``)."""
     version = caching.results_version(survey.pk)
     if breakdown and breakdown not in _allowed_breakdowns(survey, version):
         # Unknown values never reach the cache key: no cache flooding, no odd characters.
         breakdown = None
-    return _remembered(
+    results = _remembered(
         caching.results_key(survey.pk, version, breakdown, weighted=weighted),
         lambda: compute_results(survey=survey, breakdown=breakdown, weighted=weighted),
     )
+    return results, version
 
 
 def publication_for(*, survey: Survey) -> ResultsPublication | None:

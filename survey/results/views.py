@@ -29,6 +29,7 @@ from survey.results.selectors import (
     results_as_of,
     survey_monitoring,
     survey_results,
+    survey_results_and_version,
 )
 from survey.services import pool_size
 
@@ -74,7 +75,9 @@ class ResultsView(TemplateView):
         survey, preview = _survey_for_results(self.request, self.kwargs["slug"])
         breakdown = self.request.GET.get("nach", "")[:40] or None
         weighted = _weighted(self.request)
-        results = survey_results(survey=survey, breakdown=breakdown, weighted=weighted)
+        results, version = survey_results_and_version(
+            survey=survey, breakdown=breakdown, weighted=weighted
+        )
         if "nach" in self.request.GET and self.request.GET["nach"] != (results.breakdown or ""):
             not_shareable(self.request)  # an unknown breakdown shows the totals
         form = BreakdownForm({"nach": results.breakdown or ""}, choices=results.breakdown_choices)
@@ -85,6 +88,7 @@ class ResultsView(TemplateView):
             publication=publication,
             as_of=results_as_of(survey=survey, publication=publication),
             results=results,
+            results_version=version,
             sections=results.sections if preview else results.public_sections(),
             form=form,
             weighted_param=WEIGHTED_PARAM,
