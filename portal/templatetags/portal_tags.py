@@ -114,12 +114,17 @@ def site_footer(context) -> str:
 
 
 class _PartNode(template.Node):
-    def __init__(self, nodelist, name: str, keys: list):
+    def __init__(self, nodelist, name: str, keys: list, condition=None):
         self.nodelist, self.name, self.keys = nodelist, name, keys
+        self.condition = condition
 
     def render(self, context) -> str:
         request = context.get("request")
-        if request is None or settings.DEBUG:
+        if (
+            request is None
+            or settings.DEBUG
+            or (self.condition is not None and not self.condition.resolve(context))
+        ):
             return self.nodelist.render(context)
         key = (self.name, *(_part_key(var.resolve(context)) for var in self.keys))
         return remember_part(request, key, lambda: mark_safe(self.nodelist.render(context)))
@@ -142,13 +147,25 @@ def do_part(parser, token):
     kept in this worker's memory under the content version, the language, the name and the
     given values (``portal.memo.remember_part``). Only for HTML that is the same for every
     visitor whatever their session: nothing with a CSRF token, the user, messages, staff
-    links or the survey test mode, and every value the HTML depends on in the key."""
+    links or the survey test mode, and every value the HTML depends on in the key.
+
+    ``{% part "news-list" page_number if keep_list %}``: kept only while the value after
+    ``if`` is true, else rendered as if there were no part (e.g. for a filter the visitor
+    typed that the page does not offer: such values never become keys)."""
     bits = token.split_contents()
     if len(bits) < 2:
         raise template.TemplateSyntaxError("{% part %} needs a name")
+    condition = None
+    if "if" in bits[2:]:
+        at = bits.index("if", 2)
+        if at != len(bits) - 2:
+            raise template.TemplateSyntaxError("{% part … if %} needs one value after if")
+        condition = parser.compile_filter(bits[-1])
+        bits = bits[:at]
     nodelist = parser.parse(("endpart",))
     parser.delete_first_token()
-    return _PartNode(nodelist, bits[1].strip("\"'"), [parser.compile_filter(b) for b in bits[2:]])
+    keys = [parser.compile_filter(b) for b in bits[2:]]
+    return _PartNode(nodelist, bits[1].strip("\"'"), keys, condition)
 
 
 @register.simple_tag
