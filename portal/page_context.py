@@ -16,7 +16,12 @@ version when it changes (``settings.PUBLIC_CONTENT_MODELS``, ``register_content_
 its answer is the same for every visitor: the view passes ``request=`` and the answer is kept
 in the worker's memory under the content version (``portal.memo.remember_part``), keyed by
 the page's objects. Providers whose data has a version of its own (survey results) are not
-shared this way.
+shared this way, unless they name it: with ``version=`` (a function of the page's objects
+returning a short string that changes whenever the answer may change other than with the
+content version, e.g. the results versions of the surveys concerned, read in one query) the
+answer is kept under the content version *and* that string, the provider is called with it
+as ``version=`` (so it need not read it again), and the context also gets
+``<name>_version`` for the ``{% part %}`` that renders it.
 """
 
 from collections import defaultdict
@@ -25,13 +30,20 @@ from typing import Any
 
 from portal.memo import remember_part
 
-_PROVIDERS: dict[str, dict[str, tuple[Callable[..., Any], bool]]] = defaultdict(dict)
+_PROVIDERS: dict[str, dict[str, tuple[Callable[..., Any], bool, Callable[..., str] | None]]] = (
+    defaultdict(dict)
+)
 
 
 def register_page_context(
-    page: str, name: str, provider: Callable[..., Any], *, shared: bool = False
+    page: str,
+    name: str,
+    provider: Callable[..., Any],
+    *,
+    shared: bool = False,
+    version: Callable[..., str] | None = None,
 ) -> None:
-    _PROVIDERS[page][name] = (provider, shared)
+    _PROVIDERS[page][name] = (provider, shared, version)
 
 
 def _object_key(value: Any) -> Any:
@@ -40,15 +52,23 @@ def _object_key(value: Any) -> Any:
 
 def page_context(page: str, request=None, **objects) -> dict[str, Any]:
     context = {}
-    for name, (provider, shared) in _PROVIDERS[page].items():
-        if shared and request is not None:
+    for name, (provider, shared, version) in _PROVIDERS[page].items():
+        if (shared or version is not None) and request is not None:
             key = (
                 "page-context",
                 page,
                 name,
                 *sorted((field, _object_key(value)) for field, value in objects.items()),
             )
-            context[name] = remember_part(request, key, lambda p=provider: p(**objects))
+            compute = lambda p=provider: p(**objects)  # noqa: E731
+            if version is not None:
+                # Read before the answer is computed, which is then computed for it.
+                context[f"{name}_version"] = own = version(**objects)
+                key = (*key, own)
+                compute = lambda p=provider, v=own: p(**objects, version=v)  # noqa: E731
+            context[name] = remember_part(request, key, compute)
+        elif version is not None:
+            context[name] = provider(**objects, version=version(**objects))
         else:
             context[name] = provider(**objects)
     return context

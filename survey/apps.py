@@ -25,6 +25,7 @@ class SurveyConfig(AppConfig):
         # The open survey on the home page (survey_tags) and results on the portal's topic and
         # municipality pages (survey_results_tags): the views ask, the tags only render.
         from portal.page_context import register_page_context
+        from survey.results.caching import municipality_results_version
         from survey.results.selectors import (
             survey_municipality_participation,
             survey_topic_findings,
@@ -32,8 +33,13 @@ class SurveyConfig(AppConfig):
 
         register_page_context("home", "open_survey", survey_open_teaser, shared=True)
         register_page_context("topic", "survey_findings", survey_topic_findings)
+        # Kept per worker under the content version and the results versions of the
+        # surveys concerned (one query per render instead of one per survey).
         register_page_context(
-            "municipality", "survey_participation", survey_municipality_participation
+            "municipality",
+            "survey_participation",
+            survey_municipality_participation,
+            version=municipality_results_version,
         )
         # Surveys open and close on the cached lists and pages at their times.
         register_content_time("survey.Survey", "opens_at")

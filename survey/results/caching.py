@@ -7,23 +7,66 @@ worker computes anew after ``survey_results_invalidate``, with or without a shar
 
 from __future__ import annotations
 
-from django.db import transaction
+from functools import lru_cache
+
+from django.db import connection, transaction
 from django.utils.translation import get_language
 
 from portal.caching import bump_content_version, bump_named_version, named_version
-from survey.models import ResultsPublication, Survey, SurveyStatus
+from portal.models import CacheVersion
+from survey.models import Option, Question, ResultsPublication, Survey, SurveyStatus
 
 # Bumped whenever the shape of the cached results changes, so old entries are ignored.
 FORMAT_VERSION = 4
 
 
+_VERSION_PREFIX = "survey-results:"
+
+
 def _version_name(survey_id: int) -> str:
-    return f"survey-results:{survey_id}"
+    return f"{_VERSION_PREFIX}{survey_id}"
 
 
 def results_version(survey_id: int) -> int:
     """The survey's results version: one query, the same on every server."""
     return named_version(_version_name(survey_id))
+
+
+@lru_cache(maxsize=4)
+def _municipality_versions_sql(vendor: str) -> str:
+    """Built once per process (the municipality page asks on every render)."""
+    quote = connection.ops.quote_name
+
+    def table(model) -> str:
+        return quote(model._meta.db_table)
+
+    def column(model, field: str) -> str:
+        return quote(model._meta.get_field(field).column)
+
+    return (
+        f"SELECT s.{column(Survey, 'id')}, COALESCE(v.{column(CacheVersion, 'counter')}, 0)"
+        f" FROM {table(Survey)} s LEFT JOIN {table(CacheVersion)} v"
+        f" ON v.{column(CacheVersion, 'name')} = %s || CAST(s.{column(Survey, 'id')} AS varchar)"
+        f" WHERE s.{column(Survey, 'status')} = %s AND EXISTS (SELECT 1 FROM {table(Question)} q"
+        f" JOIN {table(Option)} o ON o.{column(Option, 'question')} = q.{column(Question, 'id')}"
+        f" WHERE q.{column(Question, 'survey')} = s.{column(Survey, 'id')}"
+        f" AND o.{column(Option, 'municipality')} = %s)"
+        f" ORDER BY s.{column(Survey, 'id')}"
+    )
+
+
+def municipality_results_version(*, municipality) -> str:
+    """Which published surveys ask for ``municipality`` as an answer, each with its results
+    version ("3:17,8:2"), in one query: what a municipality page's survey summary
+    (``survey_municipality_participation``) is kept under. It changes at once when results
+    are counted or changed (``survey_results_invalidate``) and when a survey is published or
+    withdrawn, on every worker and app server."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _municipality_versions_sql(connection.vendor),
+            [_VERSION_PREFIX, SurveyStatus.PUBLISHED, municipality.pk],
+        )
+        return ",".join(f"{survey_id}:{counter}" for survey_id, counter in cursor.fetchall())
 
 
 def results_key(

@@ -99,11 +99,17 @@ def survey_results(
 
 
 def survey_results_and_version(
-    *, survey: Survey, breakdown: str | None = None, weighted: bool = True
+    *,
+    survey: Survey,
+    breakdown: str | None = None,
+    weighted: bool = True,
+    version: int | None = None,
 ) -> tuple[SurveyResults, int]:
     """``survey_results`` and the results version they belong to (read once), for a page
-    that keeps HTML made from them under that version (``{% part %}``)."""
-    version = caching.results_version(survey.pk)
+    that keeps HTML made from them under that version (``{% part %}``). ``version``: the
+    results version when the caller has just read it (else it is read here)."""
+    if version is None:
+        version = caching.results_version(survey.pk)
     if breakdown and breakdown not in _allowed_breakdowns(survey, version):
         # Unknown values never reach the cache key: no cache flooding, no odd characters.
         breakdown = None
@@ -178,15 +184,33 @@ def _topic_summary(result, *, question: Question, topic: Topic) -> str | None:
     return None
 
 
-def survey_municipality_participation(*, municipality: Municipality) -> list[dict]:
+def survey_municipality_participation(
+    *, municipality: Municipality, version: str | None = None
+) -> list[dict]:
     """How many people from a municipality took part in each published survey, with the
-    breakdown by the residence question where the public may choose it."""
-    surveys = Survey.objects.filter(
-        status=SurveyStatus.PUBLISHED, questions__options__municipality=municipality
-    ).distinct()
+    breakdown by the residence question where the public may choose it.
+
+    ``version``: what ``caching.municipality_results_version`` just read (the surveys and
+    their results versions), so neither is read again."""
+    versions = None
+    if version is not None:
+        versions = {
+            int(survey_id): int(counter)
+            for survey_id, counter in (pair.split(":") for pair in version.split(",") if pair)
+        }
+    if versions == {}:
+        return []
+    if versions is None:
+        surveys = Survey.objects.filter(
+            status=SurveyStatus.PUBLISHED, questions__options__municipality=municipality
+        ).distinct()
+    else:
+        surveys = Survey.objects.filter(pk__in=versions)
     entries = []
     for survey in surveys:
-        results = survey_results(survey=survey)
+        results = survey_results_and_version(
+            survey=survey, version=versions.get(survey.pk) if versions else None
+        )[0]
         for row in results.by_municipality:
             if row.municipality_id == municipality.pk:
                 result = results.question(results.municipality_question_id)
