@@ -14,13 +14,17 @@ from events.forms import EventFilterForm, RegistrationForm
 from events.models import Event, Registration, RegistrationStatus
 from portal.caching import cache_public_page, not_shareable
 from portal.forms import share_choices
+from portal.lazy import LazyPages, lazy_list
 from portal.maps import region_map
+from portal.memo import remember_part
 from portal.models import Municipality, Topic
 from portal.preview import can_preview, mark_preview, wants_preview
 from portal.selectors import editor_municipality
 from portal.spam import rate_limit_reached, rate_limited
 
 ARCHIVE_PAGE_SIZE = 10
+# The longest filter query string (valid filters only) under which the list is kept.
+MAX_KEPT_QUERY = 200
 
 
 @cache_public_page(params=("kommune", "art", "seite"))
@@ -33,23 +37,38 @@ def event_list(request):
         filters = {"municipality": form.cleaned_data["kommune"], "kind": form.cleaned_data["art"]}
     elif form.is_bound:
         not_shareable(request)
-    upcoming = selectors.event_list_upcoming(**filters)
-    archive = Paginator(selectors.event_list_past(**filters), ARCHIVE_PAGE_SIZE)
+    # Both lists are read only when the page's main part is rendered (not when it is kept
+    # in memory: the template's {% part %}); the archive's size is kept under the content
+    # version too, so the page number is made valid before it becomes part of a key.
+    upcoming = lazy_list(lambda: selectors.event_list_upcoming(**filters))
+    past = LazyPages(lambda: selectors.event_list_past(**filters))
+    archive = Paginator(past, ARCHIVE_PAGE_SIZE)
+    municipality = filters["municipality"]
+    archive.count = remember_part(
+        request,
+        ("events-archive-count", municipality.pk if municipality else None, filters["kind"]),
+        past.count,
+    )
     page = archive.get_page(request.GET.get("seite"))
     if "seite" in request.GET and request.GET["seite"] != str(page.number):
         not_shareable(request)
     query = request.GET.copy()
     query.pop("seite", None)
+    filter_query = query.urlencode()
     return render(
         request,
         "events/event_list.html",
         {
             "form": form,
-            "upcoming": list(upcoming),
+            "upcoming": upcoming,
             "archive_page": page,
-            "filter_query": query.urlencode(),
-            "is_filtered": bool(filters["municipality"] or filters["kind"]),
-            "feed_municipality": filters["municipality"],
+            "filter_query": filter_query,
+            "is_filtered": bool(municipality or filters["kind"]),
+            "feed_municipality": municipality,
+            "filter_kind": filters["kind"],
+            # Kept only for the filters the form offers: a typed value never becomes a key.
+            "keep_list": (not form.is_bound or form.is_valid())
+            and len(filter_query) <= MAX_KEPT_QUERY,
         },
     )
 

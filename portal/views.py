@@ -10,6 +10,7 @@ from portal import selectors, services
 from portal.cache_versions import content_version_one_query
 from portal.caching import cache_public_page, not_shareable
 from portal.forms import ContactForm, IdeaForm, NewsFilterForm, share_choices
+from portal.lazy import LazyPages
 from portal.maps import region_map
 from portal.memo import remember_part
 from portal.models import Municipality, NewsArticle, Page, Topic
@@ -19,6 +20,13 @@ from portal.search import SearchPage, normalize_query, search_page, search_url
 from portal.spam import rate_limit_reached, rate_limited
 
 cached = method_decorator(cache_public_page, name="dispatch")
+
+# The longest filter query string (valid filters only) under which a list is kept in memory.
+MAX_KEPT_QUERY = 200
+
+
+def _pk(obj) -> int | None:
+    return obj.pk if obj is not None else None
 
 
 @cached
@@ -62,9 +70,24 @@ class MunicipalityDetailView(DetailView):
     template_name = "portal/municipality_detail.html"
     context_object_name = "municipality"
 
+    def get_object(self, queryset=None):
+        # The municipality and its news, kept per worker under the content version
+        # (portal.memo.remember_part; never for signed-in staff). An unknown slug raises
+        # before anything is kept.
+        self.object, self.news = remember_part(
+            self.request,
+            ("municipality", self.kwargs["slug"]),
+            lambda: self._public(queryset),
+        )
+        return self.object
+
+    def _public(self, queryset) -> tuple[Municipality, list[NewsArticle]]:
+        municipality = super().get_object(queryset)
+        return municipality, selectors.news_for_municipality(municipality=municipality)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["news"] = selectors.news_for_municipality(municipality=self.object)
+        context["news"] = self.news
         context.update(page_context("municipality", request=self.request, municipality=self.object))
         return context
 
@@ -132,11 +155,22 @@ class NewsListView(ListView):
             not_shareable(self.request)
         self.topic = filters.get("thema")
         self.municipality = filters.get("kommune")
-        return selectors.news_list(topic=self.topic, municipality=self.municipality)
+        # Built and read only when the list is rendered, not when it is kept in memory.
+        return LazyPages(
+            lambda: selectors.news_list(topic=self.topic, municipality=self.municipality)
+        )
 
     def paginate_queryset(self, queryset, page_size):
         # An out-of-range or garbage ?seite= shows the last/first page instead of a 404.
         paginator = self.get_paginator(queryset, page_size)
+        # The number of articles under the content version (portal.memo.remember_part), so
+        # a list page kept in memory (the template's {% part %}) needs no query at all: the
+        # page number is made valid with it before it becomes part of a key.
+        paginator.count = remember_part(
+            self.request,
+            ("news-count", _pk(self.topic), _pk(self.municipality)),
+            queryset.count,
+        )
         page = paginator.get_page(self.request.GET.get("seite"))
         if "seite" in self.request.GET and self.request.GET["seite"] != str(page.number):
             not_shareable(self.request)
@@ -146,11 +180,16 @@ class NewsListView(ListView):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("seite", None)
+        filter_query = query.urlencode()
         context.update(
             filter_form=self.filter_form,
             topic=self.topic,
             municipality=self.municipality,
-            filter_query=query.urlencode(),
+            filter_query=filter_query,
+            # The list is kept in memory per filter, query and page number only for the
+            # filters the form offers: a value somebody typed never becomes a key.
+            keep_list=(not self.filter_form.is_bound or self.filter_form.is_valid())
+            and len(filter_query) <= MAX_KEPT_QUERY,
         )
         return context
 
@@ -181,18 +220,31 @@ class NewsDetailView(DetailView):
             article = selectors.news_for_preview(
                 slug=slug, municipality=selectors.editor_municipality(user)
             )
+        if article is not None:
+            self.related = selectors.news_related(article=article)
+            return article
         # What everyone may see, also with ?vorschau (e.g. a published article of another
-        # municipality, opened from a link that carries the parameter).
-        article = article or selectors.news_detail(slug=slug)
-        if article is None:
-            raise Http404(_("No article found."))
+        # municipality, opened from a link that carries the parameter): the article and its
+        # related articles, kept per worker under the content version (a scheduled article
+        # appears, a withdrawn one vanishes with the version; portal.memo.remember_part,
+        # never for signed-in staff). An unknown slug raises before anything is kept.
+        article, self.related = remember_part(
+            self.request, ("news-article", slug), lambda: _public_article(slug)
+        )
         return article
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["is_preview"] = not self.object.is_public
-        context["related"] = selectors.news_related(article=self.object)
+        context["related"] = self.related
         return context
+
+
+def _public_article(slug: str) -> tuple[NewsArticle, list[NewsArticle]]:
+    article = selectors.news_detail(slug=slug)
+    if article is None:
+        raise Http404(_("No article found."))
+    return article, selectors.news_related(article=article)
 
 
 def legacy_news_redirect(request, year, month, day, slug):

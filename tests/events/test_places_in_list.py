@@ -47,10 +47,11 @@ def test_list_shows_free_places_full_and_waiting_list(client, django_assert_num_
         RegistrationFactory(event=_event(f"mehr-{number}"), persons=1)
 
     body = client.get("/termine/").content.decode()
-    # Content version, the upcoming events with their places, the archive's count (empty:
-    # no page query): the same for 5 events or 50. The filter's municipalities come from the
-    # worker's memory since the first render (portal.forms.share_choices).
-    with django_assert_num_queries(3):
+    # Content version, the upcoming events with their places (no page query: the archive is
+    # empty, its count kept from the first render for the same filter): the same for 5
+    # events or 50. The filter's municipalities come from the worker's memory since the
+    # first render (portal.forms.share_choices).
+    with django_assert_num_queries(2):
         body = client.get("/termine/?art=").content.decode()
 
     assert "noch 7 Plätze frei" in _item(body, "frei")

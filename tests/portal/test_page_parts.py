@@ -198,16 +198,22 @@ def test_part_keys_refuse_values_that_could_collide(rf):
         # The content version (read by the page cache middleware) and nothing else: the
         # news, events, survey teaser, municipalities, topics and menus come from memory.
         ("/", 1),
-        # The version, the page count and the page of articles.
-        ("/aktuelles/", 3),
-        # The version, the upcoming events, the archive's count (empty: no page query).
-        ("/termine/", 3),
+        # The version: the list, its page count and the filter's options come from memory.
+        ("/aktuelles/", 1),
+        # The version: the upcoming events and the archive (its count too) from memory.
+        ("/termine/", 1),
+        # The version: the article and its related articles from memory.
+        ("/aktuelles/artikel-eins/", 1),
+        # The version and the results versions of the surveys asking for the municipality
+        # (one query for all); the municipality, its news and events from memory.
+        ("/kommunen/oschatz/", 2),
     ],
 )
 def test_a_second_uncached_render_needs_fewer_queries(
     client, no_cache, django_assert_num_queries, url, queries
 ):
     NewsArticleFactory.create_batch(3)
+    NewsArticleFactory(slug="artikel-eins")
     EventFactory.create_batch(2)
     client.get(url)
     with django_assert_num_queries(queries):
