@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from events.forms import RegistrationForm
-from events.models import Registration, RegistrationStatus
+from events.models import Event, Registration, RegistrationStatus
 from portal import memo
 from portal.cache_versions import content_version_one_query
 from portal.form_html import form_fields_html
@@ -356,6 +356,30 @@ def test_a_new_maximum_a_full_or_a_closed_event_show_at_once(event):
     event.save()
     closed = body(Client().get(path))
     assert 'name="persons"' not in closed
+
+
+def test_the_registration_pages_head_follows_the_event_at_once(event):
+    path = "/termine/forum/anmeldung/"
+    Client().get(path)  # the head (title, date, status) kept
+    # Another worker renamed the event: no signal here, only the row and the version.
+    Event.objects.filter(pk=event.pk).update(title="Kommunalforum Naundorf")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval('portal_content_version')")
+
+    page = body(Client().get(path))
+
+    assert "Anmeldung zu Kommunalforum Naundorf" in page
+    assert "Kommunalforum Mügeln" not in page
+
+
+def test_two_events_never_share_their_registration_pages_head(event):
+    EventFactory(slug="klein", title="Radtour Dahlen", takes_registrations=True, capacity=2)
+    Client().get("/termine/forum/anmeldung/")
+
+    page = body(Client().get("/termine/klein/anmeldung/"))
+
+    assert "Anmeldung zu Radtour Dahlen</h1>" in page
+    assert "Kommunalforum Mügeln" not in page
 
 
 def test_the_language_is_part_of_the_key():
