@@ -88,6 +88,8 @@ BASELINES = [
 ARTICLE = "/aktuelles/kommunalforen-in-allen-sieben-kommunen/"
 RESULTS = "/befragungen/bench-ergebnisse/ergebnisse/"
 SURVEY = "mobilitaet-2026"
+# seed_demo: an event taking registrations until January 2027.
+EVENT = "/termine/kommunalforum-oschatz-2027/"
 
 PAGES = [
     Page("home", "/"),
@@ -104,6 +106,13 @@ PAGES = [
     Page("search varied", "/suche/?q=Radweg", varied="search"),
     Page("imprint page", "/impressum/"),
     Page("survey list", "/befragungen/"),
+    # Pages with a form: each carries the visitor's CSRF token, so the page cache never
+    # serves them (the blank form's fields are kept per worker: portal.form_html).
+    Page("idea form", "/mitmachen/"),
+    Page("contact form", "/kontakt/"),
+    Page("event detail", EVENT),
+    Page("event registration", EVENT + "anmeldung/"),
+    Page("survey with code form", "/befragungen/nahversorgung-2026/"),
     # The demo survey's results (seed_demo: the 2019 survey, 1,200 responses), a public page
     # like any other (issue 18 measured it at 0.33 × Wagtail's home page uncached).
     Page("results 2019", "/befragungen/buergerbefragung-2019/ergebnisse/"),

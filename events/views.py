@@ -13,6 +13,7 @@ from events.calendar import build_calendar
 from events.forms import EventFilterForm, RegistrationForm
 from events.models import Event, Registration, RegistrationStatus
 from portal.caching import cache_public_page, not_shareable
+from portal.form_html import read_content_version
 from portal.forms import share_choices
 from portal.lazy import LazyPages, lazy_list
 from portal.maps import region_map
@@ -206,6 +207,9 @@ def registration_create(request, slug):
         event = selectors.event_public_get(slug=slug, takes_registrations=True)
     except Event.DoesNotExist as error:
         raise Http404 from error
+    if request.method == "GET":
+        # The blank form's fields are kept per worker under it (portal.form_html).
+        read_content_version(request)
     state = selectors.event_registration_state(event=event)
     too_many = _(
         "You have sent several registrations in a short time. Please wait an hour and try again."

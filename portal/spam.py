@@ -81,6 +81,9 @@ class SpamProtectedForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
     started = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The visitor's own values in a blank form: rendered per request, never kept with the
+    # rest of the form's HTML (portal.form_html).
+    fresh_fields = ("started",)
 
     def __init__(self, *args, refusal: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)

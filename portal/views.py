@@ -9,6 +9,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from portal import selectors, services
 from portal.cache_versions import content_version_one_query
 from portal.caching import cache_public_page, not_shareable
+from portal.form_html import read_content_version
 from portal.forms import ContactForm, IdeaForm, NewsFilterForm, share_choices
 from portal.lazy import LazyPages
 from portal.maps import region_map
@@ -258,6 +259,12 @@ def legacy_news_redirect(request, year, month, day, slug):
 
 class SpamProtectedFormView(FormView):
     rate_limit_scope = ""
+
+    def get(self, request, *args, **kwargs):
+        # The blank form's fields are kept per worker under the content version
+        # (portal.form_html); a POST renders what the visitor sent, nothing kept.
+        read_content_version(request)
+        return super().get(request, *args, **kwargs)
 
     @staticmethod
     def rate_limit_message() -> str:
