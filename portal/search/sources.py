@@ -152,16 +152,16 @@ def _branch(source: SearchSource, limit: int) -> tuple[_Branch, bool]:
     times, keep = [], first == second and len(first_params) == len(second_params)
     if keep:
         for position, (one, two) in enumerate(zip(first_params, second_params, strict=True)):
-            if one == two:
-                continue
             if (
                 isinstance(one, datetime)
                 and isinstance(two, datetime)
                 and before <= one <= after
                 and later <= two <= latest
             ):
-                times.append(position)  # the time of day the queryset was built at
-            else:
+                # The time of day the queryset was built at (also under a frozen clock,
+                # where both compilations read the same moment).
+                times.append(position)
+            elif one != two:
                 keep = False  # something else that changes: built for every search
     branch = _Branch(
         model=model,

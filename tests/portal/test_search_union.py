@@ -349,3 +349,17 @@ def test_models_still_save_and_delete_with_the_generated_columns():
     event.delete()
     idea.delete()
     assert urls("Pfeilschwanzkrebs or Quastenflosser") == []
+
+
+def test_a_statement_built_under_a_frozen_clock_still_reads_the_time(monkeypatch):
+    """Attack: built while the clock stands still (both compilations read the same moment),
+    the time of day must still be a parameter, not a constant kept for the process."""
+    NewsArticleFactory(title="Quastenflosser geplant", scheduled=True)
+    frozen = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: frozen)
+    providers.news_source._branches.clear()
+    assert urls("Quastenflosser") == []
+    assert providers.news_source._branches
+    later = frozen + timedelta(days=8)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert len(urls("Quastenflosser")) == 1
