@@ -57,10 +57,12 @@ from portal.search.query import (
     normalize_query,
     parse_query,
 )
+from portal.search.sources import SearchSource, search_sources
 from portal.search.suggestions import closest_words_postgres, closest_words_python
 
 __all__ = [
     "SearchResult",
+    "SearchSource",
     "fulltext_search",
     "highlight",
     "normalize_query",
@@ -79,14 +81,18 @@ SUGGESTION_WORD = re.compile(r"[^\W\d_]{4,}")
 
 SearchProvider = Callable[..., list[SearchResult]]
 Vocabulary = Callable[[], QuerySet]
-_providers: dict[str, SearchProvider] = {}
+_providers: dict[str, SearchProvider | SearchSource] = {}
 _vocabularies: dict[str, Vocabulary] = {}
 
 
 def register_search_provider(
-    name: str, provider: SearchProvider, *, vocabulary: Vocabulary | None = None
+    name: str, provider: SearchProvider | SearchSource, *, vocabulary: Vocabulary | None = None
 ) -> None:
-    """Add (or replace) the provider for ``name``; call it from ``AppConfig.ready``."""
+    """Add (or replace) the provider for ``name``; call it from ``AppConfig.ready``.
+
+    A ``SearchSource`` (declared: queryset, fields, row → result) is searched together with
+    every other source in one SQL statement on PostgreSQL; a function is called on its own.
+    """
     _providers[name] = provider
     if vocabulary is None:
         _vocabularies.pop(name, None)
@@ -99,13 +105,20 @@ def search_providers() -> dict[str, SearchProvider]:
 
 
 def search(query: str, *, limit: int = 50) -> list[SearchResult]:
-    """All providers' results for the query, best first (one query per provider)."""
+    """All providers' results for the query, best first: one SQL statement for all sources
+    on PostgreSQL (one query per source on SQLite), one query per provider function."""
     query = normalize_query(query)
     if not parse_query(query):
         return []
+    providers = list(_providers.values())
+    sources = [provider for provider in providers if isinstance(provider, SearchSource)]
+    found = iter(search_sources(sources, query, limit=limit))
     results: list[SearchResult] = []
-    for provider in _providers.values():
-        results.extend(provider(query, limit=limit))
+    for provider in providers:  # in the order of registration, as ties are kept in it
+        if isinstance(provider, SearchSource):
+            results.extend(next(found))
+        else:
+            results.extend(provider(query, limit=limit))
     results.sort(key=lambda result: (-result.rank, result.title))
     return results[:limit]
 

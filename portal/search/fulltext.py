@@ -400,14 +400,18 @@ def search_results(
 ) -> list[SearchResult]:
     """``SearchResult`` objects for the rows ``fulltext_search`` returned, under their
     ``title`` attribute, linked to ``get_absolute_url()``, dated by ``date`` if given."""
-    return [
-        SearchResult(
-            title=getattr(row, title),
-            url=row.get_absolute_url(),
-            snippet=result_snippet(row, query),
-            kind=kind,
-            rank=float(row.rank),
-            date=getattr(row, date) if date else None,
-        )
-        for row in rows
-    ]
+    return [row_result(row, query, kind=kind, title=title, date=date) for row in rows]
+
+
+def row_result(
+    row, query: str, *, kind: str, title: str = "title", date: str | None = None
+) -> SearchResult:
+    """The ``SearchResult`` of one row (``search_results``)."""
+    return SearchResult(
+        title=getattr(row, title),
+        url=row.get_absolute_url(),
+        snippet=result_snippet(row, query),
+        kind=str(kind),
+        rank=float(row.rank),
+        date=getattr(row, date) if date else None,
+    )

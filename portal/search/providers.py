@@ -1,4 +1,10 @@
-"""The portal's own search providers: news, pages, municipalities, topics and ideas."""
+"""The portal's own search sources: news, pages, municipalities, topics and ideas.
+
+Declared (``portal.search.SearchSource``), so that the search over all of them is one SQL
+statement on PostgreSQL; each is also callable as a provider of its own.
+"""
+
+from functools import partial
 
 from django.db.models import QuerySet, TextField, Value
 from django.db.models.functions import Concat
@@ -6,87 +12,92 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.search import (
     SearchResult,
-    fulltext_search,
+    SearchSource,
     highlight,
     register_search_provider,
     result_snippet,
-    search_results,
+)
+from portal.search.fulltext import row_result
+
+
+def _news() -> QuerySet:
+    from portal.models import NewsArticle
+
+    return NewsArticle.objects.published()
+
+
+def _news_result(row, query: str) -> SearchResult:
+    return SearchResult(
+        title=row.title,
+        url=row.get_absolute_url(),
+        snippet=result_snippet(row, query)
+        if (row.snippet or "").strip()
+        else highlight(row.teaser),
+        kind=str(_("News")),
+        rank=float(row.rank) + 0.01,  # news slightly ahead of equal-ranked pages
+        date=row.published_at,
+    )
+
+
+news_source = SearchSource(
+    queryset=_news,
+    fields={"title": "A", "teaser": "B", "body": "C"},
+    snippet_field="body",
+    html_fields=("body",),
+    read=("title", "slug", "teaser", "published_at"),
+    result=_news_result,
+    stored_vector="search_vector",
 )
 
 
-def _news_provider(query: str, *, limit: int) -> list[SearchResult]:
-    from portal.models import NewsArticle
-
-    rows = fulltext_search(
-        NewsArticle.objects.published(),
-        query,
-        fields={"title": "A", "teaser": "B", "body": "C"},
-        snippet_field="body",
-        html_fields=("body",),
-        limit=limit,
-    )
-    return [
-        SearchResult(
-            title=row.title,
-            url=row.get_absolute_url(),
-            snippet=result_snippet(row, query)
-            if (row.snippet or "").strip()
-            else highlight(row.teaser),
-            kind=str(_("News")),
-            rank=float(row.rank) + 0.01,  # news slightly ahead of equal-ranked pages
-            date=row.published_at,
-        )
-        for row in rows
-    ]
-
-
 def _news_vocabulary() -> QuerySet:
-    from portal.models import NewsArticle
-
-    return NewsArticle.objects.published().values_list("title")
+    return _news().values_list("title")
 
 
 # The vector of these fields, kept by PostgreSQL (portal migration 0015).
 PAGE_VECTOR = "search_vector"
 
 
-def _page_provider(query: str, *, limit: int) -> list[SearchResult]:
+def _pages() -> QuerySet:
     from portal.models import Page
 
-    rows = fulltext_search(
-        Page.objects.published(),
-        query,
-        fields={"title": "A", "description": "B", "body": "C"},
-        snippet_field="body",
-        html_fields=("body",),
-        limit=limit,
-        stored_vector=PAGE_VECTOR,
-    )
-    return search_results(rows, query, kind=str(_("Page")))
+    return Page.objects.published()
+
+
+page_source = SearchSource(
+    queryset=_pages,
+    fields={"title": "A", "description": "B", "body": "C"},
+    snippet_field="body",
+    html_fields=("body",),
+    read=("title", "slug"),
+    result=partial(row_result, kind=_("Page")),
+    stored_vector=PAGE_VECTOR,
+)
 
 
 def _page_vocabulary() -> QuerySet:
-    from portal.models import Page
-
-    return Page.objects.published().values_list("title")
+    return _pages().values_list("title")
 
 
-def _municipality_provider(query: str, *, limit: int) -> list[SearchResult]:
+def _municipalities() -> QuerySet:
     from portal.models import Municipality
 
-    # The page lists the districts under "n Ortsteile", so that word finds them too.
+    # The page lists the districts under "n Ortsteile", so that word finds them too (the
+    # label is translated: the vector is computed per search, not stored).
     label = Value(f"{_('districts (Ortsteile)')} ")
-    rows = fulltext_search(
-        Municipality.objects.annotate(
-            district_text=Concat(label, "districts", output_field=TextField())
-        ),
-        query,
-        fields={"name": "A", "district_text": "B", "portrait": "C", "head_name": "C"},
-        snippet_field="portrait",
-        html_fields=("portrait",),  # rich text since the media library (migration 0011)
-        limit=limit,
+    return Municipality.objects.annotate(
+        district_text=Concat(label, "districts", output_field=TextField())
     )
-    return search_results(rows, query, kind=str(_("Municipality")), title="name")
+
+
+municipality_source = SearchSource(
+    queryset=_municipalities,
+    fields={"name": "A", "district_text": "B", "portrait": "C", "head_name": "C"},
+    snippet_field="portrait",
+    html_fields=("portrait",),  # rich text since the media library (migration 0011)
+    read=("name", "slug"),
+    result=partial(row_result, kind=_("Municipality"), title="name"),
+)
 
 
 def _municipality_vocabulary() -> QuerySet:
@@ -97,18 +108,21 @@ def _municipality_vocabulary() -> QuerySet:
     ).values_list("words")
 
 
-def _topic_provider(query: str, *, limit: int) -> list[SearchResult]:
+def _topics() -> QuerySet:
     from portal.models import Topic
 
-    rows = fulltext_search(
-        Topic.objects.all(),
-        query,
-        fields={"name": "A", "description": "B"},
-        snippet_field="description",
-        html_fields=("description",),
-        limit=limit,
-    )
-    return search_results(rows, query, kind=str(_("Topic")), title="name")
+    return Topic.objects.all()
+
+
+topic_source = SearchSource(
+    queryset=_topics,
+    fields={"name": "A", "description": "B"},
+    snippet_field="description",
+    html_fields=("description",),
+    read=("name", "slug"),
+    result=partial(row_result, kind=_("Topic"), title="name"),
+    stored_vector="search_vector",
+)
 
 
 def _topic_vocabulary() -> QuerySet:
@@ -130,15 +144,14 @@ def _shown_ideas() -> QuerySet:
     return Idea.objects.approved().filter(pk__in=shown).only("title", "text", "reply")
 
 
-def _idea_provider(query: str, *, limit: int) -> list[SearchResult]:
-    rows = fulltext_search(
-        _shown_ideas(),
-        query,
-        fields={"title": "A", "text": "B", "reply": "C"},
-        snippet_field="text",
-        limit=limit,
-    )
-    return search_results(rows, query, kind=str(_("Idea")))
+idea_source = SearchSource(
+    queryset=_shown_ideas,
+    fields={"title": "A", "text": "B", "reply": "C"},
+    snippet_field="text",
+    read=("title",),
+    result=partial(row_result, kind=_("Idea")),
+    stored_vector="search_vector",
+)
 
 
 def _idea_vocabulary() -> QuerySet:
@@ -146,10 +159,10 @@ def _idea_vocabulary() -> QuerySet:
 
 
 def register_portal_providers() -> None:
-    register_search_provider("portal.news", _news_provider, vocabulary=_news_vocabulary)
-    register_search_provider("portal.pages", _page_provider, vocabulary=_page_vocabulary)
+    register_search_provider("portal.news", news_source, vocabulary=_news_vocabulary)
+    register_search_provider("portal.pages", page_source, vocabulary=_page_vocabulary)
     register_search_provider(
-        "portal.municipalities", _municipality_provider, vocabulary=_municipality_vocabulary
+        "portal.municipalities", municipality_source, vocabulary=_municipality_vocabulary
     )
-    register_search_provider("portal.topics", _topic_provider, vocabulary=_topic_vocabulary)
-    register_search_provider("portal.ideas", _idea_provider, vocabulary=_idea_vocabulary)
+    register_search_provider("portal.topics", topic_source, vocabulary=_topic_vocabulary)
+    register_search_provider("portal.ideas", idea_source, vocabulary=_idea_vocabulary)

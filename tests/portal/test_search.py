@@ -190,9 +190,10 @@ def test_search_query_count_is_constant(client, django_assert_num_queries, count
         IdeaFactory(title=f"Radweg {number}", status=IdeaStatus.APPROVED)
         SurveyFactory(title=f"Radweg {number}", status=SurveyStatus.CLOSED)
         EventFactory(title=f"Radweg {number}")
-    # Counted: one ranked query per provider (news, pages, municipalities, topics, ideas,
-    # surveys, events), the menus' version and entries.
-    with django_assert_num_queries(9):
+    # Counted: one statement over every source (news, pages, municipalities, topics,
+    # ideas, events, surveys: before issue 18's single statement one query each, 9 in
+    # all), the menus' version and entries.
+    with django_assert_num_queries(3):
         response = client.get("/suche/?q=Radweg")
     assert response.content.decode().count('<li class="search-result">') == min(7 * count, 50)
 
@@ -201,9 +202,9 @@ def test_search_query_count_is_constant(client, django_assert_num_queries, count
 def test_search_without_results_adds_one_suggestion_query(client, django_assert_num_queries, count):
     for number in range(count):
         NewsArticleFactory(title=f"Regionalforum {number}")
-    # The seven provider queries find nothing; one more query looks for a suggestion; the
-    # menus' version and entries.
-    with django_assert_num_queries(10):
+    # The statement over every source finds nothing; one more query looks for a
+    # suggestion; the menus' version and entries (10 before the single statement).
+    with django_assert_num_queries(4):
         body = client.get("/suche/?q=Regionalform").content.decode()
     assert "Regionalforum" in body
 

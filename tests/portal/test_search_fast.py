@@ -14,6 +14,7 @@ from portal.models import Page
 from portal.search import fulltext, providers, search
 from portal.search.query import parse_query
 from survey.search import search_surveys
+from tests.portal import search_reference
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,8 @@ def demo_site():
 
 def reference_search(query: str) -> list[tuple]:
     """The search with every provider's SQL built from Django's expressions anew and the
-    page vector computed from the fields (the implementation before)."""
+    page vector computed from the fields (the implementation before; since issue 18's
+    single statement, the providers of before: tests/portal/search_reference.py)."""
     original = fulltext._postgres_search
 
     def rebuilt(queryset, parsed, *, fields, snippet_field, html_fields, stored_vector):
@@ -63,7 +65,7 @@ def reference_search(query: str) -> list[tuple]:
 
     fulltext._postgres_search = rebuilt
     try:
-        return rows(search(query))
+        return rows(search_reference.reference_search(query))
     finally:
         fulltext._postgres_search = original
 

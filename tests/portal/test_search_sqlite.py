@@ -45,6 +45,15 @@ for query in ["MÜGELN", "Muegeln", "RADWEG mügeln", "Radweg Oschatz", '"Radweg
         "urls": link.findall(body),
         "suggestion": suggestion.group(1) if suggestion else None,
     }
+# The sources searched one by one (the fallback of the single statement) find what the
+# providers of before found (tests/portal/search_reference.py).
+from portal.search import search
+from tests.portal.search_reference import reference_search
+def rows(results):
+    return [(r.title, r.url, str(r.snippet), r.kind, r.rank, str(r.date)) for r in results]
+terms = ["MÜGELN", "Radweg", "Oschatz", "Ortsteile", "Straße", "Bänke", "x" * 10000, "\x00"]
+out["same_as_before"] = [t[:20] for t in terms if rows(search(t)) != rows(reference_search(t))]
+out["compared"] = sum(len(reference_search(t)) for t in terms)
 print("RESULT" + json.dumps(out))
 """
 
@@ -78,6 +87,8 @@ def test_sqlite_search_folds_case_and_umlauts_and_keeps_every_promise(tmp_path):
     output = searched.stdout
     results = json.loads(output.split("RESULT", 1)[1])
 
+    assert results.pop("same_as_before") == []
+    assert results.pop("compared") > 10
     assert {query: result["status"] for query, result in results.items()} == dict.fromkeys(
         results, 200
     )
