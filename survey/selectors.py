@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.caching import content_version
+from portal.memo import VersionedMemo
 from survey import conditions
 from survey.conditions import Rule, legacy_rule
 from survey.kinds import kind_of
@@ -40,6 +42,9 @@ class SurveyDefinition:
     # The content version it was loaded under (``survey_definition_cached``); None when
     # loaded directly, and then nothing is memoised from it.
     version: str | None = None
+    # No activation problems (``survey_activation_problems``); set by
+    # ``survey_definition_cached``, None when loaded directly.
+    sound: bool | None = None
 
     @property
     def questions(self) -> list[Question]:
@@ -270,14 +275,28 @@ class _ActivationCheck:
         return None
 
 
+# The questionnaires of the last content versions, per worker (``survey_definition_cached``):
+# a few surveys run at a time, each definition a few hundred KB at most.
+_DEFINITIONS = VersionedMemo("survey:definitions", max_entries=16, seconds=3600)
+
+
 def survey_definition_cached(*, survey: Survey) -> SurveyDefinition:
-    """``survey_definition`` from the cache: every page of the questionnaire needs it.
+    """``survey_definition`` from the worker's memory or the cache: every page of the
+    questionnaire needs it.
 
     Keyed by the content version, which every save of a survey, section, question, option or
     matrix item bumps (``PUBLIC_CONTENT_MODELS``), so an edited questionnaire is read anew
-    at once, on every app server. The survey given replaces the cached copy of its row.
+    at once, on every app server: the version is read from the database on each call, never
+    from the memory. A worker keeps the definitions it loaded (``portal.memo``, a few,
+    LRU, an hour at most) and shares them between requests, so nobody may change one: the
+    request's survey row is not put into it (it keeps the row it was loaded with, the same
+    under the same version), and what a request derives from it lives in the request.
     """
     version = content_version()
+    memo_key = (connection.alias, survey.pk, version)
+    definition = _DEFINITIONS.get(memo_key)
+    if definition is not None:
+        return definition
     key = f"survey:definition:{survey.pk}:{version}"
     definition = cache.get(key)
     if definition is None:
@@ -285,11 +304,10 @@ def survey_definition_cached(*, survey: Survey) -> SurveyDefinition:
         cache.set(key, definition, timeout=settings.SURVEY_DEFINITION_CACHE_SECONDS)
     # What the questionnaire's pages are memoised under (``survey.forms.section_fields_html``).
     definition.version = version
-    definition.survey = survey
-    for section in definition.sections:
-        section.survey = survey
-        for question in section.question_list:
-            question.survey = survey
+    # Whether participants may be given it (``survey_activation_problems``: a function of
+    # the questionnaire alone), decided once per definition.
+    definition.sound = not survey_activation_problems(survey=survey, definition=definition)
+    _DEFINITIONS.set(memo_key, definition)
     return definition
 
 

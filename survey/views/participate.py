@@ -92,6 +92,8 @@ class ParticipateView(View):
         """A scheduled survey opens at its time without anybody pressing a button: the
         activation check runs here too (on the cached questionnaire, no query), so a
         questionnaire broken after it was scheduled is never handed out."""
+        if self.definition.sound is not None:  # decided once per loaded questionnaire
+            return not self.definition.sound
         return bool(
             selectors.survey_activation_problems(survey=self.survey, definition=self.definition)
         )
