@@ -3,10 +3,13 @@ one object shared by every request of the worker, so no request may change it, a
 version of the questionnaire is used from the next request on (never mixed with the old
 one), and the memory stays bounded."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from survey import selectors
 from survey.models import Question, QuestionKind, Section
@@ -146,3 +149,38 @@ def test_the_kept_questionnaires_are_bounded():
         kept(survey)
 
     assert len(selectors._DEFINITIONS) == selectors._DEFINITIONS.max_entries
+
+
+def test_a_survey_closed_or_made_a_draft_by_staff_is_so_on_the_next_request(filler, mobility):
+    """The survey row is kept per worker and content version: a save by staff shows on the
+    next request (closed; a draft is not found by visitors)."""
+    assert Client().get(filler.url).status_code == 200  # the row is kept
+    mobility.closes_at = timezone.now() - datetime.timedelta(hours=1)  # closed
+    mobility.save()
+    closed = Client().get(filler.url)
+    mobility.status = "draft"
+    mobility.save()
+
+    assert "Die Befragung ist beendet" in closed.content.decode()
+    assert Client().get(filler.url).status_code == 404
+
+
+def test_every_request_gets_its_own_copy_of_the_kept_survey(mobility):
+    version = selectors.content_version()
+    first = selectors.survey_by_slug_cached(mobility.slug, version=version)
+    first.title = "Von einer Anfrage geändert"
+    first.request_only = True
+
+    second = selectors.survey_by_slug_cached(mobility.slug, version=version)
+
+    assert second is not first
+    assert second.title == mobility.title
+    assert not hasattr(second, "request_only")
+    assert len(selectors._SURVEYS) == 1
+
+
+def test_unknown_slugs_are_not_kept(client):
+    for number in range(100):
+        assert client.get(f"/befragungen/gibt-es-nicht-{number}/teilnehmen/").status_code == 404
+
+    assert len(selectors._SURVEYS) == 0
