@@ -163,12 +163,9 @@ else:
         }
     }
 # Sessions live in the database (cached when Redis is there), so any app server can
-# continue a survey another one started.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if CACHE_URL
-    else ("django.contrib.sessions.backends.db")
-)
+# continue a survey another one started. Django's engines, writing the row uncompressed
+# (portal/sessions: the sealed survey state does not compress).
+SESSION_ENGINE = "portal.sessions.cached_db" if CACHE_URL else "portal.sessions.db"
 # Long enough that nobody filling in the survey slowly loses answers (WCAG 2.2.1).
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 60 * 60 * 24 * 3)
 SESSION_COOKIE_HTTPONLY = True

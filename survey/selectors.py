@@ -1,16 +1,19 @@
 """Reads of the survey app: the questionnaire definition, lists of surveys."""
 
+import copy
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.caching import content_version
+from portal.memo import VersionedMemo
 from survey import conditions
 from survey.conditions import Rule, legacy_rule
 from survey.kinds import kind_of
@@ -40,6 +43,9 @@ class SurveyDefinition:
     # The content version it was loaded under (``survey_definition_cached``); None when
     # loaded directly, and then nothing is memoised from it.
     version: str | None = None
+    # No activation problems (``survey_activation_problems``); set by
+    # ``survey_definition_cached``, None when loaded directly.
+    sound: bool | None = None
 
     @property
     def questions(self) -> list[Question]:
@@ -270,14 +276,50 @@ class _ActivationCheck:
         return None
 
 
-def survey_definition_cached(*, survey: Survey) -> SurveyDefinition:
-    """``survey_definition`` from the cache: every page of the questionnaire needs it.
+# The questionnaires of the last content versions, per worker (``survey_definition_cached``):
+# a few surveys run at a time, each definition a few hundred KB at most.
+_DEFINITIONS = VersionedMemo("survey:definitions", max_entries=16, seconds=3600)
+
+
+# Public surveys by slug, per worker and content version (``survey_by_slug_cached``).
+_SURVEYS = VersionedMemo("survey:by-slug", max_entries=64, seconds=3600)
+
+
+def survey_by_slug_cached(slug: str, *, version: str) -> Survey | None:
+    """The survey with this slug as of the content ``version`` (read by the caller from the
+    database on this request), None when there is none: the questionnaire's pages ask on
+    every request. Every save or delete of a survey raises the version, and so does the
+    moment it opens or closes, so the row kept under a version is the row in the database.
+    Only surveys found are kept (any slug may be requested). Every call gets its own copy,
+    so what a request sets on it stays in that request."""
+    key = (connection.alias, slug, version)
+    survey = _SURVEYS.get(key)
+    if survey is None:
+        survey = Survey.objects.filter(slug=slug).first()
+        if survey is None:
+            return None
+        _SURVEYS.set(key, survey)
+    return copy.copy(survey)
+
+
+def survey_definition_cached(*, survey: Survey, version: str | None = None) -> SurveyDefinition:
+    """``survey_definition`` from the worker's memory or the cache: every page of the
+    questionnaire needs it.
 
     Keyed by the content version, which every save of a survey, section, question, option or
     matrix item bumps (``PUBLIC_CONTENT_MODELS``), so an edited questionnaire is read anew
-    at once, on every app server. The survey given replaces the cached copy of its row.
+    at once, on every app server: the version is read from the database on each call (or
+    given: read by the caller on this request), never from the memory. A worker keeps the
+    definitions it loaded (``portal.memo``, a few, LRU, an hour at most) and shares them
+    between requests, so nobody may change one: the request's survey row is not put into
+    it (it keeps the row it was loaded with, the same under the same version), and what a
+    request derives from it lives in the request.
     """
-    version = content_version()
+    version = version or content_version()
+    memo_key = (connection.alias, survey.pk, version)
+    definition = _DEFINITIONS.get(memo_key)
+    if definition is not None:
+        return definition
     key = f"survey:definition:{survey.pk}:{version}"
     definition = cache.get(key)
     if definition is None:
@@ -285,11 +327,10 @@ def survey_definition_cached(*, survey: Survey) -> SurveyDefinition:
         cache.set(key, definition, timeout=settings.SURVEY_DEFINITION_CACHE_SECONDS)
     # What the questionnaire's pages are memoised under (``survey.forms.section_fields_html``).
     definition.version = version
-    definition.survey = survey
-    for section in definition.sections:
-        section.survey = survey
-        for question in section.question_list:
-            question.survey = survey
+    # Whether participants may be given it (``survey_activation_problems``: a function of
+    # the questionnaire alone), decided once per definition.
+    definition.sound = not survey_activation_problems(survey=survey, definition=definition)
+    _DEFINITIONS.set(memo_key, definition)
     return definition
 
 

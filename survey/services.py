@@ -95,6 +95,7 @@ def response_pool(
     answers: list[AnswerInput],
     access_code: str | None = None,
     today: datetime.date | None = None,
+    definition: selectors.SurveyDefinition | None = None,
 ) -> None:
     """Take one online questionnaire: use up the access code at once, let the answers wait in
     the mixing pool, and write part of the pool out as responses once twice
@@ -118,7 +119,11 @@ def response_pool(
         sealed = seal(
             {"day": today.isoformat(), "answers": [answer.as_json() for answer in answers]},
             purpose=POOL_PURPOSE,
-            size=sealed_box_size(definition=selectors.survey_definition_cached(survey=survey)),
+            # The questionnaire the answers were checked against (``definition``, loaded on
+            # this request), or the current one.
+            size=sealed_box_size(
+                definition=definition or selectors.survey_definition_cached(survey=survey)
+            ),
         )
         with transaction.atomic():
             PooledResponse.objects.create(survey=survey, sealed=sealed)

@@ -40,7 +40,12 @@ def participation_submit(
     if not participation_state.submission_lock(token):
         return OnlineSubmission.DUPLICATE
     try:
-        response_pool(survey=survey, answers=answers, access_code=participation.code or None)
+        response_pool(
+            survey=survey,
+            answers=answers,
+            access_code=participation.code or None,
+            definition=participation.definition,
+        )
     except Exception as error:
         # Let the participant try again at once rather than after the lock expires.
         participation_state.release_submission_lock(token)

@@ -15,9 +15,17 @@ from survey.models import Survey, SurveyStatus
 from survey.permissions import staff_has_perm
 
 
-def visible_survey(request, slug: str) -> Survey:
-    """Public surveys for everyone; drafts only for staff who may edit surveys (preview)."""
-    survey = get_object_or_404(Survey, slug=slug)
+def visible_survey(request, slug: str, *, version: str | None = None) -> Survey:
+    """Public surveys for everyone; drafts only for staff who may edit surveys (preview).
+
+    With the content ``version`` read on this request, the row comes from the worker's
+    memory (``selectors.survey_by_slug_cached``) instead of a query."""
+    if version is None:
+        survey = get_object_or_404(Survey, slug=slug)
+    else:
+        survey = selectors.survey_by_slug_cached(slug, version=version)
+        if survey is None:
+            raise Http404
     if survey.status != SurveyStatus.DRAFT:  # Survey.objects.public()
         return survey
     # The staff flag too, like every staff page: taking it away ends the preview at once,

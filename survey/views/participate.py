@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from portal.caching import content_version
 from survey import participation, selectors
 from survey.forms import AccessCodeForm, SectionForm, section_fields_html
 from survey.models import ProgressStage, Survey
@@ -49,10 +50,14 @@ class ParticipateView(View):
     state_key = "survey"
 
     def dispatch(self, request, *args, **kwargs):
+        # Read once: the survey row and the questionnaire are kept per worker under it.
+        self.version = content_version()
         refusal = self.refusal(request, kwargs["slug"])
         if refusal is not None:
             return refusal
-        self.definition = selectors.survey_definition_cached(survey=self.survey)
+        self.definition = selectors.survey_definition_cached(
+            survey=self.survey, version=self.version
+        )
         self.participation = participation.Participation(
             request.session,
             self.survey,
@@ -80,7 +85,7 @@ class ParticipateView(View):
     # --- hooks (test mode overrides them) -------------------------------------------------
     def refusal(self, request, slug):
         """Set ``self.survey``; a response when it takes no part now."""
-        self.survey = visible_survey(request, slug)
+        self.survey = visible_survey(request, slug, version=self.version)
         if not self.survey.is_running():
             return closed_message(request, self.survey)
         return None
@@ -92,6 +97,8 @@ class ParticipateView(View):
         """A scheduled survey opens at its time without anybody pressing a button: the
         activation check runs here too (on the cached questionnaire, no query), so a
         questionnaire broken after it was scheduled is never handed out."""
+        if self.definition.sound is not None:  # decided once per loaded questionnaire
+            return not self.definition.sound
         return bool(
             selectors.survey_activation_problems(survey=self.survey, definition=self.definition)
         )
