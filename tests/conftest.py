@@ -1,5 +1,6 @@
 """Shared fixtures. The suite runs against PostgreSQL only (see scripts/with-postgres.sh)."""
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -248,9 +249,18 @@ def demo_content_for_module(django_db_setup, django_db_blocker):
     import io
 
     from django.core.management import call_command
+
+    with seeded_for_module(django_db_blocker):
+        call_command("seed_demo", stdout=io.StringIO())
+        yield
+
+
+@contextlib.contextmanager
+def seeded_for_module(django_db_blocker):
+    """The transaction of a module-scoped fixture that seeds data for its module's tests
+    (see demo_content_for_module): seed inside it, yield inside it; rolled back at the end."""
     from django.db import transaction
 
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", stdout=io.StringIO())
         yield
         transaction.set_rollback(True)
