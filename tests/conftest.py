@@ -1,5 +1,6 @@
 """Shared fixtures. The suite runs against PostgreSQL only (see scripts/with-postgres.sh)."""
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -234,3 +235,32 @@ def django_db_setup(
     yield
     with django_db_blocker.unblock():
         connection.creation.destroy_test_db(original_name, verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def demo_content_for_module(django_db_setup, django_db_blocker):
+    """``manage.py seed_demo`` once per module (and xdist worker), in a transaction rolled
+    back after the module's last test. Each test's own transaction is then a savepoint inside
+    it: whatever a test changes is undone before the next one, which sees the demo content
+    exactly as seeded. For modules whose tests need the demo content but not the seeding
+    itself (seeding costs seconds; tests of seed_demo call it themselves). Every test of the
+    module that touches the database should ask for it: a test after the first one that did
+    runs inside the transaction too. tests/test_demo_content_fixture.py holds it to this."""
+    import io
+
+    from django.core.management import call_command
+
+    with seeded_for_module(django_db_blocker):
+        call_command("seed_demo", stdout=io.StringIO())
+        yield
+
+
+@contextlib.contextmanager
+def seeded_for_module(django_db_blocker):
+    """The transaction of a module-scoped fixture that seeds data for its module's tests
+    (see demo_content_for_module): seed inside it, yield inside it; rolled back at the end."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)

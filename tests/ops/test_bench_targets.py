@@ -10,16 +10,26 @@ from django.core.management import call_command
 from bench.flow import fill_form
 from bench.targets import BASELINES, FLOWS, PAGES, SEED_COMMANDS, Wizard
 from survey.models import Response
+from tests.conftest import seeded_for_module
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _bench_data_for_module(django_db_setup, django_db_blocker):
+    """Seeded once for the module, rolled back after it; each test's changes are undone
+    before the next (tests/conftest.py, seeded_for_module)."""
+    with seeded_for_module(django_db_blocker):
+        for name, *args in SEED_COMMANDS:
+            if name == "bench_results":  # 100,000 responses in `make bench`; a few do here
+                args[args.index("--responses") + 1] = "40"
+            call_command(name, *args)
+        yield
+
+
 @pytest.fixture
-def bench_data():
-    for name, *args in SEED_COMMANDS:
-        if name == "bench_results":  # 100,000 responses in `make bench`; a few are enough here
-            args[args.index("--responses") + 1] = "40"
-        call_command(name, *args)
+def bench_data(_bench_data_for_module, db):
+    pass
 
 
 def test_every_bench_page_answers_200(client, bench_data):

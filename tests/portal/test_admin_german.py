@@ -7,7 +7,6 @@ from html import unescape
 
 import pytest
 from django.contrib import admin
-from django.core.management import call_command
 from django.urls import NoReverseMatch, reverse
 
 pytestmark = pytest.mark.django_db
@@ -121,9 +120,10 @@ def admin_urls(user) -> list[str]:
 
 
 @pytest.fixture
-def demo(settings):
-    settings.DEMO_MODE = False
-    call_command("seed_demo", verbosity=0)
+def demo(demo_content_for_module, settings):
+    """The demo content (seeded once for the module, tests/conftest.py; DEMO_MODE is off in
+    the tests, so without the demo logins)."""
+    assert not settings.DEMO_MODE
 
 
 @pytest.mark.parametrize("group", ["Redaktion", "Auswertung", None])

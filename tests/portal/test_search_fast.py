@@ -3,10 +3,7 @@ PostgreSQL keeps (portal migration 0015); it must find exactly what the search b
 Django's expressions on every call found, ranked and highlighted the same, and a page
 edited by staff must be found by its new words with the next search."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
 from events.search import search_events
@@ -48,8 +45,8 @@ QUERIES = [
 
 
 @pytest.fixture
-def demo_site():
-    call_command("seed_demo", stdout=io.StringIO())
+def demo_site(demo_content_for_module, db):
+    """The demo content, seeded once for the module (tests/conftest.py)."""
 
 
 def reference_search(query: str) -> list[tuple]:
