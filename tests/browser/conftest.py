@@ -16,12 +16,29 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 
 
+# The longest browser tests (about 90 and 40 s; the others take 5–20 s), handed out first:
+# last in the list, as they came by name, they finished alone after everything else.
+LONGEST_FIRST = ["test_sweep.py", "test_studio_journey.py"]
+
+
 def pytest_collection_modifyitems(items):
     # The hook receives every item of the session, not only this folder's: mark ours only.
     here = str(Path(__file__).parent)
-    for item in items:
-        if str(item.path).startswith(here):
-            item.add_marker(pytest.mark.browser)
+    ours = [i for i, item in enumerate(items) if str(item.path).startswith(here)]
+    for i in ours:
+        items[i].add_marker(pytest.mark.browser)
+    if not ours:
+        return
+    # Moved to where this folder's tests begin, so they stay among the tests that flush the
+    # database (pytest-django's order: these come after the others).
+    longest = [
+        item for item in items if item.path.name in LONGEST_FIRST and item.path.parent == Path(here)
+    ]
+    longest.sort(key=lambda item: LONGEST_FIRST.index(item.path.name))
+    first = items[ours[0]]
+    rest = [item for item in items if item not in longest]
+    at = rest.index(first) if first in rest else ours[0]
+    items[:] = rest[:at] + longest + rest[at:]
 
 
 def delete_rows_flush(truncate):
