@@ -5,6 +5,7 @@ postgres when we are root), so stopping it never touches the machine's shared se
 """
 
 import atexit
+import concurrent.futures
 import contextlib
 import fcntl
 import html.parser
@@ -14,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -21,6 +23,7 @@ import uuid
 from pathlib import Path
 
 from bench.run import local_production_env
+from bench.targets import BENCH_USER
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PYTHON = sys.executable
@@ -86,28 +89,71 @@ class PostgresCluster:
 # The data directory of a stopped cluster whose database "portal" is migrated, made by the
 # first migrated_cluster() of this process; removed when the process ends.
 _MIGRATED_DATA: list[Path] = []
+_MIGRATING = threading.Lock()
 
 
 def migrated_cluster() -> PostgresCluster:
     """A running cluster of our own whose database is migrated (`manage.py migrate` as in
     production). Migrating takes some 15 s of CPU: the first call migrates, keeps a copy of
     the stopped cluster's files, and every later call starts a new cluster on a copy of
-    them (a second, seconds) instead of running initdb and the migrations again."""
+    them (a second, seconds) instead of running initdb and the migrations again. Safe to
+    call from several threads (the others wait for the first migration)."""
     cluster = PostgresCluster()
-    if _MIGRATED_DATA:
-        # cp -a keeps the owner (postgres) and the modes PostgreSQL insists on.
-        subprocess.run(["cp", "-a", str(_MIGRATED_DATA[0]), str(cluster.dir / "data")], check=True)
-        cluster.start()
-        return cluster
-    cluster.create()
-    manage(production_env(cluster.url), "migrate", "--noinput", "--verbosity", "0")
-    cluster.stop()
-    keep = Path(tempfile.mkdtemp(prefix="oschatzerland-ops-pg-migrated."))
-    subprocess.run(["cp", "-a", str(cluster.dir / "data"), str(keep / "data")], check=True)
-    _MIGRATED_DATA.append(keep / "data")
-    atexit.register(shutil.rmtree, keep, ignore_errors=True)
+    with _MIGRATING:
+        if _MIGRATED_DATA:
+            # cp -a keeps the owner (postgres) and the modes PostgreSQL insists on.
+            subprocess.run(
+                ["cp", "-a", str(_MIGRATED_DATA[0]), str(cluster.dir / "data")], check=True
+            )
+            cluster.start()
+            return cluster
+        cluster.create()
+        manage(production_env(cluster.url), "migrate", "--noinput", "--verbosity", "0")
+        cluster.stop()
+        keep = Path(tempfile.mkdtemp(prefix="oschatzerland-ops-pg-migrated."))
+        subprocess.run(["cp", "-a", str(cluster.dir / "data"), str(keep / "data")], check=True)
+        _MIGRATED_DATA.append(keep / "data")
+        atexit.register(shutil.rmtree, keep, ignore_errors=True)
     cluster.start()
     return cluster
+
+
+# The demo content and the bench's superuser, in one process (one Django start-up).
+SEED_DEMO = f"""
+from django.contrib.auth.models import User
+from django.core.management import call_command
+call_command("seed_demo")
+User.objects.create_superuser({BENCH_USER[0]!r}, password={BENCH_USER[1]!r})
+"""
+
+
+def demo_cluster() -> PostgresCluster:
+    """A migrated cluster with the demo content (`seed_demo`) and the bench's superuser."""
+    cluster = migrated_cluster()
+    # Also when no test asks for it after all (the fixture that does destroys it first).
+    atexit.register(cluster.destroy)
+    try:
+        manage(production_env(cluster.url), "shell", "-c", SEED_DEMO)
+    except BaseException:
+        cluster.destroy()
+        raise
+    return cluster
+
+
+# What the server tests prepare in the background (clusters, static files): they mostly
+# wait for their servers, so the next module's cluster is seeded meanwhile.
+_BACKGROUND = concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="ops-prepare")
+_PREPARED: dict = {}
+_PREPARING = threading.Lock()
+
+
+def prepared(make) -> concurrent.futures.Future:
+    """``make()`` run once per process in a background thread, started by the first call
+    (an earlier module may start what a later one needs); ``.result()`` waits for it."""
+    with _PREPARING:
+        if make not in _PREPARED:
+            _PREPARED[make] = _BACKGROUND.submit(make)
+        return _PREPARED[make]
 
 
 def production_env(database_url: str, **extra: str) -> dict:
@@ -154,6 +200,12 @@ def collect_static(env: dict) -> None:
         done.write_text(RUN)
 
 
+def static_files() -> None:
+    """collect_static() without a cluster (the settings need a database URL; collecting
+    static files connects to none), so it can run while a cluster migrates."""
+    collect_static(production_env("postgres://postgres@127.0.0.1:1/no-database-needed"))
+
+
 class Gunicorn:
     def __init__(self, env: dict, workers: int = 2):
         self.port = free_port()
@@ -165,7 +217,8 @@ class Gunicorn:
         }
         self.log = tempfile.NamedTemporaryFile(prefix="ops-gunicorn.", suffix=".log")  # noqa: SIM115
 
-    def __enter__(self):
+    def start(self) -> "Gunicorn":
+        """Start the server without waiting for it (``wait_ready``)."""
         self.process = subprocess.Popen(
             [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "oschatzerland.wsgi"],
             cwd=ROOT,
@@ -173,6 +226,9 @@ class Gunicorn:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
+        return self
+
+    def wait_ready(self) -> "Gunicorn":
         deadline = time.monotonic() + 90  # generous: a loaded machine starts slowly
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.output()
@@ -181,13 +237,34 @@ class Gunicorn:
                     return self
             except OSError:
                 pass
-            time.sleep(0.2)
+            time.sleep(0.05)
         raise AssertionError("gunicorn did not start:\n" + self.output())
+
+    def __enter__(self):
+        self.start()
+        try:
+            return self.wait_ready()
+        except BaseException:
+            self.__exit__()
+            raise
 
     def __exit__(self, *exc):
         self.process.terminate()
         self.process.wait(timeout=30)
         self.log.close()
+
+
+@contextlib.contextmanager
+def running(*servers: Gunicorn):
+    """Several app servers started at the same time (each boots its workers while the
+    others do), all answering before the block runs; all stopped afterwards."""
+    with contextlib.ExitStack() as stack:
+        for server in servers:
+            server.start()
+            stack.callback(server.__exit__)
+        for server in servers:
+            server.wait_ready()
+        yield servers
 
     def output(self) -> str:
         self.log.flush()

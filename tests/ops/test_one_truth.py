@@ -14,11 +14,13 @@ import pytest
 
 from tests.ops.servers import (
     Gunicorn,
-    collect_static,
+    demo_cluster,
     get,
     manage,
     migrated_cluster,
     postgres_bin,
+    prepared,
+    static_files,
 )
 from tests.ops.servers import production_env as env_for
 
@@ -64,11 +66,15 @@ SCHEDULED_PAGES = ["/", "/aktuelles/", "/aktuelles/feed/", "/sitemap.xml"]
 
 
 @pytest.fixture(scope="module")
-def env():
+def env(request):
+    static = prepared(static_files)  # collected while the cluster migrates
     cluster = migrated_cluster()
+    if any("cluster" in item.fixturenames for item in request.session.items):
+        # test_reliability.py's seeded cluster, made while these tests wait for servers.
+        prepared(demo_cluster)
     env = env_for(cluster.url)  # no DJANGO_CACHE_URL: every worker has its own cache
-    collect_static(env)
     manage(env, "shell", "-c", CREATE_EVENT)
+    static.result()
     yield env
     cluster.destroy()
 

@@ -18,12 +18,14 @@ from bench.flow import Session, fill_form, run, run_wizard
 from bench.targets import BENCH_USER, SURVEY, Wizard
 from tests.ops.servers import (
     Gunicorn,
-    collect_static,
+    demo_cluster,
     form_fields,
     get,
     manage,
-    migrated_cluster,
     postgres_bin,
+    prepared,
+    running,
+    static_files,
     wait_for,
 )
 from tests.ops.servers import production_env as env_for
@@ -51,18 +53,11 @@ def redis_available() -> bool:
 
 @pytest.fixture(scope="module")
 def cluster():
-    cluster = migrated_cluster()
-    env = env_for(cluster.url)
-    manage(env, "seed_demo")
-    collect_static(env)
-    username, password = BENCH_USER
-    manage(
-        env,
-        "shell",
-        "-c",
-        "from django.contrib.auth.models import User;"
-        f"User.objects.create_superuser({username!r}, password={password!r})",
-    )
+    """Migrated, seeded (seed_demo, the bench's superuser): prepared in the background
+    while test_one_truth.py runs, when it runs before."""
+    static = prepared(static_files)
+    cluster = prepared(demo_cluster).result()
+    static.result()
     yield cluster
     cluster.destroy()
 
@@ -171,7 +166,7 @@ def test_database_restart_under_load_gives_503_then_recovers(cluster, shared_env
 
 
 def test_two_app_servers_share_sessions_and_see_staff_changes_at_once(cluster, shared_env):
-    with Gunicorn(shared_env) as one, Gunicorn(shared_env) as two:
+    with running(Gunicorn(shared_env), Gunicorn(shared_env)) as (one, two):
         # Pages may be cached on both before the change.
         for server in (one, two):
             assert "Feuerwehr" in get(server.port, "/themen/")[1]
@@ -205,7 +200,7 @@ def test_two_app_servers_share_sessions_and_see_staff_changes_at_once(cluster, s
 
 
 def test_login_lockout_holds_across_app_servers(cluster, shared_env):
-    with Gunicorn(shared_env) as one, Gunicorn(shared_env) as two:
+    with running(Gunicorn(shared_env), Gunicorn(shared_env)) as (one, two):
         statuses = []
         for server in (one, two, one, two):  # DJANGO_AXES_FAILURE_LIMIT=4 in total
             session = Session(server.port)
@@ -352,7 +347,7 @@ def test_parallel_complete_survey_submissions_store_each_exactly_once(cluster, s
 def test_survey_started_on_one_app_server_is_finished_on_the_other(cluster, survey_env):
     flush_pool(survey_env)
     before, last_id = count_responses(cluster), max_response_id(cluster)
-    with Gunicorn(survey_env) as one, Gunicorn(survey_env) as two:
+    with running(Gunicorn(survey_env), Gunicorn(survey_env)) as (one, two):
         # Pages 1, 3, … on one, pages 2, 4, … and the thank-you page on two.
         assert take_survey([one.port, two.port])
     assert count_responses(cluster) - before == 1
@@ -371,7 +366,7 @@ def test_survey_submission_limit_holds_across_app_servers(cluster, shared_env):
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
     }
     before = count_responses(cluster)
-    with Gunicorn(env) as one, Gunicorn(env) as two:
+    with running(Gunicorn(env), Gunicorn(env)) as (one, two):
         assert take_survey([one.port])
         assert take_survey([two.port])
         for server in (one, two):
