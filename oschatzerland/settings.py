@@ -299,6 +299,8 @@ PUBLIC_CONTENT_MODELS = [
     "events.EventDocument",
     # Places left and the waiting list show on the event pages.
     "events.Registration",
+    # Pictures, their alternative texts and their variants show on news, topic, event pages.
+    "media.MediaFile",
 ]
 # Site search (portal.search.search_page): the results of the last searches kept in each
 # worker's memory under the content version (0 entries: none kept). Bounded in entries and

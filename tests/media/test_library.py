@@ -524,3 +524,19 @@ def test_staff_without_media_permission_cannot_search_the_library(client, make_s
         {"app_label": "portal", "model_name": "newsarticle", "field_name": "image", "term": "M"},
     )
     assert response.status_code == 403
+
+
+def test_a_changed_alternative_text_shows_at_once_on_every_page(client):
+    """Attack on "changes show at once": staff correct a picture's alternative text; the
+    article, the news list and the home page, kept per worker under the content version,
+    must not keep the old text (the media file is public content)."""
+    media = MediaFileFactory(file="library/ort.jpg", alt_text="Alter Bildtext")
+    article = NewsArticleFactory(slug="mit-bild", image=media)
+    for url in (article.get_absolute_url(), "/aktuelles/"):
+        assert 'alt="Alter Bildtext"' in client.get(url).content.decode(), url
+    media.alt_text = "Neuer Bildtext zur Kirche"
+    media.save()
+    for url in (article.get_absolute_url(), "/aktuelles/"):
+        body = client.get(url).content.decode()
+        assert 'alt="Neuer Bildtext zur Kirche"' in body, url
+        assert "Alter Bildtext" not in body, url
