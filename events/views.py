@@ -13,19 +13,16 @@ from events.calendar import build_calendar
 from events.forms import EventFilterForm, RegistrationForm
 from events.models import Event, Registration, RegistrationStatus
 from portal.caching import cache_public_page, not_shareable
-from portal.form_html import read_content_version
-from portal.forms import share_choices
+from portal.forms import keeps_filtered_list, share_choices
 from portal.lazy import LazyPages, lazy_list
 from portal.maps import region_map
-from portal.memo import remember_part
+from portal.memo import read_content_version, remember_part
 from portal.models import Municipality, Topic
 from portal.preview import can_preview, mark_preview, wants_preview
 from portal.selectors import editor_municipality
 from portal.spam import rate_limit_reached, rate_limited
 
 ARCHIVE_PAGE_SIZE = 10
-# The longest filter query string (valid filters only) under which the list is kept.
-MAX_KEPT_QUERY = 200
 
 
 @cache_public_page(params=("kommune", "art", "seite"))
@@ -68,8 +65,7 @@ def event_list(request):
             "feed_municipality": municipality,
             "filter_kind": filters["kind"],
             # Kept only for the filters the form offers: a typed value never becomes a key.
-            "keep_list": (not form.is_bound or form.is_valid())
-            and len(filter_query) <= MAX_KEPT_QUERY,
+            "keep_list": keeps_filtered_list(form, filter_query),
         },
     )
 

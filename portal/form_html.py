@@ -28,22 +28,12 @@ from django import forms
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from portal.cache_versions import content_version_one_query
-from portal.memo import _signed_in, remember_part
+from portal.memo import remember_part
 
 
 def _mark(name: str) -> str:
     # Control characters, which no label or value of ours holds and escaping leaves alone.
     return f"\x02fresh:{name}\x03"
-
-
-def read_content_version(request) -> None:
-    """Read the content version for a page with a form that the page cache does not look
-    up (one query; the menus then use it instead of their own, so the page's query count
-    stays the same) and keep it on the request for ``remember_part``. Not for signed-in
-    users: nothing is kept for them."""
-    if getattr(request, "_content_version", None) is None and not _signed_in(request):
-        request._content_version = content_version_one_query()
 
 
 def fresh_fields(form: forms.Form) -> tuple[str, ...]:

@@ -127,6 +127,17 @@ def share_choices(request, form: forms.Form, *names: str) -> None:
         )
 
 
+# The longest filter query string (valid filters only) under which a list is kept in memory.
+MAX_KEPT_QUERY = 200
+
+
+def keeps_filtered_list(form: forms.Form, filter_query: str) -> bool:
+    """Whether a list page may keep its list per worker under its filter and query string
+    (``{% part … if keep_list %}``): only for the filters the form offers and a short query,
+    so a value somebody typed never becomes a key."""
+    return (not form.is_bound or form.is_valid()) and len(filter_query) <= MAX_KEPT_QUERY
+
+
 class NewsFilterForm(forms.Form):
     """GET filter of the news list; unknown values are ignored, never an error page."""
 

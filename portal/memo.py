@@ -134,3 +134,14 @@ def remember_part(request, key: tuple, compute: Callable[[], Any]) -> Any:
         _content_parts.set(full_key, (value,), size=len(value) if isinstance(value, str) else 0)
         return value
     return entry[0]
+
+
+def read_content_version(request) -> None:
+    """Read the content version for a page the page cache does not look up (a page with a
+    form: one query; the menus then use it instead of their own, so the page's query count
+    stays the same) and keep it on the request for ``remember_part``. Not for signed-in
+    users: nothing is kept for them."""
+    from portal.cache_versions import content_version_one_query
+
+    if getattr(request, "_content_version", None) is None and not _signed_in(request):
+        request._content_version = content_version_one_query()

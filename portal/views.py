@@ -9,11 +9,16 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from portal import selectors, services
 from portal.cache_versions import content_version_one_query
 from portal.caching import cache_public_page, not_shareable
-from portal.form_html import read_content_version
-from portal.forms import ContactForm, IdeaForm, NewsFilterForm, share_choices
+from portal.forms import (
+    ContactForm,
+    IdeaForm,
+    NewsFilterForm,
+    keeps_filtered_list,
+    share_choices,
+)
 from portal.lazy import LazyPages
 from portal.maps import region_map
-from portal.memo import remember_part
+from portal.memo import read_content_version, remember_part
 from portal.models import Municipality, NewsArticle, Page, Topic
 from portal.page_context import page_context
 from portal.preview import can_preview, mark_preview, wants_preview
@@ -21,9 +26,6 @@ from portal.search import SearchPage, normalize_query, search_page, search_url
 from portal.spam import rate_limit_reached, rate_limited
 
 cached = method_decorator(cache_public_page, name="dispatch")
-
-# The longest filter query string (valid filters only) under which a list is kept in memory.
-MAX_KEPT_QUERY = 200
 
 
 def _pk(obj) -> int | None:
@@ -189,8 +191,7 @@ class NewsListView(ListView):
             filter_query=filter_query,
             # The list is kept in memory per filter, query and page number only for the
             # filters the form offers: a value somebody typed never becomes a key.
-            keep_list=(not self.filter_form.is_bound or self.filter_form.is_valid())
-            and len(filter_query) <= MAX_KEPT_QUERY,
+            keep_list=keeps_filtered_list(self.filter_form, filter_query),
         )
         return context
 
