@@ -88,6 +88,31 @@ def make_staff(django_user_model):
     return make
 
 
+@pytest.fixture
+def no_cache(settings):
+    """As the bench's "uncached" server: Django's cache (the page cache too) stores nothing;
+    only what each worker keeps in its memory (``portal.memo``) remains."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Move ``timezone.now`` forward, as if the site had been running until then (frozen at
+    the start: on a busy machine the requests between two steps take seconds)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    start = timezone.now()
+    offset = {"value": timedelta(0)}
+    monkeypatch.setattr(timezone, "now", lambda: start + offset["value"])
+
+    def advance(delta):
+        offset["value"] += delta
+
+    return advance
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Every test starts with an empty cache (cached pages, results) and computes the

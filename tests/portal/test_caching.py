@@ -236,25 +236,6 @@ def test_only_canonical_query_values_fill_the_cache(client, url, cached):
 # --- Content that changes with the clock ------------------------------------------------
 
 
-@pytest.fixture
-def clock(monkeypatch):
-    """Move ``timezone.now`` forward, as if the site had been running until then."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    # Frozen at the start: on a busy machine the requests between two steps take seconds,
-    # which would move "59 min 59 s later" past the publication time.
-    start = timezone.now()
-    offset = {"value": timedelta(0)}
-    monkeypatch.setattr(timezone, "now", lambda: start + offset["value"])
-
-    def advance(delta):
-        offset["value"] += delta
-
-    return advance
-
-
 def test_a_scheduled_article_appears_everywhere_at_its_time(client, clock):
     """Nobody saves anything when a scheduled article falls due, so no signal empties the
     cache: every list must still show it from its publication time on, not minutes later."""

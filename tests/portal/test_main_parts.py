@@ -9,41 +9,16 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import override
 
 from events.models import Event
 from portal import memo
-from portal.cache_versions import SEQUENCE
 from portal.models import Municipality, NewsArticle, NewsStatus
 from tests.factories import EventFactory, NewsArticleFactory
+from tests.portal.versions import bump_as_another_worker
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def no_cache(settings):
-    """As the bench's "uncached" server: Django's cache (the page cache too) stores nothing."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    start = timezone.now()
-    offset = {"value": timedelta(0)}
-    monkeypatch.setattr(timezone, "now", lambda: start + offset["value"])
-
-    def advance(delta):
-        offset["value"] += delta
-
-    return advance
-
-
-def _bump_as_another_worker() -> None:
-    """A save on another worker: only the counter in the database is raised."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(%s)", [SEQUENCE])
 
 
 def _get(client, url: str, status: int = 200) -> str:
@@ -104,7 +79,7 @@ def test_the_main_content_is_kept_until_the_version_changes(client, no_cache, ur
     assert title in _get(client, url)
     model.objects.filter(pk=pk).update(title="Neuer Titel")
     assert title in _get(client, url)  # kept: nothing raised the version
-    _bump_as_another_worker()
+    bump_as_another_worker()
     body = _get(client, url)
     assert "Neuer Titel" in body
     assert title not in body
@@ -244,7 +219,7 @@ def test_a_staff_preview_never_reaches_the_public(client, no_cache, django_user_
     client.logout()
     body = _get(client, ARTICLE)  # no version raised: the kept public page, not the draft
     assert "Entwurf" not in body
-    _bump_as_another_worker()
+    bump_as_another_worker()
     _get(client, ARTICLE, status=404)
 
 

@@ -6,42 +6,16 @@ personal is kept, and staff never get or fill the kept parts."""
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import override
 
 from portal import memo
-from portal.cache_versions import SEQUENCE
 from portal.models import Municipality, NewsArticle
 from survey.models import Survey, SurveyStatus
 from tests.factories import EventFactory, NewsArticleFactory, SurveyFactory
+from tests.portal.versions import bump_as_another_worker
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def no_cache(settings):
-    """As the bench's "uncached" server: Django's cache (the page cache too) stores nothing."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    start = timezone.now()
-    offset = {"value": timedelta(0)}
-    monkeypatch.setattr(timezone, "now", lambda: start + offset["value"])
-
-    def advance(delta):
-        offset["value"] += delta
-
-    return advance
-
-
-def _bump_as_another_worker() -> None:
-    """What a save on another worker or app server leaves behind: only the counter in the
-    database is raised, this process's memory is not told."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(%s)", [SEQUENCE])
 
 
 def _body(client, url: str) -> str:
@@ -57,7 +31,7 @@ def test_parts_are_reused_until_the_version_changes(client, no_cache):
     assert "Vorher im Speicher" in _body(client, "/")
     NewsArticle.objects.filter(pk=article.pk).update(title="Nachher im Speicher")
     assert "Vorher im Speicher" in _body(client, "/")  # kept: nothing raised the version
-    _bump_as_another_worker()
+    bump_as_another_worker()
     body = _body(client, "/")
     assert "Nachher im Speicher" in body
     assert "Vorher im Speicher" not in body

@@ -17,12 +17,6 @@ pytestmark = pytest.mark.django_db
 SUMMARY_TEMPLATE = "survey/results/municipality_summary.html"
 
 
-@pytest.fixture
-def no_cache(settings):
-    """As the bench's "uncached" server: Django's cache (the page cache too) stores nothing."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
-
-
 def _url(place) -> str:
     return reverse("portal:municipality_detail", kwargs={"slug": place.slug})
 

@@ -15,12 +15,6 @@ from survey.results.selectors import survey_results
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def no_cache(settings):
-    """As the bench's "uncached" server: Django's cache (the page cache too) stores nothing."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
-
-
 def municipality_url(published) -> str:
     return reverse("portal:municipality_detail", kwargs={"slug": published.places[0].slug})
 

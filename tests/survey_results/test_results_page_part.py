@@ -18,12 +18,6 @@ QUESTION_TEMPLATE = "survey/results/question.html"
 F3_TEXT = "Was ist wichtig?"
 
 
-@pytest.fixture
-def no_cache(settings):
-    """As the bench's "uncached" server: Django's cache (the page cache too) stores nothing."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
-
-
 def _url(survey) -> str:
     return reverse("survey:results", kwargs={"slug": survey.slug})
 
